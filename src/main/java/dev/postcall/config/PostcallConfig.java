@@ -1,0 +1,230 @@
+package dev.postcall.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * postcall's whole configuration: one immutable, validated object built at start-up from {@link
+ * Settings}. Every section checks its values in {@code from(...)} and refuses to start with a
+ * {@link ConfigException} naming the key. Defaults are named constants next to their section.
+ */
+public record PostcallConfig(
+    Set<Role> roles,
+    Db db,
+    Agi agi,
+    Recordings recordings,
+    Audio audio,
+    Worker worker,
+    Archive archive,
+    Incident incident,
+    Map<String, String> statusMap,
+    String statusDefault,
+    Csv csv,
+    Web web) {
+
+  public enum Role { AGI, WORKER, TAILER, WEB }
+
+  public static PostcallConfig from(Settings s) {
+    PostcallConfig c = new PostcallConfig(
+        roles(s),
+        Db.from(s),
+        Agi.from(s),
+        Recordings.from(s),
+        Audio.from(s),
+        Worker.from(s),
+        Archive.from(s),
+        Incident.from(s),
+        statusMap(s),
+        s.string("status.default", "unknown"),
+        Csv.from(s),
+        Web.from(s));
+    List<String> unknown = s.unknownKeys();
+    if (!unknown.isEmpty()) throw new ConfigException(unknown.get(0), "unknown setting (typo?)");
+    return c;
+  }
+
+  private static Set<Role> roles(Settings s) {
+    EnumSet<Role> roles = EnumSet.noneOf(Role.class);
+    for (String r : s.list("roles", "agi,worker,tailer,web")) {
+      try {
+        roles.add(Role.valueOf(r.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("roles", "unknown role '" + r + "' (known: agi, worker, tailer, web)");
+      }
+    }
+    return Set.copyOf(roles);
+  }
+
+  /**
+   * DIALSTATUS and CDR disposition values → the incident system's status. Keys are upper case with
+   * spaces as underscores ({@code status.NO_ANSWER=unanswered}).
+   */
+  private static Map<String, String> statusMap(Settings s) {
+    Map<String, String> m = new TreeMap<>(Map.ofEntries(
+        Map.entry("ANSWER", "answered"), Map.entry("ANSWERED", "answered"),
+        Map.entry("BUSY", "busy"),
+        Map.entry("NOANSWER", "unanswered"), Map.entry("CANCEL", "unanswered"),
+        Map.entry("NO_ANSWER", "unanswered"),
+        Map.entry("CONGESTION", "congestion"),
+        Map.entry("CHANUNAVAIL", "impossible"), Map.entry("FAILED", "impossible")));
+    s.section("status").forEach((k, v) -> {
+      if (k.equals("default")) return;
+      if (v.isEmpty()) throw new ConfigException("status." + k, "must not be empty");
+      m.put(k.toUpperCase(Locale.ROOT).replace(' ', '_'), v);
+    });
+    return Map.copyOf(m);
+  }
+
+  public record Db(String url, String user, String password, int poolSize, Duration connectTimeout, Path embeddedDir) {
+    public static final int DEFAULT_POOL_SIZE = 10;
+
+    static Db from(Settings s) {
+      String url = s.raw("db.url");
+      if (url != null && !url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:"))
+        throw new ConfigException("db.url", "must be a jdbc:mysql:// URL, got '" + url + "'");
+      return new Db(url, s.string("db.user", "postcall"), s.string("db.password", ""),
+          s.integer("db.pool-size", DEFAULT_POOL_SIZE, 1, 200),
+          s.duration("db.connect-timeout", Duration.ofSeconds(5)),
+          s.path("db.embedded-dir", "var/db"));
+    }
+
+    /** Embedded MariaDB when no URL is configured. */
+    public boolean embedded() {
+      return url == null;
+    }
+
+    @Override
+    public String toString() {
+      return "Db[url=" + url + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "****")
+          + ", poolSize=" + poolSize + "]";
+    }
+  }
+
+  public record Agi(InetAddress bind, int port, List<String> allow, Duration readTimeout,
+      Duration persistBudget, Path spoolDir, int maxThreads) {
+    public static final Duration DEFAULT_PERSIST_BUDGET = Duration.ofMillis(50);
+
+    static Agi from(Settings s) {
+      String bind = s.string("agi.bind", "127.0.0.1");
+      InetAddress addr;
+      try {
+        addr = InetAddress.getByName(bind);
+      } catch (UnknownHostException e) {
+        throw new ConfigException("agi.bind", "not an address: '" + bind + "'");
+      }
+      return new Agi(addr, s.integer("agi.port", 4573, 1, 65535),
+          s.list("agi.allow", "127.0.0.1,::1"),
+          s.duration("agi.read-timeout", Duration.ofSeconds(10)),
+          s.duration("agi.persist-budget", DEFAULT_PERSIST_BUDGET),
+          s.path("agi.spool-dir", "var/spool"),
+          s.integer("agi.max-threads", 500, 2, 10_000));
+    }
+  }
+
+  public record Recordings(Path dir, String pattern, boolean procProbe, Duration quietPeriod,
+      Duration openWait, Duration maxAge, long headerOnlyBytes) {
+    static Recordings from(Settings s) {
+      String pattern = s.string("recordings.pattern", "${uniqueid}.wav");
+      if (!pattern.contains("${uniqueid}"))
+        throw new ConfigException("recordings.pattern", "must contain ${uniqueid}, got '" + pattern + "'");
+      return new Recordings(s.path("recordings.dir", "/var/spool/asterisk/monitor"), pattern,
+          s.bool("recordings.proc-probe", true),
+          s.duration("recordings.quiet-period", Duration.ofMillis(200)),
+          s.duration("recordings.open-wait", Duration.ofSeconds(30)),
+          s.duration("recordings.max-age", Duration.ofHours(6)),
+          s.integer("recordings.header-only-bytes", 1024, 0, 1 << 20));
+    }
+  }
+
+  public record Audio(Path ffmpeg, int bitrate, int channels, int niceLevel) {
+    static Audio from(Settings s) {
+      return new Audio(s.path("audio.ffmpeg", null), s.integer("audio.bitrate", 32_000, 8_000, 320_000),
+          s.integer("audio.channels", 1, 1, 2), s.integer("audio.nice", 10, 0, 19));
+    }
+  }
+
+  public record Worker(int threads, Duration lease, Duration pollInterval, int maxAttempts,
+      Duration backoffBase, Duration backoffMax, Duration shutdownDeadline) {
+    static Worker from(Settings s) {
+      return new Worker(s.integer("worker.threads", Runtime.getRuntime().availableProcessors(), 1, 256),
+          s.duration("worker.lease", Duration.ofMinutes(5)),
+          s.duration("worker.poll-interval", Duration.ofMillis(250)),
+          s.integer("worker.max-attempts", 12, 1, 1000),
+          s.duration("worker.backoff-base", Duration.ofSeconds(5)),
+          s.duration("worker.backoff-max", Duration.ofMinutes(30)),
+          s.duration("worker.shutdown-deadline", Duration.ofSeconds(30)));
+    }
+  }
+
+  public record Archive(Path dir, boolean keepMp3, boolean deleteWav) {
+    static Archive from(Settings s) {
+      return new Archive(s.path("archive.dir", "var/archive"), s.bool("archive.keep-mp3", true),
+          s.bool("archive.delete-wav", true));
+    }
+  }
+
+  public record Incident(String url, String user, String password, Duration connectTimeout,
+      Duration receiveTimeout, Path trustStore, String trustStorePassword, String process,
+      String objectdef, String objectdefVersion, Map<String, String> attributes,
+      List<String> transientFaults) {
+    static Incident from(Settings s) {
+      Map<String, String> attrs = new TreeMap<>(Map.of(
+          "caller", "caller_number", "called", "called_number", "start", "start_time",
+          "duration", "duration", "status", "status", "uniqueid", "uniqueid", "file", "recording"));
+      s.section("incident.attr").forEach((k, v) -> {
+        if (!attrs.containsKey(k)) throw new ConfigException("incident.attr." + k, "unknown attribute (known: " + attrs.keySet() + ")");
+        attrs.put(k, v);
+      });
+      return new Incident(s.string("incident.url", "http://127.0.0.1:8090/incident"),
+          s.string("incident.user", "postcall"), s.string("incident.password", ""),
+          s.duration("incident.connect-timeout", Duration.ofSeconds(10)),
+          s.duration("incident.receive-timeout", Duration.ofSeconds(60)),
+          s.path("incident.truststore", null), s.string("incident.truststore-password", ""),
+          s.string("incident.process", "telephony"), s.string("incident.objectdef", "call"),
+          s.string("incident.objectdef-version", "1"), Map.copyOf(attrs),
+          s.list("incident.transient-faults", ""));
+    }
+
+    @Override
+    public String toString() {
+      return "Incident[url=" + url + ", user=" + user + ", password=****, process=" + process
+          + ", objectdef=" + objectdef + "]";
+    }
+  }
+
+  public record Csv(List<Path> files, String columns, ZoneId zone, List<String> contexts,
+      List<String> excludeChannels, Duration tailInterval, String sweepCron) {
+    static Csv from(Settings s) {
+      return new Csv(s.list("csv.files", "/var/log/asterisk/cdr-csv/Master.csv").stream().map(Path::of).toList(),
+          s.string("csv.columns", "auto"), s.zone("cdr.timezone", ZoneId.systemDefault()),
+          s.list("csv.contexts", ""), s.list("csv.exclude-channels", "Local/*;1"),
+          s.duration("csv.tail-interval", Duration.ofSeconds(10)),
+          s.string("csv.sweep-cron", "0 30 2 * * ?"));
+    }
+  }
+
+  public record Web(InetAddress bind, int port, String adminToken) {
+    static Web from(Settings s) {
+      String bind = s.string("web.bind", "127.0.0.1");
+      try {
+        return new Web(InetAddress.getByName(bind), s.integer("web.port", 8080, 0, 65535), s.string("web.admin-token", ""));
+      } catch (UnknownHostException e) {
+        throw new ConfigException("web.bind", "not an address: '" + bind + "'");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Web[bind=" + bind.getHostAddress() + ", port=" + port + ", adminToken=****]";
+    }
+  }
+}

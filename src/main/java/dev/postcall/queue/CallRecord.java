@@ -1,0 +1,42 @@
+package dev.postcall.queue;
+
+import java.time.Instant;
+
+/**
+ * A finished call as postcall stores it. Times are instants (the CDR's local times already
+ * converted); {@code answer} is null for unanswered calls, {@code end} may be null when Asterisk
+ * runs with {@code endbeforehexten=no}; {@code dialStatus} is null when the call never ran Dial.
+ */
+public record CallRecord(
+    String uniqueid,
+    String linkedid,
+    String channel,
+    String dstChannel,
+    String callerNumber,
+    String callerName,
+    String extension,
+    String context,
+    Instant start,
+    Instant answer,
+    Instant end,
+    Integer duration,
+    Integer billsec,
+    String disposition,
+    String dialStatus,
+    String recording,
+    String accountcode,
+    String userfield,
+    Source source) {
+
+  public enum Source { AGI, CSV }
+
+  public CallRecord {
+    if (uniqueid == null || uniqueid.isBlank()) throw new IllegalArgumentException("uniqueid is required");
+    if (source == null) throw new IllegalArgumentException("source is required");
+  }
+
+  /** The outcome the status mapping reads: DIALSTATUS when set, else the CDR disposition. */
+  public String outcome() {
+    return dialStatus != null && !dialStatus.isBlank() ? dialStatus : disposition;
+  }
+}

@@ -1,0 +1,285 @@
+package dev.postcall.queue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The job queue in the {@code jobs} table. Claims are {@code SELECT … FOR UPDATE SKIP LOCKED} so
+ * any number of worker processes can share one database; every later update carries the row
+ * version the claim returned and checks its row count (0 = our lease was taken over).
+ */
+public final class JobQueue {
+  private static final String PICK = """
+      SELECT id FROM jobs WHERE state = 'PENDING' AND next_attempt_at <= ?
+      ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED""";
+  private static final String JOB_WITH_CALL = """
+      SELECT j.id AS job_id, j.call_id, j.stage, j.attempts, j.version, j.mp3_path, j.objectref,
+             j.attached_at, j.created_at AS job_created_at, c.*
+      FROM jobs j JOIN calls c ON c.id = j.call_id WHERE j.id IN (%s)""";
+
+  private final DataSource ds;
+  private final Clock clock;
+
+  public JobQueue(DataSource ds, Clock clock) {
+    this.ds = ds;
+    this.clock = clock;
+  }
+
+  /** Claims up to {@code limit} due jobs for {@code owner}, leased until now + {@code lease}. */
+  public List<Job> claim(String owner, int limit, Duration lease) throws SQLException {
+    if (limit <= 0) return List.of();
+    Instant now = clock.instant();
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(PICK)) {
+          Sql.setInstant(ps, 1, now);
+          ps.setInt(2, limit);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) ids.add(rs.getLong(1));
+          }
+        }
+        if (ids.isEmpty()) {
+          c.commit();
+          return List.of();
+        }
+        String in = String.join(",", Collections.nCopies(ids.size(), "?"));
+        // no need to check versions here: we hold the row locks from the SELECT above
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE jobs SET state = 'CLAIMED', lease_owner = ?, lease_until = ?, attempts = attempts + 1,"
+                + " version = version + 1, updated_at = ? WHERE id IN (" + in + ")")) {
+          ps.setString(1, owner);
+          Sql.setInstant(ps, 2, now.plus(lease));
+          Sql.setInstant(ps, 3, now);
+          for (int i = 0; i < ids.size(); i++) ps.setLong(4 + i, ids.get(i));
+          ps.executeUpdate();
+        }
+        List<Job> jobs = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(String.format(JOB_WITH_CALL, in))) {
+          for (int i = 0; i < ids.size(); i++) ps.setLong(1 + i, ids.get(i));
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) jobs.add(readJob(rs));
+          }
+        }
+        c.commit();
+        return jobs;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Jobs whose worker died (lease ran out) become claimable again. Returns how many. */
+  public int recoverExpiredLeases() throws SQLException {
+    Instant now = clock.instant();
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "UPDATE jobs SET state = 'PENDING', lease_owner = NULL, lease_until = NULL, version = version + 1,"
+                + " next_attempt_at = ?, updated_at = ? WHERE state = 'CLAIMED' AND lease_until < ?")) {
+      Sql.setInstant(ps, 1, now);
+      Sql.setInstant(ps, 2, now);
+      Sql.setInstant(ps, 3, now);
+      return ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Records that a stage finished: the job moves to {@code next} with its progress markers, and
+   * the lease is extended. Returns the job as now stored.
+   */
+  public Job progress(Job job, Stage next, String mp3Path, String objectref, Instant attachedAt, Duration lease)
+      throws SQLException {
+    Instant now = clock.instant();
+    updateOwned(job, "stage = ?, mp3_path = ?, objectref = ?, attached_at = ?, lease_until = ?, updated_at = ?",
+        ps -> {
+          ps.setString(1, next.name());
+          ps.setString(2, mp3Path);
+          ps.setString(3, objectref);
+          Sql.setInstant(ps, 4, attachedAt);
+          Sql.setInstant(ps, 5, now.plus(lease));
+          Sql.setInstant(ps, 6, now);
+          return 7;
+        }, null);
+    return job.advanced(next, mp3Path, objectref, attachedAt);
+  }
+
+  public void done(Job job) throws SQLException {
+    Instant now = clock.instant();
+    updateOwned(job, "state = 'DONE', stage = 'DONE', lease_owner = NULL, lease_until = NULL, last_error = NULL,"
+        + " done_at = ?, updated_at = ?", ps -> {
+          Sql.setInstant(ps, 1, now);
+          Sql.setInstant(ps, 2, now);
+          return 3;
+        }, new Event(job.stage(), "DONE", null));
+  }
+
+  /** Back to PENDING, due again at {@code at}; the error is kept for the admins. */
+  public void retryLater(Job job, Instant at, String error) throws SQLException {
+    Instant now = clock.instant();
+    updateOwned(job, "state = 'PENDING', lease_owner = NULL, lease_until = NULL, next_attempt_at = ?,"
+        + " last_error = ?, updated_at = ?", ps -> {
+          Sql.setInstant(ps, 1, at);
+          ps.setString(2, error);
+          Sql.setInstant(ps, 3, now);
+          return 4;
+        }, new Event(job.stage(), "RETRY", error));
+  }
+
+  /**
+   * Back to PENDING without using up an attempt: the recording is still being written, or the
+   * service is shutting down. Not an error.
+   */
+  public void postpone(Job job, Instant at, String why) throws SQLException {
+    Instant now = clock.instant();
+    updateOwned(job, "state = 'PENDING', lease_owner = NULL, lease_until = NULL, next_attempt_at = ?,"
+        + " attempts = attempts - 1, updated_at = ?", ps -> {
+          Sql.setInstant(ps, 1, at);
+          Sql.setInstant(ps, 2, now);
+          return 3;
+        }, new Event(job.stage(), "POSTPONED", why));
+  }
+
+  /** Into the failed-upload queue, with the reason and the stage it failed in. */
+  public void fail(Job job, String error) throws SQLException {
+    Instant now = clock.instant();
+    updateOwned(job, "state = 'FAILED', lease_owner = NULL, lease_until = NULL, last_error = ?,"
+        + " failed_stage = ?, updated_at = ?", ps -> {
+          ps.setString(1, error);
+          ps.setString(2, job.stage().name());
+          Sql.setInstant(ps, 3, now);
+          return 4;
+        }, new Event(job.stage(), "FAILED", error));
+  }
+
+  /** A FAILED (or DISCARDED) job goes back to PENDING, due now. False if there was none. */
+  public boolean retry(String uniqueid, String who) throws SQLException {
+    return adminUpdate(uniqueid, "state = 'PENDING', next_attempt_at = ?, attempts = 0, failed_stage = NULL,"
+        + " discarded_by = NULL, discard_reason = NULL", "state IN ('FAILED','DISCARDED')", null, "RETRY_BY_ADMIN", who);
+  }
+
+  /** A FAILED job is closed for good; kept for the audit with who and why. */
+  public boolean discard(String uniqueid, String reason, String who) throws SQLException {
+    if (reason == null || reason.isBlank()) throw new IllegalArgumentException("a reason is required to discard");
+    return adminUpdate(uniqueid, "state = 'DISCARDED', next_attempt_at = ?, discarded_by = ?, discard_reason = ?",
+        "state = 'FAILED'", reason, "DISCARDED", who);
+  }
+
+  private boolean adminUpdate(String uniqueid, String set, String where, String reason, String outcome, String who)
+      throws SQLException {
+    Instant now = clock.instant();
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement sel = c.prepareStatement(
+              "SELECT j.id, j.stage, j.attempts FROM jobs j JOIN calls c ON c.id = j.call_id"
+                  + " WHERE c.uniqueid = ? AND j." + where + " FOR UPDATE")) {
+        sel.setString(1, uniqueid);
+        long id;
+        String stage;
+        int attempts;
+        try (ResultSet rs = sel.executeQuery()) {
+          if (!rs.next()) {
+            c.rollback();
+            return false;
+          }
+          id = rs.getLong(1);
+          stage = rs.getString(2);
+          attempts = rs.getInt(3);
+        }
+        try (PreparedStatement up = c.prepareStatement(
+            "UPDATE jobs SET " + set + ", version = version + 1, updated_at = ? WHERE id = ?")) {
+          int i = 1;
+          Sql.setInstant(up, i++, now);
+          if (reason != null) {
+            up.setString(i++, who);
+            up.setString(i++, reason);
+          }
+          Sql.setInstant(up, i++, now);
+          up.setLong(i, id);
+          up.executeUpdate();
+        }
+        insertEvent(c, id, attempts, stage, outcome, (who == null ? "" : who + ": ") + (reason == null ? "" : reason), now);
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private record Event(Stage stage, String outcome, String message) {}
+
+  @FunctionalInterface
+  private interface Binder {
+    /** Binds the SET parameters and returns the next parameter index. */
+    int bind(PreparedStatement ps) throws SQLException;
+  }
+
+  private void updateOwned(Job job, String set, Binder binder, Event event) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        int rows;
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE jobs SET " + set + ", version = version + 1 WHERE id = ? AND version = ? AND state = 'CLAIMED'")) {
+          int i = binder.bind(ps);
+          ps.setLong(i, job.id());
+          ps.setLong(i + 1, job.version());
+          rows = ps.executeUpdate();
+        }
+        if (rows == 0) {
+          c.rollback();
+          throw new LeaseLostException(job.uniqueid());
+        }
+        if (rows > 1) throw new IllegalStateException("updated " + rows + " jobs for id " + job.id());
+        if (event != null) insertEvent(c, job.id(), job.attempts(), event.stage().name(), event.outcome(), event.message(), clock.instant());
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        if (!(e instanceof LeaseLostException)) c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private static void insertEvent(Connection c, long jobId, int attempt, String stage, String outcome, String message,
+      Instant at) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO job_events (job_id, at, attempt, stage, outcome, message) VALUES (?,?,?,?,?,?)")) {
+      ps.setLong(1, jobId);
+      Sql.setInstant(ps, 2, at);
+      ps.setInt(3, attempt);
+      ps.setString(4, stage);
+      ps.setString(5, outcome);
+      ps.setString(6, Sql.clip(message, 4000));
+      ps.executeUpdate();
+    }
+  }
+
+  private static Job readJob(ResultSet rs) throws SQLException {
+    return new Job(rs.getLong("job_id"), rs.getLong("call_id"), Stage.valueOf(rs.getString("stage")),
+        rs.getInt("attempts"), rs.getLong("version"), rs.getString("mp3_path"), rs.getString("objectref"),
+        Sql.getInstant(rs, "attached_at"), Sql.getInstant(rs, "job_created_at"), CallStore.read(rs));
+  }
+
+  /** Counts of jobs per state, for stats and metrics. */
+  public java.util.Map<String, Long> countByState() throws SQLException {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT state, COUNT(*) FROM jobs GROUP BY state");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
+    }
+    return out;
+  }
+}

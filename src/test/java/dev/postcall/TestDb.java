@@ -1,0 +1,88 @@
+package dev.postcall;
+
+import dev.postcall.queue.Database;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * A fresh, migrated database on the test MariaDB for one test class, dropped on close. The server
+ * comes from {@code POSTCALL_TEST_DB_URL} (default {@code jdbc:mysql://127.0.0.1:3306/}); user and
+ * password from {@code POSTCALL_TEST_DB_USER}/{@code _PASSWORD} (default postcall/postcall), as
+ * {@code scripts/setup-test-db} creates them.
+ */
+public final class TestDb implements AutoCloseable {
+  public static final String SERVER = env("POSTCALL_TEST_DB_URL", "jdbc:mysql://127.0.0.1:3306/");
+  public static final String USER = env("POSTCALL_TEST_DB_USER", "postcall");
+  public static final String PASSWORD = env("POSTCALL_TEST_DB_PASSWORD", "postcall");
+
+  public final String name;
+  public final String url;
+  public final Database db;
+
+  private TestDb(String name) {
+    this.name = name;
+    this.url = urlFor(SERVER, name);
+    this.db = Database.open(url, USER, PASSWORD, 12, Duration.ofSeconds(5));
+    db.migrate();
+  }
+
+  public static TestDb create() {
+    String name = "pc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    admin("CREATE DATABASE " + name + " CHARACTER SET utf8mb4");
+    return new TestDb(name);
+  }
+
+  /** A JDBC URL for database {@code name} on the server at {@code server} (host:port from it). */
+  public static String urlFor(String server, String name) {
+    String base = server.endsWith("/") ? server : server + "/";
+    return base + name + "?sslMode=DISABLED&allowPublicKeyRetrieval=true";
+  }
+
+  public DataSource ds() {
+    return db.dataSource();
+  }
+
+  /** Runs a statement and returns the first column of the first row as a long. */
+  public long count(String sql) {
+    try (Connection c = ds().getConnection(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void exec(String sql) {
+    try (Connection c = ds().getConnection(); Statement st = c.createStatement()) {
+      st.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    db.close();
+    admin("DROP DATABASE IF EXISTS " + name);
+  }
+
+  private static void admin(String sql) {
+    try (Connection c = DriverManager.getConnection(urlFor(SERVER, ""), USER, PASSWORD);
+        Statement st = c.createStatement()) {
+      st.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("test MariaDB at " + SERVER + " not usable (run scripts/setup-test-db): "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static String env(String k, String d) {
+    String v = System.getenv(k);
+    return v == null || v.isBlank() ? d : v;
+  }
+}

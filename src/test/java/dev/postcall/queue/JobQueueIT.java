@@ -1,0 +1,132 @@
+package dev.postcall.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postcall.MutableClock;
+import dev.postcall.TestDb;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class JobQueueIT {
+  static final Duration LEASE = Duration.ofMinutes(2);
+  TestDb db;
+  MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  CallStore calls;
+  JobQueue queue;
+
+  @BeforeEach
+  void setUp() {
+    db = TestDb.create();
+    calls = new CallStore(db.ds(), clock);
+    queue = new JobQueue(db.ds(), clock);
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  static CallRecord call(String uid) {
+    return new CallRecord(uid, uid, "Local/101@rig-0001;2", null, "100", "Alice", "101", "rig",
+        Instant.parse("2026-11-23T09:59:00Z"), null, Instant.parse("2026-11-23T09:59:30Z"), 30, 0,
+        "NO ANSWER", "BUSY", null, null, null, CallRecord.Source.AGI);
+  }
+
+  @Test
+  void same_uniqueid_twice_is_one_call_and_one_job() throws Exception {
+    assertTrue(calls.insert(call("1.1")));
+    assertFalse(calls.insert(call("1.1")));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM calls"));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM jobs"));
+  }
+
+  @Test
+  void claimed_job_is_not_claimed_again_until_its_lease_expires() throws Exception {
+    calls.insert(call("1.1"));
+    List<Job> first = queue.claim("a", 5, LEASE);
+    assertEquals(1, first.size());
+    assertEquals("1.1", first.get(0).uniqueid());
+    assertEquals("Alice", first.get(0).call().callerName());
+    assertEquals(0, queue.claim("b", 5, LEASE).size());
+
+    clock.advance(LEASE.plusSeconds(1));
+    assertEquals(1, queue.recoverExpiredLeases());
+    List<Job> second = queue.claim("b", 5, LEASE);
+    assertEquals(1, second.size());
+    assertEquals(2, second.get(0).attempts());
+    // the first owner's late update must not overwrite the new owner's work
+    assertThrows(LeaseLostException.class, () -> queue.done(first.get(0)));
+    queue.done(second.get(0));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'DONE'"));
+  }
+
+  @Test
+  void progress_is_kept_across_a_retry() throws Exception {
+    calls.insert(call("1.1"));
+    Job j = queue.claim("a", 1, LEASE).get(0);
+    j = queue.progress(j, Stage.ATTACH, "/tmp/x.mp3", "OBJ-7", null, LEASE);
+    queue.retryLater(j, clock.instant().plusSeconds(30), "connection refused");
+    assertEquals(0, queue.claim("a", 1, LEASE).size(), "not due yet");
+    clock.advance(Duration.ofSeconds(31));
+    Job again = queue.claim("a", 1, LEASE).get(0);
+    assertEquals(Stage.ATTACH, again.stage());
+    assertEquals("OBJ-7", again.objectref());
+    assertEquals("/tmp/x.mp3", again.mp3Path());
+  }
+
+  @Test
+  void failed_job_can_be_retried_or_discarded_by_an_admin() throws Exception {
+    calls.insert(call("1.1"));
+    calls.insert(call("1.2"));
+    for (Job j : queue.claim("a", 2, LEASE)) queue.fail(j, "SOAP fault: invalid status");
+    assertEquals(2, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'FAILED' AND failed_stage = 'WAIT'"));
+    assertTrue(queue.retry("1.1", "admin"));
+    assertTrue(queue.discard("1.2", "test call", "admin"));
+    assertFalse(queue.retry("nope", "admin"));
+    assertEquals(1, queue.claim("a", 5, LEASE).size());
+    assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'DISCARDED' AND discard_reason = 'test call'"));
+  }
+
+  @Test
+  void concurrent_claimers_never_get_the_same_job() throws Exception {
+    List<CallRecord> batch = new ArrayList<>();
+    for (int i = 0; i < 300; i++) batch.add(call("2." + i));
+    calls.insertAll(batch);
+    Set<Long> seen = ConcurrentHashMap.newKeySet();
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    List<Future<Integer>> results = new ArrayList<>();
+    for (int t = 0; t < 6; t++) {
+      String owner = "w" + t;
+      results.add(pool.submit(() -> {
+        int dup = 0;
+        while (true) {
+          List<Job> jobs = queue.claim(owner, 7, LEASE);
+          if (jobs.isEmpty()) return dup;
+          for (Job j : jobs) {
+            if (!seen.add(j.id())) dup++;
+            queue.done(j);
+          }
+        }
+      }));
+    }
+    int dups = 0;
+    for (Future<Integer> f : results) dups += f.get();
+    pool.shutdown();
+    assertEquals(0, dups);
+    assertEquals(300, seen.size());
+    assertEquals(300, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'DONE'"));
+  }
+}
