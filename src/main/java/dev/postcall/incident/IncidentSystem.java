@@ -1,0 +1,29 @@
+package dev.postcall.incident;
+
+import dev.postcall.queue.CallRecord;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The incident/ticket system calls are delivered to (the seam between postcall and the SOAP API).
+ * Every method may throw {@link IncidentException}; its {@code retryable()} says whether the worker
+ * should try again later (connection refused, timeout, HTTP 5xx, a fault configured as transient)
+ * or fail the job at once (validation fault, login refused).
+ */
+public interface IncidentSystem {
+
+  /** The object created earlier for this call, if any: how a retry after a lost response avoids a second create. */
+  Optional<String> findByUniqueid(String uniqueid);
+
+  /** Creates the call object with the mapped status and returns its objectref id. */
+  String create(CallRecord call, String status);
+
+  /** Whether the object already has a file under the recording attribute (a lost addFile response). */
+  boolean hasRecording(String objectref);
+
+  /** Attaches the MP3 to the object, streamed (MTOM), never read whole into memory. */
+  void attachRecording(String objectref, Path mp3, String fileName);
+
+  /** Cheap reachability check for /ready: true when a login (or a no-op call) succeeds. */
+  boolean reachable();
+}
