@@ -1,0 +1,76 @@
+package dev.postcall.work;
+
+import dev.postcall.PostcallException;
+import dev.postcall.queue.CallRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * Where a call's recording lives: the call's own recording value (MIXMONITOR_FILENAME) when it has
+ * one, else the configured pattern ({@code ${uniqueid}.wav}) under the recordings root. Refuses any
+ * path that resolves outside the root — {@code ..}, absolute paths elsewhere, and symlinks pointing
+ * out — because the name comes from the PBX's dialplan, and a worker deletes files it has uploaded.
+ */
+public final class RecordingPath {
+  private static final Pattern SAFE_UNIQUEID = Pattern.compile("[A-Za-z0-9._-]{1,150}");
+
+  private final Path root;
+  private final String pattern;
+
+  public RecordingPath(Path root, String pattern) {
+    this.root = root.toAbsolutePath().normalize();
+    this.pattern = pattern;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** The recording's path, checked to be inside the root. Throws a non-retryable error otherwise. */
+  public Path resolve(CallRecord call) {
+    String name = call.recording();
+    if (name == null || name.isBlank()) {
+      if (!SAFE_UNIQUEID.matcher(call.uniqueid()).matches() || call.uniqueid().contains(".."))
+        throw refused(call.uniqueid(), "uniqueid '" + printable(call.uniqueid()) + "' is not a safe file name");
+      name = pattern.replace("${uniqueid}", call.uniqueid());
+    }
+    return inside(call.uniqueid(), name);
+  }
+
+  private Path inside(String uniqueid, String name) {
+    if (name.indexOf('\0') >= 0) throw refused(uniqueid, "recording name contains a NUL byte");
+    Path p;
+    try {
+      p = root.resolve(name).normalize();
+    } catch (InvalidPathException e) {
+      throw refused(uniqueid, "recording name '" + printable(name) + "' is not a valid path");
+    }
+    if (!p.startsWith(root) || p.equals(root))
+      throw refused(uniqueid, "recording '" + printable(name) + "' is outside the recordings root " + root);
+    // A symlink inside the root may still point out of it; the real path decides.
+    try {
+      if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        Path real = p.toRealPath();
+        if (!real.startsWith(root.toRealPath()))
+          throw refused(uniqueid, "recording '" + printable(name) + "' links outside the recordings root");
+      }
+    } catch (IOException e) {
+      throw new PostcallException("recording " + p + " of " + uniqueid + ": " + e.getMessage(), true, e);
+    }
+    return p;
+  }
+
+  private static PostcallException refused(String uniqueid, String why) {
+    return new PostcallException("refused for " + printable(uniqueid) + ": " + why, false);
+  }
+
+  /** Log-safe: no control characters from hostile values reach a log line. */
+  static String printable(String s) {
+    String t = s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    return t.replaceAll("\\p{Cntrl}", "?");
+  }
+}
