@@ -1,0 +1,232 @@
+package dev.postcall.work;
+
+import dev.postcall.PostcallException;
+import dev.postcall.audio.ConvertRecording;
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.incident.DialStatusMapping;
+import dev.postcall.incident.IncidentSystem;
+import dev.postcall.queue.CallRecord;
+import dev.postcall.queue.Job;
+import dev.postcall.queue.JobQueue;
+import dev.postcall.queue.LeaseLostException;
+import dev.postcall.queue.Stage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one claimed job through its stages — WAIT → CONVERT → CREATE → ATTACH → CLEANUP — and
+ * records progress after each, so a retry (or another worker after a crash) resumes at the stage
+ * that did not finish. CREATE looks the call up by uniqueid before creating, and ATTACH asks
+ * whether the file is already there, so a lost response never leads to a second object or file.
+ */
+public final class DeliverCall {
+  private static final Logger log = LoggerFactory.getLogger(DeliverCall.class);
+
+  /** What a delivery needs; grouped so the constructor stays readable. */
+  public record Parts(
+      JobQueue queue,
+      RecordingPath recordings,
+      WaitForRecording waitForRecording,
+      ConvertRecording converter,
+      DialStatusMapping statuses,
+      IncidentSystem incident,
+      ArchiveRecording archive,
+      PostcallConfig.Recordings recordingsCfg,
+      PostcallConfig.Worker workerCfg,
+      Backoff backoff,
+      Clock clock,
+      MeterRegistry metrics) {}
+
+  private final Parts p;
+
+  public DeliverCall(Parts parts) {
+    this.p = parts;
+  }
+
+  /** Delivers the job as far as it can; never throws (the outcome is written to the queue). */
+  public void run(Job claimed) {
+    Job job = claimed;
+    MDC.put("uniqueid", job.uniqueid());
+    try {
+      while (job != null && job.stage() != Stage.DONE) {
+        Stage stage = job.stage();
+        Timer.Sample t = Timer.start(p.metrics());
+        Job next = step(job);
+        t.stop(p.metrics().timer("postcall.stage.duration", "stage", stage.name()));
+        job = next;
+      }
+    } catch (LeaseLostException e) {
+      log.warn("uniqueid={} {}", job.uniqueid(), e.getMessage());
+    } catch (InterruptedException e) {
+      release(job, "service stopping");
+      Thread.currentThread().interrupt();
+    } catch (PostcallException e) {
+      onError(job, e.getMessage(), e.retryable(), e);
+    } catch (IOException e) {
+      onError(job, "I/O error: " + e.getMessage(), true, e);
+    } catch (SQLException e) {
+      // We cannot record anything now; the lease runs out and the job is claimed again.
+      log.warn("uniqueid={} database error in stage {}, job returns after its lease: {}", job.uniqueid(), job.stage(), e.getMessage());
+    } catch (RuntimeException e) {
+      onError(job, "unexpected " + e, true, e);
+    } finally {
+      MDC.remove("uniqueid");
+    }
+  }
+
+  /** Runs the job's current stage; returns the job as stored afterwards, or null when handed back. */
+  private Job step(Job job) throws IOException, SQLException, InterruptedException {
+    return switch (job.stage()) {
+      case WAIT -> waitForRecording(job);
+      case CONVERT -> convert(job);
+      case CREATE -> create(job);
+      case ATTACH -> attach(job);
+      case CLEANUP -> cleanUp(job);
+      case DONE -> job;
+    };
+  }
+
+  private Job waitForRecording(Job job) throws IOException, SQLException, InterruptedException {
+    Path wav = p.recordings().resolve(job.call());
+    WaitForRecording.Outcome o = p.waitForRecording().await(wav, p.recordingsCfg().openWait());
+    Duration age = Duration.between(job.createdAt(), p.clock().instant());
+    boolean tooOld = age.compareTo(p.recordingsCfg().maxAge()) > 0;
+    switch (o.state()) {
+      case STILL_WRITING -> {
+        if (tooOld) throw new PostcallException("recording " + wav + " still being written after " + age.toMinutes() + " min", false);
+        p.queue().postpone(job, p.clock().instant().plusSeconds(1), "recording still open");
+        log.info("uniqueid={} recording {} still open, waiting", job.uniqueid(), wav);
+        return null;
+      }
+      case ABSENT -> {
+        if (!answered(job.call())) {
+          log.info("uniqueid={} unanswered, no recording: delivering the call alone", job.uniqueid());
+          return p.queue().progress(job, Stage.CREATE, null, null, null, lease());
+        }
+        if (tooOld) throw new PostcallException("no recording at " + wav + " for an answered call after " + age.toMinutes() + " min", false);
+        p.queue().postpone(job, p.clock().instant().plus(p.recordingsCfg().openWait()), "recording not found yet: " + wav);
+        log.info("uniqueid={} answered but no recording at {} yet, trying later", job.uniqueid(), wav);
+        return null;
+      }
+      default -> {
+        if (o.size() <= p.recordingsCfg().headerOnlyBytes()) {
+          if (answered(job.call())) log.warn("uniqueid={} answered, but recording {} holds no audio ({} bytes)", job.uniqueid(), wav, o.size());
+          return p.queue().progress(job, Stage.CREATE, null, null, null, lease());
+        }
+        return p.queue().progress(job, Stage.CONVERT, null, null, null, lease());
+      }
+    }
+  }
+
+  private Job convert(Job job) throws SQLException {
+    Path wav = p.recordings().resolve(job.call());
+    Instant day = job.call().start() != null ? job.call().start() : job.createdAt();
+    Path mp3 = p.archive().mp3For(job.uniqueid(), job.id(), ArchiveRecording.dayOf(day));
+    ConvertRecording.Mp3 out = p.converter().convert(wav, mp3);
+    p.metrics().counter("postcall.conversions").increment();
+    log.info("uniqueid={} converted {} → {} ({} s, {} bytes)", job.uniqueid(), wav.getFileName(), out.path(),
+        out.duration().toSeconds(), out.bytes());
+    return p.queue().progress(job, Stage.CREATE, out.path().toString(), null, null, lease());
+  }
+
+  private Job create(Job job) throws SQLException {
+    if (job.mp3Path() != null && !Files.exists(Path.of(job.mp3Path()))) {
+      log.warn("uniqueid={} MP3 {} vanished before upload, converting again", job.uniqueid(), job.mp3Path());
+      return p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, lease());
+    }
+    String status = p.statuses().statusFor(job.call());
+    // The last attempt may have created the object and lost the response: look before creating.
+    String ref = p.incident().findByUniqueid(job.uniqueid()).orElse(null);
+    if (ref != null) {
+      log.info("uniqueid={} object {} already exists (earlier attempt), not creating again", job.uniqueid(), ref);
+    } else {
+      ref = p.incident().create(job.call(), status);
+      log.info("uniqueid={} created object {} status={}", job.uniqueid(), ref, status);
+    }
+    return p.queue().progress(job, Stage.ATTACH, job.mp3Path(), ref, null, lease());
+  }
+
+  private Job attach(Job job) throws SQLException {
+    if (job.mp3Path() == null) return p.queue().progress(job, Stage.CLEANUP, null, job.objectref(), null, lease());
+    Path mp3 = Path.of(job.mp3Path());
+    if (!Files.exists(mp3)) {
+      log.warn("uniqueid={} MP3 {} vanished before upload, converting again", job.uniqueid(), mp3);
+      return p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, lease());
+    }
+    if (p.incident().hasRecording(job.objectref())) {
+      log.info("uniqueid={} object {} already has its recording (earlier attempt)", job.uniqueid(), job.objectref());
+    } else {
+      p.incident().attachRecording(job.objectref(), mp3, mp3.getFileName().toString());
+      p.metrics().counter("postcall.uploads", "kind", "recording").increment();
+      log.info("uniqueid={} attached {} to object {}", job.uniqueid(), mp3.getFileName(), job.objectref());
+    }
+    return p.queue().progress(job, Stage.CLEANUP, job.mp3Path(), job.objectref(), p.clock().instant(), lease());
+  }
+
+  private Job cleanUp(Job job) throws SQLException, IOException {
+    Path wav = null;
+    try {
+      wav = p.recordings().resolve(job.call());
+    } catch (PostcallException e) {
+      // a call delivered without a usable recording path: nothing of ours to delete
+    }
+    p.archive().cleanUp(job.mp3Path() == null ? null : Path.of(job.mp3Path()), wav);
+    p.queue().done(job);
+    p.metrics().counter("postcall.delivered").increment();
+    Duration since = job.call().end() != null ? Duration.between(job.call().end(), p.clock().instant()) : null;
+    log.info("uniqueid={} delivered as {}{}", job.uniqueid(), job.objectref(),
+        since == null ? "" : " " + since.toMillis() + " ms after hangup");
+    return null;
+  }
+
+  private void onError(Job job, String message, boolean retryable, Exception e) {
+    String reason = job.stage() + ": " + message;
+    try {
+      Duration age = Duration.between(job.createdAt(), p.clock().instant());
+      boolean exhausted = job.attempts() >= p.workerCfg().maxAttempts() || age.compareTo(p.recordingsCfg().maxAge()) > 0;
+      if (retryable && !exhausted) {
+        Instant at = p.clock().instant().plus(p.backoff().after(job.attempts()));
+        p.queue().retryLater(job, at, reason);
+        log.warn("uniqueid={} attempt {} failed, retry at {}: {}", job.uniqueid(), job.attempts(), at, reason);
+      } else {
+        String why = retryable ? reason + " (gave up after " + job.attempts() + " attempts)" : reason;
+        p.queue().fail(job, why);
+        p.metrics().counter("postcall.failures", "stage", job.stage().name()).increment();
+        log.error("uniqueid={} FAILED: {}", job.uniqueid(), why, e instanceof PostcallException ? null : e);
+      }
+    } catch (LeaseLostException lost) {
+      log.warn("uniqueid={} {}", job.uniqueid(), lost.getMessage());
+    } catch (SQLException sql) {
+      log.warn("uniqueid={} could not record failure ({}); the job returns after its lease: {}", job.uniqueid(), sql.getMessage(), reason);
+    }
+  }
+
+  private void release(Job job, String why) {
+    try {
+      p.queue().postpone(job, p.clock().instant(), why);
+      log.info("uniqueid={} released ({}) at stage {}", job.uniqueid(), why, job.stage());
+    } catch (SQLException | RuntimeException e) {
+      log.warn("uniqueid={} could not release ({}); the job returns after its lease", job.uniqueid(), e.getMessage());
+    }
+  }
+
+  private Duration lease() {
+    return p.workerCfg().lease();
+  }
+
+  /** Answered calls must have audio; DIALSTATUS is reliable, CDR disposition inside `h` is not. */
+  static boolean answered(CallRecord c) {
+    if (c.dialStatus() != null && !c.dialStatus().isBlank()) return "ANSWER".equalsIgnoreCase(c.dialStatus());
+    return c.answer() != null || "ANSWERED".equalsIgnoreCase(c.disposition());
+  }
+}

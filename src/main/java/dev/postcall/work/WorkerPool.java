@@ -1,0 +1,163 @@
+package dev.postcall.work;
+
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.queue.Job;
+import dev.postcall.queue.JobQueue;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bounded pool of workers fed by one poller. The poller claims only as many jobs as there are
+ * idle workers (db-scheduler's lesson: never hold leases on work you cannot start), recovers
+ * jobs whose owner died, and never dies itself. Several pools — in this process or others —
+ * share one database safely: claims use {@code SKIP LOCKED}.
+ */
+public final class WorkerPool implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
+
+  private final JobQueue queue;
+  private final DeliverCall deliver;
+  private final PostcallConfig.Worker cfg;
+  private final String owner;
+  private final ExecutorService workers;
+  private final Map<Long, String> inFlight = new ConcurrentHashMap<>();
+  private final AtomicInteger busy = new AtomicInteger();
+  private final Semaphore wake = new Semaphore(0);
+  private volatile boolean running;
+  private Thread poller;
+
+  public WorkerPool(JobQueue queue, DeliverCall deliver, PostcallConfig.Worker cfg) {
+    this.queue = queue;
+    this.deliver = deliver;
+    this.cfg = cfg;
+    this.owner = ownerName();
+    AtomicInteger n = new AtomicInteger();
+    this.workers = new ThreadPoolExecutor(cfg.threads(), cfg.threads(), 0, TimeUnit.MILLISECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "postcall-worker-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** host:pid:random — unique per pool, readable in the jobs table's lease_owner column. */
+  private static String ownerName() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "unknown";
+    }
+    return host + ":" + ManagementFactory.getRuntimeMXBean().getPid() + ":" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  public String owner() {
+    return owner;
+  }
+
+  public void start() {
+    running = true;
+    poller = new Thread(this::runUntilShutdown, "postcall-poller");
+    poller.setDaemon(true);
+    poller.start();
+    log.info("worker pool {} started: {} workers", owner, cfg.threads());
+  }
+
+  /** Asks the poller to look for work now (e.g. right after a hangup was captured). */
+  public void wakeUp() {
+    wake.release();
+  }
+
+  private void runUntilShutdown() {
+    while (running) {
+      try {
+        pollOnce();
+      } catch (Exception e) {
+        log.error("Unhandled exception in the poller. Will keep running.", e);
+      }
+      try {
+        wake.tryAcquire(cfg.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        wake.drainPermits();
+      } catch (InterruptedException e) {
+        if (!running) return;
+      }
+    }
+  }
+
+  /** One round: recover dead owners' jobs, claim what idle workers can take, start them. Returns the number started. */
+  public int pollOnce() throws java.sql.SQLException {
+    int recovered = queue.recoverExpiredLeases();
+    if (recovered > 0) log.warn("{} job(s) whose worker stopped responding are claimable again", recovered);
+    int free = cfg.threads() - busy.get();
+    if (free <= 0 || !running) return 0;
+    List<Job> jobs = queue.claim(owner, free, cfg.lease());
+    for (Job job : jobs) {
+      busy.incrementAndGet();
+      inFlight.put(job.id(), job.uniqueid());
+      workers.execute(() -> {
+        try {
+          deliver.run(job);
+        } finally {
+          inFlight.remove(job.id());
+          busy.decrementAndGet();
+          wake.release();
+        }
+      });
+    }
+    return jobs.size();
+  }
+
+  /**
+   * Stops claiming, lets running deliveries finish within the deadline, then interrupts the rest
+   * (they hand their jobs back). Jobs still running after that return when their lease runs out.
+   */
+  @Override
+  public void close() {
+    running = false;
+    if (poller != null) {
+      poller.interrupt();
+      try {
+        poller.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(cfg.shutdownDeadline().toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("shutdown deadline passed, interrupting deliveries of {}", inFlight.values());
+        workers.shutdownNow();
+        if (!workers.awaitTermination(5, TimeUnit.SECONDS))
+          log.warn("still running at exit, will be retried after their lease: {}", inFlight.values());
+      }
+    } catch (InterruptedException e) {
+      workers.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    log.info("worker pool {} stopped", owner);
+  }
+
+  /** Starts the pool's running flag without the poller thread: tests call {@link #pollOnce()} themselves. */
+  void startWithoutPoller() {
+    running = true;
+  }
+
+  /** Waits until no delivery is running (tests). */
+  boolean awaitIdle(long millis) throws InterruptedException {
+    long end = System.currentTimeMillis() + millis;
+    while (busy.get() > 0 && System.currentTimeMillis() < end) Thread.sleep(5);
+    return busy.get() == 0;
+  }
+}
