@@ -1,0 +1,99 @@
+package dev.postcall.cli;
+
+import dev.postcall.audio.ConvertRecording;
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.config.PostcallConfig.Role;
+import dev.postcall.incident.DialStatusMapping;
+import dev.postcall.incident.IncidentSystem;
+import dev.postcall.queue.CallStore;
+import dev.postcall.queue.Database;
+import dev.postcall.queue.JobQueue;
+import dev.postcall.work.ArchiveRecording;
+import dev.postcall.work.Backoff;
+import dev.postcall.work.DeliverCall;
+import dev.postcall.work.OpenFileProbe;
+import dev.postcall.work.ProcOpenFiles;
+import dev.postcall.work.RecordingPath;
+import dev.postcall.work.WaitForRecording;
+import dev.postcall.work.WorkerPool;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Assembles postcall from its configuration: the parts of the configured roles, started in
+ * pipeline order and stopped in reverse (AGI listener first, so Asterisk's next hangup goes to
+ * Master.csv and the backfill rather than to a half-stopped service; the database pool last).
+ */
+public final class PostcallService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PostcallService.class);
+
+  private final PostcallConfig cfg;
+  private final Clock clock;
+  private final Function<PostcallConfig.Incident, IncidentSystem> incidentFactory;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private Database db;
+  private WorkerPool workers;
+
+  public PostcallService(PostcallConfig cfg, Clock clock, Function<PostcallConfig.Incident, IncidentSystem> incidentFactory) {
+    this.cfg = cfg;
+    this.clock = clock;
+    this.incidentFactory = incidentFactory;
+  }
+
+  public void start(String jdbcUrl) {
+    log.info("starting postcall roles={} {} {} {} {}", cfg.roles(), cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
+    db = Database.open(cfg.db(), jdbcUrl);
+    started.push(db);
+    db.migrate();
+    CallStore calls = new CallStore(db.dataSource(), clock);
+    JobQueue queue = new JobQueue(db.dataSource(), clock);
+    if (cfg.roles().contains(Role.WORKER)) {
+      workers = new WorkerPool(queue, deliverCall(queue), cfg.worker());
+      workers.start();
+      started.push(workers);
+    }
+    log.info("postcall started");
+  }
+
+  private DeliverCall deliverCall(JobQueue queue) {
+    OpenFileProbe probe = cfg.recordings().procProbe() && ProcOpenFiles.available() ? new ProcOpenFiles() : OpenFileProbe.NONE;
+    return new DeliverCall(new DeliverCall.Parts(queue,
+        new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern()),
+        new WaitForRecording(probe, cfg.recordings().quietPeriod(), clock, WaitForRecording.Sleeper.REAL),
+        new ConvertRecording(cfg.audio()),
+        new DialStatusMapping(cfg.statusMap(), cfg.statusDefault()),
+        incidentFactory.apply(cfg.incident()),
+        new ArchiveRecording(cfg.archive()), cfg.recordings(), cfg.worker(),
+        new Backoff(cfg.worker().backoffBase(), cfg.worker().backoffMax(), new java.util.Random()),
+        clock, metrics));
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  @Override
+  public void close() {
+    log.info("stopping postcall");
+    while (!started.isEmpty()) {
+      AutoCloseable part = started.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        log.warn("while stopping {}: {}", part.getClass().getSimpleName(), e.toString());
+      }
+    }
+    log.info("postcall stopped");
+  }
+}
