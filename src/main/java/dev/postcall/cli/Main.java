@@ -1,5 +1,6 @@
 package dev.postcall.cli;
 
+import dev.postcall.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +12,19 @@ import picocli.CommandLine.Command;
     })
 public final class Main {
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with postcall's error handling: a configuration error is one line and exit code 2. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          if (e instanceof ConfigException) {
+            cmd.getErr().println("postcall: configuration error: " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
   }
 }

@@ -38,7 +38,7 @@ public final class PostcallService implements AutoCloseable {
   private final Function<PostcallConfig.Incident, IncidentSystem> incidentFactory;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private Database db;
+  private OpenDatabase db;
   private WorkerPool workers;
 
   public PostcallService(PostcallConfig cfg, Clock clock, Function<PostcallConfig.Incident, IncidentSystem> incidentFactory) {
@@ -47,13 +47,13 @@ public final class PostcallService implements AutoCloseable {
     this.incidentFactory = incidentFactory;
   }
 
-  public void start(String jdbcUrl) {
+  public void start() {
     log.info("starting postcall roles={} {} {} {} {}", cfg.roles(), cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
-    db = Database.open(cfg.db(), jdbcUrl);
+    db = OpenDatabase.open(cfg.db());
     started.push(db);
-    db.migrate();
-    CallStore calls = new CallStore(db.dataSource(), clock);
-    JobQueue queue = new JobQueue(db.dataSource(), clock);
+    db.db().migrate();
+    CallStore calls = new CallStore(db.db().dataSource(), clock);
+    JobQueue queue = new JobQueue(db.db().dataSource(), clock);
     if (cfg.roles().contains(Role.WORKER)) {
       workers = new WorkerPool(queue, deliverCall(queue), cfg.worker());
       workers.start();
@@ -80,7 +80,7 @@ public final class PostcallService implements AutoCloseable {
   }
 
   public Database database() {
-    return db;
+    return db.db();
   }
 
   @Override

@@ -1,18 +1,29 @@
 package dev.postcall.cli;
 
-import java.nio.file.Path;
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.incident.SoapIncidentSystem;
+import java.time.Clock;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
-/** {@code postcall run}: starts the roles configured (agi, worker, tailer, web) until stopped. */
-@Command(name = "run", description = "Run the service (the roles in the configuration) until stopped.")
+/** {@code postcall run}: starts the configured roles (agi, worker, tailer, web) until stopped. */
+@Command(name = "run", description = "Run the service (the roles in the configuration) until stopped (SIGTERM/Ctrl-C).")
 final class RunCommand implements Callable<Integer> {
-  @Option(names = "--config", description = "Configuration file (default: ${DEFAULT-VALUE}).", defaultValue = "conf/postcall.properties")
-  Path config;
+  @Mixin ConfigOption config;
 
   @Override
-  public Integer call() {
-    throw new UnsupportedOperationException("wired in a later commit");
+  public Integer call() throws InterruptedException {
+    PostcallConfig cfg = config.load();
+    PostcallService service = new PostcallService(cfg, Clock.systemUTC(), SoapIncidentSystem::new);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      service.close();
+      stopped.countDown();
+    }, "postcall-shutdown"));
+    service.start();
+    stopped.await();
+    return 0;
   }
 }

@@ -84,7 +84,8 @@ public record PostcallConfig(
     return Map.copyOf(m);
   }
 
-  public record Db(String url, String user, String password, int poolSize, Duration connectTimeout, Path embeddedDir) {
+  public record Db(String url, String user, String password, int poolSize, Duration connectTimeout, Path embeddedDir,
+      int embeddedPort) {
     public static final int DEFAULT_POOL_SIZE = 10;
 
     static Db from(Settings s) {
@@ -94,7 +95,7 @@ public record PostcallConfig(
       return new Db(url, s.string("db.user", "postcall"), s.string("db.password", ""),
           s.integer("db.pool-size", DEFAULT_POOL_SIZE, 1, 200),
           s.duration("db.connect-timeout", Duration.ofSeconds(5)),
-          s.path("db.embedded-dir", "var/db"));
+          s.path("db.embedded-dir", "var/db"), s.integer("db.embedded-port", 3307, 0, 65535));
     }
 
     /** Embedded MariaDB when no URL is configured. */

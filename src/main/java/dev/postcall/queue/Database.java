@@ -2,7 +2,6 @@ package dev.postcall.queue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.postcall.config.PostcallConfig;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -46,10 +45,6 @@ public final class Database implements AutoCloseable {
     hc.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(250, connectTimeout.toMillis())));
     hc.addDataSourceProperty("socketTimeout", "30000");
     return new Database(new HikariDataSource(hc));
-  }
-
-  public static Database open(PostcallConfig.Db db, String jdbcUrl) {
-    return open(jdbcUrl, db.user(), db.password(), db.poolSize(), db.connectTimeout());
   }
 
   /** Applies pending migrations from {@code db/migration}. Idempotent. */

@@ -1,0 +1,72 @@
+package dev.postcall.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postcall.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PostcallConfigTest {
+  @Test
+  void defaults_are_valid_and_bind_to_loopback() {
+    PostcallConfig c = PostcallConfig.from(Settings.of(Map.of()));
+    assertTrue(c.agi().bind().isLoopbackAddress());
+    assertTrue(c.web().bind().isLoopbackAddress());
+    assertEquals(4573, c.agi().port());
+    assertEquals(Duration.ofMillis(50), c.agi().persistBudget());
+    assertTrue(c.db().embedded());
+    assertEquals("unanswered", c.statusMap().get("NO_ANSWER"));
+    assertEquals("impossible", c.statusMap().get("CHANUNAVAIL"));
+  }
+
+  @Test
+  void environment_overrides_the_file() {
+    Settings s = new Settings(Map.of("agi.port", "4573", "db.url", "jdbc:mysql://db/x"),
+        Map.of("POSTCALL_AGI_PORT", "5000", "POSTCALL_AGI_READ_TIMEOUT", "3s"));
+    PostcallConfig c = PostcallConfig.from(s);
+    assertEquals(5000, c.agi().port());
+    assertEquals(Duration.ofSeconds(3), c.agi().readTimeout());
+    assertFalse(c.db().embedded());
+  }
+
+  @Test
+  void a_bad_value_names_the_key_and_the_problem() {
+    assertMessage("agi.port: must be between 1 and 65535, got 70000", Map.of("agi.port", "70000"));
+    assertMessage("agi.read-timeout: expected a duration such as 50ms, 10s, 2m, 1h, got 'soon'", Map.of("agi.read-timeout", "soon"));
+    assertMessage("db.url: must be a jdbc:mysql:// URL, got 'postgres://x'", Map.of("db.url", "postgres://x"));
+    assertMessage("roles: unknown role 'pbx' (known: agi, worker, tailer, web)", Map.of("roles", "agi,pbx"));
+    assertMessage("agi.prot: unknown setting (typo?)", Map.of("agi.prot", "1"));
+    assertMessage("recordings.pattern: must contain ${uniqueid}, got 'x.wav'", Map.of("recordings.pattern", "x.wav"));
+  }
+
+  @Test
+  void secrets_never_appear_in_the_logged_config() {
+    PostcallConfig c = PostcallConfig.from(Settings.of(Map.of("db.password", "s3cret", "incident.password", "hunter2",
+        "web.admin-token", "tok3n", "db.url", "jdbc:mysql://h/db")));
+    String logged = c.toString();
+    assertFalse(logged.contains("s3cret") || logged.contains("hunter2") || logged.contains("tok3n"), logged);
+  }
+
+  @Test
+  void the_command_line_prints_one_line_and_exits_2_on_a_bad_value(@TempDir Path tmp) throws Exception {
+    Path conf = Files.writeString(tmp.resolve("p.properties"), "worker.threads=many\n");
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine().setErr(new PrintWriter(err)).execute("run", "--config", conf.toString());
+    assertEquals(2, code);
+    assertEquals("postcall: configuration error: worker.threads: expected a whole number, got 'many'", err.toString().strip());
+  }
+
+  private static void assertMessage(String expected, Map<String, String> values) {
+    ConfigException e = assertThrows(ConfigException.class, () -> PostcallConfig.from(Settings.of(values)));
+    assertEquals(expected, e.getMessage());
+  }
+}
