@@ -40,6 +40,8 @@ public final class PostcallService implements AutoCloseable {
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private OpenDatabase db;
   private WorkerPool workers;
+  private volatile boolean closing;
+  private volatile boolean ready;
 
   public PostcallService(PostcallConfig cfg, Clock clock, Function<PostcallConfig.Incident, IncidentSystem> incidentFactory) {
     this.cfg = cfg;
@@ -51,15 +53,55 @@ public final class PostcallService implements AutoCloseable {
     log.info("starting postcall roles={} {} {} {} {}", cfg.roles(), cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
     db = OpenDatabase.open(cfg.db());
     started.push(db);
-    db.db().migrate();
     CallStore calls = new CallStore(db.db().dataSource(), clock);
     JobQueue queue = new JobQueue(db.db().dataSource(), clock);
-    if (cfg.roles().contains(Role.WORKER)) {
-      workers = new WorkerPool(queue, deliverCall(queue), cfg.worker());
-      workers.start();
-      started.push(workers);
+    // The parts below need the schema; the database may be down right now. The AGI listener
+    // does not wait for it (its spool takes the calls), everything else starts once it answers.
+    Thread later = new Thread(() -> startWhenDatabaseAnswers(calls, queue), "postcall-start");
+    later.setDaemon(true);
+    later.start();
+  }
+
+  private void startWhenDatabaseAnswers(CallStore calls, JobQueue queue) {
+    long backoffMs = 500;
+    while (!closing) {
+      try {
+        db.db().migrate();
+        break;
+      } catch (RuntimeException e) {
+        log.warn("database not ready ({}); retrying in {} ms", rootMessage(e), backoffMs);
+        sleep(backoffMs);
+        backoffMs = Math.min(30_000, backoffMs * 2);
+      }
+    }
+    synchronized (this) {
+      if (closing) return;
+      if (cfg.roles().contains(Role.WORKER)) {
+        workers = new WorkerPool(queue, deliverCall(queue), cfg.worker());
+        workers.start();
+        started.push(workers);
+      }
+      ready = true;
     }
     log.info("postcall started");
+  }
+
+  private static String rootMessage(Throwable e) {
+    while (e.getCause() != null) e = e.getCause();
+    return e.getMessage();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** True once every configured part runs (the schema is in place). */
+  public boolean ready() {
+    return ready;
   }
 
   private DeliverCall deliverCall(JobQueue queue) {
@@ -84,7 +126,8 @@ public final class PostcallService implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    closing = true;
     log.info("stopping postcall");
     while (!started.isEmpty()) {
       AutoCloseable part = started.pop();
