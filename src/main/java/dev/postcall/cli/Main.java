@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
     description = "Delivers every call an Asterisk PBX finishes, with its recording, to the incident system.",
     subcommands = {
         RunCommand.class,
+        SimulateCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {

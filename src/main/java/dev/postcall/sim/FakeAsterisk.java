@@ -1,0 +1,132 @@
+package dev.postcall.sim;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Plays Asterisk's side of a FastAGI session from the {@code h} extension, as a real Asterisk 22
+ * does (see {@code ../shared/asterisk/transcripts}): the {@code agi_*} environment in Asterisk's
+ * order, then an answer to every command until the server closes the socket — {@code 200
+ * result=1 (value)} / {@code result=0} for GET VARIABLE, substitution for GET FULL VARIABLE, 511
+ * for commands not allowed on a dead channel, 510 for unknown ones.
+ */
+public final class FakeAsterisk {
+  /** The environment keys in the order Asterisk 22.10 sends them. */
+  public static final String[] ENV_ORDER = {
+      "agi_network", "agi_network_script", "agi_request", "agi_channel", "agi_language", "agi_type",
+      "agi_uniqueid", "agi_version", "agi_callerid", "agi_calleridname", "agi_callingpres", "agi_callingani2",
+      "agi_callington", "agi_callingtns", "agi_dnid", "agi_rdnis", "agi_context", "agi_extension",
+      "agi_priority", "agi_enhanced", "agi_accountcode", "agi_threadid"};
+  private static final Set<String> DEAD_CHANNEL = Set.of("CHANNEL", "ANSWER", "STREAM", "WAIT", "SAY", "HANGUP",
+      "CONTROL", "GET", "RECEIVE", "RECORD", "SEND", "SET", "TDD", "SPEECH");
+  private static final Pattern EXPR = Pattern.compile("\\$\\{([^}]*)\\}");
+
+  /** What one session looked like from Asterisk's side. */
+  public record Session(long micros, int commands, boolean completed) {}
+
+  private FakeAsterisk() {}
+
+  /** The environment of an {@code h}-extension session for a call. */
+  public static Map<String, String> environment(String host, int port, String script, String channel, String uniqueid,
+      String callerId, String callerName, String context, String dnid) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("agi_network", "yes");
+    env.put("agi_network_script", script);
+    env.put("agi_request", "agi://" + host + ":" + port + "/" + script);
+    env.put("agi_channel", channel);
+    env.put("agi_language", "en");
+    env.put("agi_type", channel.substring(0, Math.max(0, channel.indexOf('/'))));
+    env.put("agi_uniqueid", uniqueid);
+    env.put("agi_version", "22.10.1");
+    env.put("agi_callerid", callerId);
+    env.put("agi_calleridname", callerName);
+    env.put("agi_callingpres", "0");
+    env.put("agi_callingani2", "0");
+    env.put("agi_callington", "0");
+    env.put("agi_callingtns", "0");
+    env.put("agi_dnid", dnid);
+    env.put("agi_rdnis", "unknown");
+    env.put("agi_context", context);
+    env.put("agi_extension", "h");
+    env.put("agi_priority", "1");
+    env.put("agi_enhanced", "0.0");
+    env.put("agi_accountcode", "");
+    env.put("agi_threadid", String.valueOf(140_000_000_000_000L + (uniqueid.hashCode() & 0x7fffffff)));
+    return env;
+  }
+
+  /**
+   * Connects, sends the environment, answers commands from {@code variables} (unset = absent key)
+   * until the server hangs up. Never throws for protocol surprises; an I/O error is returned as an
+   * incomplete session.
+   */
+  public static Session run(InetSocketAddress server, Map<String, String> env, Map<String, String> variables, int timeoutMs) {
+    long t0 = System.nanoTime();
+    int commands = 0;
+    try (Socket s = new Socket()) {
+      s.setTcpNoDelay(true);
+      s.setSoTimeout(timeoutMs);
+      s.connect(server, timeoutMs);
+      OutputStream out = s.getOutputStream();
+      StringBuilder hello = new StringBuilder(768);
+      for (String k : ENV_ORDER) if (env.containsKey(k)) hello.append(k).append(": ").append(env.get(k)).append('\n');
+      env.forEach((k, v) -> { if (k.startsWith("agi_arg_")) hello.append(k).append(": ").append(v).append('\n'); });
+      hello.append('\n');
+      out.write(hello.toString().getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      while ((line = in.readLine()) != null) {
+        commands++;
+        out.write((answer(line, variables) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      }
+      return new Session((System.nanoTime() - t0) / 1000, commands, true);
+    } catch (IOException e) {
+      return new Session((System.nanoTime() - t0) / 1000, commands, false);
+    }
+  }
+
+  /** Asterisk's reply to one command line on a hung-up channel. */
+  public static String answer(String line, Map<String, String> variables) {
+    String cmd = line.strip();
+    String upper = cmd.toUpperCase(java.util.Locale.ROOT);
+    if (upper.startsWith("GET FULL VARIABLE ")) {
+      return "200 result=1 (" + substitute(unquote(cmd.substring(18)), variables) + ")";
+    }
+    if (upper.startsWith("GET VARIABLE ")) {
+      String name = unquote(cmd.substring(13));
+      String v = variables.get(name);
+      if (v == null) return name.startsWith("CDR(") ? "200 result=1 ()" : "200 result=0";
+      return "200 result=1 (" + v + ")";
+    }
+    if (upper.startsWith("SET VARIABLE ") || upper.startsWith("VERBOSE")) return "200 result=1";
+    if (upper.startsWith("NOOP") || upper.startsWith("EXEC")) return "200 result=0";
+    String first = upper.split(" ", 2)[0];
+    if (DEAD_CHANNEL.contains(first)) return "511 Command Not Permitted on a dead channel or intercept routine";
+    return "510 Invalid or unknown command";
+  }
+
+  static String substitute(String expr, Map<String, String> variables) {
+    Matcher m = EXPR.matcher(expr);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) m.appendReplacement(sb, Matcher.quoteReplacement(variables.getOrDefault(m.group(1), "")));
+    m.appendTail(sb);
+    return sb.toString();
+  }
+
+  private static String unquote(String s) {
+    String t = s.strip();
+    return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
+  }
+}
