@@ -80,15 +80,16 @@ public final class FakeAsterisk {
       OutputStream out = s.getOutputStream();
       StringBuilder hello = new StringBuilder(768);
       for (String k : ENV_ORDER) if (env.containsKey(k)) hello.append(k).append(": ").append(env.get(k)).append('\n');
-      env.forEach((k, v) -> { if (k.startsWith("agi_arg_")) hello.append(k).append(": ").append(v).append('\n'); });
+      for (int i = 1; env.containsKey("agi_arg_" + i); i++) hello.append("agi_arg_").append(i).append(": ").append(env.get("agi_arg_" + i)).append('\n');
       hello.append('\n');
       out.write(hello.toString().getBytes(StandardCharsets.UTF_8));
       out.flush();
       BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      Map<String, String> channelVars = new java.util.HashMap<>(variables); // SET VARIABLE works on the dead channel
       String line;
       while ((line = in.readLine()) != null) {
         commands++;
-        out.write((answer(line, variables) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.write((answer(line, channelVars) + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
       }
       return new Session((System.nanoTime() - t0) / 1000, commands, true);
@@ -97,7 +98,7 @@ public final class FakeAsterisk {
     }
   }
 
-  /** Asterisk's reply to one command line on a hung-up channel. */
+  /** Asterisk's reply to one command line on a hung-up channel; SET VARIABLE changes {@code variables}. */
   public static String answer(String line, Map<String, String> variables) {
     String cmd = line.strip();
     String upper = cmd.toUpperCase(java.util.Locale.ROOT);
@@ -110,7 +111,16 @@ public final class FakeAsterisk {
       if (v == null) return name.startsWith("CDR(") ? "200 result=1 ()" : "200 result=0";
       return "200 result=1 (" + v + ")";
     }
-    if (upper.startsWith("SET VARIABLE ") || upper.startsWith("VERBOSE")) return "200 result=1";
+    if (upper.equals("GET VARIABLE") || upper.equals("GET FULL VARIABLE")) {
+      return "520-Invalid command syntax.  Proper usage follows:\n"
+          + "Usage: " + upper + " <variablename>\n520 End of proper usage.";
+    }
+    if (upper.startsWith("SET VARIABLE ")) {
+      String[] nv = cmd.substring(13).strip().split(" ", 2);
+      if (nv.length == 2) variables.put(unquote(nv[0]), unquote(nv[1]));
+      return "200 result=1";
+    }
+    if (upper.startsWith("VERBOSE")) return "200 result=1";
     if (upper.startsWith("NOOP") || upper.startsWith("EXEC")) return "200 result=0";
     String first = upper.split(" ", 2)[0];
     if (DEAD_CHANNEL.contains(first)) return "511 Command Not Permitted on a dead channel or intercept routine";
