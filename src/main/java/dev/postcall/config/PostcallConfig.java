@@ -75,7 +75,10 @@ public record PostcallConfig(
         Map.entry("NOANSWER", "unanswered"), Map.entry("CANCEL", "unanswered"),
         Map.entry("NO_ANSWER", "unanswered"),
         Map.entry("CONGESTION", "congestion"),
-        Map.entry("CHANUNAVAIL", "impossible"), Map.entry("FAILED", "impossible")));
+        Map.entry("CHANUNAVAIL", "impossible"), Map.entry("FAILED", "impossible"),
+        // privacy manager refused the caller (DONTCALL, TORTURE): nobody answered
+        Map.entry("DONTCALL", "unanswered"), Map.entry("TORTURE", "unanswered"),
+        Map.entry("INVALIDARGS", "impossible")));
     s.section("status").forEach((k, v) -> {
       if (k.equals("default")) return;
       if (v.isEmpty()) throw new ConfigException("status." + k, "must not be empty");
