@@ -75,7 +75,10 @@ public record PostcallConfig(
         Map.entry("NOANSWER", "unanswered"), Map.entry("CANCEL", "unanswered"),
         Map.entry("NO_ANSWER", "unanswered"),
         Map.entry("CONGESTION", "congestion"),
-        Map.entry("CHANUNAVAIL", "impossible"), Map.entry("FAILED", "impossible")));
+        Map.entry("CHANUNAVAIL", "impossible"), Map.entry("FAILED", "impossible"),
+        // privacy manager refused the caller (DONTCALL, TORTURE): nobody answered
+        Map.entry("DONTCALL", "unanswered"), Map.entry("TORTURE", "unanswered"),
+        Map.entry("INVALIDARGS", "impossible")));
     s.section("status").forEach((k, v) -> {
       if (k.equals("default")) return;
       if (v.isEmpty()) throw new ConfigException("status." + k, "must not be empty");
@@ -173,10 +176,26 @@ public record PostcallConfig(
     }
   }
 
+  /**
+   * The SOAP incident system. {@code timeFormat} is {@code iso} (ISO-8601 instant, UTC) or a
+   * {@link java.time.format.DateTimeFormatter} pattern applied in {@code timeZone}; {@code parent}
+   * is the objectref new call objects hang under (empty: none).
+   */
   public record Incident(String url, String user, String password, Duration connectTimeout,
       Duration receiveTimeout, Path trustStore, String trustStorePassword, String process,
       String objectdef, String objectdefVersion, Map<String, String> attributes,
-      List<String> transientFaults) {
+      List<String> transientFaults, String parent, String timeFormat, ZoneId timeZone) {
+    public static final String DEFAULT_TRANSIENT_FAULTS = "BUSY,INTERNAL,UNAVAILABLE";
+
+    /** The fields before parent/time format existed: no parent, ISO-8601 times. */
+    public Incident(String url, String user, String password, Duration connectTimeout,
+        Duration receiveTimeout, Path trustStore, String trustStorePassword, String process,
+        String objectdef, String objectdefVersion, Map<String, String> attributes,
+        List<String> transientFaults) {
+      this(url, user, password, connectTimeout, receiveTimeout, trustStore, trustStorePassword, process,
+          objectdef, objectdefVersion, attributes, transientFaults, "", "iso", ZoneId.systemDefault());
+    }
+
     static Incident from(Settings s) {
       Map<String, String> attrs = new TreeMap<>(Map.of(
           "caller", "caller_number", "called", "called_number", "start", "start_time",
@@ -185,20 +204,34 @@ public record PostcallConfig(
         if (!attrs.containsKey(k)) throw new ConfigException("incident.attr." + k, "unknown attribute (known: " + attrs.keySet() + ")");
         attrs.put(k, v);
       });
-      return new Incident(s.string("incident.url", "http://127.0.0.1:8090/incident"),
+      String url = s.string("incident.url", "http://127.0.0.1:8090/incident");
+      if (!url.startsWith("http://") && !url.startsWith("https://"))
+        throw new ConfigException("incident.url", "must be an http:// or https:// URL, got '" + url + "'");
+      String timeFormat = s.string("incident.time-format", "iso");
+      if (!timeFormat.equals("iso")) {
+        try {
+          java.time.format.DateTimeFormatter.ofPattern(timeFormat);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException("incident.time-format", "not 'iso' nor a date-time pattern: " + e.getMessage());
+        }
+      }
+      return new Incident(url,
           s.string("incident.user", "postcall"), s.string("incident.password", ""),
           s.duration("incident.connect-timeout", Duration.ofSeconds(10)),
           s.duration("incident.receive-timeout", Duration.ofSeconds(60)),
           s.path("incident.truststore", null), s.string("incident.truststore-password", ""),
           s.string("incident.process", "telephony"), s.string("incident.objectdef", "call"),
           s.string("incident.objectdef-version", "1"), Map.copyOf(attrs),
-          s.list("incident.transient-faults", ""));
+          s.list("incident.transient-faults", DEFAULT_TRANSIENT_FAULTS),
+          s.string("incident.parent", ""), timeFormat,
+          s.zone("incident.time-zone", ZoneId.systemDefault()));
     }
 
     @Override
     public String toString() {
       return "Incident[url=" + url + ", user=" + user + ", password=****, process=" + process
-          + ", objectdef=" + objectdef + "]";
+          + ", objectdef=" + objectdef + ", connectTimeout=" + connectTimeout + ", receiveTimeout="
+          + receiveTimeout + ", transientFaults=" + transientFaults + "]";
     }
   }
 

@@ -1,13 +1,45 @@
 package dev.postcall.incident;
 
 import dev.postcall.queue.CallRecord;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** PLACEHOLDER until the incident/audio branch lands (same API). */
-public class DialStatusMapping {
-  public DialStatusMapping(Map<String, String> map, String dflt) {}
+/**
+ * Maps a call's outcome to the incident system's status value. DIALSTATUS is the reliable outcome
+ * (inside {@code h} the CDR disposition often reads FAILED or NO ANSWER); the disposition is used
+ * only when DIALSTATUS is unset, e.g. for calls that came from Master.csv. Never throws: an unknown
+ * outcome maps to the configured default with a warning, because a typo in a table must not stop
+ * a call from being delivered.
+ */
+public final class DialStatusMapping {
+  private static final Logger log = LoggerFactory.getLogger(DialStatusMapping.class);
+
+  private final Map<String, String> map;
+  private final String dflt;
+
+  public DialStatusMapping(Map<String, String> map, String dflt) {
+    if (dflt == null || dflt.isBlank()) throw new IllegalArgumentException("default status must not be blank");
+    Map<String, String> normalised = new HashMap<>();
+    map.forEach((k, v) -> normalised.put(normalise(k), v));
+    this.map = Map.copyOf(normalised);
+    this.dflt = dflt;
+  }
 
   public String statusFor(CallRecord call) {
-    throw new UnsupportedOperationException("placeholder");
+    String outcome = normalise(call.outcome());
+    String status = outcome.isEmpty() ? null : map.get(outcome);
+    if (status != null) return status;
+    log.warn("uniqueid={} outcome '{}' has no status mapping (dialstatus={}, disposition={}); using default '{}'",
+        call.uniqueid(), outcome, call.dialStatus(), call.disposition(), dflt);
+    return dflt;
+  }
+
+  /** "no answer", " NO ANSWER ", "No_Answer" → NO_ANSWER: the form the config keys use. */
+  static String normalise(String outcome) {
+    if (outcome == null) return "";
+    return outcome.trim().toUpperCase(Locale.ROOT).replaceAll("[\\s_-]+", "_");
   }
 }

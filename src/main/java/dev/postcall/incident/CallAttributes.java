@@ -1,0 +1,54 @@
+package dev.postcall.incident;
+
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.incident.soap.KeyValuesPairSoap;
+import dev.postcall.incident.soap.KeyValuesPairSoapArray;
+import dev.postcall.queue.CallRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+
+/** The attributes of a call object, named as the configuration says ({@code incident.attr.*}). */
+final class CallAttributes {
+  private final PostcallConfig.Incident cfg;
+  private final DateTimeFormatter timeFormat;
+
+  CallAttributes(PostcallConfig.Incident cfg) {
+    this.cfg = cfg;
+    this.timeFormat = cfg.timeFormat().equals("iso") ? null : DateTimeFormatter.ofPattern(cfg.timeFormat()).withZone(cfg.timeZone());
+  }
+
+  String name(String key) {
+    return cfg.attributes().get(key);
+  }
+
+  KeyValuesPairSoapArray of(CallRecord call, String status) {
+    KeyValuesPairSoapArray a = new KeyValuesPairSoapArray();
+    add(a, "caller", call.callerNumber());
+    add(a, "called", call.extension());
+    add(a, "start", call.start() == null ? null : format(call.start()));
+    add(a, "duration", duration(call));
+    add(a, "status", status);
+    add(a, "uniqueid", call.uniqueid());
+    return a;
+  }
+
+  private void add(KeyValuesPairSoapArray a, String key, String value) {
+    KeyValuesPairSoap kv = new KeyValuesPairSoap();
+    kv.setKey(name(key));
+    if (value != null) kv.getValues().add(value);
+    a.getItem().add(kv);
+  }
+
+  private String format(Instant t) {
+    return timeFormat == null ? t.toString() : timeFormat.format(t);
+  }
+
+  /** Seconds: the CDR's duration, else end − start when both are known. */
+  private static String duration(CallRecord call) {
+    if (call.duration() != null) return call.duration().toString();
+    if (call.start() != null && call.end() != null)
+      return Long.toString(Duration.between(call.start(), call.end()).toSeconds());
+    return null;
+  }
+}

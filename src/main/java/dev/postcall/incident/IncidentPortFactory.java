@@ -1,0 +1,59 @@
+package dev.postcall.incident;
+
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.incident.soap.IncidentPort;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Map;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.cxf.configuration.jsse.TLSClientParameters;
+import org.apache.cxf.endpoint.Client;
+import org.apache.cxf.frontend.ClientProxy;
+import org.apache.cxf.jaxws.JaxWsProxyFactoryBean;
+import org.apache.cxf.transport.http.HTTPConduit;
+import org.apache.cxf.transports.http.configuration.HTTPClientPolicy;
+
+/**
+ * Builds the CXF client proxy once, with everything set up front: MTOM on, timeouts and TLS on the
+ * conduit. Nothing is changed per request afterwards, which is what makes one proxy safe to share
+ * between worker threads (CXF proxies are thread-safe for plain invocations; changing the request
+ * context or conduit per call is what is not).
+ */
+final class IncidentPortFactory {
+  private IncidentPortFactory() {}
+
+  static IncidentPort create(PostcallConfig.Incident cfg) {
+    JaxWsProxyFactoryBean f = new JaxWsProxyFactoryBean();
+    f.setServiceClass(IncidentPort.class);
+    f.setAddress(cfg.url());
+    // MTOM: addFile's DataHandler travels as a multipart/related attachment, streamed from disk
+    f.setProperties(Map.of("mtom-enabled", Boolean.TRUE));
+    IncidentPort port = (IncidentPort) f.create();
+    Client client = ClientProxy.getClient(port);
+    HTTPConduit conduit = (HTTPConduit) client.getConduit();
+    HTTPClientPolicy policy = new HTTPClientPolicy();
+    policy.setConnectionTimeout(cfg.connectTimeout().toMillis());
+    policy.setReceiveTimeout(cfg.receiveTimeout().toMillis());
+    // chunked: the request body (a 200 MB recording) is streamed, never buffered to learn its length
+    policy.setAllowChunking(true);
+    conduit.setClient(policy);
+    if (cfg.url().startsWith("https://")) conduit.setTlsClientParameters(tls(cfg));
+    return port;
+  }
+
+  private static TLSClientParameters tls(PostcallConfig.Incident cfg) {
+    TLSClientParameters tls = new TLSClientParameters();
+    if (cfg.trustStore() == null) return tls; // the JDK's default trust store
+    try {
+      char[] password = cfg.trustStorePassword().isEmpty() ? null : cfg.trustStorePassword().toCharArray();
+      KeyStore ks = KeyStore.getInstance(cfg.trustStore().toFile(), password); // JKS or PKCS12, detected
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      tls.setTrustManagers(tmf.getTrustManagers());
+      return tls;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IncidentException("cannot load incident.truststore " + cfg.trustStore() + ": " + e.getMessage(), false, null, e);
+    }
+  }
+}

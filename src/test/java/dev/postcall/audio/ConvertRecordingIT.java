@@ -1,0 +1,190 @@
+package dev.postcall.audio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postcall.PostcallException;
+import dev.postcall.audio.ConvertRecording.Mp3;
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.config.Settings;
+import dev.postcall.sim.WavWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import ws.schild.jave.MultimediaObject;
+import ws.schild.jave.info.MultimediaInfo;
+
+class ConvertRecordingIT {
+  private static ConvertRecording converter;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void bundledFfmpeg() {
+    converter = new ConvertRecording(audio(Map.of()));
+  }
+
+  static PostcallConfig.Audio audio(Map<String, String> values) {
+    return PostcallConfig.from(Settings.of(values)).audio();
+  }
+
+  @Test
+  void tone_converts_to_an_mp3_as_long_as_the_wav() throws Exception {
+    Path wav = WavWriter.tone(dir.resolve("1.1.wav"), Duration.ofSeconds(37), 8000, 440);
+
+    Mp3 mp3 = converter.convert(wav, dir.resolve("1.1.mp3"));
+
+    assertEquals(dir.resolve("1.1.mp3"), mp3.path());
+    assertEquals(Files.size(mp3.path()), mp3.bytes());
+    assertTrue(Math.abs(mp3.duration().toMillis() - 37_000) < 1_000, "mp3 lasts " + mp3.duration());
+    // decoded independently by ffmpeg: an 8 kHz mono MP3 of the same length
+    MultimediaInfo info = new MultimediaObject(mp3.path().toFile()).getInfo();
+    assertEquals("mp3", info.getFormat());
+    assertEquals(8000, info.getAudio().getSamplingRate());
+    assertEquals(1, info.getAudio().getChannels());
+    assertTrue(Math.abs(info.getDuration() - 37_000) < 1_000, "ffmpeg says " + info.getDuration() + " ms");
+    // 32 kbit/s: ~4 kB per second
+    assertTrue(mp3.bytes() > 37 * 3_500 && mp3.bytes() < 37 * 4_500, mp3.bytes() + " bytes");
+    assertNoTempFiles();
+  }
+
+  @Test
+  void asterisks_real_recording_converts() throws Exception {
+    Path wav = copy("answered-101.wav");
+    Mp3 mp3 = converter.convert(wav, dir.resolve("answered-101.mp3"));
+    assertTrue(Math.abs(mp3.duration().toMillis() - WavInfo.read(wav).duration().toMillis()) < 1_000);
+    assertTrue(mp3.bytes() > 0);
+  }
+
+  @Test
+  void recording_whose_header_asterisk_never_finished_converts_in_full() throws Exception {
+    Path wav = dir.resolve("open.wav");
+    try (OutputStream out = Files.newOutputStream(wav)) {
+      out.write(WavWriter.header(8000, 1, -1));
+      WavWriter.writeTone(out, 8000 * 12, 8000, 300);
+    }
+    Mp3 mp3 = converter.convert(wav, dir.resolve("open.mp3"));
+    assertTrue(Math.abs(mp3.duration().toMillis() - 12_000) < 1_000, "mp3 lasts " + mp3.duration());
+  }
+
+  @Test
+  void existing_mp3_is_replaced_whole() throws Exception {
+    Files.writeString(dir.resolve("2.mp3"), "left over from a crashed attempt");
+    Path wav = WavWriter.tone(dir.resolve("2.wav"), Duration.ofSeconds(3), 8000, 440);
+    Mp3 mp3 = converter.convert(wav, dir.resolve("2.mp3"));
+    assertTrue(Math.abs(mp3.duration().toMillis() - 3_000) < 1_000);
+  }
+
+  @Test
+  void empty_file_fails_for_good() throws IOException {
+    Path wav = Files.createFile(dir.resolve("empty.wav"));
+    assertPermanent(wav, "is not a WAV: the file is empty");
+  }
+
+  @Test
+  void header_only_recording_fails_for_good() throws IOException {
+    assertPermanent(copy("busy-200-empty.wav"), "has no audio (header only, 44 bytes)");
+  }
+
+  @Test
+  void garbage_fails_for_good() throws IOException {
+    Path wav = Files.writeString(dir.resolve("garbage.wav"), "this is not audio at all, just text ".repeat(50));
+    assertPermanent(wav, "is not a WAV: no RIFF header");
+  }
+
+  @Test
+  void truncated_recording_fails_for_good() throws IOException {
+    Path wav = dir.resolve("cut.wav");
+    try (OutputStream out = Files.newOutputStream(wav)) {
+      out.write(WavWriter.header(8000, 1, 8000L * 2 * 60)); // promises 60 s
+      WavWriter.writeTone(out, 8000 * 10, 8000, 440);        // holds 10 s
+    }
+    assertPermanent(wav, "is truncated");
+  }
+
+  @Test
+  void header_cut_short_fails_for_good() throws IOException {
+    Path wav = dir.resolve("short.wav");
+    Files.write(wav, java.util.Arrays.copyOf(WavWriter.header(8000, 1, 1000), 30));
+    assertPermanent(wav, "is not a WAV: fmt chunk cut short");
+  }
+
+  @Test
+  void riff_with_undecodable_audio_fails_for_good() throws IOException {
+    Path wav = dir.resolve("alien.wav");
+    byte[] h = WavWriter.header(8000, 1, 16_000);
+    h[20] = (byte) 0x39; // format tag 0x1339: no decoder knows it
+    h[21] = (byte) 0x13;
+    try (OutputStream out = Files.newOutputStream(wav)) {
+      out.write(h);
+      WavWriter.writeTone(out, 8000, 8000, 440);
+    }
+    PostcallException e = assertThrows(PostcallException.class, () -> converter.convert(wav, dir.resolve("alien.mp3")));
+    assertFalse(e.retryable(), e.getMessage());
+    assertTrue(e.getMessage().contains("alien.wav"), e.getMessage());
+    assertNoTempFiles();
+  }
+
+  @Test
+  void missing_ffmpeg_is_retryable() throws IOException {
+    ConvertRecording broken = new ConvertRecording(audio(Map.of("audio.ffmpeg", dir.resolve("no-ffmpeg").toString())));
+    Path wav = WavWriter.tone(dir.resolve("3.wav"), Duration.ofSeconds(2), 8000, 440);
+    PostcallException e = assertThrows(PostcallException.class, () -> broken.convert(wav, dir.resolve("3.mp3")));
+    assertTrue(e.retryable(), e.getMessage());
+    assertTrue(e.getMessage().contains("ffmpeg"), e.getMessage());
+    assertNoTempFiles();
+  }
+
+  @Test
+  void ffmpeg_runs_at_the_configured_nice_level() throws IOException {
+    // a wrapper that records its own niceness, then becomes the real ffmpeg
+    Path wrapper = dir.resolve("ffmpeg-wrapper");
+    Files.writeString(wrapper, "#!/bin/sh\nnice > \"" + dir.resolve("niceness") + "\"\nexec '"
+        + converter.ffmpegPath() + "' \"$@\"\n");
+    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+    Map<String, String> cfg = new HashMap<>(Map.of("audio.ffmpeg", wrapper.toString(), "audio.nice", "7"));
+    Path wav = WavWriter.tone(dir.resolve("4.wav"), Duration.ofSeconds(2), 8000, 440);
+
+    new ConvertRecording(audio(cfg)).convert(wav, dir.resolve("4.mp3"));
+
+    int base = Integer.parseInt(new String(new ProcessBuilder("nice").start().getInputStream().readAllBytes()).trim());
+    assertEquals(Math.min(19, base + 7), Integer.parseInt(Files.readString(dir.resolve("niceness")).trim()));
+  }
+
+  private void assertPermanent(Path wav, String reason) {
+    Path mp3 = dir.resolve(wav.getFileName() + ".mp3");
+    PostcallException e = assertThrows(PostcallException.class, () -> converter.convert(wav, mp3));
+    assertFalse(e.retryable(), e.getMessage());
+    assertTrue(e.getMessage().contains(reason), e.getMessage());
+    assertTrue(e.getMessage().contains(wav.getFileName().toString()), e.getMessage());
+    assertFalse(Files.exists(mp3));
+    assertNoTempFiles();
+  }
+
+  private void assertNoTempFiles() {
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(0, files.filter(p -> p.toString().endsWith(".tmp")).count());
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private Path copy(String resource) throws IOException {
+    Path target = dir.resolve(resource);
+    try (InputStream in = getClass().getResourceAsStream("/audio/" + resource)) {
+      Files.copy(in, target);
+    }
+    return target;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.postcall.incident;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.config.Settings;
+import dev.postcall.queue.CallRecord;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DialStatusMappingTest {
+  private final PostcallConfig config = PostcallConfig.from(Settings.of(Map.of()));
+  private final DialStatusMapping mapping = new DialStatusMapping(config.statusMap(), config.statusDefault());
+
+  @ParameterizedTest(name = "DIALSTATUS {0} -> {1}")
+  @CsvSource({
+      "ANSWER, answered", "BUSY, busy", "NOANSWER, unanswered", "CANCEL, unanswered",
+      "CONGESTION, congestion", "CHANUNAVAIL, impossible", "DONTCALL, unanswered",
+      "TORTURE, unanswered", "INVALIDARGS, impossible"})
+  void every_dialstatus_maps_to_its_default_status(String dialStatus, String expected) {
+    assertEquals(expected, mapping.statusFor(call(dialStatus, "FAILED")));
+  }
+
+  @ParameterizedTest(name = "disposition {0} -> {1}")
+  @CsvSource({
+      "ANSWERED, answered", "NO ANSWER, unanswered", "BUSY, busy", "FAILED, impossible",
+      "CONGESTION, congestion"})
+  void disposition_is_used_when_dialstatus_is_unset(String disposition, String expected) {
+    assertEquals(expected, mapping.statusFor(call(null, disposition)));
+  }
+
+  @Test
+  void dialstatus_wins_over_disposition_because_h_reads_failed_after_busy() {
+    assertEquals("busy", mapping.statusFor(call("BUSY", "FAILED")));
+  }
+
+  @Test
+  void blank_dialstatus_falls_back_to_disposition() {
+    assertEquals("answered", mapping.statusFor(call("  ", "ANSWERED")));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"no answer", "' No Answer '", "no_answer", "NO  ANSWER"})
+  void disposition_spelling_is_normalised(String disposition) {
+    assertEquals("unanswered", mapping.statusFor(call(null, disposition)));
+  }
+
+  @Test
+  void unknown_outcome_maps_to_the_configured_default() {
+    assertEquals("unknown", mapping.statusFor(call("SOMETHING_NEW", null)));
+  }
+
+  @Test
+  void missing_outcome_maps_to_the_configured_default() {
+    assertEquals("unknown", mapping.statusFor(call(null, null)));
+    assertEquals("unknown", mapping.statusFor(call("", "")));
+  }
+
+  @Test
+  void configured_values_override_the_defaults_and_keys_are_normalised() {
+    PostcallConfig custom = PostcallConfig.from(Settings.of(Map.of(
+        "status.NO ANSWER", "missed", "status.ANSWER", "taken", "status.default", "other")));
+    DialStatusMapping m = new DialStatusMapping(custom.statusMap(), custom.statusDefault());
+    assertEquals("missed", m.statusFor(call(null, "NO ANSWER")));
+    assertEquals("taken", m.statusFor(call("ANSWER", null)));
+    assertEquals("other", m.statusFor(call("WHATEVER", null)));
+  }
+
+  @Test
+  void keys_given_in_lower_case_still_match() {
+    DialStatusMapping m = new DialStatusMapping(Map.of("no answer", "missed"), "x");
+    assertEquals("missed", m.statusFor(call(null, "NO ANSWER")));
+  }
+
+  static CallRecord call(String dialStatus, String disposition) {
+    return new CallRecord("1795386559.69", null, "Local/101@rig-00000001;2", null, "2001", null, "101",
+        "rig", Instant.parse("2026-11-23T10:00:00Z"), null, null, 0, 0, disposition, dialStatus, null,
+        null, null, CallRecord.Source.AGI);
+  }
+}
