@@ -1,20 +1,12 @@
 package dev.postcall.cli;
 
-import dev.postcall.audio.ConvertRecording;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.PostcallConfig.Role;
-import dev.postcall.incident.DialStatusMapping;
 import dev.postcall.incident.IncidentSystem;
 import dev.postcall.queue.CallStore;
 import dev.postcall.queue.Database;
 import dev.postcall.queue.JobQueue;
-import dev.postcall.work.ArchiveRecording;
-import dev.postcall.work.Backoff;
 import dev.postcall.work.DeliverCall;
-import dev.postcall.work.OpenFileProbe;
-import dev.postcall.work.ProcOpenFiles;
-import dev.postcall.work.RecordingPath;
-import dev.postcall.work.WaitForRecording;
 import dev.postcall.work.WorkerPool;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -77,7 +69,7 @@ public final class PostcallService implements AutoCloseable {
     synchronized (this) {
       if (closing) return;
       if (cfg.roles().contains(Role.WORKER)) {
-        workers = new WorkerPool(queue, deliverCall(queue), cfg.worker());
+        workers = new WorkerPool(queue, DeliverCall.from(cfg, queue, incidentFactory.apply(cfg.incident()), clock, metrics), cfg.worker());
         workers.start();
         started.push(workers);
       }
@@ -102,19 +94,6 @@ public final class PostcallService implements AutoCloseable {
   /** True once every configured part runs (the schema is in place). */
   public boolean ready() {
     return ready;
-  }
-
-  private DeliverCall deliverCall(JobQueue queue) {
-    OpenFileProbe probe = cfg.recordings().procProbe() && ProcOpenFiles.available() ? new ProcOpenFiles() : OpenFileProbe.NONE;
-    return new DeliverCall(new DeliverCall.Parts(queue,
-        new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern()),
-        new WaitForRecording(probe, cfg.recordings().quietPeriod(), clock, WaitForRecording.Sleeper.REAL),
-        new ConvertRecording(cfg.audio()),
-        new DialStatusMapping(cfg.statusMap(), cfg.statusDefault()),
-        incidentFactory.apply(cfg.incident()),
-        new ArchiveRecording(cfg.archive()), cfg.recordings(), cfg.worker(),
-        new Backoff(cfg.worker().backoffBase(), cfg.worker().backoffMax(), new java.util.Random()),
-        clock, metrics));
   }
 
   public PrometheusMeterRegistry metrics() {

@@ -53,6 +53,21 @@ public final class DeliverCall {
     this.p = parts;
   }
 
+  /** The production assembly from the configuration (the service and the integration tests use it). */
+  public static DeliverCall from(PostcallConfig cfg, JobQueue queue, IncidentSystem incident, Clock clock,
+      MeterRegistry metrics) {
+    OpenFileProbe probe = cfg.recordings().procProbe() && ProcOpenFiles.available() ? new ProcOpenFiles() : OpenFileProbe.NONE;
+    return new DeliverCall(new Parts(queue,
+        new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern()),
+        new WaitForRecording(probe, cfg.recordings().quietPeriod(), clock, WaitForRecording.Sleeper.REAL),
+        new ConvertRecording(cfg.audio()),
+        new DialStatusMapping(cfg.statusMap(), cfg.statusDefault()),
+        incident,
+        new ArchiveRecording(cfg.archive()), cfg.recordings(), cfg.worker(),
+        new Backoff(cfg.worker().backoffBase(), cfg.worker().backoffMax(), new java.util.Random()),
+        clock, metrics));
+  }
+
   /** Delivers the job as far as it can; never throws (the outcome is written to the queue). */
   public void run(Job claimed) {
     Job job = claimed;
