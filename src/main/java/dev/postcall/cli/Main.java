@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         RunCommand.class,
         SimulateCommand.class,
+        IncidentSimCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {
@@ -20,6 +21,11 @@ public final class Main {
   public static CommandLine commandLine() {
     return new CommandLine(new Main())
         .setCaseInsensitiveEnumValuesAllowed(true)
+        .registerConverter(java.time.Duration.class, v -> {
+          java.time.Duration d = dev.postcall.config.Settings.parseDuration(v);
+          if (d == null) throw new picocli.CommandLine.TypeConversionException("expected a duration such as 50ms, 10s, 2m, got '" + v + "'");
+          return d;
+        })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           if (e instanceof ConfigException) {
             cmd.getErr().println("postcall: configuration error: " + e.getMessage());

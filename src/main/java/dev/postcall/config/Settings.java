@@ -112,7 +112,8 @@ public final class Settings {
     return d;
   }
 
-  static Duration parseDuration(String v) {
+  /** Parses a duration as in the configuration; null when it is not one. */
+  public static Duration parseDuration(String v) {
     Matcher m = DURATION.matcher(v.trim().toLowerCase(Locale.ROOT));
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
