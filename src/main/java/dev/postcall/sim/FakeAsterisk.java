@@ -29,7 +29,9 @@ public final class FakeAsterisk {
       "agi_priority", "agi_enhanced", "agi_accountcode", "agi_threadid"};
   private static final Set<String> DEAD_CHANNEL = Set.of("CHANNEL", "ANSWER", "STREAM", "WAIT", "SAY", "HANGUP",
       "CONTROL", "GET", "RECEIVE", "RECORD", "SEND", "SET", "TDD", "SPEECH");
-  private static final Pattern EXPR = Pattern.compile("\\$\\{([^}]*)\\}");
+  /** An innermost ${...}: no further ${ inside. */
+  private static final Pattern EXPR = Pattern.compile("\\$\\{((?:(?!\\$\\{)[^}])*)\\}");
+  private static final Pattern FUNCTION = Pattern.compile("(URIENCODE|URIDECODE)\\((.*)\\)", Pattern.DOTALL);
 
   /** What one session looked like from Asterisk's side. */
   public record Session(long micros, int commands, boolean completed) {}
@@ -127,12 +129,35 @@ public final class FakeAsterisk {
     return "510 Invalid or unknown command";
   }
 
+  /** Expands ${VAR}, ${CDR(x)} and ${URIENCODE(...)} from the inside out, as the dialplan does. */
   static String substitute(String expr, Map<String, String> variables) {
-    Matcher m = EXPR.matcher(expr);
-    StringBuilder sb = new StringBuilder();
-    while (m.find()) m.appendReplacement(sb, Matcher.quoteReplacement(variables.getOrDefault(m.group(1), "")));
-    m.appendTail(sb);
-    return sb.toString();
+    String s = expr;
+    for (int round = 0; round < 16 && s.contains("${"); round++) {
+      Matcher m = EXPR.matcher(s);
+      StringBuilder sb = new StringBuilder();
+      while (m.find()) m.appendReplacement(sb, Matcher.quoteReplacement(evaluate(m.group(1), variables)));
+      m.appendTail(sb);
+      s = sb.toString();
+    }
+    return s;
+  }
+
+  private static String evaluate(String name, Map<String, String> variables) {
+    Matcher f = FUNCTION.matcher(name);
+    if (f.matches() && f.group(1).equals("URIENCODE")) return uriEncode(f.group(2));
+    if (f.matches()) return java.net.URLDecoder.decode(f.group(2).replace("+", "%2B"), StandardCharsets.UTF_8);
+    return variables.getOrDefault(name, "");
+  }
+
+  /** Asterisk's URIENCODE: everything but letters, digits and -_.!~*'() as %XX of the UTF-8 bytes. */
+  static String uriEncode(String s) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (Character.isLetterOrDigit(c) && c < 128 || "-_.!~*'()".indexOf(c) >= 0) out.append((char) c);
+      else out.append('%').append(String.format("%02X", c));
+    }
+    return out.toString();
   }
 
   private static String unquote(String s) {

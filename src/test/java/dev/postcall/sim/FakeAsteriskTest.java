@@ -74,6 +74,13 @@ class FakeAsteriskTest {
     return vars;
   }
 
+  @org.junit.jupiter.api.Test
+  void evaluates_nested_functions_from_the_inside_out() {
+    Map<String, String> vars = Map.of("CDR(clid)", "\"Zoë|B\" <1>", "DIALSTATUS", "BUSY");
+    assertEquals("%22Zo%C3%AB%7CB%22%20%3C1%3E|BUSY|",
+        FakeAsterisk.substitute("${URIENCODE(${CDR(clid)})}|${DIALSTATUS}|${URIENCODE(${NOPE})}", vars));
+  }
+
   @ParameterizedTest
   @MethodSource("transcripts")
   void answers_every_command_as_the_real_asterisk_did(Path file) throws IOException {
