@@ -33,6 +33,12 @@ final class CaptureWriter implements AutoCloseable {
 
   enum Result { STORED, DUPLICATE, SPOOLED, SPOOL_FAILED }
 
+  /** What happened to an event, and why it was spooled (null when it went to the database). */
+  record Outcome(Result result, String reason) {}
+
+  private static final Outcome STORED = new Outcome(Result.STORED, null);
+  private static final Outcome DUPLICATE = new Outcome(Result.DUPLICATE, null);
+
   private record Pending(CallRecord call, CompletableFuture<Boolean> done) {}
 
   private final CallStore store;
@@ -57,33 +63,33 @@ final class CaptureWriter implements AutoCloseable {
   }
 
   /** Stores the call in the database within the budget, else in the spool. Never waits longer. */
-  Result capture(CallRecord call) {
+  Outcome capture(CallRecord call) {
     if (!healthy) return spool(call, "database down");
     long since = inFlightSince;
     if (since != 0 && System.nanoTime() - since > budgetNanos) return spool(call, "database slower than the budget");
     Pending p = new Pending(call, new CompletableFuture<>());
     if (!running || !queue.offer(p)) return spool(call, "writer queue full or stopping");
     try {
-      return p.done.get(budgetNanos, TimeUnit.NANOSECONDS) ? Result.STORED : Result.DUPLICATE;
+      return p.done.get(budgetNanos, TimeUnit.NANOSECONDS) ? STORED : DUPLICATE;
     } catch (TimeoutException e) {
       return spool(call, "database slower than the budget");
     } catch (ExecutionException e) {
-      return spool(call, "database error: " + e.getCause().getMessage());
+      return spool(call, "database error: " + Text.firstLine(e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return spool(call, "interrupted while waiting for the database");
     }
   }
 
-  private Result spool(CallRecord call, String reason) {
+  private Outcome spool(CallRecord call, String reason) {
     try {
       spool.append(call, reason);
-      return Result.SPOOLED;
+      return new Outcome(Result.SPOOLED, reason);
     } catch (IOException | RuntimeException e) {
       // Nowhere durable left: the log line carries the whole event so it can be replayed by hand.
       log.error("call {} LOST unless replayed from this line: spool {} failed ({}); event {}", call.uniqueid(),
-          spool.dir(), e.getMessage(), call);
-      return Result.SPOOL_FAILED;
+          spool.dir(), Text.firstLine(e), call);
+      return new Outcome(Result.SPOOL_FAILED, reason + "; spool: " + Text.firstLine(e));
     }
   }
 
@@ -132,7 +138,7 @@ final class CaptureWriter implements AutoCloseable {
       for (int i = 0; i < batch.size(); i++) batch.get(i).done.complete(isNew.get(i));
     } catch (Exception e) {
       healthy = false;
-      log.warn("database write of {} hangups failed ({}) — spooling until it answers again", batch.size(), e.getMessage());
+      log.warn("database write of {} hangups failed ({}) — spooling until it answers again", batch.size(), Text.firstLine(e));
       batch.forEach(p -> p.done.completeExceptionally(e));
     } finally {
       inFlightSince = 0;

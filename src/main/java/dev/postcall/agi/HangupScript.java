@@ -46,13 +46,13 @@ final class HangupScript implements AgiScript {
     HangupCallBuilder.Built built = builder.build(env, values);
     String uid = Text.printable(built.call().uniqueid());
     for (String w : built.warnings()) log.warn("call {}: {} (stored anyway)", uid, w);
-    CaptureWriter.Result r = writer.capture(built.call());
-    outcome(conn, r.name().toLowerCase(Locale.ROOT));
-    log.info("call {} {} ({}, DIALSTATUS {}) in {} µs", uid, switch (r) {
+    CaptureWriter.Outcome o = writer.capture(built.call());
+    outcome(conn, o.result().name().toLowerCase(Locale.ROOT));
+    log.info("call {} {} ({}, DIALSTATUS {}) in {} µs", uid, switch (o.result()) {
       case STORED -> "stored";
       case DUPLICATE -> "already stored — nothing added";
-      case SPOOLED -> "spooled (database not answering within the budget)";
-      case SPOOL_FAILED -> "NOT stored: database and spool both failed";
+      case SPOOLED -> "spooled: " + o.reason();
+      case SPOOL_FAILED -> "NOT stored: " + o.reason();
     }, Text.printable(built.call().channel()), Text.printable(built.call().dialStatus()), (System.nanoTime() - t0) / 1000);
   }
 

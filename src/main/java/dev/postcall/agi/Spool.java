@@ -48,6 +48,10 @@ final class Spool implements AutoCloseable {
     this.dir = dir;
     this.clock = clock;
     Files.createDirectories(dir);
+    // Jackson builds its serializer on first use (~100 ms); do it now, not in the first outage.
+    json.writeValueAsString(SpoolEntry.of(new CallRecord("warm-up", null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, CallRecord.Source.AGI), clock.instant(), ""));
+    json.readValue("{\"v\":1,\"uniqueid\":\"warm-up\"}", SpoolEntry.class);
     long n = countLines(dir.resolve(ACTIVE)) + countLines(dir.resolve(DRAINING));
     events.set(n);
     if (n > 0) log.info("spool {} holds {} hangup events from before — they go to the database when it answers", dir, n);

@@ -29,31 +29,33 @@ public final class SpoolDrainer {
 
   /** One attempt; returns how many spooled events were moved. Never throws: a loop calls this. */
   public synchronized int drainOnce() {
+    int moved = 0;
     try {
-      Path file = spool.takeForDrain();
-      if (file == null) {
-        // nothing spooled: if the writer gave up on the database, see whether it answers again
-        if (!writer.healthy()) {
-          store.insertAll(List.of());
-          writer.databaseAnswered();
-        }
-        failing = false;
-        return 0;
+      // the file left by an earlier attempt first, then what was appended meanwhile
+      for (int round = 0; round < 4; round++) {
+        Path file = spool.takeForDrain();
+        if (file == null) break;
+        moved += drain(file);
       }
-      List<CallRecord> calls = spool.read(file);
-      int added = 0;
-      for (int i = 0; i < calls.size(); i += CHUNK) {
-        for (boolean isNew : store.insertAll(calls.subList(i, Math.min(calls.size(), i + CHUNK)))) if (isNew) added++;
-      }
-      spool.drained(file, calls.size());
+      if (moved == 0 && !writer.healthy()) store.insertAll(List.of()); // nothing spooled: is it back?
       writer.databaseAnswered();
       failing = false;
-      log.info("spool drained: {} hangup events, {} new, {} already stored", calls.size(), added, calls.size() - added);
-      return calls.size();
     } catch (Exception e) {
-      if (!failing) log.warn("spool drain failed ({}) — {} events wait in the spool; retrying", e.getMessage(), spool.size());
+      if (!failing)
+        log.warn("spool drain failed ({}) — {} events wait in the spool; retrying", Text.firstLine(e), spool.size());
       failing = true;
-      return 0;
     }
+    return moved;
+  }
+
+  private int drain(Path file) throws Exception {
+    List<CallRecord> calls = spool.read(file);
+    int added = 0;
+    for (int i = 0; i < calls.size(); i += CHUNK) {
+      for (boolean isNew : store.insertAll(calls.subList(i, Math.min(calls.size(), i + CHUNK)))) if (isNew) added++;
+    }
+    spool.drained(file, calls.size());
+    log.info("spool drained: {} hangup events, {} new, {} already stored", calls.size(), added, calls.size() - added);
+    return calls.size();
   }
 }

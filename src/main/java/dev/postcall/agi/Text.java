@@ -16,4 +16,12 @@ final class Text {
     for (int i = 0; i < s.length(); i++) if (Character.isISOControl(s.charAt(i))) return true;
     return false;
   }
+
+  /** The first line of an exception's message (JDBC drivers write paragraphs). */
+  static String firstLine(Throwable e) {
+    String m = e.getMessage();
+    if (m == null) return e.getClass().getSimpleName();
+    int nl = m.indexOf('\n');
+    return printable(nl < 0 ? m : m.substring(0, nl).trim());
+  }
 }
