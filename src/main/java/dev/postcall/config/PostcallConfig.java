@@ -113,9 +113,17 @@ public record PostcallConfig(
     }
   }
 
+  /**
+   * The FastAGI listener. {@code allow} holds literal addresses or CIDR blocks ({@code 10.0.0.0/8});
+   * {@code backlog} is the accept queue (a trunk dropping 400 calls at once must not overflow it);
+   * {@code drainInterval} is how often spooled events are retried into the database.
+   */
   public record Agi(InetAddress bind, int port, List<String> allow, Duration readTimeout,
-      Duration persistBudget, Path spoolDir, int maxThreads) {
+      Duration persistBudget, Path spoolDir, int maxThreads, int backlog, Duration drainInterval) {
     public static final Duration DEFAULT_PERSIST_BUDGET = Duration.ofMillis(50);
+    public static final int DEFAULT_BACKLOG = 1024;
+    private static final java.util.regex.Pattern ALLOW_ENTRY =
+        java.util.regex.Pattern.compile("[0-9A-Fa-f:.]+(/\\d{1,3})?");
 
     static Agi from(Settings s) {
       String bind = s.string("agi.bind", "127.0.0.1");
@@ -125,12 +133,23 @@ public record PostcallConfig(
       } catch (UnknownHostException e) {
         throw new ConfigException("agi.bind", "not an address: '" + bind + "'");
       }
-      return new Agi(addr, s.integer("agi.port", 4573, 1, 65535),
-          s.list("agi.allow", "127.0.0.1,::1"),
-          s.duration("agi.read-timeout", Duration.ofSeconds(10)),
-          s.duration("agi.persist-budget", DEFAULT_PERSIST_BUDGET),
+      List<String> allow = s.list("agi.allow", "127.0.0.1,::1");
+      for (String a : allow) {
+        // literal addresses only: a host name would make every accept() wait on DNS
+        if (!ALLOW_ENTRY.matcher(a).matches())
+          throw new ConfigException("agi.allow", "expected IP addresses or CIDR blocks, got '" + a + "'");
+      }
+      Duration readTimeout = s.duration("agi.read-timeout", Duration.ofSeconds(10));
+      if (readTimeout.isZero()) throw new ConfigException("agi.read-timeout", "must be more than 0 (0 would wait forever on a half-open socket)");
+      Duration budget = s.duration("agi.persist-budget", DEFAULT_PERSIST_BUDGET);
+      if (budget.isZero() || budget.compareTo(Duration.ofSeconds(5)) > 0)
+        throw new ConfigException("agi.persist-budget", "must be between 1ms and 5s (Asterisk waits for it), got " + budget.toMillis() + "ms");
+      Duration drain = s.duration("agi.drain-interval", Duration.ofSeconds(1));
+      if (drain.isZero()) throw new ConfigException("agi.drain-interval", "must be more than 0");
+      return new Agi(addr, s.integer("agi.port", 4573, 0, 65535), allow, readTimeout, budget,
           s.path("agi.spool-dir", "var/spool"),
-          s.integer("agi.max-threads", 500, 2, 10_000));
+          s.integer("agi.max-threads", 500, 2, 10_000),
+          s.integer("agi.backlog", DEFAULT_BACKLOG, 1, 65535), drain);
     }
   }
 

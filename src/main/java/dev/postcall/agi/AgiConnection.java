@@ -1,0 +1,158 @@
+package dev.postcall.agi;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.asteriskjava.util.SocketConnectionFacade;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One FastAGI connection as asterisk-java sees it. Our own implementation (not asterisk-java's)
+ * because we need: UTF-8 on the wire whatever the platform charset, a cap on line length and on
+ * the whole session (a hostile client must not grow a buffer without bound), a clear log line on
+ * a read timeout, and the session's time and outcome when the socket closes.
+ */
+final class AgiConnection implements SocketConnectionFacade {
+  private static final Logger log = LoggerFactory.getLogger(AgiConnection.class);
+  /** Longer lines are truncated (and logged): a 10 kB caller name still fits, a 100 kB line is cut. */
+  static final int MAX_LINE_BYTES = 32 * 1024;
+  /** A session reading more than this is not Asterisk. */
+  static final int MAX_SESSION_BYTES = 1024 * 1024;
+  /** The connection whose handler runs on this thread, so the script can report its outcome. */
+  private static final ThreadLocal<AgiConnection> CURRENT = new ThreadLocal<>();
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+  private final long acceptedNanos;
+  private final SessionListener listener;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final String peer;
+  private volatile String outcome;
+  private volatile boolean readStarted;
+  private long bytesRead;
+
+  /** Told when a session ends: its outcome and how long it took from accept to close. */
+  interface SessionListener {
+    void sessionEnded(String outcome, long nanos);
+  }
+
+  AgiConnection(Socket socket, int readTimeoutMillis, SessionListener listener) throws IOException {
+    this.socket = socket;
+    this.acceptedNanos = System.nanoTime();
+    this.listener = listener;
+    socket.setSoTimeout(readTimeoutMillis);
+    socket.setTcpNoDelay(true);
+    this.in = new BufferedInputStream(socket.getInputStream(), 8192);
+    this.out = new BufferedOutputStream(socket.getOutputStream(), 4096);
+    this.peer = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
+  }
+
+  /** The connection being served on this thread, or null. */
+  static AgiConnection current() {
+    return CURRENT.get();
+  }
+
+  String peer() {
+    return peer;
+  }
+
+  /** The first outcome reported wins (a script's own verdict beats a later I/O error). */
+  void outcome(String o) {
+    if (outcome == null) outcome = o;
+  }
+
+  @Override
+  public String readLine() throws IOException {
+    if (CURRENT.get() != this) CURRENT.set(this);
+    readStarted = true;
+    ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+    int dropped = 0;
+    try {
+      while (true) {
+        int b = in.read();
+        if (b < 0) {
+          if (line.size() == 0 && dropped == 0) return null;
+          break;
+        }
+        if (++bytesRead > MAX_SESSION_BYTES) {
+          outcome("too_much_data");
+          throw new IOException("AGI client " + peer + " sent more than " + MAX_SESSION_BYTES + " bytes — closing");
+        }
+        if (b == '\n') break;
+        if (line.size() < MAX_LINE_BYTES) line.write(b);
+        else dropped++;
+      }
+    } catch (SocketTimeoutException e) {
+      outcome("timeout");
+      log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", peer, socket.getSoTimeout());
+      throw e;
+    }
+    if (dropped > 0)
+      log.warn("AGI client {} sent a line of {} bytes — kept the first {}", peer, line.size() + dropped, MAX_LINE_BYTES);
+    byte[] bytes = line.toByteArray();
+    int n = bytes.length;
+    if (n > 0 && bytes[n - 1] == '\r') n--;
+    return new String(bytes, 0, n, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void write(String s) throws IOException {
+    out.write(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void flush() throws IOException {
+    out.flush();
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (!closed.compareAndSet(false, true)) return;
+    if (CURRENT.get() == this) CURRENT.remove();
+    if (!readStarted && outcome == null) {
+      // asterisk-java closes a connection it had no free thread for without reading it
+      outcome("pool_full");
+      log.warn("AGI client {} refused: all agi.max-threads sessions busy — Asterisk will log FastAGI failed", peer);
+    }
+    try {
+      socket.close();
+    } finally {
+      listener.sessionEnded(outcome == null ? "no_request" : outcome, System.nanoTime() - acceptedNanos);
+    }
+  }
+
+  @Override
+  public boolean isConnected() {
+    return socket.isConnected() && !socket.isClosed();
+  }
+
+  @Override
+  public InetAddress getLocalAddress() {
+    return socket.getLocalAddress();
+  }
+
+  @Override
+  public int getLocalPort() {
+    return socket.getLocalPort();
+  }
+
+  @Override
+  public InetAddress getRemoteAddress() {
+    return socket.getInetAddress();
+  }
+
+  @Override
+  public int getRemotePort() {
+    return socket.getPort();
+  }
+}

@@ -1,0 +1,143 @@
+package dev.postcall.agi;
+
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.queue.CallStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * postcall's capture role: the FastAGI server with the {@code hangup} script, the database writer,
+ * the spool and its drainer. {@link #start()} binds {@code agi.bind:agi.port}; {@link #close()}
+ * stops the listener, lets running sessions end, then flushes what is queued.
+ *
+ * <p>Metrics: {@code postcall.agi.sessions} (counter, tag {@code outcome}: stored, duplicate,
+ * spooled, spool_failed, no_uniqueid, unknown_script, no_script, timeout, no_request, refused,
+ * pool_full, too_much_data), {@code postcall.agi.session} (timer accept → close, histogram) and
+ * {@code postcall.agi.spool.events} (gauge).
+ */
+public final class AgiService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AgiService.class);
+
+  private final PostcallConfig.Agi cfg;
+  private final Spool spool;
+  private final CaptureWriter writer;
+  private final SpoolDrainer drainer;
+  private final CaptureAgiServer server;
+  private final MeterRegistry registry;
+  private final Timer sessionTimer;
+  private final ConcurrentHashMap<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService drainLoop = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "agi-spool-drainer");
+    t.setDaemon(true);
+    return t;
+  });
+  private Thread acceptThread;
+  private volatile int localPort = -1;
+
+  public AgiService(PostcallConfig.Agi cfg, ZoneId cdrZone, CallStore store, Clock clock, MeterRegistry registry) {
+    this.cfg = cfg;
+    this.registry = registry;
+    try {
+      this.spool = new Spool(cfg.spoolDir(), clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("agi.spool-dir " + cfg.spoolDir() + " is not usable: " + e.getMessage(), e);
+    }
+    this.writer = new CaptureWriter(store, spool, cfg.persistBudget());
+    this.drainer = new SpoolDrainer(spool, store, writer);
+    this.sessionTimer = Timer.builder("postcall.agi.session").description("FastAGI session, accept to close")
+        .publishPercentileHistogram().register(registry);
+    Gauge.builder("postcall.agi.spool.events", spool, Spool::size)
+        .description("hangup events waiting in the spool for the database").register(registry);
+    ScriptMapping scripts = new ScriptMapping().add("hangup", new HangupScript(new HangupCallBuilder(cdrZone), writer));
+    this.server = new CaptureAgiServer(scripts, new InetSocketAddress(cfg.bind(), cfg.port()), cfg.backlog(),
+        (int) Math.min(Integer.MAX_VALUE, cfg.readTimeout().toMillis()), new AddressAllowlist(cfg.allow()),
+        cfg.maxThreads(), this::sessionEnded);
+  }
+
+  private void sessionEnded(String outcome, long nanos) {
+    outcomes.computeIfAbsent(outcome, o -> Counter.builder("postcall.agi.sessions").tag("outcome", o)
+        .description("FastAGI sessions by outcome").register(registry)).increment();
+    if (nanos > 0) sessionTimer.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Binds the port and starts serving; throws if the port cannot be bound. */
+  public void start() throws IOException {
+    writer.start();
+    acceptThread = new Thread(() -> {
+      try {
+        server.startup();
+      } catch (IOException e) {
+        // reported to start() through bound()
+      }
+    }, "agi-accept");
+    acceptThread.setDaemon(true);
+    acceptThread.start();
+    try {
+      localPort = server.bound().get().localPort();
+    } catch (ExecutionException e) {
+      writer.close();
+      throw new IOException("agi.bind/agi.port " + cfg.bind().getHostAddress() + ":" + cfg.port()
+          + " cannot be bound: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while binding", e);
+    }
+    long every = cfg.drainInterval().toMillis();
+    drainLoop.scheduleWithFixedDelay(drainer::drainOnce, every, every, TimeUnit.MILLISECONDS);
+    log.info("FastAGI listening on {}:{} (allow {}, read timeout {} ms, persist budget {} ms, spool {}, max {} sessions)",
+        cfg.bind().getHostAddress(), localPort, cfg.allow(), cfg.readTimeout().toMillis(),
+        cfg.persistBudget().toMillis(), cfg.spoolDir(), cfg.maxThreads());
+  }
+
+  /** The bound port (useful with {@code agi.port=0}); -1 before {@link #start()}. */
+  public int localPort() {
+    return localPort;
+  }
+
+  /** One drain attempt of the spool (the background loop calls this every {@code agi.drain-interval}). */
+  public int drainOnce() {
+    return drainer.drainOnce();
+  }
+
+  /** Hangup events waiting in the spool. */
+  public long spoolSize() {
+    return spool.size();
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitSessions(cfg.readTimeout().toMillis() + 1_000))
+        log.warn("FastAGI sessions still running at shutdown");
+      if (acceptThread != null) acceptThread.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    writer.close();
+    drainLoop.shutdown();
+    try {
+      drainLoop.awaitTermination(5, TimeUnit.SECONDS);
+      spool.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      log.warn("closing the spool: {}", e.getMessage());
+    }
+    log.info("FastAGI stopped; {} hangup events wait in the spool", spool.size());
+  }
+}

@@ -1,0 +1,159 @@
+package dev.postcall.agi;
+
+import dev.postcall.queue.CallRecord;
+import dev.postcall.queue.CallStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a hangup event durable without making Asterisk wait. AGI threads hand their call to one
+ * writer thread that commits whatever has queued in one transaction (group commit: one commit for
+ * fifty hangups is what lets thousands of sessions per second persist). An AGI thread waits at
+ * most the persist budget for its batch; on a timeout or a database error it appends the event to
+ * the {@link Spool} instead. A commit that lands after the timeout is harmless: the store is
+ * idempotent on uniqueid, so the later spool replay adds nothing.
+ *
+ * <p>Once the database failed, or while a batch has been in flight longer than the budget, new
+ * events go straight to the spool — a database that is down must not cost every hangup the whole
+ * budget. The {@link SpoolDrainer} reports when the database answers again.
+ */
+final class CaptureWriter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CaptureWriter.class);
+  private static final int MAX_BATCH = 500;
+
+  enum Result { STORED, DUPLICATE, SPOOLED, SPOOL_FAILED }
+
+  /** What happened to an event, and why it was spooled (null when it went to the database). */
+  record Outcome(Result result, String reason) {}
+
+  private static final Outcome STORED = new Outcome(Result.STORED, null);
+  private static final Outcome DUPLICATE = new Outcome(Result.DUPLICATE, null);
+
+  private record Pending(CallRecord call, CompletableFuture<Boolean> done) {}
+
+  private final CallStore store;
+  private final Spool spool;
+  private final long budgetNanos;
+  private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(10_000);
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile boolean healthy = true;
+  private volatile long inFlightSince;
+
+  CaptureWriter(CallStore store, Spool spool, Duration budget) {
+    this.store = store;
+    this.spool = spool;
+    this.budgetNanos = budget.toNanos();
+    this.thread = new Thread(this::run, "agi-db-writer");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Stores the call in the database within the budget, else in the spool. Never waits longer. */
+  Outcome capture(CallRecord call) {
+    if (!healthy) return spool(call, "database down");
+    long since = inFlightSince;
+    if (since != 0 && System.nanoTime() - since > budgetNanos) return spool(call, "database slower than the budget");
+    Pending p = new Pending(call, new CompletableFuture<>());
+    if (!running || !queue.offer(p)) return spool(call, "writer queue full or stopping");
+    try {
+      return p.done.get(budgetNanos, TimeUnit.NANOSECONDS) ? STORED : DUPLICATE;
+    } catch (TimeoutException e) {
+      return spool(call, "database slower than the budget");
+    } catch (ExecutionException e) {
+      return spool(call, "database error: " + Text.firstLine(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return spool(call, "interrupted while waiting for the database");
+    }
+  }
+
+  private Outcome spool(CallRecord call, String reason) {
+    try {
+      spool.append(call, reason);
+      return new Outcome(Result.SPOOLED, reason);
+    } catch (IOException | RuntimeException e) {
+      // Nowhere durable left: the log line carries the whole event so it can be replayed by hand.
+      log.error("call {} LOST unless replayed from this line: spool {} failed ({}); event {}", call.uniqueid(),
+          spool.dir(), Text.firstLine(e), call);
+      return new Outcome(Result.SPOOL_FAILED, reason + "; spool: " + Text.firstLine(e));
+    }
+  }
+
+  boolean healthy() {
+    return healthy;
+  }
+
+  /** The drainer reached the database: AGI threads may wait for it again. */
+  void databaseAnswered() {
+    if (!healthy) log.info("database answers again — hangups go to it directly");
+    healthy = true;
+  }
+
+  private void run() {
+    List<Pending> batch = new ArrayList<>();
+    while (running || !queue.isEmpty()) {
+      try {
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) continue;
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        commit(batch);
+      } catch (InterruptedException e) {
+        if (!running) break;
+        log.warn("database writer interrupted unexpectedly — continuing");
+      } catch (RuntimeException e) {
+        log.error("database writer: unexpected error — continuing", e);
+        batch.forEach(p -> p.done.completeExceptionally(e));
+      } finally {
+        batch.clear();
+      }
+    }
+    queue.forEach(p -> p.done.completeExceptionally(new IllegalStateException("stopping")));
+  }
+
+  private void commit(List<Pending> batch) {
+    if (!healthy) {
+      batch.forEach(p -> p.done.completeExceptionally(new IllegalStateException("database down")));
+      return;
+    }
+    List<CallRecord> calls = new ArrayList<>(batch.size());
+    batch.forEach(p -> calls.add(p.call));
+    inFlightSince = System.nanoTime();
+    try {
+      List<Boolean> isNew = store.insertAll(calls);
+      for (int i = 0; i < batch.size(); i++) batch.get(i).done.complete(isNew.get(i));
+    } catch (Exception e) {
+      healthy = false;
+      log.warn("database write of {} hangups failed ({}) — spooling until it answers again", batch.size(), Text.firstLine(e));
+      batch.forEach(p -> p.done.completeExceptionally(e));
+    } finally {
+      inFlightSince = 0;
+    }
+  }
+
+  /** Commits what is queued, then stops (bounded: a hung database cannot hold shutdown). */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(TimeUnit.NANOSECONDS.toMillis(budgetNanos) + 5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) log.warn("database writer still busy at shutdown; its callers have spooled their events");
+  }
+}

@@ -1,0 +1,228 @@
+package dev.postcall.agi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postcall.PostcallException;
+import dev.postcall.TestDb;
+import dev.postcall.queue.CallRecord;
+import dev.postcall.queue.CallStore;
+import dev.postcall.work.RecordingPath;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 2: bursts, duplicates, odd but normal Asterisk behaviour, and malformed sessions. */
+class AgiServerIT {
+  static final Transcript BUSY = Transcript.load(
+      "/asterisk/transcripts/endbeforehexten-yes/20261122T222921_0010_hangup_1795386561.77.txt");
+
+  TestDb db;
+  CallStore store;
+  AgiService agi;
+  SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+  LogCapture logs = new LogCapture();
+  @TempDir Path spool;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    db = TestDb.create();
+    store = new CallStore(db.ds(), Clock.systemUTC());
+    agi = AgiHarness.start(store, spool, Map.of("agi.read-timeout", "500ms"), metrics);
+  }
+
+  @AfterEach
+  void tearDown() {
+    agi.close();
+    db.close();
+    logs.close();
+  }
+
+  FakeAsterisk asterisk() {
+    return new FakeAsterisk(agi.localPort());
+  }
+
+  void assertStillServing(String uid) throws Exception {
+    asterisk().play(BUSY.withUniqueid(uid));
+    assertTrue(store.find(uid).isPresent(), "a normal session right after is stored");
+  }
+
+  double sessions(String outcome) {
+    var c = metrics.find("postcall.agi.sessions").tag("outcome", outcome).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  @Test
+  void burst_of_400_hangups_at_once_stores_exactly_400_calls_and_jobs() throws Exception {
+    int n = 400;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<FakeAsterisk.Session>> done = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Transcript t = BUSY.withUniqueid("1800000000." + i);
+      done.add(pool.submit(() -> {
+        go.await();
+        return asterisk().play(t);
+      }));
+    }
+    go.countDown();
+    for (Future<FakeAsterisk.Session> f : done) assertEquals(2, f.get(30, TimeUnit.SECONDS).commands().size());
+    pool.shutdown();
+    // a batch slower than the 50 ms budget (a cold JVM, a busy disk) sends its callers to the
+    // spool; the drainer brings them in — either way every hangup ends up stored exactly once
+    assertEquals(n, sessions("stored") + sessions("spooled"));
+    assertEquals((long) sessions("spooled"), agi.spoolSize());
+    agi.drainOnce();
+    assertEquals(0, agi.spoolSize());
+    assertEquals(n, db.count("SELECT COUNT(*) FROM calls"));
+    assertEquals(n, db.count("SELECT COUNT(*) FROM jobs"));
+  }
+
+  @Test
+  void same_uniqueid_twice_is_one_call_and_one_job() throws Exception {
+    asterisk().play(BUSY.withUniqueid("1.1"));
+    asterisk().play(BUSY.withUniqueid("1.1"));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM calls"));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM jobs"));
+    assertEquals(1, sessions("duplicate"));
+  }
+
+  @Test
+  void bare_hangup_line_before_the_answer_is_normal() throws Exception {
+    new FakeAsterisk(agi.localPort()).hangupLineFirst().play(BUSY.withUniqueid("2.1"));
+    assertEquals("BUSY", store.find("2.1").orElseThrow().dialStatus());
+  }
+
+  @Test
+  void dead_channel_refusing_the_query_still_stores_the_call_from_the_environment() throws Exception {
+    new FakeAsterisk(agi.localPort()).refuseGetFull().play(BUSY.withUniqueid("3.1"));
+    CallRecord c = store.find("3.1").orElseThrow();
+    assertEquals("Local/200@rig-00000026;2", c.channel());
+    assertNull(c.dialStatus());
+    assertTrue(logs.has("refused GET FULL VARIABLE on the dead channel (511)"), logs.lines().toString());
+  }
+
+  @Test
+  void separators_quotes_parentheses_and_utf8_in_values_come_back_exactly() throws Exception {
+    String userfield = "a|b \"c\" (d) ) % %41 + ü € 😀 ,;$";
+    String name = "Zoë | \"Boss\" (Ω)";
+    Transcript t = BUSY.withUniqueid("4.1").withEnv(Map.of("agi_calleridname", name))
+        .withVariables(Map.of("CDR(userfield)", userfield, "MIXMONITOR_FILENAME", "/rec/a|b (1).wav"));
+    asterisk().play(t);
+    CallRecord c = store.find("4.1").orElseThrow();
+    assertEquals(userfield, c.userfield());
+    assertEquals(name, c.callerName());
+    assertEquals("/rec/a|b (1).wav", c.recording());
+    assertEquals("BUSY", c.dialStatus(), "the fields after the userfield are not shifted");
+  }
+
+  @Test
+  void hostile_values_are_stored_with_a_warning_and_the_worker_refuses_the_recording() throws Exception {
+    String longName = "X".repeat(10_000);
+    Transcript t = BUSY.withUniqueid("5.1").withEnv(Map.of("agi_calleridname", longName + "\u0001"))
+        .withVariables(Map.of("MIXMONITOR_FILENAME", "../../etc/passwd"));
+    asterisk().play(t);
+    CallRecord c = store.find("5.1").orElseThrow();
+    assertEquals(255, c.callerName().length(), "clipped to the column, not refused");
+    assertEquals("../../etc/passwd", c.recording());
+    assertTrue(logs.has("call 5.1: recording name '../../etc/passwd' climbs out"), logs.lines().toString());
+    assertTrue(logs.has("call 5.1: caller name contains control characters"), logs.lines().toString());
+    PostcallException e = assertThrows(PostcallException.class,
+        () -> new RecordingPath(spool.resolve("rec"), "${uniqueid}.wav").resolve(c));
+    assertTrue(e.getMessage().contains("outside the recordings root"), e.getMessage());
+    assertStillServing("5.2");
+  }
+
+  @Test
+  void line_of_100_kb_is_cut_logged_and_the_call_kept() throws Exception {
+    Transcript t = BUSY.withUniqueid("6.1").withEnv(Map.of("agi_calleridname", "N".repeat(100_000)));
+    asterisk().play(t);
+    assertTrue(logs.has("sent a line of 100018 bytes — kept the first 32768"), logs.lines().toString());
+    assertEquals(255, store.find("6.1").orElseThrow().callerName().length());
+    assertStillServing("6.2");
+  }
+
+  @Test
+  void session_without_uniqueid_is_closed_with_a_reason() throws Exception {
+    FakeAsterisk.Session s = asterisk().play(BUSY.withEnv(java.util.Collections.singletonMap("agi_uniqueid", null)));
+    assertTrue(s.closedByServer());
+    assertEquals(0, store.count());
+    assertTrue(logs.has("hangup without agi_uniqueid"), logs.lines().toString());
+    assertEquals(1, sessions("no_uniqueid"));
+    assertStillServing("7.1");
+  }
+
+  @Test
+  void unknown_script_is_closed_with_a_reason() throws Exception {
+    asterisk().play(BUSY.withUniqueid("8.1").withEnv(Map.of("agi_network_script", "bogus")));
+    assertTrue(store.find("8.1").isEmpty());
+    assertTrue(logs.has("asked for unknown script 'bogus' (uniqueid 8.1)"), logs.lines().toString());
+    assertStillServing("8.2");
+  }
+
+  @Test
+  void garbage_is_closed_with_a_reason() throws Exception {
+    byte[] junk = "GET / HTTP/1.1\r\nHost: x\r\n\u0000\u00ff\u00fe\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertTrue(rawSessionIsClosed(junk, true));
+    assertTrue(logs.has("sent no script name"), logs.lines().toString());
+    assertStillServing("9.1");
+  }
+
+  @Test
+  void silent_client_is_closed_after_the_read_timeout() throws Exception {
+    long t0 = System.nanoTime();
+    assertTrue(rawSessionIsClosed(new byte[0], false));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(ms >= 400 && ms < 3_000, "closed after the 500 ms read timeout, took " + ms + " ms");
+    assertTrue(logs.has("sent nothing for 500 ms (read timeout)"), logs.lines().toString());
+    assertStillServing("10.1");
+  }
+
+  @Test
+  void client_not_in_the_allowlist_is_refused_and_logged() throws Exception {
+    try (AgiService strict = AgiHarness.start(store, spool.resolve("strict"), Map.of("agi.allow", "10.9.9.9,192.168.0.0/16"), metrics)) {
+      try (Socket s = new Socket("127.0.0.1", strict.localPort())) {
+        s.setSoTimeout(3_000);
+        s.getOutputStream().write(String.join("\n", BUSY.withUniqueid("11.1").env).concat("\n\n").getBytes(StandardCharsets.UTF_8));
+        assertEquals(-1, s.getInputStream().read(), "closed without a command");
+      }
+      assertTrue(logs.has("AGI client 127.0.0.1 is not in agi.allow — refused and closed"), logs.lines().toString());
+      assertTrue(store.find("11.1").isEmpty());
+    }
+    assertStillServing("11.2");
+  }
+
+  /** Sends bytes (optionally half-closing) and reports whether the server then closed the socket. */
+  boolean rawSessionIsClosed(byte[] bytes, boolean halfClose) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", agi.localPort())) {
+      s.setSoTimeout(5_000);
+      OutputStream out = s.getOutputStream();
+      out.write(bytes);
+      out.flush();
+      if (halfClose) s.shutdownOutput();
+      InputStream in = s.getInputStream();
+      while (true) {
+        int b = in.read();
+        if (b < 0) return true;
+      }
+    }
+  }
+}

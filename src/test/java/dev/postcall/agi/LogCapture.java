@@ -1,0 +1,33 @@
+package dev.postcall.agi;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** Collects what postcall's capture code logs, so a test can assert the reason was told. */
+final class LogCapture implements AutoCloseable {
+  private final Logger logger = (Logger) LoggerFactory.getLogger("dev.postcall.agi");
+  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+  LogCapture() {
+    appender.start();
+    logger.addAppender(appender);
+  }
+
+  List<String> lines() {
+    synchronized (appender.list) {
+      return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    }
+  }
+
+  boolean has(String fragment) {
+    return lines().stream().anyMatch(l -> l.contains(fragment));
+  }
+
+  @Override
+  public void close() {
+    logger.detachAppender(appender);
+  }
+}
