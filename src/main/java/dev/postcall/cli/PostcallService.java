@@ -1,5 +1,6 @@
 package dev.postcall.cli;
 
+import dev.postcall.agi.AgiService;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.PostcallConfig.Role;
 import dev.postcall.incident.IncidentSystem;
@@ -10,17 +11,19 @@ import dev.postcall.work.DeliverCall;
 import dev.postcall.work.WorkerPool;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Assembles postcall from its configuration: the parts of the configured roles, started in
- * pipeline order and stopped in reverse (AGI listener first, so Asterisk's next hangup goes to
- * Master.csv and the backfill rather than to a half-stopped service; the database pool last).
+ * Assembles postcall from its configuration and runs the parts of the configured roles. Start:
+ * the database pool, then the AGI listener at once (its spool takes calls while the database is
+ * down), then — once the schema is in place — workers, tailer and web. Stop, in this order: the AGI
+ * listener (Asterisk's next hangup fails fast and reaches Master.csv instead), the tailer, the
+ * workers (finish or hand back within the deadline), the web page, the pool.
  */
 public final class PostcallService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostcallService.class);
@@ -28,10 +31,11 @@ public final class PostcallService implements AutoCloseable {
   private final PostcallConfig cfg;
   private final Clock clock;
   private final Function<PostcallConfig.Incident, IncidentSystem> incidentFactory;
-  private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private OpenDatabase db;
+  private AgiService agi;
   private WorkerPool workers;
+  private IncidentSystem incident;
   private volatile boolean closing;
   private volatile boolean ready;
 
@@ -41,20 +45,26 @@ public final class PostcallService implements AutoCloseable {
     this.incidentFactory = incidentFactory;
   }
 
-  public void start() {
+  public synchronized void start() {
     log.info("starting postcall roles={} {} {} {} {}", cfg.roles(), cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
     db = OpenDatabase.open(cfg.db());
-    started.push(db);
     CallStore calls = new CallStore(db.db().dataSource(), clock);
     JobQueue queue = new JobQueue(db.db().dataSource(), clock);
-    // The parts below need the schema; the database may be down right now. The AGI listener
-    // does not wait for it (its spool takes the calls), everything else starts once it answers.
-    Thread later = new Thread(() -> startWhenDatabaseAnswers(calls, queue), "postcall-start");
+    if (cfg.roles().contains(Role.AGI)) {
+      agi = new AgiService(cfg.agi(), cfg.csv().zone(), calls, clock, metrics);
+      try {
+        agi.start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot listen for FastAGI on " + cfg.agi().bind().getHostAddress() + ":" + cfg.agi().port(), e);
+      }
+    }
+    // The rest needs the schema; the database may be down right now.
+    Thread later = new Thread(() -> startWhenDatabaseAnswers(queue), "postcall-start");
     later.setDaemon(true);
     later.start();
   }
 
-  private void startWhenDatabaseAnswers(CallStore calls, JobQueue queue) {
+  private void startWhenDatabaseAnswers(JobQueue queue) {
     long backoffMs = 500;
     while (!closing) {
       try {
@@ -69,26 +79,13 @@ public final class PostcallService implements AutoCloseable {
     synchronized (this) {
       if (closing) return;
       if (cfg.roles().contains(Role.WORKER)) {
-        workers = new WorkerPool(queue, DeliverCall.from(cfg, queue, incidentFactory.apply(cfg.incident()), clock, metrics), cfg.worker());
+        incident = incidentFactory.apply(cfg.incident());
+        workers = new WorkerPool(queue, DeliverCall.from(cfg, queue, incident, clock, metrics), cfg.worker());
         workers.start();
-        started.push(workers);
       }
       ready = true;
     }
     log.info("postcall started");
-  }
-
-  private static String rootMessage(Throwable e) {
-    while (e.getCause() != null) e = e.getCause();
-    return e.getMessage();
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** True once every configured part runs (the schema is in place). */
@@ -104,18 +101,41 @@ public final class PostcallService implements AutoCloseable {
     return db.db();
   }
 
+  /** The FastAGI port actually bound (agi.port=0 picks a free one), or -1 without the agi role. */
+  public int agiPort() {
+    return agi == null ? -1 : agi.localPort();
+  }
+
   @Override
   public synchronized void close() {
     closing = true;
     log.info("stopping postcall");
-    while (!started.isEmpty()) {
-      AutoCloseable part = started.pop();
-      try {
-        part.close();
-      } catch (Exception e) {
-        log.warn("while stopping {}: {}", part.getClass().getSimpleName(), e.toString());
-      }
-    }
+    stop(agi);
+    stop(workers);
+    stop(incident instanceof AutoCloseable c ? c : null);
+    stop(db);
     log.info("postcall stopped");
+  }
+
+  private static void stop(AutoCloseable part) {
+    if (part == null) return;
+    try {
+      part.close();
+    } catch (Exception e) {
+      log.warn("while stopping {}: {}", part.getClass().getSimpleName(), e.toString());
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    while (e.getCause() != null) e = e.getCause();
+    return e.getMessage();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
