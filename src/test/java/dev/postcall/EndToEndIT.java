@@ -52,7 +52,7 @@ class EndToEndIT {
         for (Outcome o : Outcome.values()) mix.put(o, o == Outcome.ANSWERED ? 50 : 10);
         List<SimulatedCall> calls = new CallSimulator(new CallSimulator.Options(24, 30, 24, mix, 0, 0, 0.01,
             Duration.ofSeconds(180), tmp.resolve("monitor"), tmp.resolve("cdr-csv/Master.csv"),
-            new InetSocketAddress("127.0.0.1", service.agiPort()), ZoneId.systemDefault(), 7)).run();
+            new InetSocketAddress("127.0.0.1", service.agiPort()), ZoneId.systemDefault(), 7, false)).run();
         assertEquals(24, calls.size());
         assertTrue(calls.stream().allMatch(SimulatedCall::agiCompleted), "every AGI session ended cleanly");
 

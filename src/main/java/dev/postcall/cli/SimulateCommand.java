@@ -32,7 +32,7 @@ final class SimulateCommand implements Callable<Integer> {
     String[] hp = agi.split(":");
     CallSimulator sim = new CallSimulator(new CallSimulator.Options(calls, rate, concurrency,
         CallSimulator.parseOutcomes(outcomes), skipAgi, rotateEvery, scale, Duration.ofSeconds(meanSeconds),
-        recordings, masterCsv, new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), ZoneId.systemDefault(), seed));
+        recordings, masterCsv, new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), ZoneId.systemDefault(), seed, false));
     List<SimulatedCall> done = sim.run();
     long viaAgi = done.stream().filter(SimulatedCall::viaAgi).count();
     long agiOk = done.stream().filter(SimulatedCall::agiCompleted).count();

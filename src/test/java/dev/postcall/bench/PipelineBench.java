@@ -1,0 +1,144 @@
+package dev.postcall.bench;
+
+import static dev.postcall.bench.BenchResult.num;
+import static dev.postcall.bench.BenchResult.ratio;
+import static dev.postcall.bench.BenchResult.row;
+
+import dev.postcall.TestDb;
+import dev.postcall.audio.ConvertRecording;
+import dev.postcall.cli.PostcallService;
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.config.Settings;
+import dev.postcall.incident.SoapIncidentSystem;
+import dev.postcall.sim.CallSimulator;
+import dev.postcall.sim.CallSimulator.Outcome;
+import dev.postcall.sim.CallSimulator.SimulatedCall;
+import dev.postcall.sim.IncidentServer;
+import dev.postcall.sim.WavWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code scripts/bench pipeline}: the whole flow (FastAGI → MariaDB → workers → ffmpeg → SOAP on
+ * loopback) with 3-minute recordings.
+ * <ul>
+ *   <li>throughput: a backlog of N answered calls, in 3-minute calls per hour, next to converting
+ *       the same number of 3-minute WAVs alone with the same parallelism (target ≥ 0.85);
+ *   <li>freshness: 2 calls/s steady, hangup → object created with its MP3 attached, p50/p99
+ *       (target p99 ≤ 2 s).
+ * </ul>
+ * Usage: PipelineBench [backlogCalls=20] [freshnessSeconds=30] [workers=2]
+ */
+public final class PipelineBench {
+  public static void main(String[] args) throws Exception {
+    int backlog = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    int freshSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+    int workers = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+    Path tmp = Files.createTempDirectory("postcall-bench-pipeline");
+    try (TestDb db = TestDb.create();
+        IncidentServer server = IncidentServer.onLoopback(tmp.resolve("incidents"), "postcall", "pw")) {
+      Map<String, String> m = new HashMap<>(Map.of(
+          "db.url", db.url, "db.user", TestDb.USER, "db.password", TestDb.PASSWORD, "roles", "agi,worker",
+          "agi.port", "0", "agi.spool-dir", tmp.resolve("spool").toString(),
+          "recordings.dir", tmp.resolve("monitor").toString(), "archive.dir", tmp.resolve("archive").toString(),
+          "incident.url", server.url()));
+      m.putAll(Map.of("incident.password", "pw", "worker.threads", String.valueOf(workers),
+          "worker.poll-interval", "100ms", "recordings.quiet-period", "100ms"));
+      PostcallConfig cfg = PostcallConfig.from(Settings.of(m));
+
+      double convertAlone = convertAlone(cfg, tmp.resolve("alone"), backlog, workers);
+      try (PostcallService service = new PostcallService(cfg, Clock.systemUTC(), SoapIncidentSystem::new)) {
+        service.start();
+        InetSocketAddress agi = new InetSocketAddress("127.0.0.1", service.agiPort());
+        // warm-up: JIT, JAVE's ffmpeg copy, CXF
+        simulate(tmp, agi, 2, 10, 2, 1).forEach(c -> awaitAttached(db, c.uniqueid()));
+
+        List<SimulatedCall> burst = simulate(tmp, agi, backlog, 1000, backlog, 2);
+        Instant first = burst.stream().map(SimulatedCall::hungUpAt).min(Instant::compareTo).orElseThrow();
+        Instant last = burst.stream().map(c -> awaitAttached(db, c.uniqueid())).max(Instant::compareTo).orElseThrow();
+        double pipelinePerHour = backlog / (Duration.between(first, last).toMillis() / 1000.0) * 3600;
+        row("pipeline, 3-min calls/hour (" + workers + " workers)", num(pipelinePerHour, "calls/h"),
+            num(convertAlone, "calls/h (conversion alone)"), ratio(pipelinePerHour / convertAlone), ">= 0.85");
+
+        List<SimulatedCall> steady = simulate(tmp, agi, freshSeconds * 2, 2, 50, 3);
+        double[] lat = steady.stream().mapToDouble(c -> Duration.between(c.hungUpAt(), awaitAttached(db, c.uniqueid())).toMillis())
+            .sorted().toArray();
+        row("freshness p50, hangup → object with MP3 (2 calls/s, 3-min)", num(pct(lat, 50), "ms"), "-", "-", "-");
+        row("freshness p99, hangup → object with MP3 (2 calls/s, 3-min)", num(pct(lat, 99), "ms"), "-", "-", "<= 2000 ms");
+        long dupes = server.objects().size() - server.objects().stream().map(o -> o.first("uniqueid")).distinct().count();
+        System.out.println("objects " + server.objects().size() + ", duplicates " + dupes);
+        service.metrics().find("postcall.stage.duration").timers().forEach(t -> System.out.printf(
+            "stage %-8s n=%d mean=%.0f ms max=%.0f ms%n", t.getId().getTag("stage"), t.count(),
+            t.mean(java.util.concurrent.TimeUnit.MILLISECONDS), t.max(java.util.concurrent.TimeUnit.MILLISECONDS)));
+      }
+    } finally {
+      try (var s = Files.walk(tmp)) {
+        s.sorted((a, b) -> b.compareTo(a)).forEach(x -> x.toFile().delete());
+      }
+    }
+  }
+
+  static List<SimulatedCall> simulate(Path tmp, InetSocketAddress agi, int calls, double rate, int concurrency, long seed)
+      throws Exception {
+    return new CallSimulator(new CallSimulator.Options(calls, rate, concurrency, Map.of(Outcome.ANSWERED, 1), 0, 0,
+        1.0, Duration.ofMinutes(3), tmp.resolve("monitor"), tmp.resolve("cdr-csv/Master.csv"), agi,
+        ZoneId.systemDefault(), seed, true)).run();
+  }
+
+  /** 3-minute calls per hour that ConvertRecording alone achieves with the same parallelism. */
+  static double convertAlone(PostcallConfig cfg, Path dir, int n, int parallelism) throws Exception {
+    Files.createDirectories(dir);
+    List<Path> wavs = new ArrayList<>();
+    for (int i = 0; i < n; i++) wavs.add(WavWriter.tone(dir.resolve(i + ".wav"), Duration.ofMinutes(3), 8000, 440));
+    ConvertRecording c = new ConvertRecording(cfg.audio());
+    c.convert(wavs.get(0), dir.resolve("warm.mp3"));
+    ExecutorService pool = Executors.newFixedThreadPool(parallelism);
+    long t0 = System.nanoTime();
+    List<Future<?>> fs = new ArrayList<>();
+    for (Path w : wavs) fs.add(pool.submit(() -> c.convert(w, dir.resolve(w.getFileName() + ".mp3"))));
+    for (Future<?> f : fs) f.get();
+    double s = (System.nanoTime() - t0) / 1e9;
+    pool.shutdown();
+    return n / s * 3600;
+  }
+
+  /** When the job recorded its MP3 as attached (waits for it). */
+  static Instant awaitAttached(TestDb db, String uniqueid) {
+    long deadline = System.currentTimeMillis() + 300_000;
+    while (System.currentTimeMillis() < deadline) {
+      try (Connection c = db.ds().getConnection();
+          PreparedStatement ps = c.prepareStatement(
+              "SELECT j.attached_at FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ? AND j.state = 'DONE'")) {
+        ps.setString(1, uniqueid);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) return rs.getObject(1, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+        }
+        Thread.sleep(20);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new IllegalStateException(uniqueid + " not delivered within 5 minutes");
+  }
+
+  static double pct(double[] sorted, int p) {
+    return sorted.length == 0 ? 0 : sorted[Math.max(0, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+  }
+}
