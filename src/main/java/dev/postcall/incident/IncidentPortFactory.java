@@ -24,6 +24,7 @@ final class IncidentPortFactory {
   private IncidentPortFactory() {}
 
   static IncidentPort create(PostcallConfig.Incident cfg) {
+    TLSClientParameters tls = cfg.url().startsWith("https://") ? tls(cfg) : null; // a bad trust store fails first
     JaxWsProxyFactoryBean f = new JaxWsProxyFactoryBean();
     f.setServiceClass(IncidentPort.class);
     f.setAddress(cfg.url());
@@ -38,7 +39,7 @@ final class IncidentPortFactory {
     // chunked: the request body (a 200 MB recording) is streamed, never buffered to learn its length
     policy.setAllowChunking(true);
     conduit.setClient(policy);
-    if (cfg.url().startsWith("https://")) conduit.setTlsClientParameters(tls(cfg));
+    if (tls != null) conduit.setTlsClientParameters(tls);
     return port;
   }
 
@@ -52,7 +53,7 @@ final class IncidentPortFactory {
       tmf.init(ks);
       tls.setTrustManagers(tmf.getTrustManagers());
       return tls;
-    } catch (IOException | GeneralSecurityException e) {
+    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
       throw new IncidentException("cannot load incident.truststore " + cfg.trustStore() + ": " + e.getMessage(), false, null, e);
     }
   }

@@ -230,6 +230,40 @@ class SoapIncidentSystemIT {
     assertNotEquals(null, e.getMessage());
   }
 
+  @Test
+  void retry_after_lost_responses_does_not_create_a_second_object_nor_attach_twice() throws IOException {
+    Path mp3 = randomFile(tmp.resolve("3.1.mp3"), 50_000);
+    server.dropResponseAfterCreate(1);
+    server.dropResponseAfterAddFile(1);
+
+    int attempts = 0;
+    while (!deliverOnce(call("3.1"), mp3)) attempts++;
+
+    assertEquals(2, attempts, "one failed attempt per lost response");
+    assertEquals(1, server.creates("3.1"));
+    assertEquals(1, server.files(server.objects().get(0).objectref()).size());
+  }
+
+  /** What a worker's attempt does with the seam: look up before create, check before attach. */
+  private boolean deliverOnce(CallRecord call, Path mp3) {
+    try {
+      String objectref = incident.findByUniqueid(call.uniqueid()).orElseGet(() -> incident.create(call, "answered"));
+      if (!incident.hasRecording(objectref)) incident.attachRecording(objectref, mp3, call.uniqueid() + ".mp3");
+      return true;
+    } catch (IncidentException e) {
+      assertTrue(e.retryable(), e.getMessage());
+      return false;
+    }
+  }
+
+  @Test
+  void unreadable_truststore_is_a_clear_configuration_error() {
+    IncidentException e = assertThrows(IncidentException.class, () -> new SoapIncidentSystem(config(Map.of(
+        "incident.url", "https://127.0.0.1:1/incident", "incident.truststore", tmp.resolve("none.p12").toString()))));
+    assertFalse(e.retryable());
+    assertTrue(e.getMessage().contains("incident.truststore"), e.getMessage());
+  }
+
   static CallRecord call(String uniqueid) {
     Instant start = Instant.parse("2026-11-23T10:00:00Z");
     return new CallRecord(uniqueid, uniqueid, "Local/101@rig-00000001;2", "Local/101@rig-callee-00000002;1",
