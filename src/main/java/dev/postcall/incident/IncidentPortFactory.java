@@ -2,6 +2,7 @@ package dev.postcall.incident;
 
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.soap.IncidentPort;
+import jakarta.xml.ws.BindingProvider;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -16,9 +17,9 @@ import org.apache.cxf.transports.http.configuration.HTTPClientPolicy;
 
 /**
  * Builds the CXF client proxy once, with everything set up front: MTOM on, timeouts and TLS on the
- * conduit. Nothing is changed per request afterwards, which is what makes one proxy safe to share
- * between worker threads (CXF proxies are thread-safe for plain invocations; changing the request
- * context or conduit per call is what is not).
+ * conduit. The conduit is never changed afterwards and the request context is thread-local, which
+ * is what makes one proxy safe to share between worker threads (CXF proxies are thread-safe for
+ * invocations; a shared request context changed per call is what is not).
  */
 final class IncidentPortFactory {
   private IncidentPortFactory() {}
@@ -40,6 +41,9 @@ final class IncidentPortFactory {
     policy.setAllowChunking(true);
     conduit.setClient(policy);
     if (tls != null) conduit.setTlsClientParameters(tls);
+    // per-call settings (addFile's longer timeout) go into a per-thread request context, so one
+    // thread's upload budget never leaks into another thread's call
+    ((BindingProvider) port).getRequestContext().put("thread.local.request.context", "true");
     return port;
   }
 

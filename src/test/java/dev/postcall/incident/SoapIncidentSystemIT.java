@@ -152,6 +152,21 @@ class SoapIncidentSystemIT {
   }
 
   @Test
+  void upload_slower_than_the_receive_timeout_still_completes() throws Exception {
+    String objectref = incident.create(call("1.13"), "answered");
+    Path mp3 = randomFile(tmp.resolve("1.13.mp3"), 8 << 20);
+    server.delay(java.time.Duration.ofMillis(2_500)); // the server reads nothing for longer than receive-timeout (2 s)
+
+    incident.attachRecording(objectref, mp3, "1.13.mp3");
+
+    server.delay(java.time.Duration.ZERO);
+    assertEquals(Files.size(mp3), server.files(objectref).get(0).bytes());
+    // the longer budget was for that upload only: a plain call still times out at 2 s
+    server.hang(true);
+    assertThrows(IncidentException.class, () -> incident.hasRecording(objectref));
+  }
+
+  @Test
   void validation_fault_is_not_retryable_and_carries_the_fault_text() {
     server.failNext(1, "VALIDATION");
     IncidentException e = assertThrows(IncidentException.class, () -> incident.create(call("1.7"), "answered"));
