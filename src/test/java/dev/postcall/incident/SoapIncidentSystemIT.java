@@ -130,6 +130,7 @@ class SoapIncidentSystemIT {
 
   @Test
   void refused_connection_is_retryable() {
+    assertTrue(incident.reachable()); // a kept-alive connection exists: refuse() must close it too
     server.refuse();
     IncidentException e = assertThrows(IncidentException.class, () -> incident.create(call("1.5"), "answered"));
     assertTrue(e.retryable());
