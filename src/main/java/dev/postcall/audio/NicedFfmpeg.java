@@ -28,8 +28,14 @@ final class NicedFfmpeg implements ProcessLocator {
     return path;
   }
 
+  /** Whether the binary can be started: a path, or a bare name found on PATH. */
   boolean exists() {
-    return Files.isExecutable(Path.of(path));
+    if (path.contains("/")) return Files.isExecutable(Path.of(path));
+    String dirs = System.getenv("PATH");
+    if (dirs == null) return false;
+    for (String dir : dirs.split(":"))
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, path))) return true;
+    return false;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.postcall.incident;
 
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.soap.IncidentPort;
+import jakarta.xml.ws.BindingProvider;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -16,14 +17,15 @@ import org.apache.cxf.transports.http.configuration.HTTPClientPolicy;
 
 /**
  * Builds the CXF client proxy once, with everything set up front: MTOM on, timeouts and TLS on the
- * conduit. Nothing is changed per request afterwards, which is what makes one proxy safe to share
- * between worker threads (CXF proxies are thread-safe for plain invocations; changing the request
- * context or conduit per call is what is not).
+ * conduit. The conduit is never changed afterwards and the request context is thread-local, which
+ * is what makes one proxy safe to share between worker threads (CXF proxies are thread-safe for
+ * invocations; a shared request context changed per call is what is not).
  */
 final class IncidentPortFactory {
   private IncidentPortFactory() {}
 
   static IncidentPort create(PostcallConfig.Incident cfg) {
+    TLSClientParameters tls = cfg.url().startsWith("https://") ? tls(cfg) : null; // a bad trust store fails first
     JaxWsProxyFactoryBean f = new JaxWsProxyFactoryBean();
     f.setServiceClass(IncidentPort.class);
     f.setAddress(cfg.url());
@@ -38,7 +40,10 @@ final class IncidentPortFactory {
     // chunked: the request body (a 200 MB recording) is streamed, never buffered to learn its length
     policy.setAllowChunking(true);
     conduit.setClient(policy);
-    if (cfg.url().startsWith("https://")) conduit.setTlsClientParameters(tls(cfg));
+    if (tls != null) conduit.setTlsClientParameters(tls);
+    // per-call settings (addFile's longer timeout) go into a per-thread request context, so one
+    // thread's upload budget never leaks into another thread's call
+    ((BindingProvider) port).getRequestContext().put("thread.local.request.context", "true");
     return port;
   }
 
@@ -52,7 +57,7 @@ final class IncidentPortFactory {
       tmf.init(ks);
       tls.setTrustManagers(tmf.getTrustManagers());
       return tls;
-    } catch (IOException | GeneralSecurityException e) {
+    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
       throw new IncidentException("cannot load incident.truststore " + cfg.trustStore() + ": " + e.getMessage(), false, null, e);
     }
   }

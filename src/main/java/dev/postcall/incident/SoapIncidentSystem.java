@@ -9,10 +9,14 @@ import jakarta.activation.DataHandler;
 import jakarta.activation.FileDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import jakarta.xml.ws.BindingProvider;
 import org.apache.cxf.frontend.ClientProxy;
+import org.apache.cxf.message.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +32,8 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SoapIncidentSystem.class);
   static final String SESSION_EXPIRED = "SESSION_EXPIRED";
   static final String LOGIN_REFUSED = "LOGIN_REFUSED";
+  /** The slowest upload still considered healthy (~2 Mbit/s). */
+  static final long MIN_UPLOAD_BYTES_PER_SECOND = 256 * 1024;
 
   private final PostcallConfig.Incident cfg;
   private final IncidentPort port;
@@ -80,7 +86,14 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
     file.setSrcname(fileName);
     // a FileDataSource is read while the request is written: the MP3 never sits whole in the heap
     file.setContent(new DataHandler(new FileDataSource(mp3.toFile())));
-    String fileId = call(what, s -> port.addFile(s, objectref, attributes.name("file"), file));
+    Map<String, Object> context = ((BindingProvider) port).getRequestContext(); // this thread's own
+    context.put(Message.RECEIVE_TIMEOUT, uploadTimeout(size(mp3)).toMillis());
+    String fileId;
+    try {
+      fileId = call(what, s -> port.addFile(s, objectref, attributes.name("file"), file));
+    } finally {
+      context.remove(Message.RECEIVE_TIMEOUT);
+    }
     log.info("objectref {}: attached {} ({} bytes) as file {}", objectref, fileName, size(mp3), fileId);
   }
 
@@ -180,6 +193,15 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
     id = port.getObjectdef(s, process, cfg.objectdef(), cfg.objectdefVersion()).getId();
     objectdefId = id;
     return id;
+  }
+
+  /**
+   * With CXF's JDK HttpClient transport the receive timeout bounds the whole exchange, upload
+   * included: a long recording on a slow link would time out on every attempt. addFile therefore
+   * gets the receive timeout plus the time the file takes at {@link #MIN_UPLOAD_BYTES_PER_SECOND}.
+   */
+  Duration uploadTimeout(long bytes) {
+    return cfg.receiveTimeout().plusSeconds(Math.max(0, bytes) / MIN_UPLOAD_BYTES_PER_SECOND);
   }
 
   private static long size(Path p) {

@@ -19,19 +19,22 @@ import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A stand-in for the incident system: the real SOAP API of {@code wsdl/incident.wsdl} (CXF behind
  * Jetty, MTOM) on a loopback port, keeping objects in memory and attached files on disk, with
  * switches for tests and chaos runs: refuse connections, hang, fail with a fault, lose the
  * response after doing the work, answer slowly, expire sessions. A read-only HTML listing is at
- * {@code /}.
+ * {@code /}. Build, {@link #start()}, {@link #close()}.
  *
  * <p>The endpoint is a CXF servlet in a Jetty server this class owns (rather than {@code
  * Endpoint.publish(url)}), so {@link #refuse()} can close the listening socket and {@link
  * #accept()} reopen it on the same port.
  */
 public final class IncidentServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(IncidentServer.class);
   public static final String PATH = "/incident";
 
   /** An object as created: its objectdef, parent and attributes (name → values). */
@@ -48,22 +51,24 @@ public final class IncidentServer implements AutoCloseable {
   private final Server jetty;
   private final ServerConnector connector;
   private final Bus bus;
-  private final SimulatedIncidentPort port;
+  private final SimulatedIncidentPort service;
   private final ChaosFilter chaos = new ChaosFilter();
+  private final Path incoming;
   private volatile int boundPort;
 
   /**
    * @param host address to bind (127.0.0.1 unless you mean otherwise)
-   * @param port TCP port, 0 for an ephemeral one (see {@link #port()})
+   * @param port TCP port, 0 for an ephemeral one (see {@link #port()} once started)
    * @param filesDir where attached files are written (created if missing)
    */
   public IncidentServer(String host, int port, Path filesDir, String user, String password) {
+    this.incoming = filesDir.resolve(".incoming"); // CXF spools large attachments here before the service reads them
     try {
-      Files.createDirectories(filesDir.resolve(".incoming"));
+      Files.createDirectories(incoming);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + filesDir, e);
     }
-    this.port = new SimulatedIncidentPort(user, password, filesDir);
+    this.service = new SimulatedIncidentPort(user, password, filesDir);
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("incident-sim");
     this.jetty = new Server(threads);
@@ -79,26 +84,32 @@ public final class IncidentServer implements AutoCloseable {
     ServletHolder soap = new ServletHolder("cxf", cxf);
     soap.setInitOrder(1);
     ctx.addServlet(soap, PATH + "/*");
-    ctx.addServlet(new ServletHolder("listing", new ListingServlet(this.port)), "/");
+    ctx.addServlet(new ServletHolder("listing", new ListingServlet(service)), "/");
     ctx.addFilter(new FilterHolder(chaos), PATH + "/*", EnumSet.of(DispatcherType.REQUEST));
     jetty.setHandler(ctx);
+  }
+
+  /** Starts listening and publishes the endpoint; returns this. */
+  public IncidentServer start() {
     try {
       jetty.start();
     } catch (Exception e) {
       bus.shutdown(false);
-      throw new IllegalStateException("incident simulator cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+      throw new IllegalStateException("incident simulator cannot listen on " + connector.getHost() + ":"
+          + connector.getPort() + ": " + e.getMessage(), e);
     }
     boundPort = connector.getLocalPort();
     connector.setPort(boundPort); // accept() after refuse() reopens the same port
-    EndpointImpl endpoint = new EndpointImpl(bus, this.port);
-    endpoint.setProperties(Map.of("mtom-enabled", true,
-        "attachment-directory", filesDir.resolve(".incoming").toString()));
+    EndpointImpl endpoint = new EndpointImpl(bus, service);
+    endpoint.setProperties(Map.of("mtom-enabled", true, "attachment-directory", incoming.toString()));
     endpoint.publish("/");
+    log.info("incident simulator listening at {}", url());
+    return this;
   }
 
-  /** Convenience: 127.0.0.1, ephemeral port. */
+  /** Started on 127.0.0.1, ephemeral port: what tests use. */
   public static IncidentServer onLoopback(Path filesDir, String user, String password) {
-    return new IncidentServer("127.0.0.1", 0, filesDir, user, password);
+    return new IncidentServer("127.0.0.1", 0, filesDir, user, password).start();
   }
 
   public int port() {
@@ -142,52 +153,52 @@ public final class IncidentServer implements AutoCloseable {
 
   /** The next {@code n} operations (other than login/logout) fail with a declared fault with this code. */
   public void failNext(int n, String faultCode) {
-    port.failNext(n, faultCode);
+    service.failNext(n, faultCode);
   }
 
   /** Each operation (other than login/logout) fails with this probability (0 = off). */
   public void faultRate(double rate, String faultCode) {
-    port.faultRate(rate, faultCode);
+    service.faultRate(rate, faultCode);
   }
 
   /** The next {@code n} creates happen, but their responses are lost (HTTP 503). */
   public void dropResponseAfterCreate(int n) {
-    port.dropResponseAfterCreate(n);
+    service.dropResponseAfterCreate(n);
   }
 
   /** The next {@code n} files are stored, but the responses are lost (HTTP 503). */
   public void dropResponseAfterAddFile(int n) {
-    port.dropResponseAfterAddFile(n);
+    service.dropResponseAfterAddFile(n);
   }
 
   /** Forgets every session: the next call of each client gets SESSION_EXPIRED. */
   public void expireSessions() {
-    port.expireSessions();
+    service.expireSessions();
   }
 
   /** The attribute {@link #creates(String)} counts by (default {@code uniqueid}). */
   public void uniqueidAttribute(String name) {
-    port.uniqueidAttribute(name);
+    service.uniqueidAttribute(name);
   }
 
   // --- what happened ---
 
   /** Objects in creation order. */
   public List<StoredObject> objects() {
-    return port.objects();
+    return service.objects();
   }
 
   /** How many objects were created for this uniqueid: more than 1 is a duplicate. */
   public int creates(String uniqueid) {
-    return port.creates(uniqueid);
+    return service.creates(uniqueid);
   }
 
   public List<StoredFile> files(String objectref) {
-    return port.files(objectref);
+    return service.files(objectref);
   }
 
   public int logins() {
-    return port.logins();
+    return service.logins();
   }
 
   @Override

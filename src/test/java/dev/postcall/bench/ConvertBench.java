@@ -23,7 +23,10 @@ import java.util.concurrent.Future;
  * and against {@code lame} when installed — same WAVs, same parallelism, same nice level, rounds
  * interleaved so all three see the same machine. Prints medians and the ratios.
  *
- * <p>Arguments: [files=20] [minutes=3] [parallelism=2] [rounds=3].
+ * <p>The machine may be shared, so each round runs the three back to back and the ratio reported is
+ * the median of the per-round ratios (a neighbour's burst then hits one round, not one contender).
+ *
+ * <p>Arguments: [files=20] [minutes=3] [parallelism=2] [rounds=5].
  */
 public final class ConvertBench {
   private interface Converter {
@@ -34,7 +37,7 @@ public final class ConvertBench {
     int files = arg(args, 0, 20);
     int minutes = arg(args, 1, 3);
     int parallelism = arg(args, 2, 2);
-    int rounds = arg(args, 3, 3);
+    int rounds = arg(args, 3, 5);
     PostcallConfig.Audio audio = PostcallConfig.from(Settings.of(Map.of())).audio();
     Path dir = Files.createTempDirectory("postcall-bench-convert");
     try {
@@ -62,20 +65,32 @@ public final class ConvertBench {
       direct.convert(wavs.get(0), dir.resolve("warm.mp3"));
 
       double[] pc = new double[rounds], ff = new double[rounds], lm = new double[rounds];
+      double[] ratioFf = new double[rounds], ratioLame = new double[rounds];
+      double[] cpuPc = new double[rounds], cpuFf = new double[rounds], cpuLm = new double[rounds];
       for (int r = 0; r < rounds; r++) {
         pc[r] = audioSeconds / timed(wavs, dir, parallelism, (w, m) -> postcall.convert(w, m));
+        cpuPc[r] = audioSeconds / lastCpuSeconds;
         ff[r] = audioSeconds / timed(wavs, dir, parallelism, direct);
-        if (haveLame) lm[r] = audioSeconds / timed(wavs, dir, parallelism, lame);
-        System.out.printf(Locale.ROOT, "round %d: postcall %.0f, ffmpeg %.0f%s audio-s/wall-s%n", r + 1, pc[r], ff[r],
-            haveLame ? String.format(Locale.ROOT, ", lame %.0f", lm[r]) : "");
+        cpuFf[r] = audioSeconds / lastCpuSeconds;
+        if (haveLame) {
+          lm[r] = audioSeconds / timed(wavs, dir, parallelism, lame);
+          cpuLm[r] = audioSeconds / lastCpuSeconds;
+        }
+        ratioFf[r] = pc[r] / ff[r];
+        ratioLame[r] = haveLame ? pc[r] / lm[r] : 0;
+        System.out.printf(Locale.ROOT, "round %d: postcall %.0f, ffmpeg %.0f%s audio-s/wall-s; postcall/ffmpeg %.3f%n",
+            r + 1, pc[r], ff[r], haveLame ? String.format(Locale.ROOT, ", lame %.0f", lm[r]) : "", ratioFf[r]);
       }
       double p = median(pc), f = median(ff);
-      System.out.printf(Locale.ROOT, "postcall (JAVE2)   %8.0f audio-s/wall-s%n", p);
+      System.out.printf(Locale.ROOT, "medians:%npostcall (JAVE2)   %8.0f audio-s/wall-s%n", p);
       System.out.printf(Locale.ROOT, "ffmpeg direct      %8.0f audio-s/wall-s%n", f);
       if (haveLame) System.out.printf(Locale.ROOT, "lame               %8.0f audio-s/wall-s%n", median(lm));
       else System.out.println("lame               not installed (scripts/bench installs it when run as root)");
-      System.out.printf(Locale.ROOT, "ratio postcall/ffmpeg = %.3f (target >= 0.9)%n", p / f);
-      if (haveLame) System.out.printf(Locale.ROOT, "ratio postcall/lame   = %.3f%n", p / median(lm));
+      System.out.printf(Locale.ROOT, "ratio postcall/ffmpeg = %.3f (median of rounds; target >= 0.9)%n", median(ratioFf));
+      if (haveLame) System.out.printf(Locale.ROOT, "ratio postcall/lame   = %.3f (median of rounds)%n", median(ratioLame));
+      System.out.printf(Locale.ROOT, "per CPU second (JVM + ffmpeg/lame processes; insensitive to neighbours):%n"
+          + "postcall %.0f, ffmpeg %.0f%s audio-s/cpu-s; ratio postcall/ffmpeg = %.3f%n", median(cpuPc), median(cpuFf),
+          haveLame ? String.format(Locale.ROOT, ", lame %.0f", median(cpuLm)) : "", median(cpuPc) / median(cpuFf));
     } finally {
       try (var s = Files.walk(dir)) {
         s.sorted((a, b) -> b.compareTo(a)).forEach(x -> x.toFile().delete());
@@ -83,10 +98,14 @@ public final class ConvertBench {
     }
   }
 
+  /** CPU seconds of the last {@link #timed} run: this JVM plus every child process it waited for. */
+  private static double lastCpuSeconds;
+
   /** Wall seconds to convert every WAV with {@code parallelism} threads. */
   private static double timed(List<Path> wavs, Path dir, int parallelism, Converter c) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(parallelism);
     try {
+      double cpu0 = cpuSeconds();
       long t0 = System.nanoTime();
       List<Future<?>> done = new ArrayList<>();
       for (Path wav : wavs) {
@@ -97,10 +116,25 @@ public final class ConvertBench {
         }));
       }
       for (Future<?> f : done) f.get();
-      return (System.nanoTime() - t0) / 1e9;
+      double wall = (System.nanoTime() - t0) / 1e9;
+      lastCpuSeconds = cpuSeconds() - cpu0;
+      return wall;
     } finally {
       pool.shutdown();
     }
+  }
+
+  /**
+   * This JVM's CPU time plus its reaped children's (cutime + cstime in /proc/self/stat): a figure a
+   * busy neighbour on the same cores does not distort the way it distorts wall time.
+   */
+  private static double cpuSeconds() throws IOException {
+    double jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    String stat = Files.readString(Path.of("/proc/self/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    double ticks = Long.parseLong(f[13]) + Long.parseLong(f[14]); // fields 16, 17: cutime, cstime
+    return jvm + ticks / 100.0; // USER_HZ is 100 on Linux
   }
 
   private static void run(List<String> cmd) throws IOException, InterruptedException {

@@ -130,6 +130,7 @@ class SoapIncidentSystemIT {
 
   @Test
   void refused_connection_is_retryable() {
+    assertTrue(incident.reachable()); // a kept-alive connection exists: refuse() must close it too
     server.refuse();
     IncidentException e = assertThrows(IncidentException.class, () -> incident.create(call("1.5"), "answered"));
     assertTrue(e.retryable());
@@ -149,6 +150,21 @@ class SoapIncidentSystemIT {
     assertTrue(e.retryable(), e.getMessage());
     assertTrue(e.getMessage().contains("timed out"), e.getMessage());
     assertTrue(millis >= 1_900 && millis < 10_000, "took " + millis + " ms");
+  }
+
+  @Test
+  void upload_slower_than_the_receive_timeout_still_completes() throws Exception {
+    String objectref = incident.create(call("1.13"), "answered");
+    Path mp3 = randomFile(tmp.resolve("1.13.mp3"), 8 << 20);
+    server.delay(java.time.Duration.ofMillis(2_500)); // the server reads nothing for longer than receive-timeout (2 s)
+
+    incident.attachRecording(objectref, mp3, "1.13.mp3");
+
+    server.delay(java.time.Duration.ZERO);
+    assertEquals(Files.size(mp3), server.files(objectref).get(0).bytes());
+    // the longer budget was for that upload only: a plain call still times out at 2 s
+    server.hang(true);
+    assertThrows(IncidentException.class, () -> incident.hasRecording(objectref));
   }
 
   @Test
@@ -228,6 +244,40 @@ class SoapIncidentSystemIT {
         () -> incident.attachRecording(objectref, tmp.resolve("gone.mp3"), "gone.mp3"));
     assertFalse(e.retryable());
     assertNotEquals(null, e.getMessage());
+  }
+
+  @Test
+  void retry_after_lost_responses_does_not_create_a_second_object_nor_attach_twice() throws IOException {
+    Path mp3 = randomFile(tmp.resolve("3.1.mp3"), 50_000);
+    server.dropResponseAfterCreate(1);
+    server.dropResponseAfterAddFile(1);
+
+    int attempts = 0;
+    while (!deliverOnce(call("3.1"), mp3)) attempts++;
+
+    assertEquals(2, attempts, "one failed attempt per lost response");
+    assertEquals(1, server.creates("3.1"));
+    assertEquals(1, server.files(server.objects().get(0).objectref()).size());
+  }
+
+  /** What a worker's attempt does with the seam: look up before create, check before attach. */
+  private boolean deliverOnce(CallRecord call, Path mp3) {
+    try {
+      String objectref = incident.findByUniqueid(call.uniqueid()).orElseGet(() -> incident.create(call, "answered"));
+      if (!incident.hasRecording(objectref)) incident.attachRecording(objectref, mp3, call.uniqueid() + ".mp3");
+      return true;
+    } catch (IncidentException e) {
+      assertTrue(e.retryable(), e.getMessage());
+      return false;
+    }
+  }
+
+  @Test
+  void unreadable_truststore_is_a_clear_configuration_error() {
+    IncidentException e = assertThrows(IncidentException.class, () -> new SoapIncidentSystem(config(Map.of(
+        "incident.url", "https://127.0.0.1:1/incident", "incident.truststore", tmp.resolve("none.p12").toString()))));
+    assertFalse(e.retryable());
+    assertTrue(e.getMessage().contains("incident.truststore"), e.getMessage());
   }
 
   static CallRecord call(String uniqueid) {
