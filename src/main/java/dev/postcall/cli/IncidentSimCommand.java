@@ -25,7 +25,7 @@ final class IncidentSimCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    IncidentServer server = new IncidentServer(bind, port, dir, user, password == null ? "" : password);
+    IncidentServer server = new IncidentServer(bind, port, dir, user, password == null ? "" : password).start();
     if (!delay.isZero()) server.delay(delay);
     if (faultRate > 0) server.faultRate(faultRate, "INTERNAL");
     if (dropAfterCreate > 0) server.dropResponseAfterCreate(dropAfterCreate);
