@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
     description = "Delivers every call an Asterisk PBX finishes, with its recording, to the incident system.",
     subcommands = {
         RunCommand.class,
+        BackfillCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {
