@@ -57,8 +57,8 @@ public final class CsvCalls {
               + " AND c.source = 'CSV' AND c.received_at = ? AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.call_id = c.id)")) {
         ps.setString(1, Stage.first().name());
         for (int i = 2; i <= 4; i++) Sql.setInstant(ps, i, at);
-        Sql.setInstant(ps, 5, at);
-        for (int i = 0; i < chunk.size(); i++) ps.setString(6 + i, chunk.get(i));
+        for (int i = 0; i < chunk.size(); i++) ps.setString(5 + i, chunk.get(i));
+        Sql.setInstant(ps, 5 + chunk.size(), at);
         ps.executeUpdate();
       }
       try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE uniqueid IN (" + in
