@@ -94,7 +94,7 @@ public final class CsvCalls {
    * have read them early (empty end with {@code endbeforehexten=no}, duration 0 after a Dial): the
    * later end, the larger duration and billsec and a missing answer time are taken. For a call that
    * came from Master.csv itself, a Dial row's disposition and dstchannel also replace a Hangup
-   * row's FAILED; the AGI path's DIALSTATUS is never touched.
+   * row's FAILED and the earliest start is kept; the AGI path's DIALSTATUS is never touched.
    *
    * <p>While the job has not reached the upload (stage WAIT or CONVERT, or CREATE not yet claimed)
    * the call row is updated and the upload sends the final values. Otherwise the call row keeps what
@@ -107,21 +107,26 @@ public final class CsvCalls {
     Integer duration = larger(s.duration, csv.duration());
     Integer billsec = larger(s.billsec, csv.billsec());
     Instant answer = s.answer != null ? s.answer : csv.answer();
+    // Rows of a CSV call read in different batches: the earliest start is the call's.
+    Instant start = s.csvSource && csv.start() != null && (s.start == null || csv.start().isBefore(s.start))
+        ? csv.start() : s.start;
     boolean dial = s.csvSource && "FAILED".equals(s.disposition) && csv.disposition() != null
         && !"FAILED".equals(csv.disposition());
     boolean timing = !java.util.Objects.equals(end, s.end) || !java.util.Objects.equals(duration, s.duration)
-        || !java.util.Objects.equals(billsec, s.billsec) || !java.util.Objects.equals(answer, s.answer);
+        || !java.util.Objects.equals(billsec, s.billsec) || !java.util.Objects.equals(answer, s.answer)
+        || !java.util.Objects.equals(start, s.start);
     if (!timing && !dial) return Timing.UNCHANGED;
     if (!s.uploadStarted()) {
       try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET end_time = ?, duration_s = ?, billsec_s = ?,"
-          + " answer_time = ?, disposition = ?, dst_channel = ? WHERE id = ?")) {
+          + " answer_time = ?, disposition = ?, dst_channel = ?, start_time = ? WHERE id = ?")) {
         Sql.setInstant(ps, 1, end);
         Sql.setInt(ps, 2, duration);
         Sql.setInt(ps, 3, billsec);
         Sql.setInstant(ps, 4, answer);
         ps.setString(5, dial ? csv.disposition() : s.disposition);
         ps.setString(6, dial ? Sql.clip(csv.dstChannel(), 255) : s.dstChannel);
-        ps.setLong(7, s.id);
+        Sql.setInstant(ps, 7, start);
+        ps.setLong(8, s.id);
         ps.executeUpdate();
       }
       return Timing.FILLED;
@@ -145,7 +150,7 @@ public final class CsvCalls {
     }
   }
 
-  private record Stored(long id, boolean csvSource, Instant answer, Instant end, Integer duration, Integer billsec,
+  private record Stored(long id, boolean csvSource, Instant start, Instant answer, Instant end, Integer duration, Integer billsec,
       String disposition, String dstChannel, String jobState, String jobStage) {
     /** The incident system may have (or be about to get) the call's timing. */
     boolean uploadStarted() {
@@ -160,13 +165,14 @@ public final class CsvCalls {
 
   private static Stored lock(Connection c, String uniqueid) throws SQLException {
     // Locks the call and its job: a worker's claim (SKIP LOCKED) passes it by for these few ms.
-    try (PreparedStatement ps = c.prepareStatement("SELECT c.id, c.source, c.answer_time, c.end_time, c.duration_s,"
+    try (PreparedStatement ps = c.prepareStatement("SELECT c.id, c.source, c.start_time, c.answer_time, c.end_time, c.duration_s,"
         + " c.billsec_s, c.disposition, c.dst_channel, j.state, j.stage FROM calls c LEFT JOIN jobs j ON j.call_id = c.id"
         + " WHERE c.uniqueid = ? FOR UPDATE")) {
       ps.setString(1, uniqueid);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) return null;
-        return new Stored(rs.getLong("id"), "CSV".equals(rs.getString("source")), Sql.getInstant(rs, "answer_time"),
+        return new Stored(rs.getLong("id"), "CSV".equals(rs.getString("source")), Sql.getInstant(rs, "start_time"),
+            Sql.getInstant(rs, "answer_time"),
             Sql.getInstant(rs, "end_time"), Sql.getInt(rs, "duration_s"), Sql.getInt(rs, "billsec_s"),
             rs.getString("disposition"), rs.getString("dst_channel"), rs.getString("state"), rs.getString("stage"));
       }
