@@ -27,8 +27,8 @@ public final class CsvCalls {
   public enum Timing { UNCHANGED, FILLED, CORRECTION }
 
   /**
-   * Inserts those calls whose uniqueid is not yet known, each with a PENDING job, in three or four
-   * statements per thousand calls. Idempotent exactly like {@link CallStore#insertAll}: the unique
+   * Inserts those calls whose uniqueid is not yet known, each with a PENDING job, in four statements
+   * per thousand calls. Idempotent exactly like {@link CallStore#insertAll}: the unique
    * key on uniqueid decides, so a call the AGI path stores meanwhile is left alone. Returns the
    * uniqueids that were new.
    */
@@ -48,29 +48,31 @@ public final class CsvCalls {
       }
       ps.executeBatch();
     }
-    Set<String> inserted = new HashSet<>();
+    // Our rows are the ones with our received_at and source CSV: a call the AGI path stored
+    // meanwhile kept its own row (the unique key made our insert of it a no-op).
+    Map<String, Long> inserted = new LinkedHashMap<>();
     for (List<String> chunk : chunks(ids)) {
-      String in = String.join(",", Collections.nCopies(chunk.size(), "?"));
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, created_at, updated_at)"
-              + " SELECT c.id, 'PENDING', ?, 0, ?, ?, ? FROM calls c WHERE c.uniqueid IN (" + in + ")"
-              + " AND c.source = 'CSV' AND c.received_at = ? AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.call_id = c.id)")) {
-        ps.setString(1, Stage.first().name());
-        for (int i = 2; i <= 4; i++) Sql.setInstant(ps, i, at);
-        for (int i = 0; i < chunk.size(); i++) ps.setString(5 + i, chunk.get(i));
-        Sql.setInstant(ps, 5 + chunk.size(), at);
-        ps.executeUpdate();
-      }
-      try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE uniqueid IN (" + in
-          + ") AND source = 'CSV' AND received_at = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, uniqueid FROM calls WHERE uniqueid IN ("
+          + String.join(",", Collections.nCopies(chunk.size(), "?")) + ") AND source = 'CSV' AND received_at = ?")) {
         for (int i = 0; i < chunk.size(); i++) ps.setString(1 + i, chunk.get(i));
         Sql.setInstant(ps, chunk.size() + 1, at);
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) inserted.add(rs.getString(1));
+          while (rs.next()) inserted.put(rs.getString(2), rs.getLong(1));
         }
       }
     }
-    return inserted;
+    // uq_jobs_call guarantees one job per call even if this ran twice in the same millisecond.
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at,"
+        + " created_at, updated_at) VALUES (?, 'PENDING', ?, 0, ?, ?, ?)")) {
+      for (long callId : inserted.values()) {
+        ps.setLong(1, callId);
+        ps.setString(2, Stage.first().name());
+        for (int i = 3; i <= 5; i++) Sql.setInstant(ps, i, at);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    return inserted.keySet();
   }
 
   /** The uniqueids among {@code ids} that are already calls. */
