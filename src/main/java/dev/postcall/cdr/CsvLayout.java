@@ -38,7 +38,7 @@ public record CsvLayout(boolean uniqueid, boolean userfield, boolean newColumns)
         case "base" -> { }
         case "uniqueid", "loguniqueid" -> u = true;
         case "userfield", "loguserfield" -> uf = true;
-        case "newcdrcolumns", "peeraccount,linkedid,sequence" -> n = true;
+        case "newcdrcolumns" -> n = true;
         default -> throw new ConfigException("csv.columns",
             "expected auto, 16..21 or names such as uniqueid+userfield+newcdrcolumns, got '" + columns + "'");
       }
