@@ -79,7 +79,8 @@ public final class BackfillService implements AutoCloseable {
   }
 
   /** Joins the cluster and schedules both jobs (idempotent across nodes). */
-  public void start() {
+  public synchronized void start() {
+    if (scheduler != null) return;
     try {
       String dsName = "postcall-" + UUID.randomUUID();
       DBConnectionManager.getInstance().addConnectionProvider(dsName, new PoolProvider(ds));
@@ -108,7 +109,7 @@ public final class BackfillService implements AutoCloseable {
 
   /** Leaves the cluster after the running job (if any) finished; another node takes over. */
   @Override
-  public void close() {
+  public synchronized void close() {
     Scheduler s = scheduler;
     scheduler = null;
     if (s == null) return;

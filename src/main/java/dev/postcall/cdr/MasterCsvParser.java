@@ -169,6 +169,8 @@ public final class MasterCsvParser {
           linkedid = fields[i++];
           sequence = fields[i].isEmpty() ? null : number(fields[i], "sequence");
         }
+        // Asterisk's uniqueids are at most 150 characters (AST_MAX_UNIQUEID), the width of calls.uniqueid.
+        if (uniqueid != null && uniqueid.length() > 150) return malformed("uniqueid longer than 150 characters");
         Instant start = times.parse(fields[9], "start");
         if (start == null) return malformed("empty start time");
         CdrRow row = new CdrRow(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6],

@@ -138,17 +138,19 @@ class MasterCsvParserTest {
         + good.replace(",1,0,", ",one,0,")                                                     // bad duration
         + "\n"                                                                                 // empty line
         + good.replace("\"Dial\"", "\"Dial\"x")                                               // text after quote
+        + good.replace("\"1.1\"", "\"" + "9".repeat(151) + "\"")                                  // uniqueid too long
         + good.replace("\n", "\r\n");                                                          // CRLF is fine
     List<ParsedLine> lines = parseAll(content);
-    assertEquals(7, lines.size());
-    String[] reasons = {"2 fields", "bad start time", "unbalanced quote", "bad duration", "empty line", "after the closing quote"};
+    assertEquals(8, lines.size());
+    String[] reasons = {"2 fields", "bad start time", "unbalanced quote", "bad duration", "empty line", "after the closing quote",
+        "uniqueid longer than 150"};
     for (int i = 0; i < reasons.length; i++) {
       ParsedLine.Malformed m = assertInstanceOf(ParsedLine.Malformed.class, lines.get(i));
       assertEquals(i + 1, m.line());
       assertTrue(m.toString().startsWith("Master.csv:" + (i + 1) + ": "), m.toString());
       assertTrue(m.reason().contains(reasons[i]), m.reason());
     }
-    assertEquals("1.1", row(lines.get(6)).uniqueid());
+    assertEquals("1.1", row(lines.get(7)).uniqueid());
   }
 
   @Test
