@@ -19,7 +19,7 @@ import javax.sql.DataSource;
  * nothing, whichever path (AGI hangup, spool drain, Master.csv) brings it again.
  */
 public final class CallStore {
-  private static final String INSERT_CALL = """
+  static final String INSERT_CALL = """
       INSERT INTO calls (uniqueid, linkedid, channel, dst_channel, caller_number, caller_name,
         extension, context, start_time, answer_time, end_time, duration_s, billsec_s, disposition,
         dial_status, recording, accountcode, userfield, source, received_at)
@@ -89,7 +89,7 @@ public final class CallStore {
     return out;
   }
 
-  private static void bind(PreparedStatement ps, CallRecord r, Instant now) throws SQLException {
+  static void bind(PreparedStatement ps, CallRecord r, Instant now) throws SQLException {
     ps.setString(1, clip(r.uniqueid(), 150));
     ps.setString(2, clip(r.linkedid(), 150));
     ps.setString(3, clip(r.channel(), 255));
