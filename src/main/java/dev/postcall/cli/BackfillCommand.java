@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -22,8 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "backfill", description = "Import the calls of a Master.csv file once (old or rotated files).")
 final class BackfillCommand implements Callable<Integer> {
-  @Option(names = "--config", description = "Configuration file (default: ${DEFAULT-VALUE}).", defaultValue = "conf/postcall.properties")
-  Path config;
+  @Mixin ConfigOption config;
 
   @Option(names = "--file", required = true, description = "The Master.csv file to import.")
   Path file;
@@ -45,12 +45,9 @@ final class BackfillCommand implements Callable<Integer> {
       err.println("backfill: cannot read " + file);
       return 2;
     }
-    PostcallConfig cfg = PostcallConfig.from(Settings.load(Files.exists(config) ? config : null, System.getenv()));
-    if (cfg.db().embedded()) {
-      err.println("backfill: set db.url (or POSTCALL_DB_URL) to the database postcall runs on");
-      return 2;
-    }
-    try (Database db = Database.open(cfg.db(), cfg.db().url())) {
+    PostcallConfig cfg = config.load();
+    try (OpenDatabase open = OpenDatabase.open(cfg.db())) {
+      Database db = open.db();
       db.migrate();
       long[] lines = {0, 0};
       ImportCounts total = new BackfillFile(cfg.csv(), db.dataSource(), Clock.systemUTC()).run(file, since, batch -> {
