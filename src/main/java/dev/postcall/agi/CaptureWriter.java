@@ -135,13 +135,30 @@ final class CaptureWriter implements AutoCloseable {
     inFlightSince = System.nanoTime();
     try {
       List<Boolean> isNew = store.insertAll(calls);
+      if (log.isDebugEnabled())
+        log.debug("committed {} hangups in {} µs", calls.size(), (System.nanoTime() - inFlightSince) / 1000);
       for (int i = 0; i < batch.size(); i++) batch.get(i).done.complete(isNew.get(i));
     } catch (Exception e) {
-      healthy = false;
-      log.warn("database write of {} hangups failed ({}) — spooling until it answers again", batch.size(), Text.firstLine(e));
-      batch.forEach(p -> p.done.completeExceptionally(e));
+      if (DatabaseErrors.unreachable(e)) {
+        healthy = false;
+        log.warn("database write of {} hangups failed ({}) — spooling until it answers again", batch.size(), Text.firstLine(e));
+        batch.forEach(p -> p.done.completeExceptionally(e));
+      } else {
+        // a deadlock or one value the database refuses must not fail the others: one by one
+        log.warn("database write of {} hangups failed ({}) — retrying them one by one", batch.size(), Text.firstLine(e));
+        batch.forEach(this::commitAlone);
+      }
     } finally {
       inFlightSince = 0;
+    }
+  }
+
+  private void commitAlone(Pending p) {
+    try {
+      p.done.complete(store.insertAll(List.of(p.call)).get(0));
+    } catch (Exception e) {
+      log.warn("call {}: database refused it ({}) — spooled", Text.printable(p.call.uniqueid()), Text.firstLine(e));
+      p.done.completeExceptionally(e);
     }
   }
 

@@ -52,10 +52,29 @@ public final class SpoolDrainer {
     List<CallRecord> calls = spool.read(file);
     int added = 0;
     for (int i = 0; i < calls.size(); i += CHUNK) {
-      for (boolean isNew : store.insertAll(calls.subList(i, Math.min(calls.size(), i + CHUNK)))) if (isNew) added++;
+      List<CallRecord> chunk = calls.subList(i, Math.min(calls.size(), i + CHUNK));
+      try {
+        for (boolean isNew : store.insertAll(chunk)) if (isNew) added++;
+      } catch (Exception e) {
+        if (DatabaseErrors.unreachable(e)) throw e;
+        added += oneByOne(chunk); // one event the database refuses must not block the spool forever
+      }
     }
     spool.drained(file, calls.size());
     log.info("spool drained: {} hangup events, {} new, {} already stored", calls.size(), added, calls.size() - added);
     return calls.size();
+  }
+
+  private int oneByOne(List<CallRecord> chunk) throws Exception {
+    int added = 0;
+    for (CallRecord c : chunk) {
+      try {
+        if (store.insert(c)) added++;
+      } catch (Exception e) {
+        if (DatabaseErrors.unreachable(e)) throw e;
+        spool.reject(c, Text.firstLine(e));
+      }
+    }
+    return added;
   }
 }

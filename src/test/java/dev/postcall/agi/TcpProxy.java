@@ -13,14 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP relay to the test database that a test can cut (every connection closed, new ones closed
  * at once — the database "is down") and restore, without touching the shared MariaDB.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final String host;
   private final int port;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean up = true;
 
-  TcpProxy(String host, int port) throws IOException {
+  public TcpProxy(String host, int port) throws IOException {
     this.host = host;
     this.port = port;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -29,17 +29,17 @@ final class TcpProxy implements AutoCloseable {
     t.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
-  void cut() {
+  public void cut() {
     up = false;
     open.forEach(TcpProxy::closeQuietly);
     open.clear();
   }
 
-  void restore() {
+  public void restore() {
     up = true;
   }
 
