@@ -94,6 +94,8 @@ class AgiServerIT {
     assertEquals(0, agi.spoolSize());
     assertEquals(n, db.count("SELECT COUNT(*) FROM calls"));
     assertEquals(n, db.count("SELECT COUNT(*) FROM jobs"));
+    assertEquals(n, metrics.find("postcall.agi.session").timer().count());
+    assertEquals(0.0, metrics.find("postcall.agi.spool.events").gauge().value());
   }
 
   @Test
