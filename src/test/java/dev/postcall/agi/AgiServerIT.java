@@ -157,7 +157,7 @@ class AgiServerIT {
   void line_of_100_kb_is_cut_logged_and_the_call_kept() throws Exception {
     Transcript t = BUSY.withUniqueid("6.1").withEnv(Map.of("agi_calleridname", "N".repeat(100_000)));
     asterisk().play(t);
-    assertTrue(logs.has("sent a line of 100018 bytes — kept the first 32768"), logs.lines().toString());
+    assertTrue(logs.has("sent a line of 100018 bytes — kept the first 65536"), logs.lines().toString());
     assertEquals(255, store.find("6.1").orElseThrow().callerName().length());
     assertStillServing("6.2");
   }
