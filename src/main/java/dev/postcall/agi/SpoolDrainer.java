@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * uniqueid it has, so an event that was committed late and also spooled is stored once. The
  * spool file is deleted only after the commit.
  */
-public final class SpoolDrainer {
+final class SpoolDrainer {
   private static final Logger log = LoggerFactory.getLogger(SpoolDrainer.class);
   private static final int CHUNK = 500;
 
@@ -28,7 +28,7 @@ public final class SpoolDrainer {
   }
 
   /** One attempt; returns how many spooled events were moved. Never throws: a loop calls this. */
-  public synchronized int drainOnce() {
+  synchronized int drainOnce() {
     int moved = 0;
     try {
       // the file left by an earlier attempt first, then what was appended meanwhile

@@ -114,4 +114,28 @@ class SpoolIT {
     assertEquals(1, db.count("SELECT COUNT(*) FROM calls WHERE uniqueid = '20.100'"));
     restarted.close();
   }
+
+  @Test
+  void database_that_hangs_costs_each_session_at_most_the_budget_and_a_late_commit_is_not_doubled() throws Exception {
+    AgiService agi = AgiHarness.start(store, spool, Map.of(), metrics);
+    play(agi, "30.0");
+    agi.drainOnce();
+    assertEquals(1, db.count("SELECT COUNT(*) FROM calls"));
+
+    proxy.stall();
+    long slowest = 0;
+    for (int i = 1; i <= 10; i++) slowest = Math.max(slowest, play(agi, "30." + i));
+    assertTrue(slowest < 1_000, "slowest session with a hanging database took " + slowest + " ms");
+    assertEquals(10, agi.spoolSize());
+    assertTrue(logs.has("call 30.1 spooled: database slower than the budget"), logs.lines().toString());
+
+    proxy.restore(); // the stuck batch now commits late; the spool holds the same events
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      agi.drainOnce();
+      return agi.spoolSize() == 0;
+    });
+    assertEquals(11, db.count("SELECT COUNT(*) FROM calls"));
+    assertEquals(11, db.count("SELECT COUNT(*) FROM jobs"));
+    agi.close();
+  }
 }

@@ -19,6 +19,7 @@ public final class TcpProxy implements AutoCloseable {
   private final int port;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean up = true;
+  private volatile boolean stalled;
 
   public TcpProxy(String host, int port) throws IOException {
     this.host = host;
@@ -41,6 +42,12 @@ public final class TcpProxy implements AutoCloseable {
 
   public void restore() {
     up = true;
+    stalled = false;
+  }
+
+  /** Keeps every connection open but forwards nothing: a database that hangs. */
+  public void stall() {
+    stalled = true;
   }
 
   private void acceptLoop() {
@@ -68,10 +75,11 @@ public final class TcpProxy implements AutoCloseable {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) >= 0) {
+          while (stalled && up) Thread.sleep(5);
           out.write(buf, 0, n);
           out.flush();
         }
-      } catch (IOException e) {
+      } catch (IOException | InterruptedException e) {
         // one side closed
       } finally {
         closeQuietly(from);
