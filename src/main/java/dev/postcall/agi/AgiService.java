@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgiService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgiService.class);
+  /** Database writer threads: two keep one batch being written while the other waits for its fsync. */
+  private static final int WRITERS = 2;
 
   private final PostcallConfig.Agi cfg;
   private final Spool spool;
@@ -56,7 +58,7 @@ public final class AgiService implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("agi.spool-dir " + cfg.spoolDir() + " is not usable: " + e.getMessage(), e);
     }
-    this.writer = new CaptureWriter(store, spool, cfg.persistBudget());
+    this.writer = new CaptureWriter(store, spool, cfg.persistBudget(), WRITERS);
     this.drainer = new SpoolDrainer(spool, store, writer);
     this.sessionTimer = Timer.builder("postcall.agi.session").description("FastAGI session, accept to close")
         .publishPercentileHistogram().register(registry);

@@ -58,6 +58,14 @@ public final class AgiBench {
         closedLoop(bl, 20, Duration.ofSeconds(quick ? 1 : 3));
         agi.drainOnce();
 
+        if (Arrays.asList(args).contains("throughput")) { // just the closed loop (A/B of one change)
+          int done = closedLoop(pc, 50, closed);
+          agi.drainOnce();
+          System.out.printf("postcall %,.0f sessions/s, persisted %d%n", done / (double) closed.toSeconds(),
+              db.count("SELECT COUNT(*) FROM calls"));
+          agi.close();
+          return;
+        }
         long[] p = openLoop(pc, 200, steady);
         long[] b = openLoop(bl, 200, steady);
         rows.add(ms("p50 at 200/s, " + steady.toSeconds() + " s", pct(p, 50), pct(b, 50), ""));
