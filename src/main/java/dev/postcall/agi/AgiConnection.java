@@ -100,6 +100,12 @@ final class AgiConnection implements SocketConnectionFacade {
       outcome("timeout");
       log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", peer, socket.getSoTimeout());
       throw e;
+    } catch (IOException e) {
+      if (outcome == null) {
+        outcome("io_error");
+        log.warn("AGI client {}: {} — closing", peer, Text.firstLine(e));
+      }
+      throw e;
     }
     if (dropped > 0)
       log.warn("AGI client {} sent a line of {} bytes — kept the first {}", peer, line.size() + dropped, MAX_LINE_BYTES);

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * stops the listener, lets running sessions end, then flushes what is queued.
  *
  * <p>Metrics: {@code postcall.agi.sessions} (counter, tag {@code outcome}: stored, duplicate,
- * spooled, spool_failed, no_uniqueid, unknown_script, no_script, timeout, no_request, refused,
+ * spooled, spool_failed, no_uniqueid, unknown_script, no_script, timeout, io_error, no_request, refused,
  * pool_full, too_much_data), {@code postcall.agi.session} (timer accept → close, histogram) and
  * {@code postcall.agi.spool.events} (gauge).
  */
