@@ -17,14 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a hangup event durable without making Asterisk wait. AGI threads hand their call to one
- * writer thread that commits whatever has queued in one transaction (group commit: one commit for
- * fifty hangups is what lets thousands of sessions per second persist). An AGI thread waits at
+ * Makes a hangup event durable without making Asterisk wait. AGI threads hand their call to a
+ * few writer threads; a writer commits whatever has queued in one transaction (group commit: one
+ * commit for fifty hangups is what lets thousands of sessions per second persist). An AGI thread waits at
  * most the persist budget for its batch; on a timeout or a database error it appends the event to
  * the {@link Spool} instead. A commit that lands after the timeout is harmless: the store is
  * idempotent on uniqueid, so the later spool replay adds nothing.
  *
- * <p>Once the database failed, or while a batch has been in flight longer than the budget, new
+ * <p>Once the database failed, or while every writer's batch has been in flight longer than the budget, new
  * events go straight to the spool — a database that is down must not cost every hangup the whole
  * budget. The {@link SpoolDrainer} reports when the database answers again.
  */
