@@ -108,6 +108,19 @@ class AgiServerIT {
   }
 
   @Test
+  void key_value_arguments_give_uniqueid_and_recording_positional_ones_are_ignored() throws Exception {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("agi_uniqueid", null);
+    env.put("agi_arg_1", "UNIQUEID=12.1");
+    env.put("agi_arg_2", "MIXMONITOR_FILENAME=/rec/from-arg.wav");
+    env.put("agi_arg_3", "NO ANSWER"); // a stale CDR value passed positionally
+    asterisk().play(BUSY.withEnv(env));
+    CallRecord c = store.find("12.1").orElseThrow();
+    assertEquals("/rec/from-arg.wav", c.recording());
+    assertEquals("FAILED", c.disposition(), "read from the session, not from the arguments");
+  }
+
+  @Test
   void bare_hangup_line_before_the_answer_is_normal() throws Exception {
     new FakeAsterisk(agi.localPort()).hangupLineFirst().play(BUSY.withUniqueid("2.1"));
     assertEquals("BUSY", store.find("2.1").orElseThrow().dialStatus());
