@@ -109,7 +109,8 @@ class SpoolIT {
     assertTrue(Files.readString(spool.resolve(Spool.REJECTED)).contains("torn"));
     assertTrue(logs.has("is not a hangup event"), logs.lines().toString());
 
-    play(restarted, "20.100"); // healthy again: stored directly
+    play(restarted, "20.100"); // healthy again
+    restarted.drainOnce();
     assertEquals(0, restarted.spoolSize());
     assertEquals(1, db.count("SELECT COUNT(*) FROM calls WHERE uniqueid = '20.100'"));
     restarted.close();
