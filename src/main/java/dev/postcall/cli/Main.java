@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         SimulateCommand.class,
         IncidentSimCommand.class,
         BackfillCommand.class,
+        DemoCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {

@@ -40,7 +40,7 @@ class PostcallConfigTest {
 
   @Test
   void a_bad_value_names_the_key_and_the_problem() {
-    assertMessage("agi.port: must be between 1 and 65535, got 70000", Map.of("agi.port", "70000"));
+    assertMessage("agi.port: must be between 0 and 65535, got 70000", Map.of("agi.port", "70000"));
     assertMessage("agi.read-timeout: expected a duration such as 50ms, 10s, 2m, 1h, got 'soon'", Map.of("agi.read-timeout", "soon"));
     assertMessage("db.url: must be a jdbc:mysql:// URL, got 'postgres://x'", Map.of("db.url", "postgres://x"));
     assertMessage("roles: unknown role 'pbx' (known: agi, worker, tailer, web)", Map.of("roles", "agi,pbx"));
