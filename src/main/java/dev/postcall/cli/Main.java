@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
     description = "Delivers every call an Asterisk PBX finishes, with its recording, to the incident system.",
     subcommands = {
         RunCommand.class,
+        FailedCommand.class,
+        StatsCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {
