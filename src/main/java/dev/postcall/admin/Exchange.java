@@ -73,9 +73,13 @@ final class Exchange {
   String cookie(String name) {
     String all = header(HttpHeader.COOKIE);
     if (all == null) return null;
-    for (String part : all.split(";")) {
+    // ',' too: RFC 2965 clients (the JDK's CookieManager) send "$Version=1, name=\"value\""
+    for (String part : all.split("[;,]")) {
       int eq = part.indexOf('=');
-      if (eq > 0 && part.substring(0, eq).trim().equals(name)) return part.substring(eq + 1).trim();
+      if (eq > 0 && part.substring(0, eq).trim().equals(name)) {
+        String v = part.substring(eq + 1).trim();
+        return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+      }
     }
     return null;
   }
