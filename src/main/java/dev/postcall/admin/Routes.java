@@ -96,6 +96,10 @@ final class Routes {
       x.send(200, "text/javascript; charset=utf-8", Html.JS);
       return;
     }
+    if (get && p.equals("/favicon.ico")) {
+      x.text(404, "");
+      return;
+    }
     if (p.equals("/login")) {
       if (get) loginForm(x, 200, null);
       else if (post) login(x);
@@ -143,7 +147,10 @@ final class Routes {
 
   private void loginForm(Exchange x, int status, String problem) {
     // Login CSRF: the form carries a random value that must match a cookie only this site set.
-    String nonce = auth.randomToken();
+    // Reuse a nonce the browser already holds: a second tab (or the favicon request redirected
+    // here) must not invalidate the form that is already open.
+    String nonce = x.cookie(LOGIN_COOKIE);
+    if (nonce == null || !nonce.matches("[A-Za-z0-9_-]{43}")) nonce = auth.randomToken();
     x.setCookie(LOGIN_COOKIE, nonce, 600);
     String body = (problem == null ? "" : "<p class=\"bad\" id=\"problem\">" + esc(problem) + "</p>")
         + "<form method=\"post\" action=\"/login\" id=\"login\"><input type=\"hidden\" name=\"csrf\" value=\""

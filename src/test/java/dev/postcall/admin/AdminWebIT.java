@@ -208,6 +208,10 @@ class AdminWebIT {
   }
 
   static String state(String uid) {
+    return stateIn(f, uid);
+  }
+
+  static String stateIn(WebFixture f, String uid) {
     try (var c = f.db.ds().getConnection(); var ps = c.prepareStatement(
         "SELECT j.state FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ?")) {
       ps.setString(1, uid);
