@@ -29,8 +29,10 @@ final class FailedPage {
     q.append(q.length() == 0 ? "" : "&").append(k).append('=').append(url(v));
   }
 
-  static String render(AdminAuth.Session s, FailedForm form, String problem, String message, List<FailedRow> rows,
-      long total, int page) {
+  static String render(AdminAuth.Session s, FailedForm form, String problem, String message, FailedQueue.Page result,
+      int page) {
+    List<FailedRow> rows = result.rows();
+    long total = Math.min(result.total(), FailedQueue.COUNT_CAP);
     StringBuilder b = new StringBuilder(16_384);
     if (message != null) b.append("<p class=\"msg\" id=\"message\">").append(esc(message)).append("</p>");
     if (problem != null) b.append("<p class=\"bad\" id=\"problem\">").append(esc(problem)).append("</p>");
@@ -48,8 +50,9 @@ final class FailedPage {
         .append("<button id=\"apply-filters\">Filter</button> <a href=\"/failed\">clear</a></form>");
 
     long pages = Math.max(1, (total + PAGE_SIZE - 1) / PAGE_SIZE);
-    b.append("<p id=\"total\">").append(total).append(" failed call").append(total == 1 ? "" : "s")
-        .append(" · page ").append(page).append(" of ").append(pages).append("</p>");
+    b.append("<p id=\"total\">").append(String.format("%,d", total)).append(result.capped() ? "+" : "")
+        .append(" failed call").append(total == 1 ? "" : "s").append(" · page ").append(page).append(" of ")
+        .append(pages).append(result.capped() ? "+" : "").append("</p>");
 
     String back = "/failed" + (query(form).isEmpty() ? "" : "?" + query(form));
     b.append("<form method=\"post\" action=\"/failed/retry\" id=\"actions\">").append(Html.csrf(s))
@@ -75,7 +78,7 @@ final class FailedPage {
     String q = query(form);
     String sep = q.isEmpty() ? "?" : "?" + q + "&";
     if (page > 1) b.append("<a id=\"prev\" href=\"/failed").append(esc(sep)).append("page=").append(page - 1).append("\">« newer</a> ");
-    if (page < pages) b.append("<a id=\"next\" href=\"/failed").append(esc(sep)).append("page=").append(page + 1).append("\">older »</a>");
+    if (page < pages || (result.capped() && rows.size() == PAGE_SIZE)) b.append("<a id=\"next\" href=\"/failed").append(esc(sep)).append("page=").append(page + 1).append("\">older »</a>");
     b.append("</p>");
     return Html.page("Failed uploads", s, b.toString());
   }

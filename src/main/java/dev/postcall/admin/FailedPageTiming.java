@@ -19,9 +19,8 @@ public final class FailedPageTiming {
 
   public int render(FailedForm form, int page) throws SQLException {
     FailedFilter f = form.toFilter();
-    long total = queue.count(f);
-    var rows = queue.list(f, FailedPage.PAGE_SIZE, (page - 1) * FailedPage.PAGE_SIZE);
-    String html = FailedPage.render(session, form, null, null, rows, total, page);
-    return html.isEmpty() ? 0 : rows.size();
+    FailedQueue.Page rows = queue.page(f, FailedPage.PAGE_SIZE, (page - 1) * FailedPage.PAGE_SIZE);
+    String html = FailedPage.render(session, form, null, null, rows, page);
+    return html.isEmpty() ? 0 : rows.rows().size();
   }
 }

@@ -34,15 +34,38 @@ public final class FailedQueue {
     this.clock = clock;
   }
 
+  /** Counts above this are shown as "10,000+": counting a 100k queue exactly costs more than the page. */
+  public static final int COUNT_CAP = 10_000;
+
+  /** One page of the queue and how many match in all ({@code capped}: at least that many). */
+  public record Page(List<FailedRow> rows, long total, boolean capped) {}
+
   /** A page of failed calls, newest failure first. */
   public List<FailedRow> list(FailedFilter f, int limit, int offset) throws SQLException {
+    return query(f, limit, offset, false).rows();
+  }
+
+  /** A page for the web: the rows and the (capped) number of matches. */
+  public Page page(FailedFilter f, int limit, int offset) throws SQLException {
+    if (f.number() != null) {
+      // a number filter scans every call anyway: count in the same pass
+      Page p = query(f, limit, offset, true);
+      if (!p.rows().isEmpty() || offset == 0) return p;
+    }
+    List<FailedRow> rows = query(f, limit, offset, false).rows();
+    long total = countCapped(f);
+    return new Page(rows, total, total > COUNT_CAP);
+  }
+
+  private Page query(FailedFilter f, int limit, int offset, boolean withTotal) throws SQLException {
     List<Object> args = new ArrayList<>();
     String sql = "SELECT c.uniqueid, c.caller_number, c.extension, c.start_time, j.failed_stage, j.stage,"
-        + " j.attempts, j.last_error, j.updated_at" + FROM + where(f, args)
-        + " ORDER BY j.updated_at DESC, j.id DESC LIMIT ? OFFSET ?";
+        + " j.attempts, j.last_error, j.updated_at" + (withTotal ? ", COUNT(*) OVER () AS total" : "")
+        + from(f) + where(f, args) + " ORDER BY j.updated_at DESC, j.id DESC LIMIT ? OFFSET ?";
     args.add(limit);
     args.add(offset);
     List<FailedRow> out = new ArrayList<>();
+    long total = 0;
     try (Connection c = ds.getConnection(); PreparedStatement ps = bind(c.prepareStatement(sql), args);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -50,20 +73,34 @@ public final class FailedQueue {
         out.add(new FailedRow(rs.getString("uniqueid"), rs.getString("caller_number"), rs.getString("extension"),
             Sql.getInstant(rs, "start_time"), stage != null ? stage : rs.getString("stage"), rs.getInt("attempts"),
             rs.getString("last_error"), Sql.getInstant(rs, "updated_at")));
+        if (withTotal) total = rs.getLong("total");
       }
     }
-    return out;
+    return new Page(out, total, false);
   }
 
-  /** How many failed calls match. */
-  public long count(FailedFilter f) throws SQLException {
+  /** How many failed calls match, counting no further than {@link #COUNT_CAP} + 1. */
+  long countCapped(FailedFilter f) throws SQLException {
     List<Object> args = new ArrayList<>();
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = bind(c.prepareStatement("SELECT COUNT(*)" + FROM + where(f, args)), args);
+    boolean needsCalls = f.since() != null || f.until() != null || f.number() != null;
+    String from = needsCalls ? from(f) : " FROM jobs j WHERE j.state = 'FAILED'";
+    String sql = "SELECT COUNT(*) FROM (SELECT 1" + from + where(f, args) + " LIMIT " + (COUNT_CAP + 1) + ") t";
+    try (Connection c = ds.getConnection(); PreparedStatement ps = bind(c.prepareStatement(sql), args);
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /**
+   * With a number filter the calls table leads (MariaDB cannot estimate {@code LIKE '%…%'} and would
+   * scan all failed jobs joining each call): it then scans the covering index
+   * {@code ix_calls_numbers} (V4) and looks each match's job up by its unique call_id.
+   */
+  private static String from(FailedFilter f) {
+    return f.number() != null
+        ? " FROM calls c STRAIGHT_JOIN jobs j ON j.call_id = c.id WHERE j.state = 'FAILED'"
+        : FROM;
   }
 
   private static String where(FailedFilter f, List<Object> args) {

@@ -205,9 +205,8 @@ final class Routes {
     } catch (NumberFormatException ignored) {
       // a broken page number shows the first page
     }
-    long total = failed.count(filter);
-    List<FailedRow> rows = failed.list(filter, FailedPage.PAGE_SIZE, (page - 1) * FailedPage.PAGE_SIZE);
-    x.html(problem == null ? 200 : 400, FailedPage.render(s, form, problem, flash.remove(s.id()), rows, total, page));
+    FailedQueue.Page rows = failed.page(filter, FailedPage.PAGE_SIZE, (page - 1) * FailedPage.PAGE_SIZE);
+    x.html(problem == null ? 200 : 400, FailedPage.render(s, form, problem, flash.remove(s.id()), rows, page));
   }
 
   /** The ids an action applies to: the row's own button, else the ticked boxes. */

@@ -27,14 +27,22 @@ public final class FailedPageBench {
   static final int RUNS = 30;
 
   public static void main(String[] args) throws Exception {
-    try (TestDb db = TestDb.create()) {
+    // -Dbench.seed-only=true: seed, print the database name and keep it (for EXPLAIN by hand)
+    boolean seedOnly = Boolean.getBoolean("bench.seed-only");
+    TestDb db = TestDb.create();
+    try {
       long t0 = System.nanoTime();
       seed(db);
       System.out.printf("seeded %,d failed + %,d delivered jobs in %.1f s%n", FAILED, DONE, (System.nanoTime() - t0) / 1e9);
+      if (seedOnly) {
+        System.out.println("kept database " + db.name);
+        return;
+      }
 
       Map<String, FailedForm> cases = new LinkedHashMap<>();
       cases.put("no filter, page 1", new FailedForm(null, null, null, null, null));
       cases.put("stage=ATTACH", new FailedForm(null, null, "ATTACH", null, null));
+      cases.put("one day", new FailedForm("2026-11-10", "2026-11-10", null, null, null));
       cases.put("one day + stage=CREATE", new FailedForm("2026-11-10", "2026-11-10", "CREATE", null, null));
       cases.put("number contains 4711", new FailedForm(null, null, null, "4711", null));
       cases.put("reason contains 'timed out'", new FailedForm(null, null, null, null, "timed out"));
@@ -45,7 +53,8 @@ public final class FailedPageBench {
       db.exec("DROP INDEX ix_jobs_state_updated ON jobs");
       db.exec("DROP INDEX ix_jobs_state_failed_stage ON jobs");
       db.exec("DROP INDEX ix_jobs_state_created ON jobs");
-      db.exec("ANALYZE TABLE jobs");
+      db.exec("DROP INDEX ix_calls_numbers ON calls");
+      db.exec("ANALYZE TABLE calls, jobs");
       Map<String, double[]> bare = measure(timing, cases, 1);
 
       System.out.printf("%n%-30s %12s %12s %16s %16s %8s%n", "filtered page (50 rows)", "median ms", "p95 ms",
@@ -57,6 +66,8 @@ public final class FailedPageBench {
       }
       double[] d = deep.get("no filter, page 100");
       System.out.printf("%-30s %12.1f %12.1f%n", "no filter, page 100", d[0], d[1]);
+    } finally {
+      if (!seedOnly) db.close();
     }
   }
 
