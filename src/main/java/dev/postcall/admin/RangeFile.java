@@ -60,7 +60,7 @@ final class RangeFile {
       h.put(HttpHeader.CONTENT_LENGTH, count);
       if (range != null) h.put(HttpHeader.CONTENT_RANGE, "bytes " + start + "-" + range[1] + "/" + length);
       if ("HEAD".equals(x.method())) {
-        x.res.write(true, null, x.cb);
+        x.res.write(true, org.eclipse.jetty.util.BufferUtil.EMPTY_BUFFER, x.cb);
         return;
       }
       ch.position(start);

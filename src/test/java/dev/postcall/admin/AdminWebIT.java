@@ -200,6 +200,26 @@ class AdminWebIT {
   }
 
   @Test
+  void dashboard_counts_jobs_by_state_and_stage() throws Exception {
+    HttpClient c = (HttpClient) login()[0];
+    HttpResponse<String> r = get(c, "/");
+    assertEquals(200, r.statusCode());
+    long attach = f.db.count("SELECT COUNT(*) FROM jobs WHERE state = 'FAILED' AND failed_stage = 'ATTACH'");
+    assertTrue(r.body().contains("<tr><td>FAILED</td><td>ATTACH</td><td>" + attach + "</td></tr>"), r.body());
+    assertTrue(r.body().contains("id=\"per-hour\""));
+  }
+
+  @Test
+  void head_of_a_recording_has_its_length_and_no_body() throws Exception {
+    HttpClient c = (HttpClient) login()[0];
+    HttpResponse<byte[]> r = c.send(HttpRequest.newBuilder(URI.create(f.base() + "/calls/500.1/recording"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, r.statusCode());
+    assertEquals(String.valueOf(wav.length), r.headers().firstValue("content-length").orElseThrow());
+    assertEquals(0, r.body().length);
+  }
+
+  @Test
   void bad_filter_is_reported_not_fatal() throws Exception {
     HttpClient c = (HttpClient) login()[0];
     HttpResponse<String> r = get(c, "/failed?since=tomorrow&page=x");
