@@ -34,8 +34,8 @@ public final class FailedQueue {
     this.clock = clock;
   }
 
-  /** Counts above this are shown as "10,000+": counting a 100k queue exactly costs more than the page. */
-  public static final int COUNT_CAP = 10_000;
+  /** Counts above this are shown as "1,000+": counting a 100k queue exactly costs more than the page. */
+  public static final int COUNT_CAP = 1_000;
 
   /** One page of the queue and how many match in all ({@code capped}: at least that many). */
   public record Page(List<FailedRow> rows, long total, boolean capped) {}
@@ -59,9 +59,14 @@ public final class FailedQueue {
 
   private Page query(FailedFilter f, int limit, int offset, boolean withTotal) throws SQLException {
     List<Object> args = new ArrayList<>();
+    // Late row lookup: pick the page's job ids from indexes only, then read the wide rows (the
+    // TEXT last_error) for those 50. Sorting whole rows made MariaDB spill a temporary table to
+    // disk for a day's 3,000 failures (~250 ms instead of ~30 ms).
     String sql = "SELECT c.uniqueid, c.caller_number, c.extension, c.start_time, j.failed_stage, j.stage,"
-        + " j.attempts, j.last_error, j.updated_at" + (withTotal ? ", COUNT(*) OVER () AS total" : "")
-        + from(f) + where(f, args) + " ORDER BY j.updated_at DESC, j.id DESC LIMIT ? OFFSET ?";
+        + " j.attempts, j.last_error, j.updated_at" + (withTotal ? ", k.total" : "")
+        + " FROM (SELECT j.id" + (withTotal ? ", COUNT(*) OVER () AS total" : "") + from(f) + where(f, args)
+        + " ORDER BY j.updated_at DESC, j.id DESC LIMIT ? OFFSET ?) k"
+        + " JOIN jobs j ON j.id = k.id JOIN calls c ON c.id = j.call_id ORDER BY j.updated_at DESC, j.id DESC";
     args.add(limit);
     args.add(offset);
     List<FailedRow> out = new ArrayList<>();
