@@ -129,6 +129,7 @@ final class Routes {
     else if (post && p.equals("/failed/discard")) discard(x, s);
     else if (post && p.equals("/logout")) {
       auth.logout(s.id());
+      flash.remove(s.id());
       x.setCookie(SESSION_COOKIE, "", 0);
       x.redirect("/login");
     } else if (get && p.startsWith("/calls/")) call(x, s, p.substring("/calls/".length()));

@@ -43,7 +43,12 @@ abstract class AdminCommand implements Callable<Integer> {
       err.flush();
       return 1;
     } catch (SQLException e) {
-      err.println("postcall: database " + db.load().db().url() + " not usable: " + e.getMessage());
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+      // no credentials from the URL, no driver options in the message
+      String url = db.load().db().url().replaceAll("//[^/@]*@", "//").replaceAll("\\?.*", "");
+      err.println("postcall: database " + url + " not usable: " + e.getMessage()
+          + (root != e ? " (" + root.getMessage() + ")" : ""));
       err.flush();
       return 1;
     }

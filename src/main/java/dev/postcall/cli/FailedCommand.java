@@ -24,12 +24,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code postcall failed list|show|retry|discard}: the failed-upload queue from a shell. */
-@Command(name = "failed", description = "Review the calls that could not be delivered.",
+@Command(name = "failed", mixinStandardHelpOptions = true, description = "Review the calls that could not be delivered.",
     subcommands = {FailedCommand.ListCmd.class, FailedCommand.ShowCmd.class, FailedCommand.RetryCmd.class,
         FailedCommand.DiscardCmd.class})
 final class FailedCommand {
 
-  @Command(name = "list", description = "Failed calls, newest failure first.")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Failed calls, newest failure first.")
   static final class ListCmd extends AdminCommand {
     @Mixin
     FailedFilterOptions filters;
@@ -58,7 +58,7 @@ final class FailedCommand {
     }
   }
 
-  @Command(name = "show", description = "A call, its delivery job and every attempt, and its recording.")
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "A call, its delivery job and every attempt, and its recording.")
   static final class ShowCmd extends AdminCommand {
     @Parameters(paramLabel = "UNIQUEID")
     String uniqueid;
@@ -98,7 +98,7 @@ final class FailedCommand {
     }
   }
 
-  @Command(name = "retry", description = "Put failed (or discarded) calls back for delivery now.")
+  @Command(name = "retry", mixinStandardHelpOptions = true, description = "Put failed (or discarded) calls back for delivery now.")
   static final class RetryCmd extends AdminCommand {
     @Parameters(paramLabel = "UNIQUEID", arity = "0..*")
     List<String> ids = new ArrayList<>();
@@ -127,7 +127,7 @@ final class FailedCommand {
     }
   }
 
-  @Command(name = "discard", description = "Close failed calls for good (kept for the audit with who/when/why).")
+  @Command(name = "discard", mixinStandardHelpOptions = true, description = "Close failed calls for good (kept for the audit with who/when/why).")
   static final class DiscardCmd extends AdminCommand {
     @Parameters(paramLabel = "UNIQUEID", arity = "1..*")
     List<String> ids;

@@ -9,7 +9,7 @@ import java.time.Clock;
 import picocli.CommandLine.Command;
 
 /** {@code postcall stats}: counts by state and stage, oldest waiting call, recent deliveries. */
-@Command(name = "stats", description = "Queue counts by state and stage, oldest pending call, deliveries in the last hour/day.")
+@Command(name = "stats", mixinStandardHelpOptions = true, description = "Queue counts by state and stage, oldest pending call, deliveries in the last hour/day.")
 final class StatsCommand extends AdminCommand {
   @Override
   int run(PostcallConfig cfg, Database db, PrintWriter out) throws Exception {

@@ -193,6 +193,28 @@ class AdminCliIT {
     assertTrue(err.toString().contains("db.url is not set"), err.toString());
   }
 
+  @Test
+  void an_unreachable_database_is_one_clear_line(@TempDir Path dir) throws Exception {
+    Path down = Files.writeString(dir.resolve("p.properties"),
+        "db.url=jdbc:mysql://127.0.0.1:1/postcall?sslMode=DISABLED\ndb.connect-timeout=300ms\n");
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new Main());
+    cl.setErr(new PrintWriter(err));
+    assertEquals(1, cl.execute("failed", "list", "--config", down.toString()));
+    assertTrue(err.toString().startsWith("postcall: database jdbc:mysql://127.0.0.1:1/postcall not usable"), err.toString());
+    assertEquals(1, err.toString().lines().count(), err.toString());
+  }
+
+  @Test
+  void every_command_has_help() {
+    for (String[] c : List.of(new String[] {"failed", "--help"}, new String[] {"failed", "list", "--help"},
+        new String[] {"failed", "retry", "--help"}, new String[] {"stats", "--help"})) {
+      Run r = run(c);
+      assertEquals(0, r.rc(), String.join(" ", c));
+      assertTrue(r.out().startsWith("Usage: postcall " + c[0]), r.out());
+    }
+  }
+
   static List<String> uniqueids2(JsonNode arr) {
     List<String> ids = new ArrayList<>();
     arr.forEach(n -> ids.add(n.asText()));
