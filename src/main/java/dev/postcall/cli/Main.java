@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         IncidentSimCommand.class,
         BackfillCommand.class,
         DemoCommand.class,
+        FailedCommand.class,
+        StatsCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {

@@ -24,7 +24,11 @@ class DemoIT {
   void thirty_calls_arrive_once_each_with_status_and_playable_mp3() throws Exception {
     Map<Outcome, String> status = Map.of(Outcome.ANSWERED, "answered", Outcome.BUSY, "busy", Outcome.NOANSWER,
         "unanswered", Outcome.CONGESTION, "congestion", Outcome.CHANUNAVAIL, "impossible", Outcome.CANCEL, "unanswered");
-    try (Demo demo = new Demo(new Demo.Options(DIR, 30, 5, 20, 0, 0, 0, 0, "t0ken"))) {
+    int dbPort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      dbPort = probe.getLocalPort();
+    }
+    try (Demo demo = new Demo(new Demo.Options(DIR, 30, 5, 20, 0, 0, 0, dbPort, "t0ken"))) {
       demo.start();
       Demo.Summary s = demo.run(Duration.ofMinutes(3));
       assertEquals(new Demo.Summary(30, s.viaAgi(), s.viaBackfill(), 30, 0, 0, 0), s, s.toString());
@@ -43,6 +47,14 @@ class DemoIT {
           assertEquals(0, files.size(), c.uniqueid());
         }
       }
+      // the admin CLI, without db.url, talks to the running demo's embedded database
+      Path conf = java.nio.file.Files.writeString(DIR.resolve("cli.properties"),
+          "db.embedded-dir=" + DIR.resolve("db") + "\ndb.embedded-port=" + dbPort + "\n");
+      java.io.StringWriter out = new java.io.StringWriter();
+      int rc = dev.postcall.cli.Main.commandLine().setOut(new java.io.PrintWriter(out))
+          .execute("stats", "--json", "--config", conf.toString());
+      assertEquals(0, rc, out.toString());
+      assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString()).get("deliveredLastHour").asLong() >= 30, out.toString());
     }
   }
 }
