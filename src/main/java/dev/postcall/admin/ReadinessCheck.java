@@ -10,4 +10,18 @@ public interface ReadinessCheck {
 
   /** A short detail ("ok", "12 calls spooled") or an exception saying what is wrong. */
   String check() throws Exception;
+
+  static ReadinessCheck of(String name, java.util.concurrent.Callable<String> check) {
+    return new ReadinessCheck() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public String check() throws Exception {
+        return check.call();
+      }
+    };
+  }
 }

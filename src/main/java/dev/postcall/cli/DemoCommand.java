@@ -49,7 +49,8 @@ final class DemoCommand implements Callable<Integer> {
       return ok ? 0 : 1;
     }
     System.out.println("incident simulator: http://127.0.0.1:" + demo.incidents().port() + "/");
-    System.out.println("admin page:         http://127.0.0.1:" + webPort + "/  (token: " + token + ")");
+    System.out.println("admin page:         http://127.0.0.1:" + demo.service().webPort() + "/  (token: " + token + ")");
+    System.out.println("metrics, health:    http://127.0.0.1:" + demo.service().webPort() + "/metrics  /ready");
     System.out.println("Ctrl-C to stop.");
     stop.await();
     return ok ? 0 : 1;

@@ -47,6 +47,15 @@ class DemoIT {
           assertEquals(0, files.size(), c.uniqueid());
         }
       }
+      // every role is up: /ready says so, /metrics counts the deliveries
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      String base = "http://127.0.0.1:" + demo.service().webPort();
+      var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/ready")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, ready.statusCode(), ready.body());
+      var metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertTrue(metrics.body().contains("postcall_delivered_total"), "delivery counter exported");
       // the admin CLI, without db.url, talks to the running demo's embedded database
       Path conf = java.nio.file.Files.writeString(DIR.resolve("cli.properties"),
           "db.embedded-dir=" + DIR.resolve("db") + "\ndb.embedded-port=" + dbPort + "\n");
