@@ -5,7 +5,6 @@ import dev.postcall.queue.CallRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 
@@ -51,13 +50,16 @@ public final class RecordingPath {
     }
     if (!p.startsWith(root) || p.equals(root))
       throw refused(uniqueid, "recording '" + printable(name) + "' is outside the recordings root " + root);
-    // A symlink inside the root may still point out of it; the real path decides.
+    // A symlink inside the root may still point out of it; the real path decides. For a file not
+    // there yet, the real path of its nearest existing directory does: a name under a symlinked
+    // directory leading out is outside before the file appears, and the worker would wait there.
     try {
-      if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-        Path real = p.toRealPath();
-        if (!real.startsWith(root.toRealPath()))
-          throw refused(uniqueid, "recording '" + printable(name) + "' links outside the recordings root");
-      }
+      Path existing = p;
+      while (!Files.exists(existing) && !existing.equals(root)) existing = existing.getParent();
+      if (!Files.exists(existing)) return p; // no root yet: nothing on disk can lead out
+      Path real = existing.toRealPath();
+      if (!real.startsWith(root.toRealPath()))
+        throw refused(uniqueid, "recording '" + printable(name) + "' links outside the recordings root");
     } catch (IOException e) {
       throw new PostcallException("recording " + p + " of " + uniqueid + ": " + e.getMessage(), true, e);
     }

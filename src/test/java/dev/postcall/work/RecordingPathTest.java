@@ -53,4 +53,18 @@ class RecordingPathTest {
     PostcallException e = assertThrows(PostcallException.class, () -> r.resolve(call("1.2", null)));
     assertTrue(e.getMessage().contains("links outside"), e.getMessage());
   }
+
+  /** Found by RecordingPathFuzzTest: the symlink check only looked at files that already exist. */
+  @Test
+  void refuses_a_file_not_there_yet_under_a_symlinked_directory_that_leads_out() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("monitor"));
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.createSymbolicLink(root.resolve("out-dir"), outside);
+    RecordingPath r = new RecordingPath(root, "${uniqueid}.wav");
+    PostcallException e = assertThrows(PostcallException.class, () -> r.resolve(call("1.2", "out-dir/1.2.wav")));
+    assertFalse(e.retryable());
+    assertTrue(e.getMessage().contains("links outside"), e.getMessage());
+    Files.createDirectories(root.resolve("in-dir"));
+    assertEquals(root.resolve("in-dir/1.2.wav"), r.resolve(call("1.2", "in-dir/1.2.wav")), "not there yet, inside");
+  }
 }
