@@ -35,7 +35,8 @@ public record CdrRow(
     return "Dial".equalsIgnoreCase(lastapp);
   }
 
+  /** Blank counts as none: a call cannot be keyed by whitespace (CallRecord refuses it). */
   public boolean hasUniqueid() {
-    return uniqueid != null && !uniqueid.isEmpty();
+    return uniqueid != null && !uniqueid.isBlank();
   }
 }
