@@ -31,6 +31,12 @@ final class AgiConnection implements SocketConnectionFacade {
   static final int MAX_LINE_BYTES = 64 * 1024;
   /** A session reading more than this is not Asterisk. */
   static final int MAX_SESSION_BYTES = 1024 * 1024;
+  /**
+   * Asterisk sends one {@code HANGUP} line when the channel hangs up; asterisk-java reads each
+   * one by calling itself again, so a client sending thousands of them overflowed the handler's
+   * stack and the call was lost with no line in our log.
+   */
+  static final int MAX_HANGUP_LINES = 16;
   /** The connection whose handler runs on this thread, so the script can report its outcome. */
   private static final ThreadLocal<AgiConnection> CURRENT = new ThreadLocal<>();
 
@@ -44,6 +50,7 @@ final class AgiConnection implements SocketConnectionFacade {
   private volatile String outcome;
   private volatile boolean readStarted;
   private long bytesRead;
+  private int hangupLines;
 
   /** Told when a session ends: its outcome and how long it took from accept to close. */
   interface SessionListener {
@@ -112,7 +119,13 @@ final class AgiConnection implements SocketConnectionFacade {
     byte[] bytes = line.toByteArray();
     int n = bytes.length;
     if (n > 0 && bytes[n - 1] == '\r') n--;
-    return new String(bytes, 0, n, StandardCharsets.UTF_8);
+    String text = new String(bytes, 0, n, StandardCharsets.UTF_8);
+    if (text.startsWith("HANGUP") && ++hangupLines > MAX_HANGUP_LINES) {
+      outcome("too_much_data");
+      log.warn("AGI client {} sent more than {} HANGUP lines — closing", peer, MAX_HANGUP_LINES);
+      throw new IOException("AGI client " + peer + " sent more than " + MAX_HANGUP_LINES + " HANGUP lines");
+    }
+    return text;
   }
 
   @Override
