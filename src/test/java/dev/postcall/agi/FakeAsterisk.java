@@ -133,6 +133,8 @@ public final class FakeAsterisk {
     return t.variable(name);
   }
 
+  private static final String HEX = "0123456789ABCDEF";
+
   /** Asterisk's ast_uri_encode with ast_uri_http: unreserved = alnum and -_.!~*'(); else %XX. */
   static String uriencode(String s) {
     StringBuilder b = new StringBuilder();
@@ -140,7 +142,7 @@ public final class FakeAsterisk {
       int c = x & 0xFF;
       boolean alnum = c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z';
       if (alnum || "-_.!~*'()".indexOf(c) >= 0) b.append((char) c);
-      else b.append('%').append(String.format("%02X", c));
+      else b.append('%').append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 15));
     }
     return b.toString();
   }
