@@ -55,18 +55,19 @@ public final class Inputs {
     return bad[r.nextInt(bad.length)];
   }
 
-  /** Rendered for a failure message: escaped, cut at 400 characters. */
+  /** Rendered for a failure message: escaped, cut at 400 characters ({@code -Dfuzz.show=N} for more). */
   public static String show(Object input) {
+    int max = Integer.getInteger("fuzz.show", 400);
     String s;
     if (input instanceof byte[] b) s = new String(b, StandardCharsets.ISO_8859_1);
     else s = String.valueOf(input);
     StringBuilder out = new StringBuilder("'");
-    for (int i = 0; i < s.length() && out.length() < 400; i++) {
+    for (int i = 0; i < s.length() && out.length() < max; i++) {
       char c = s.charAt(i);
       if (c >= 0x20 && c < 0x7f && c != '\\') out.append(c);
       else out.append(String.format("\\u%04x", (int) c));
     }
-    if (out.length() >= 400) out.append("…(").append(s.length()).append(" chars)");
+    if (out.length() >= max) out.append("…(").append(s.length()).append(" chars)");
     return out.append("'").toString();
   }
 }
