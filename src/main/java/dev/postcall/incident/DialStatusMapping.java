@@ -33,8 +33,17 @@ public final class DialStatusMapping {
     String status = outcome.isEmpty() ? null : map.get(outcome);
     if (status != null) return status;
     log.warn("uniqueid={} outcome '{}' has no status mapping (dialstatus={}, disposition={}); using default '{}'",
-        call.uniqueid(), outcome, call.dialStatus(), call.disposition(), dflt);
+        printable(call.uniqueid()), printable(outcome), printable(call.dialStatus()), printable(call.disposition()), dflt);
     return dflt;
+  }
+
+  /** The values come from the PBX or Master.csv: no control character or 100 kB value reaches the log. */
+  static String printable(String s) {
+    if (s == null) return null;
+    String t = s.length() > 120 ? s.substring(0, 120) + "…(" + s.length() + " chars)" : s;
+    StringBuilder b = new StringBuilder(t.length());
+    for (int i = 0; i < t.length(); i++) b.append(Character.isISOControl(t.charAt(i)) ? '?' : t.charAt(i));
+    return b.toString();
   }
 
   /** "no answer", " NO ANSWER ", "No_Answer" → NO_ANSWER: the form the config keys use. */

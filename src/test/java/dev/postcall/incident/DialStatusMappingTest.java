@@ -80,4 +80,30 @@ class DialStatusMappingTest {
         "rig", Instant.parse("2026-11-23T10:00:00Z"), null, null, 0, 0, disposition, dialStatus, null,
         null, null, CallRecord.Source.AGI);
   }
+
+  /**
+   * Found by DialStatusMappingFuzzTest: the unknown-outcome warning wrote DIALSTATUS and the
+   * disposition raw, so a carriage return or newline from the PBX or Master.csv split the log line
+   * (and a 100 kB value went into it whole).
+   */
+  @Test
+  void unknown_outcome_warning_stays_one_short_log_line() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DialStatusMapping.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      assertEquals("unknown", mapping.statusFor(call("X\r\nuniqueid=forged", "Y".repeat(100_000) + "\n")));
+    } finally {
+      logger.detachAppender(logs);
+    }
+    assertEquals(1, logs.list.size());
+    String line = logs.list.get(0).getFormattedMessage();
+    assertEquals(-1, line.indexOf('\n'), line);
+    assertEquals(-1, line.indexOf('\r'), line);
+    org.junit.jupiter.api.Assertions.assertTrue(line.length() < 1_000, "cut: " + line.length() + " chars");
+    org.junit.jupiter.api.Assertions.assertTrue(line.contains("X??uniqueid=forged"), line);
+  }
 }
