@@ -33,14 +33,29 @@ class DialStatusMappingFuzzTest {
       "CHANUNAVAIL", "DONTCALL", "TORTURE", "INVALIDARGS", "ANSWERED", "NO ANSWER", "FAILED");
 
   private AutoCloseable quiet;
+  private final ch.qos.logback.classic.Logger logger =
+      (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DialStatusMapping.class);
+  /** The warnings, checked to be one short log line each, whatever the PBX sent. */
+  private final ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> oneLine =
+      new ch.qos.logback.core.AppenderBase<>() {
+        @Override
+        protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+          String m = e.getFormattedMessage();
+          if (m.chars().anyMatch(c -> Character.isISOControl(c)) || m.length() > 2_000) badLines.add(m);
+        }
+      };
+  private final List<String> badLines = new ArrayList<>();
 
   @BeforeEach
   void quiet() {
     quiet = Fuzz.quiet("dev.postcall.incident");
+    oneLine.start();
+    logger.addAppender(oneLine);
   }
 
   @AfterEach
   void loud() throws Exception {
+    logger.detachAppender(oneLine);
     quiet.close();
   }
 
@@ -65,6 +80,7 @@ class DialStatusMappingFuzzTest {
         String key = dialSet ? keys[0] : keys[1];
         if (key != null) assertEquals(CONFIG.statusMap().get(key.replace(' ', '_')), status, "respelled " + key);
         if (status.equals(CONFIG.statusDefault())) fuzz.rejected(); // unknown outcome: the default
+        assertTrue(badLines.isEmpty(), "the warning is not one short log line: " + Inputs.show(badLines));
         if (!dialSet && (disposition == null || disposition.isBlank()))
           assertEquals(CONFIG.statusDefault(), status, "no outcome at all");
       });
