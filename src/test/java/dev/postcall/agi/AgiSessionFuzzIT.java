@@ -170,7 +170,10 @@ class AgiSessionFuzzIT {
     for (String l : new String(env, StandardCharsets.UTF_8).split("\n", -1)) {
       if (l.endsWith("\r")) l = l.substring(0, l.length() - 1);
       if (l.isEmpty()) break;
-      if (l.startsWith("agi_uniqueid: ") && l.length() > 14) uid = l.substring(14); // empty ones are skipped
+      // asterisk-java's rule: key before the first ':', lower-cased; value from two characters after it
+      int colon = l.indexOf(':');
+      if (colon > 0 && l.substring(0, colon).toLowerCase(java.util.Locale.ROOT).equals("agi_uniqueid")
+          && l.length() > colon + 2) uid = l.substring(colon + 2); // empty ones are skipped
     }
     if (uid == null || uid.isBlank()) return null;
     uid = uid.replaceAll("\\p{Cntrl}", "\uFFFD");
