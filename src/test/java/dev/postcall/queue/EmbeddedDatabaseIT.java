@@ -16,6 +16,11 @@ class EmbeddedDatabaseIT {
 
   @Test
   void starts_stops_and_keeps_its_data_across_a_restart() throws Exception {
+    if (java.nio.file.Files.exists(DIR.resolve("data"))) { // an earlier run's data: start from an empty server
+      try (var walk = java.nio.file.Files.walk(DIR.resolve("data"))) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
     CallRecord call = new CallRecord("9.9", null, "SIP/a", null, "100", "Ann", "101", "rig", Instant.now(), null, null,
         0, 0, "NO ANSWER", "NOANSWER", null, null, null, CallRecord.Source.AGI);
     try (EmbeddedDatabase server = EmbeddedDatabase.start(DIR, 0);
