@@ -14,9 +14,17 @@ import javax.sql.DataSource;
 public final class Sql {
   private Sql() {}
 
+  private static final java.time.format.DateTimeFormatter MILLIS =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+  /**
+   * Binds an instant as UTC text with milliseconds. Not setObject/setTimestamp: MariaDB introduces
+   * itself as "5.5.5-10.x", Connector/J takes that for a server older than 5.6.4 and silently drops
+   * the fractional seconds — leases, retry times and freshness would be cut to whole seconds.
+   */
   public static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
     if (t == null) ps.setNull(i, Types.TIMESTAMP);
-    else ps.setObject(i, LocalDateTime.ofInstant(t, ZoneOffset.UTC));
+    else ps.setString(i, MILLIS.format(t));
   }
 
   public static Instant getInstant(ResultSet rs, String col) throws SQLException {
