@@ -70,6 +70,22 @@ public final class JobQueue {
     });
   }
 
+  /**
+   * The job with its call as stored now. The Master.csv tailer may have filled in the call's final
+   * timing (end, duration, billsec) since the job was claimed; the upload should carry it.
+   */
+  public Job withCurrentCall(Job job) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT * FROM calls WHERE id = ?")) {
+      ps.setLong(1, job.callId());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) return job;
+        return new Job(job.id(), job.callId(), job.stage(), job.attempts(), job.version(), job.mp3Path(), job.objectref(),
+            job.attachedAt(), job.createdAt(), CallStore.read(rs));
+      }
+    }
+  }
+
   /** Jobs whose worker died (lease ran out) become claimable again. Returns how many. */
   public int recoverExpiredLeases() throws SQLException {
     Instant now = clock.instant();
