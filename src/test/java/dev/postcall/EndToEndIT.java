@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.cli.PostcallService;
 import dev.postcall.config.PostcallConfig;
-import dev.postcall.config.Settings;
 import dev.postcall.incident.SoapIncidentSystem;
 import dev.postcall.sim.CallSimulator;
 import dev.postcall.sim.CallSimulator.Outcome;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,13 +37,7 @@ class EndToEndIT {
         "CONGESTION", "congestion", "CHANUNAVAIL", "impossible", "CANCEL", "unanswered");
     try (TestDb db = TestDb.create();
         IncidentServer server = IncidentServer.onLoopback(tmp.resolve("incidents"), "postcall", "pw")) {
-      Map<String, String> m = new HashMap<>(Map.of(
-          "db.url", db.url, "db.user", TestDb.USER, "db.password", TestDb.PASSWORD, "roles", "agi,worker",
-          "agi.port", "0", "agi.spool-dir", tmp.resolve("spool").toString(),
-          "recordings.dir", tmp.resolve("monitor").toString(), "archive.dir", tmp.resolve("archive").toString(),
-          "incident.url", server.url()));
-      m.putAll(Map.of("incident.password", "pw", "worker.poll-interval", "50ms", "recordings.quiet-period", "50ms"));
-      PostcallConfig cfg = PostcallConfig.from(Settings.of(m));
+      PostcallConfig cfg = db.serviceConfig(tmp, server.url(), Map.of());
       try (PostcallService service = new PostcallService(cfg, Clock.systemUTC(), SoapIncidentSystem::new)) {
         service.start();
         Map<Outcome, Integer> mix = new LinkedHashMap<>();

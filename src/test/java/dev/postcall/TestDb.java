@@ -1,6 +1,11 @@
 package dev.postcall;
 
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.config.Settings;
 import dev.postcall.queue.Database;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -55,6 +60,36 @@ public final class TestDb implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A column of the job of call {@code uniqueid} ({@code state}, {@code last_error}, …); null without a job. */
+  public String job(String uniqueid, String column) {
+    if (!column.matches("[a-z_]+")) throw new IllegalArgumentException(column);
+    try (Connection c = ds().getConnection(); var ps = c.prepareStatement(
+        "SELECT j." + column + " FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ?")) {
+      ps.setString(1, uniqueid);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Settings for a service on this database with its files under {@code dir}, talking to the
+   * incident simulator at {@code incidentUrl} (password {@code pw}), FastAGI on a free port and fast
+   * timings; {@code extra} overrides or adds.
+   */
+  public PostcallConfig serviceConfig(Path dir, String incidentUrl, Map<String, String> extra) {
+    Map<String, String> m = new HashMap<>(Map.of(
+        "db.url", url, "db.user", USER, "db.password", PASSWORD, "roles", "agi,worker",
+        "agi.port", "0", "agi.spool-dir", dir.resolve("spool").toString(),
+        "recordings.dir", dir.resolve("monitor").toString(), "archive.dir", dir.resolve("archive").toString(),
+        "incident.url", incidentUrl));
+    m.putAll(Map.of("incident.password", "pw", "worker.poll-interval", "50ms", "recordings.quiet-period", "50ms"));
+    m.putAll(extra);
+    return PostcallConfig.from(Settings.of(m));
   }
 
   public void exec(String sql) {

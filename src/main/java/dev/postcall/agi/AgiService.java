@@ -50,6 +50,8 @@ public final class AgiService implements AutoCloseable {
   private Thread acceptThread;
   private volatile int localPort = -1;
 
+  private volatile Runnable afterStored = () -> {};
+
   public AgiService(PostcallConfig.Agi cfg, ZoneId cdrZone, CallStore store, Clock clock, MeterRegistry registry) {
     this.cfg = cfg;
     this.registry = registry;
@@ -70,7 +72,16 @@ public final class AgiService implements AutoCloseable {
         cfg.maxThreads(), this::sessionEnded);
   }
 
+  /**
+   * Runs after every session that stored a new call — the service wakes its worker pool with it,
+   * so a call's delivery starts the moment its session ends instead of at the next poll.
+   */
+  public void afterStored(Runnable listener) {
+    this.afterStored = listener;
+  }
+
   private void sessionEnded(String outcome, long nanos) {
+    if ("stored".equals(outcome)) afterStored.run();
     outcomes.computeIfAbsent(outcome, o -> Counter.builder("postcall.agi.sessions").tag("outcome", o)
         .description("FastAGI sessions by outcome").register(registry)).increment();
     if (nanos > 0) sessionTimer.record(nanos, TimeUnit.NANOSECONDS);

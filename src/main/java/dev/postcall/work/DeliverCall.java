@@ -154,7 +154,8 @@ public final class DeliverCall {
     return p.queue().progress(job, Stage.CREATE, out.path().toString(), null, null, lease());
   }
 
-  private Job create(Job job) throws SQLException {
+  private Job create(Job claimed) throws SQLException {
+    Job job = p.queue().withCurrentCall(claimed);
     if (job.mp3Path() != null && !Files.exists(Path.of(job.mp3Path()))) {
       log.warn("uniqueid={} MP3 {} vanished before upload, converting again", job.uniqueid(), job.mp3Path());
       return p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, lease());

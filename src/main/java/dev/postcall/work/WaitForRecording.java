@@ -51,8 +51,12 @@ public final class WaitForRecording {
       Snapshot now = Snapshot.of(file);
       if (now == null) return new Outcome(State.ABSENT, 0);
       if (!now.equals(last)) {
+        // The first look trusts the file's own mtime: a recording last written minutes ago (a
+        // backlog after an outage) is quiet already and need not wait a quiet period of its own.
+        Instant seen = clock.instant();
+        Instant modified = Instant.EPOCH.plusNanos(now.mtimeNanos());
+        stableSince = last == null && modified.isBefore(seen) ? modified : seen;
         last = now;
-        stableSince = clock.instant();
       }
       boolean quiet = !clock.instant().isBefore(stableSince.plus(quietPeriod));
       if (quiet && !probe.isOpen(file)) return new Outcome(State.RELEASED, now.size());

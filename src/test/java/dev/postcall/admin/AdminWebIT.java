@@ -232,15 +232,6 @@ class AdminWebIT {
   }
 
   static String stateIn(WebFixture f, String uid) {
-    try (var c = f.db.ds().getConnection(); var ps = c.prepareStatement(
-        "SELECT j.state FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ?")) {
-      ps.setString(1, uid);
-      try (var rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getString(1);
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return f.db.job(uid, "state");
   }
 }

@@ -107,7 +107,7 @@ class AgiReaderFuzzTest {
         String v = r.nextInt(5) == 0 ? "" : utf8Text(r, r.nextInt(100) == 0 ? 4_000 : 40);
         vars.put(f.variable, v);
       }
-      String line = "200 result=1 (" + FakeAsterisk.evaluate(HangupQueryTest.with(vars), HangupQuery.EXPRESSION) + ")";
+      String line = dev.postcall.sim.FakeAsterisk.answer("GET FULL VARIABLE " + HangupQuery.EXPRESSION, new HashMap<>(vars));
       fuzz.check(i, vars, () -> {
         Map<Field, String> got = HangupQuery.parse(line);
         Map<Field, String> want = new EnumMap<>(Field.class);

@@ -62,7 +62,8 @@ final class AgiSessions {
 
   /** The real answer the transcript's Asterisk gives to the hangup query. */
   static String queryAnswer(Transcript t) {
-    return "200 result=1 (" + FakeAsterisk.evaluate(t, HangupQuery.EXPRESSION) + ")";
+    return dev.postcall.sim.FakeAsterisk.answer("GET FULL VARIABLE " + HangupQuery.EXPRESSION,
+        new java.util.HashMap<>(t.variables));
   }
 
   /** A session for uniqueid {@code uid}: clean about one time in five, else damaged. */

@@ -12,12 +12,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class HangupQueryTest {
-  static Transcript with(Map<String, String> vars) {
-    return Transcript.parse("t", "").withVariables(vars);
-  }
-
   static Map<Field, String> roundTrip(Map<String, String> vars) {
-    return HangupQuery.parse("200 result=1 (" + FakeAsterisk.evaluate(with(vars), HangupQuery.EXPRESSION) + ")");
+    return HangupQuery.parse(dev.postcall.sim.FakeAsterisk.answer("GET FULL VARIABLE " + HangupQuery.EXPRESSION, new HashMap<>(vars)));
   }
 
   @Test

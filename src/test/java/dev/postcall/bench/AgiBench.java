@@ -224,6 +224,7 @@ public final class AgiBench {
     System.out.printf(f, "measure", "postcall", "baseline", "ratio", "target");
     System.out.printf(f, "-".repeat(34), "-".repeat(14), "-".repeat(10), "-".repeat(6), "-".repeat(26));
     for (Row r : rows) System.out.printf(f, r.measure(), r.postcall(), r.baseline(), r.ratio(), r.target());
+    for (Row r : rows) BenchResult.row("agi: " + r.measure(), r.postcall(), r.baseline(), r.ratio(), r.target());
   }
 
   private AgiBench() {}

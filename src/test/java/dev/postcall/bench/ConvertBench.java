@@ -91,6 +91,12 @@ public final class ConvertBench {
       System.out.printf(Locale.ROOT, "per CPU second (JVM + ffmpeg/lame processes; insensitive to neighbours):%n"
           + "postcall %.0f, ffmpeg %.0f%s audio-s/cpu-s; ratio postcall/ffmpeg = %.3f%n", median(cpuPc), median(cpuFf),
           haveLame ? String.format(Locale.ROOT, ", lame %.0f", median(cpuLm)) : "", median(cpuPc) / median(cpuFf));
+      BenchResult.row("convert: audio-s per wall-s", String.format(Locale.ROOT, "%.0f", p),
+          String.format(Locale.ROOT, "ffmpeg direct %.0f", f), BenchResult.ratio(median(ratioFf)), ">= 0.9");
+      BenchResult.row("convert: audio-s per CPU-s", String.format(Locale.ROOT, "%.0f", median(cpuPc)),
+          String.format(Locale.ROOT, "ffmpeg direct %.0f", median(cpuFf)), BenchResult.ratio(median(cpuPc) / median(cpuFf)), ">= 0.9");
+      if (haveLame) BenchResult.row("convert: vs lame, audio-s per wall-s", String.format(Locale.ROOT, "%.0f", p),
+          String.format(Locale.ROOT, "lame %.0f", median(lm)), BenchResult.ratio(median(ratioLame)), "-");
     } finally {
       try (var s = Files.walk(dir)) {
         s.sorted((a, b) -> b.compareTo(a)).forEach(x -> x.toFile().delete());

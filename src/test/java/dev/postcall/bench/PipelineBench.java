@@ -8,7 +8,6 @@ import dev.postcall.TestDb;
 import dev.postcall.audio.ConvertRecording;
 import dev.postcall.cli.PostcallService;
 import dev.postcall.config.PostcallConfig;
-import dev.postcall.config.Settings;
 import dev.postcall.incident.SoapIncidentSystem;
 import dev.postcall.sim.CallSimulator;
 import dev.postcall.sim.CallSimulator.Outcome;
@@ -28,7 +27,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -54,14 +52,8 @@ public final class PipelineBench {
     Path tmp = Files.createTempDirectory("postcall-bench-pipeline");
     try (TestDb db = TestDb.create();
         IncidentServer server = IncidentServer.onLoopback(tmp.resolve("incidents"), "postcall", "pw")) {
-      Map<String, String> m = new HashMap<>(Map.of(
-          "db.url", db.url, "db.user", TestDb.USER, "db.password", TestDb.PASSWORD, "roles", "agi,worker",
-          "agi.port", "0", "agi.spool-dir", tmp.resolve("spool").toString(),
-          "recordings.dir", tmp.resolve("monitor").toString(), "archive.dir", tmp.resolve("archive").toString(),
-          "incident.url", server.url()));
-      m.putAll(Map.of("incident.password", "pw", "worker.threads", String.valueOf(workers),
+      PostcallConfig cfg = db.serviceConfig(tmp, server.url(), Map.of("worker.threads", String.valueOf(workers),
           "worker.poll-interval", "100ms", "recordings.quiet-period", "100ms"));
-      PostcallConfig cfg = PostcallConfig.from(Settings.of(m));
 
       double convertAlone = convertAlone(cfg, tmp.resolve("alone"), backlog, workers);
       try (PostcallService service = new PostcallService(cfg, Clock.systemUTC(), SoapIncidentSystem::new)) {

@@ -227,15 +227,6 @@ class AdminCliIT {
   }
 
   static String state(String uid) {
-    try (var c = db.ds().getConnection(); var ps = c.prepareStatement(
-        "SELECT j.state FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ?")) {
-      ps.setString(1, uid);
-      try (var rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getString(1);
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return db.job(uid, "state");
   }
 }

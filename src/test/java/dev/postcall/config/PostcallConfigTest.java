@@ -65,6 +65,18 @@ class PostcallConfigTest {
     assertEquals("postcall: configuration error: worker.threads: expected a whole number, got 'many'", err.toString().strip());
   }
 
+  @Test
+  void the_shipped_config_file_loads_and_documents_every_key() throws Exception {
+    Path file = Path.of("conf/postcall.properties");
+    Settings s = Settings.load(file, Map.of());
+    PostcallConfig.from(s);
+    String text = Files.readString(file);
+    for (String key : s.keysRead()) {
+      if (key.startsWith("status.") || key.startsWith("incident.attr.")) continue;
+      assertTrue(text.contains("#" + key + "=") || text.contains("\n" + key + "="), key + " missing from " + file);
+    }
+  }
+
   private static void assertMessage(String expected, Map<String, String> values) {
     ConfigException e = assertThrows(ConfigException.class, () -> PostcallConfig.from(Settings.of(values)));
     assertEquals(expected, e.getMessage());

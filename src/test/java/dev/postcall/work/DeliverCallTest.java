@@ -54,6 +54,7 @@ class DeliverCallTest {
         new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(5), new Random(1)), clock, new SimpleMeterRegistry()));
     mp3 = Files.write(tmp.resolve("1.1.mp3"), new byte[] {1, 2, 3});
     when(statuses.statusFor(any())).thenReturn("answered");
+    when(queue.withCurrentCall(any())).thenAnswer(i -> i.getArgument(0));
   }
 
   static CallRecord call() {
@@ -72,6 +73,21 @@ class DeliverCallTest {
     when(queue.progress(any(), eq(Stage.ATTACH), any(), eq("OBJ-1"), any(), any())).thenReturn(null);
     deliver.run(j);
     verify(incident, never()).create(any(), anyString());
+  }
+
+  @Test
+  void create_uploads_the_call_as_stored_now_with_timing_the_tailer_filled_in() throws Exception {
+    Job j = job(Stage.CREATE, mp3.toString(), null, 1);
+    CallRecord c = j.call();
+    CallRecord filled = new CallRecord(c.uniqueid(), c.linkedid(), c.channel(), c.dstChannel(), c.callerNumber(),
+        c.callerName(), c.extension(), c.context(), c.start(), c.answer(), Instant.parse("2026-11-23T09:59:40Z"), 40, 38,
+        c.disposition(), c.dialStatus(), c.recording(), c.accountcode(), c.userfield(), c.source());
+    when(queue.withCurrentCall(j)).thenReturn(new Job(j.id(), j.callId(), j.stage(), j.attempts(), j.version(),
+        j.mp3Path(), null, null, j.createdAt(), filled));
+    when(incident.findByUniqueid("1.1")).thenReturn(Optional.empty());
+    when(incident.create(any(), anyString())).thenReturn("OBJ-2");
+    deliver.run(j);
+    verify(incident).create(eq(filled), eq("answered"));
   }
 
   @Test

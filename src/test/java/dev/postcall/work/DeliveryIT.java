@@ -97,28 +97,11 @@ class DeliveryIT {
   }
 
   String stateOf(String uid) {
-    try (var c = db.ds().getConnection();
-        var ps = c.prepareStatement("SELECT j.state FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ?")) {
-      ps.setString(1, uid);
-      try (var rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return db.job(uid, "state");
   }
 
   String lastError(String uid) {
-    try (var c = db.ds().getConnection();
-        var ps = c.prepareStatement("SELECT j.last_error FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ?")) {
-      ps.setString(1, uid);
-      try (var rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getString(1);
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return db.job(uid, "last_error");
   }
 
   /** What ffmpeg itself reads from the MP3 (not our own frame counter). */

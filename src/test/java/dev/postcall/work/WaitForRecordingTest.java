@@ -40,6 +40,16 @@ class WaitForRecordingTest {
   }
 
   @Test
+  void file_last_written_long_ago_is_released_without_a_quiet_period_of_its_own() throws Exception {
+    Path f = Files.write(tmp.resolve("old.wav"), new byte[1000]);
+    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(clock.instant().minusSeconds(3600)));
+    var w = new WaitForRecording(OpenFileProbe.NONE, Duration.ofMillis(200), clock, sleeper);
+    Instant before = clock.instant();
+    assertEquals(WaitForRecording.State.RELEASED, w.await(f, Duration.ofSeconds(5)).state());
+    assertEquals(before, clock.instant(), "no waiting");
+  }
+
+  @Test
   void file_held_open_is_still_writing_after_the_wait() throws Exception {
     Path f = Files.write(tmp.resolve("b.wav"), new byte[1000]);
     var w = new WaitForRecording(file -> true, Duration.ofMillis(200), clock, sleeper);
