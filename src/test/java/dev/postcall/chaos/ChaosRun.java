@@ -161,12 +161,18 @@ final class ChaosRun implements AutoCloseable {
     return out;
   }
 
-  /** Waits until every call's job is DONE or FAILED (the service keeps running meanwhile). */
+  /**
+   * Waits until every call's job is DONE or FAILED (the service keeps running meanwhile). On time
+   * out it returns anyway: {@link #finish} then reports what is missing.
+   */
   void awaitSettled(List<SimulatedCall> calls, Duration atMost) {
     Set<String> settled = Set.of("DONE", "FAILED");
-    await().atMost(atMost).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-        .conditionEvaluationListener(c -> { })
-        .until(() -> settled.containsAll(states(calls).keySet()));
+    try {
+      await().atMost(atMost).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+          .until(() -> settled.containsAll(states(calls).keySet()));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      System.out.println(scenario + ": not settled after " + atMost.toSeconds() + " s");
+    }
   }
 
   /** A generous settle time: scales with the size, plus what a scenario's outages add. */
