@@ -23,8 +23,12 @@ import org.slf4j.LoggerFactory;
  */
 final class AgiConnection implements SocketConnectionFacade {
   private static final Logger log = LoggerFactory.getLogger(AgiConnection.class);
-  /** Longer lines are truncated (and logged): a 10 kB caller name still fits, a 100 kB line is cut. */
-  static final int MAX_LINE_BYTES = 32 * 1024;
+  /**
+   * Longer lines are truncated (and logged): a 10 kB caller name still fits, and so does the
+   * longest answer to the hangup query (13 values, each cut by Asterisk at 4 kB); a 100 kB line is
+   * cut.
+   */
+  static final int MAX_LINE_BYTES = 64 * 1024;
   /** A session reading more than this is not Asterisk. */
   static final int MAX_SESSION_BYTES = 1024 * 1024;
   /** The connection whose handler runs on this thread, so the script can report its outcome. */
@@ -95,6 +99,12 @@ final class AgiConnection implements SocketConnectionFacade {
     } catch (SocketTimeoutException e) {
       outcome("timeout");
       log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", peer, socket.getSoTimeout());
+      throw e;
+    } catch (IOException e) {
+      if (outcome == null) {
+        outcome("io_error");
+        log.warn("AGI client {}: {} — closing", peer, Text.firstLine(e));
+      }
       throw e;
     }
     if (dropped > 0)

@@ -25,12 +25,14 @@ import org.slf4j.LoggerFactory;
  * stops the listener, lets running sessions end, then flushes what is queued.
  *
  * <p>Metrics: {@code postcall.agi.sessions} (counter, tag {@code outcome}: stored, duplicate,
- * spooled, spool_failed, no_uniqueid, unknown_script, no_script, timeout, no_request, refused,
+ * spooled, spool_failed, no_uniqueid, unknown_script, no_script, timeout, io_error, no_request, refused,
  * pool_full, too_much_data), {@code postcall.agi.session} (timer accept → close, histogram) and
  * {@code postcall.agi.spool.events} (gauge).
  */
 public final class AgiService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgiService.class);
+  /** Database writer threads: two keep one batch being written while the other waits for its fsync. */
+  private static final int WRITERS = 2;
 
   private final PostcallConfig.Agi cfg;
   private final Spool spool;
@@ -56,7 +58,7 @@ public final class AgiService implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("agi.spool-dir " + cfg.spoolDir() + " is not usable: " + e.getMessage(), e);
     }
-    this.writer = new CaptureWriter(store, spool, cfg.persistBudget());
+    this.writer = new CaptureWriter(store, spool, cfg.persistBudget(), WRITERS);
     this.drainer = new SpoolDrainer(spool, store, writer);
     this.sessionTimer = Timer.builder("postcall.agi.session").description("FastAGI session, accept to close")
         .publishPercentileHistogram().register(registry);

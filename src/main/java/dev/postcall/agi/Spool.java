@@ -42,7 +42,11 @@ final class Spool implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final AtomicLong events = new AtomicLong();
+  /** Held while forcing; taken before {@code this} when both are needed (rotation). */
+  private final Object syncLock = new Object();
   private FileChannel active;
+  private long written; // appends so far (guarded by this)
+  private long synced; // appends known to be on disk (guarded by syncLock)
 
   Spool(Path dir, Clock clock) throws IOException {
     this.dir = dir;
@@ -66,15 +70,33 @@ final class Spool implements AutoCloseable {
     return dir;
   }
 
-  /** Appends the event and forces it to disk. */
-  synchronized void append(CallRecord call, String reason) throws IOException {
+  /**
+   * Appends the event and returns once it is on disk. Forcing is shared: when many sessions spool
+   * at once (the database just went away under a burst), one force covers every line written
+   * before it, instead of each session queueing for its own.
+   */
+  void append(CallRecord call, String reason) throws IOException {
     byte[] line = (json.writeValueAsString(SpoolEntry.of(call, clock.instant(), reason)) + "\n")
         .getBytes(StandardCharsets.UTF_8);
-    FileChannel ch = active();
-    ByteBuffer buf = ByteBuffer.wrap(line);
-    while (buf.hasRemaining()) ch.write(buf);
-    ch.force(false);
+    long mine;
+    synchronized (this) {
+      FileChannel ch = active();
+      ByteBuffer buf = ByteBuffer.wrap(line);
+      while (buf.hasRemaining()) ch.write(buf);
+      mine = ++written;
+    }
     events.incrementAndGet();
+    synchronized (syncLock) {
+      if (synced >= mine) return;
+      FileChannel ch;
+      long upTo;
+      synchronized (this) {
+        ch = active;
+        upTo = written;
+      }
+      ch.force(false);
+      synced = upTo;
+    }
   }
 
   private FileChannel active() throws IOException {
@@ -98,18 +120,24 @@ final class Spool implements AutoCloseable {
    * The file to drain: the one left from an earlier drain, else the active file renamed (null when
    * there is nothing to drain).
    */
-  synchronized Path takeForDrain() throws IOException {
-    Path draining = dir.resolve(DRAINING);
-    if (Files.exists(draining)) return draining;
-    Path act = dir.resolve(ACTIVE);
-    if (!Files.exists(act) || Files.size(act) == 0) return null;
-    if (active != null) {
-      active.close();
-      active = null;
+  Path takeForDrain() throws IOException {
+    synchronized (syncLock) {
+      synchronized (this) {
+        Path draining = dir.resolve(DRAINING);
+        if (Files.exists(draining)) return draining;
+        Path act = dir.resolve(ACTIVE);
+        if (!Files.exists(act) || Files.size(act) == 0) return null;
+        if (active != null) {
+          active.force(false);
+          synced = written;
+          active.close();
+          active = null;
+        }
+        Files.move(act, draining, StandardCopyOption.ATOMIC_MOVE);
+        syncDir();
+        return draining;
+      }
     }
-    Files.move(act, draining, StandardCopyOption.ATOMIC_MOVE);
-    syncDir();
-    return draining;
   }
 
   /**
@@ -137,11 +165,7 @@ final class Spool implements AutoCloseable {
       }
     }
     if (!bad.isEmpty()) {
-      try (FileChannel rej = FileChannel.open(dir.resolve(REJECTED), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-        rej.write(ByteBuffer.wrap((String.join("\n", bad) + "\n").getBytes(StandardCharsets.UTF_8)));
-        rej.force(false);
-      }
+      appendRejected(bad);
       Path tmp = dir.resolve(DRAINING + ".tmp");
       Files.write(tmp, good, StandardCharsets.UTF_8);
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -151,6 +175,21 @@ final class Spool implements AutoCloseable {
       events.addAndGet(-bad.size());
     }
     return calls;
+  }
+
+  /** An event the database refuses for good: kept in {@code spool.rejected} with the reason. */
+  synchronized void reject(CallRecord call, String reason) throws IOException {
+    log.error("call {}: the database refuses the spooled event ({}) — moved to {} for a human to look at",
+        Text.printable(call.uniqueid()), reason, REJECTED);
+    appendRejected(List.of(json.writeValueAsString(SpoolEntry.of(call, clock.instant(), "rejected: " + reason))));
+  }
+
+  private void appendRejected(List<String> lines) throws IOException {
+    try (FileChannel rej = FileChannel.open(dir.resolve(REJECTED), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      rej.write(ByteBuffer.wrap((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8)));
+      rej.force(false);
+    }
   }
 
   /** The file's events are committed: remove it. */
@@ -188,10 +227,15 @@ final class Spool implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() throws IOException {
-    if (active != null) {
-      active.close();
-      active = null;
+  public void close() throws IOException {
+    synchronized (syncLock) {
+      synchronized (this) {
+        if (active != null) {
+          active.force(false);
+          active.close();
+          active = null;
+        }
+      }
     }
   }
 }

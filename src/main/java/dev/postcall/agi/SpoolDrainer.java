@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * uniqueid it has, so an event that was committed late and also spooled is stored once. The
  * spool file is deleted only after the commit.
  */
-public final class SpoolDrainer {
+final class SpoolDrainer {
   private static final Logger log = LoggerFactory.getLogger(SpoolDrainer.class);
   private static final int CHUNK = 500;
 
@@ -28,7 +28,7 @@ public final class SpoolDrainer {
   }
 
   /** One attempt; returns how many spooled events were moved. Never throws: a loop calls this. */
-  public synchronized int drainOnce() {
+  synchronized int drainOnce() {
     int moved = 0;
     try {
       // the file left by an earlier attempt first, then what was appended meanwhile
@@ -52,10 +52,29 @@ public final class SpoolDrainer {
     List<CallRecord> calls = spool.read(file);
     int added = 0;
     for (int i = 0; i < calls.size(); i += CHUNK) {
-      for (boolean isNew : store.insertAll(calls.subList(i, Math.min(calls.size(), i + CHUNK)))) if (isNew) added++;
+      List<CallRecord> chunk = calls.subList(i, Math.min(calls.size(), i + CHUNK));
+      try {
+        for (boolean isNew : store.insertAll(chunk)) if (isNew) added++;
+      } catch (Exception e) {
+        if (DatabaseErrors.unreachable(e)) throw e;
+        added += oneByOne(chunk); // one event the database refuses must not block the spool forever
+      }
     }
     spool.drained(file, calls.size());
     log.info("spool drained: {} hangup events, {} new, {} already stored", calls.size(), added, calls.size() - added);
     return calls.size();
+  }
+
+  private int oneByOne(List<CallRecord> chunk) throws Exception {
+    int added = 0;
+    for (CallRecord c : chunk) {
+      try {
+        if (store.insert(c)) added++;
+      } catch (Exception e) {
+        if (DatabaseErrors.unreachable(e)) throw e;
+        spool.reject(c, Text.firstLine(e));
+      }
+    }
+    return added;
   }
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         RunCommand.class,
         SimulateCommand.class,
         IncidentSimCommand.class,
+        BackfillCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {

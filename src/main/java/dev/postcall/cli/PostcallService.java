@@ -1,6 +1,7 @@
 package dev.postcall.cli;
 
 import dev.postcall.agi.AgiService;
+import dev.postcall.cdr.BackfillService;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.PostcallConfig.Role;
 import dev.postcall.incident.IncidentSystem;
@@ -35,6 +36,7 @@ public final class PostcallService implements AutoCloseable {
   private OpenDatabase db;
   private AgiService agi;
   private WorkerPool workers;
+  private BackfillService backfill;
   private IncidentSystem incident;
   private volatile boolean closing;
   private volatile boolean ready;
@@ -78,6 +80,10 @@ public final class PostcallService implements AutoCloseable {
     }
     synchronized (this) {
       if (closing) return;
+      if (cfg.roles().contains(Role.TAILER)) {
+        backfill = new BackfillService(cfg.csv(), db.db().dataSource(), clock, metrics);
+        backfill.start();
+      }
       if (cfg.roles().contains(Role.WORKER)) {
         incident = incidentFactory.apply(cfg.incident());
         workers = new WorkerPool(queue, DeliverCall.from(cfg, queue, incident, clock, metrics), cfg.worker());
@@ -111,6 +117,7 @@ public final class PostcallService implements AutoCloseable {
     closing = true;
     log.info("stopping postcall");
     stop(agi);
+    stop(backfill);
     stop(workers);
     stop(incident instanceof AutoCloseable c ? c : null);
     stop(db);

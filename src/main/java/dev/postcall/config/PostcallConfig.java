@@ -254,14 +254,33 @@ public record PostcallConfig(
     }
   }
 
+  /**
+   * Master.csv backfill. {@code columns}: auto | 16..21 | names such as uniqueid+userfield
+   * (checked by the cdr package's CsvLayout); {@code zone}: the zone of the CDR's local times
+   * ({@code cdr.timezone}, UTC when Asterisk runs with usegmtime=yes); {@code batchSize}: lines per
+   * transaction.
+   */
   public record Csv(List<Path> files, String columns, ZoneId zone, List<String> contexts,
-      List<String> excludeChannels, Duration tailInterval, String sweepCron) {
+      List<String> excludeChannels, List<String> excludeApps, Duration tailInterval, String sweepCron,
+      int batchSize) {
+    public static final Duration DEFAULT_TAIL_INTERVAL = Duration.ofSeconds(10);
+    public static final String DEFAULT_SWEEP_CRON = "0 30 2 * * ?";
+
+    public Csv {
+      if (tailInterval.toMillis() < 100)
+        throw new ConfigException("csv.tail-interval", "must be at least 100ms, got " + tailInterval);
+      if (!org.quartz.CronExpression.isValidExpression(sweepCron))
+        throw new ConfigException("csv.sweep-cron", "not a Quartz cron expression (sec min hour day month weekday): '" + sweepCron + "'");
+    }
+
     static Csv from(Settings s) {
       return new Csv(s.list("csv.files", "/var/log/asterisk/cdr-csv/Master.csv").stream().map(Path::of).toList(),
           s.string("csv.columns", "auto"), s.zone("cdr.timezone", ZoneId.systemDefault()),
           s.list("csv.contexts", ""), s.list("csv.exclude-channels", "Local/*;1"),
-          s.duration("csv.tail-interval", Duration.ofSeconds(10)),
-          s.string("csv.sweep-cron", "0 30 2 * * ?"));
+          s.list("csv.exclude-apps", "AppDial,AppDial2"),
+          s.duration("csv.tail-interval", DEFAULT_TAIL_INTERVAL),
+          s.string("csv.sweep-cron", DEFAULT_SWEEP_CRON),
+          s.integer("csv.batch-size", 1000, 1, 100_000));
     }
   }
 

@@ -10,8 +10,11 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -19,7 +22,7 @@ import javax.sql.DataSource;
  * nothing, whichever path (AGI hangup, spool drain, Master.csv) brings it again.
  */
 public final class CallStore {
-  private static final String INSERT_CALL = """
+  static final String INSERT_CALL = """
       INSERT INTO calls (uniqueid, linkedid, channel, dst_channel, caller_number, caller_name,
         extension, context, start_time, answer_time, end_time, duration_s, billsec_s, disposition,
         dial_status, recording, accountcode, userfield, source, received_at)
@@ -28,6 +31,12 @@ public final class CallStore {
   private static final String INSERT_JOB = """
       INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, created_at, updated_at)
       VALUES (?, 'PENDING', ?, 0, ?, ?, ?)""";
+
+  private static final int BATCH = 500;
+  private static final int CALL_COLUMNS = 20;
+  private static final String INSERT_CALLS_HEAD = INSERT_CALL.substring(0, INSERT_CALL.indexOf("VALUES") + 6) + " ";
+  private static final String CALL_ROW = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  private static final String INSERT_JOBS_HEAD = INSERT_JOB.substring(0, INSERT_JOB.indexOf("VALUES") + 6) + " ";
 
   private final DataSource ds;
   private final Clock clock;
@@ -63,6 +72,7 @@ public final class CallStore {
 
   /** The same, inside the caller's transaction (the tailer commits its file offset with it). */
   public List<Boolean> insertAll(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
+    if (calls.size() > 1) return insertBatch(c, calls, now);
     List<Boolean> out = new ArrayList<>(calls.size());
     try (PreparedStatement call = c.prepareStatement(INSERT_CALL, Statement.RETURN_GENERATED_KEYS);
         PreparedStatement job = c.prepareStatement(INSERT_JOB)) {
@@ -89,27 +99,97 @@ public final class CallStore {
     return out;
   }
 
-  private static void bind(PreparedStatement ps, CallRecord r, Instant now) throws SQLException {
-    ps.setString(1, clip(r.uniqueid(), 150));
-    ps.setString(2, clip(r.linkedid(), 150));
-    ps.setString(3, clip(r.channel(), 255));
-    ps.setString(4, clip(r.dstChannel(), 255));
-    ps.setString(5, clip(r.callerNumber(), 80));
-    ps.setString(6, clip(r.callerName(), 255));
-    ps.setString(7, clip(r.extension(), 80));
-    ps.setString(8, clip(r.context(), 80));
-    Sql.setInstant(ps, 9, r.start());
-    Sql.setInstant(ps, 10, r.answer());
-    Sql.setInstant(ps, 11, r.end());
-    Sql.setInt(ps, 12, r.duration());
-    Sql.setInt(ps, 13, r.billsec());
-    ps.setString(14, clip(r.disposition(), 32));
-    ps.setString(15, clip(r.dialStatus(), 32));
-    ps.setString(16, clip(r.recording(), 1024));
-    ps.setString(17, clip(r.accountcode(), 80));
-    ps.setString(18, clip(r.userfield(), 255));
-    ps.setString(19, r.source().name());
-    Sql.setInstant(ps, 20, now);
+  /**
+   * Many calls in four statements instead of two per call (a burst of hangups is one round trip
+   * per step, not per call): which uniqueids exist, a multi-row insert of the new calls, their ids,
+   * a multi-row insert of their jobs. If another transaction inserts one of the same uniqueids at
+   * the same moment, both may report it new — the unique keys on calls.uniqueid and jobs.call_id
+   * still keep one call and one job.
+   */
+  private List<Boolean> insertBatch(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
+    List<Boolean> out = new ArrayList<>(calls.size());
+    for (int from = 0; from < calls.size(); from += BATCH) {
+      List<CallRecord> chunk = calls.subList(from, Math.min(calls.size(), from + BATCH));
+      Set<String> known = existing(c, chunk.stream().map(r -> clip(r.uniqueid(), 150)).distinct().toList());
+      List<CallRecord> fresh = new ArrayList<>();
+      for (CallRecord r : chunk) {
+        boolean isNew = known.add(clip(r.uniqueid(), 150)); // a repeat inside the batch is not new
+        if (isNew) fresh.add(r);
+        out.add(isNew);
+      }
+      if (fresh.isEmpty()) continue;
+      try (PreparedStatement ps = c.prepareStatement(INSERT_CALLS_HEAD
+          + String.join(",", Collections.nCopies(fresh.size(), CALL_ROW)) + " ON DUPLICATE KEY UPDATE uniqueid = uniqueid")) {
+        for (int i = 0; i < fresh.size(); i++) bind(ps, fresh.get(i), now, i * CALL_COLUMNS);
+        ps.executeUpdate();
+      }
+      List<Long> ids = ids(c, fresh.stream().map(r -> clip(r.uniqueid(), 150)).toList());
+      try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS_HEAD
+          + String.join(",", Collections.nCopies(ids.size(), "(?, 'PENDING', ?, 0, ?, ?, ?)"))
+          + " ON DUPLICATE KEY UPDATE call_id = call_id")) {
+        int k = 0;
+        for (long id : ids) {
+          ps.setLong(++k, id);
+          ps.setString(++k, Stage.first().name());
+          Sql.setInstant(ps, ++k, now);
+          Sql.setInstant(ps, ++k, now);
+          Sql.setInstant(ps, ++k, now);
+        }
+        ps.executeUpdate();
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> existing(Connection c, List<String> uniqueids) throws SQLException {
+    Set<String> out = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE uniqueid IN ("
+        + String.join(",", Collections.nCopies(uniqueids.size(), "?")) + ")")) {
+      for (int i = 0; i < uniqueids.size(); i++) ps.setString(i + 1, uniqueids.get(i));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  private static List<Long> ids(Connection c, List<String> uniqueids) throws SQLException {
+    List<Long> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT id FROM calls WHERE uniqueid IN ("
+        + String.join(",", Collections.nCopies(uniqueids.size(), "?")) + ")")) {
+      for (int i = 0; i < uniqueids.size(); i++) ps.setString(i + 1, uniqueids.get(i));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(rs.getLong(1));
+      }
+    }
+    return out;
+  }
+
+  static void bind(PreparedStatement ps, CallRecord r, Instant now) throws SQLException {
+    bind(ps, r, now, 0);
+  }
+
+  private static void bind(PreparedStatement ps, CallRecord r, Instant now, int o) throws SQLException {
+    ps.setString(o + 1, clip(r.uniqueid(), 150));
+    ps.setString(o + 2, clip(r.linkedid(), 150));
+    ps.setString(o + 3, clip(r.channel(), 255));
+    ps.setString(o + 4, clip(r.dstChannel(), 255));
+    ps.setString(o + 5, clip(r.callerNumber(), 80));
+    ps.setString(o + 6, clip(r.callerName(), 255));
+    ps.setString(o + 7, clip(r.extension(), 80));
+    ps.setString(o + 8, clip(r.context(), 80));
+    Sql.setInstant(ps, o + 9, r.start());
+    Sql.setInstant(ps, o + 10, r.answer());
+    Sql.setInstant(ps, o + 11, r.end());
+    Sql.setInt(ps, o + 12, r.duration());
+    Sql.setInt(ps, o + 13, r.billsec());
+    ps.setString(o + 14, clip(r.disposition(), 32));
+    ps.setString(o + 15, clip(r.dialStatus(), 32));
+    ps.setString(o + 16, clip(r.recording(), 1024));
+    ps.setString(o + 17, clip(r.accountcode(), 80));
+    ps.setString(o + 18, clip(r.userfield(), 255));
+    ps.setString(o + 19, r.source().name());
+    Sql.setInstant(ps, o + 20, now);
   }
 
   public Optional<CallRecord> find(String uniqueid) throws SQLException {

@@ -13,14 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP relay to the test database that a test can cut (every connection closed, new ones closed
  * at once — the database "is down") and restore, without touching the shared MariaDB.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final String host;
   private final int port;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean up = true;
+  private volatile boolean stalled;
 
-  TcpProxy(String host, int port) throws IOException {
+  public TcpProxy(String host, int port) throws IOException {
     this.host = host;
     this.port = port;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -29,18 +30,24 @@ final class TcpProxy implements AutoCloseable {
     t.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
-  void cut() {
+  public void cut() {
     up = false;
     open.forEach(TcpProxy::closeQuietly);
     open.clear();
   }
 
-  void restore() {
+  public void restore() {
     up = true;
+    stalled = false;
+  }
+
+  /** Keeps every connection open but forwards nothing: a database that hangs. */
+  public void stall() {
+    stalled = true;
   }
 
   private void acceptLoop() {
@@ -68,10 +75,11 @@ final class TcpProxy implements AutoCloseable {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) >= 0) {
+          while (stalled && up) Thread.sleep(5);
           out.write(buf, 0, n);
           out.flush();
         }
-      } catch (IOException e) {
+      } catch (IOException | InterruptedException e) {
         // one side closed
       } finally {
         closeQuietly(from);

@@ -1,0 +1,31 @@
+package dev.postcall.cdr;
+
+import dev.postcall.config.PostcallConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import javax.sql.DataSource;
+
+/** Builds the backfill's steps from the configuration. */
+final class Backfill {
+  private Backfill() {}
+
+  static MasterCsvParser parser(PostcallConfig.Csv csv) {
+    return new MasterCsvParser(CsvLayout.parse(csv.columns()), csv.zone());
+  }
+
+  static TailMasterCsv tailer(PostcallConfig.Csv csv, DataSource ds, Clock clock, CsvMetrics metrics) {
+    ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(CallSelector.from(csv)::isCall, true, true),
+        csv.batchSize(), clock);
+    return new TailMasterCsv(csv.files(), new CsvOffsets(ds, clock), importer, metrics);
+  }
+
+  static SweepMasterCsv sweeper(PostcallConfig.Csv csv, DataSource ds, Clock clock, CsvMetrics metrics) {
+    ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(CallSelector.from(csv)::isCall, false, true),
+        csv.batchSize(), clock);
+    return new SweepMasterCsv(csv.files(), importer, metrics);
+  }
+
+  static CsvMetrics metrics(MeterRegistry registry) {
+    return new CsvMetrics(registry);
+  }
+}

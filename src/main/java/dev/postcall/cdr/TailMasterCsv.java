@@ -1,0 +1,155 @@
+package dev.postcall.cdr;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the lines Asterisk appended to Master.csv since the last run, the way Filebeat reads a
+ * growing log. One {@link #tailOnce()} per Quartz firing; the position per file is in {@code
+ * csv_offsets}, committed with the calls each batch produced.
+ * <ul>
+ *   <li><b>Rename rotation</b> ({@code Master.csv} → {@code Master.csv.1}, new empty {@code
+ *       Master.csv}): the saved position belongs to the file's device+inode, which now lives under
+ *       the rotated name; that file is finished first (whatever is still appended to it), then the
+ *       new file is read from 0.
+ *   <li><b>Copytruncate</b> (the file is now shorter than the saved offset, or starts with other
+ *       bytes): if the copy is still next to it (a sibling starting with the same bytes), its rest
+ *       from the saved offset is read first; then the truncated file from 0.
+ *   <li>A <b>partial last line</b> (no newline yet) is left for a later run.
+ * </ul>
+ */
+public final class TailMasterCsv {
+  private static final Logger log = LoggerFactory.getLogger(TailMasterCsv.class);
+
+  private final List<Path> files;
+  private final CsvOffsets offsets;
+  private final ImportFile importer;
+  private final CsvMetrics metrics;
+
+  TailMasterCsv(List<Path> files, CsvOffsets offsets, ImportFile importer, CsvMetrics metrics) {
+    this.files = List.copyOf(files);
+    this.offsets = offsets;
+    this.importer = importer;
+    this.metrics = metrics;
+  }
+
+  /** Reads every configured file's new complete lines. Never throws: a failing file is logged and retried next time. */
+  public ImportCounts tailOnce() {
+    ImportCounts total = new ImportCounts();
+    Map<String, FileState> states;
+    try {
+      states = offsets.loadAll();
+    } catch (SQLException e) {
+      log.warn("Master.csv tail skipped: cannot read offsets ({})", e.getMessage());
+      return total;
+    }
+    Set<String> seen = new HashSet<>();
+    boolean complete = true;
+    long lag = 0;
+    for (Path file : files) {
+      try {
+        lag += tail(file, states, seen, total);
+      } catch (IOException | SQLException | RuntimeException e) {
+        complete = false;
+        log.warn("Master.csv tail of {} failed, will retry: {}", file, e.toString());
+      }
+    }
+    metrics.lag(lag);
+    if (complete) forgetGone(states, seen);
+    if (total.lines > 0) log.info("Master.csv tail: {}", total);
+    return total;
+  }
+
+  private long tail(Path file, Map<String, FileState> states, Set<String> seen, ImportCounts total)
+      throws IOException, SQLException {
+    long lag = 0;
+    List<Path> rotated = RotatedFiles.of(file);
+    for (Path r : rotated) {
+      FileState st = states.get(FileIdentity.key(r));
+      if (st == null || !FileIdentity.sameContent(r, st)) continue;
+      seen.add(st.fileKey());
+      if (!r.toString().equals(st.path())) log.info("{} was rotated to {}: reading its rest from byte {}", st.path(), r, st.offset());
+      lag += read(r, st, total);
+    }
+    if (!Files.exists(file)) return lag;
+    String key = FileIdentity.key(file);
+    FileState st = states.get(key);
+    if (st == null) {
+      st = new FileState(key, file.toString(), FileIdentity.of(file, 0).hash(), 0, 0, 0, 0);
+      offsets.put(st);
+      log.info("tailing {} ({}) from the start", file, key);
+    } else if (Files.size(file) < st.offset() || !FileIdentity.sameContent(file, st)) {
+      log.info("{} was truncated or replaced (copytruncate?): saved offset {}, now {} bytes; reading it from the start",
+          file, st.offset(), Files.size(file));
+      finishCopy(rotated, st, states, total);
+      st = new FileState(key, file.toString(), FileIdentity.of(file, 0).hash(), 0, 0, 0, 0);
+      offsets.put(st);
+    }
+    seen.add(key);
+    return lag + read(file, st, total);
+  }
+
+  /** After a copytruncate, the lines between our offset and the copy's end are only in the copy. */
+  private void finishCopy(List<Path> rotated, FileState st, Map<String, FileState> states, ImportCounts total)
+      throws IOException, SQLException {
+    for (Path r : rotated) {
+      if (states.containsKey(FileIdentity.key(r)) || Files.size(r) < st.offset() || !FileIdentity.sameContent(r, st))
+        continue;
+      log.info("reading the rest of {} from its copy {} (byte {})", st.path(), r, st.offset());
+      try (FileChannel ch = FileChannel.open(r, StandardOpenOption.READ)) {
+        total.add(record(importer.run(ch, r.toString(), st.offset(), st.line(), null, null)));
+      }
+      return;
+    }
+  }
+
+  /** Reads {@code path} from the state's offset to its end, advancing the state batch by batch. Returns the lag. */
+  private long read(Path path, FileState start, ImportCounts total) throws IOException, SQLException {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      // The name may have been rotated between looking and opening: read only the file we meant.
+      if (!FileIdentity.key(path).equals(start.fileKey())) return 0;
+      long size = ch.size();
+      if (size == start.offset()) return 0;
+      FileIdentity.Fingerprint fp = start.fingerprintLen() < FileIdentity.FINGERPRINT_BYTES && start.offset() < size
+          ? FileIdentity.of(path) : new FileIdentity.Fingerprint(start.fingerprint(), start.fingerprintLen());
+      FileState[] at = {start};
+      ImportCounts counts = importer.run(ch, path.toString(), start.offset(), start.line(), (c, endOffset, endLine) -> {
+        FileState next = at[0].advancedTo(endOffset, endLine, size, fp, path.toString());
+        offsets.advance(c, at[0], next);
+        at[0] = next;
+      }, metrics::record);
+      total.add(counts);
+      return size - at[0].offset();
+    } catch (NoSuchFileException e) {
+      return 0;
+    }
+  }
+
+  private ImportCounts record(ImportCounts c) {
+    metrics.record(c);
+    return c;
+  }
+
+  private void forgetGone(Map<String, FileState> states, Set<String> seen) {
+    for (FileState s : states.values()) {
+      if (seen.contains(s.fileKey())) continue;
+      try {
+        offsets.delete(s.fileKey());
+        log.info("stopped tracking {} ({}): no longer there", s.path(), s.fileKey());
+      } catch (SQLException e) {
+        log.warn("cannot forget offset of {}: {}", s.path(), e.getMessage());
+      }
+    }
+  }
+}

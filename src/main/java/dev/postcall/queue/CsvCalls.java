@@ -1,0 +1,201 @@
+package dev.postcall.queue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Master.csv side of {@link CallStore}: bulk insert of the calls the CSV brings (a backfill of
+ * a million lines must not pay one round trip per row) and the merge of Master.csv's final timing
+ * into a call the AGI path (or an earlier batch) stored first. Both run inside the caller's
+ * transaction, so the tailer commits its file offset with them.
+ */
+public final class CsvCalls {
+  private static final int CHUNK = 1000;
+
+  /** What {@link #applyCsvTiming} did. */
+  public enum Timing { UNCHANGED, FILLED, CORRECTION }
+
+  /**
+   * Inserts those calls whose uniqueid is not yet known, each with a PENDING job, in four statements
+   * per thousand calls. Idempotent exactly like {@link CallStore#insertAll}: the unique
+   * key on uniqueid decides, so a call the AGI path stores meanwhile is left alone. Returns the
+   * uniqueids that were new.
+   */
+  public Set<String> insertNew(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
+    // received_at is how we find our own rows again below; DATETIME(3) keeps milliseconds only.
+    Instant at = now.truncatedTo(ChronoUnit.MILLIS);
+    Map<String, CallRecord> fresh = new LinkedHashMap<>();
+    for (CallRecord r : calls) fresh.putIfAbsent(r.uniqueid(), r);
+    fresh.keySet().removeAll(existing(c, List.copyOf(fresh.keySet())));
+    if (fresh.isEmpty()) return Set.of();
+    List<String> ids = List.copyOf(fresh.keySet());
+    // Connector/J rewrites this batch into multi-row INSERTs (rewriteBatchedStatements=true).
+    try (PreparedStatement ps = c.prepareStatement(CallStore.INSERT_CALL)) {
+      for (CallRecord r : fresh.values()) {
+        CallStore.bind(ps, r, at);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    // Our rows are the ones with our received_at and source CSV: a call the AGI path stored
+    // meanwhile kept its own row (the unique key made our insert of it a no-op).
+    Map<String, Long> inserted = new LinkedHashMap<>();
+    for (List<String> chunk : chunks(ids)) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, uniqueid FROM calls WHERE uniqueid IN ("
+          + String.join(",", Collections.nCopies(chunk.size(), "?")) + ") AND source = 'CSV' AND received_at = ?")) {
+        for (int i = 0; i < chunk.size(); i++) ps.setString(1 + i, chunk.get(i));
+        Sql.setInstant(ps, chunk.size() + 1, at);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) inserted.put(rs.getString(2), rs.getLong(1));
+        }
+      }
+    }
+    // uq_jobs_call guarantees one job per call even if this ran twice in the same millisecond.
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at,"
+        + " created_at, updated_at) VALUES (?, 'PENDING', ?, 0, ?, ?, ?)")) {
+      for (long callId : inserted.values()) {
+        ps.setLong(1, callId);
+        ps.setString(2, Stage.first().name());
+        for (int i = 3; i <= 5; i++) Sql.setInstant(ps, i, at);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    return inserted.keySet();
+  }
+
+  /** The uniqueids among {@code ids} that are already calls. */
+  public Set<String> existing(Connection c, List<String> ids) throws SQLException {
+    Set<String> out = new HashSet<>();
+    for (List<String> chunk : chunks(ids)) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE uniqueid IN ("
+          + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")")) {
+        for (int i = 0; i < chunk.size(); i++) ps.setString(1 + i, chunk.get(i));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Merges Master.csv's timing into the stored call {@code csv.uniqueid()}. Master.csv is written
+   * after the channel is gone, so its end, duration and billsec are final, while the AGI path may
+   * have read them early (empty end with {@code endbeforehexten=no}, duration 0 after a Dial): the
+   * later end, the larger duration and billsec and a missing answer time are taken. For a call that
+   * came from Master.csv itself, a Dial row's disposition and dstchannel also replace a Hangup
+   * row's FAILED and the earliest start is kept; the AGI path's DIALSTATUS is never touched.
+   *
+   * <p>While the job has not reached the upload (stage WAIT or CONVERT, or CREATE not yet claimed)
+   * the call row is updated and the upload sends the final values. Otherwise the call row keeps what
+   * was uploaded and the new values are recorded once in {@code call_corrections}.
+   */
+  public Timing applyCsvTiming(Connection c, CallRecord csv, Instant now) throws SQLException {
+    Stored s = lock(c, csv.uniqueid());
+    if (s == null) return Timing.UNCHANGED;
+    Instant end = later(s.end, csv.end());
+    Integer duration = larger(s.duration, csv.duration());
+    Integer billsec = larger(s.billsec, csv.billsec());
+    Instant answer = s.answer != null ? s.answer : csv.answer();
+    // Rows of a CSV call read in different batches: the earliest start is the call's.
+    Instant start = s.csvSource && csv.start() != null && (s.start == null || csv.start().isBefore(s.start))
+        ? csv.start() : s.start;
+    boolean dial = s.csvSource && "FAILED".equals(s.disposition) && csv.disposition() != null
+        && !"FAILED".equals(csv.disposition());
+    boolean timing = !java.util.Objects.equals(end, s.end) || !java.util.Objects.equals(duration, s.duration)
+        || !java.util.Objects.equals(billsec, s.billsec) || !java.util.Objects.equals(answer, s.answer)
+        || !java.util.Objects.equals(start, s.start);
+    if (!timing && !dial) return Timing.UNCHANGED;
+    if (!s.uploadStarted()) {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET end_time = ?, duration_s = ?, billsec_s = ?,"
+          + " answer_time = ?, disposition = ?, dst_channel = ?, start_time = ? WHERE id = ?")) {
+        Sql.setInstant(ps, 1, end);
+        Sql.setInt(ps, 2, duration);
+        Sql.setInt(ps, 3, billsec);
+        Sql.setInstant(ps, 4, answer);
+        ps.setString(5, dial ? csv.disposition() : s.disposition);
+        ps.setString(6, dial ? Sql.clip(csv.dstChannel(), 255) : s.dstChannel);
+        Sql.setInstant(ps, 7, start);
+        ps.setLong(8, s.id);
+        ps.executeUpdate();
+      }
+      return Timing.FILLED;
+    }
+    if (!timing) return Timing.UNCHANGED;
+    try (PreparedStatement ps = c.prepareStatement("INSERT IGNORE INTO call_corrections (call_id, uniqueid, old_end,"
+        + " old_duration, old_billsec, new_end, new_duration, new_billsec, job_state, job_stage, recorded_at)"
+        + " VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+      ps.setLong(1, s.id);
+      ps.setString(2, csv.uniqueid());
+      Sql.setInstant(ps, 3, s.end);
+      Sql.setInt(ps, 4, s.duration);
+      Sql.setInt(ps, 5, s.billsec);
+      Sql.setInstant(ps, 6, end);
+      Sql.setInt(ps, 7, duration);
+      Sql.setInt(ps, 8, billsec);
+      ps.setString(9, s.jobState);
+      ps.setString(10, s.jobStage);
+      Sql.setInstant(ps, 11, now);
+      return ps.executeUpdate() == 1 ? Timing.CORRECTION : Timing.UNCHANGED;
+    }
+  }
+
+  private record Stored(long id, boolean csvSource, Instant start, Instant answer, Instant end, Integer duration, Integer billsec,
+      String disposition, String dstChannel, String jobState, String jobStage) {
+    /** The incident system may have (or be about to get) the call's timing. */
+    boolean uploadStarted() {
+      if (jobStage == null) return false;
+      return switch (jobStage) {
+        case "WAIT", "CONVERT" -> "DONE".equals(jobState);
+        case "CREATE" -> !"PENDING".equals(jobState);
+        default -> true;
+      };
+    }
+  }
+
+  private static Stored lock(Connection c, String uniqueid) throws SQLException {
+    // Locks the call and its job: a worker's claim (SKIP LOCKED) passes it by for these few ms.
+    try (PreparedStatement ps = c.prepareStatement("SELECT c.id, c.source, c.start_time, c.answer_time, c.end_time, c.duration_s,"
+        + " c.billsec_s, c.disposition, c.dst_channel, j.state, j.stage FROM calls c LEFT JOIN jobs j ON j.call_id = c.id"
+        + " WHERE c.uniqueid = ? FOR UPDATE")) {
+      ps.setString(1, uniqueid);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) return null;
+        return new Stored(rs.getLong("id"), "CSV".equals(rs.getString("source")), Sql.getInstant(rs, "start_time"),
+            Sql.getInstant(rs, "answer_time"),
+            Sql.getInstant(rs, "end_time"), Sql.getInt(rs, "duration_s"), Sql.getInt(rs, "billsec_s"),
+            rs.getString("disposition"), rs.getString("dst_channel"), rs.getString("state"), rs.getString("stage"));
+      }
+    }
+  }
+
+  /** Master.csv has whole seconds; an AGI end within the same second is not a difference. */
+  private static Instant later(Instant stored, Instant csv) {
+    if (csv == null) return stored;
+    if (stored == null) return csv;
+    return csv.getEpochSecond() > stored.getEpochSecond() ? csv : stored;
+  }
+
+  private static Integer larger(Integer stored, Integer csv) {
+    if (csv == null) return stored;
+    return stored == null || csv > stored ? csv : stored;
+  }
+
+  private static List<List<String>> chunks(List<String> ids) {
+    List<List<String>> out = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i += CHUNK) out.add(ids.subList(i, Math.min(ids.size(), i + CHUNK)));
+    return out;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.postcall.agi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postcall.MutableClock;
+import dev.postcall.queue.CallRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolTest {
+  @TempDir Path dir;
+  MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+
+  static CallRecord call(String uid) {
+    return new CallRecord(uid, "L", "PJSIP/a-1", null, "100", "Zoë | \"x\"\n", "200", "rig",
+        Instant.parse("2026-11-23T09:59:00Z"), null, null, 0, 0, "FAILED", "BUSY", "/r/" + uid + ".wav", null,
+        "u|f", CallRecord.Source.AGI);
+  }
+
+  @Test
+  void concurrent_appends_are_each_one_line_and_read_back_equal() throws Exception {
+    Spool spool = new Spool(dir, clock);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    List<Future<?>> fs = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String uid = "1." + i;
+      fs.add(pool.submit(() -> {
+        spool.append(call(uid), "test");
+        return null;
+      }));
+    }
+    for (Future<?> f : fs) f.get();
+    pool.shutdown();
+    assertEquals(200, spool.size());
+    assertEquals(200, Files.readAllLines(dir.resolve(Spool.ACTIVE)).size());
+    Path file = spool.takeForDrain();
+    List<CallRecord> back = spool.read(file);
+    Set<String> uids = new HashSet<>();
+    back.forEach(c -> uids.add(c.uniqueid()));
+    assertEquals(200, uids.size());
+    assertEquals(call("1.7"), back.stream().filter(c -> c.uniqueid().equals("1.7")).findFirst().orElseThrow());
+    spool.drained(file, back.size());
+    assertEquals(0, spool.size());
+    assertNull(spool.takeForDrain());
+    spool.close();
+  }
+
+  @Test
+  void torn_last_line_is_ended_before_the_next_append_and_rejected_on_read() throws Exception {
+    Files.writeString(dir.resolve(Spool.ACTIVE), "{\"v\":1,\"uniq", StandardCharsets.UTF_8);
+    Spool spool = new Spool(dir, clock);
+    assertEquals(1, spool.size());
+    spool.append(call("2.1"), "test");
+    List<CallRecord> back = spool.read(spool.takeForDrain());
+    assertEquals(List.of("2.1"), back.stream().map(CallRecord::uniqueid).toList());
+    assertEquals(1, spool.size(), "the torn line left the count");
+    assertTrue(Files.readString(dir.resolve(Spool.REJECTED)).startsWith("{\"v\":1,\"uniq"));
+    spool.close();
+  }
+}

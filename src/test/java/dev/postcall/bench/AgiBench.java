@@ -1,0 +1,230 @@
+package dev.postcall.bench;
+
+import dev.postcall.TestDb;
+import dev.postcall.agi.AgiBenchSupport;
+import dev.postcall.agi.AgiService;
+import dev.postcall.agi.FakeAsterisk;
+import dev.postcall.agi.Transcript;
+import dev.postcall.config.PostcallConfig;
+import dev.postcall.config.Settings;
+import dev.postcall.queue.CallStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+
+/**
+ * {@code scripts/bench agi [quick]}: postcall's FastAGI capture against a real MariaDB, each figure
+ * next to a minimal raw-socket responder (same commands, no work) measured in the same run.
+ * Session time is connect → close as the (Asterisk-playing) client sees it.
+ */
+public final class AgiBench {
+  static final Transcript CALL = Transcript.load(
+      "/asterisk/transcripts/endbeforehexten-yes/20261122T222921_0010_hangup_1795386561.77.txt");
+  static final AtomicLong SEQ = new AtomicLong();
+
+  record Row(String measure, String postcall, String baseline, String ratio, String target) {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = Arrays.asList(args).contains("quick");
+    Duration steady = quick ? Duration.ofSeconds(5) : Duration.ofSeconds(30);
+    Duration closed = quick ? Duration.ofSeconds(3) : Duration.ofSeconds(10);
+    List<Row> rows = new ArrayList<>();
+    Path spool = Files.createTempDirectory("postcall-bench-spool");
+    try (TestDb db = TestDb.create(); RawResponder raw = new RawResponder(AgiBenchSupport.expression())) {
+      {
+        SwitchableDataSource ds = new SwitchableDataSource(db.ds());
+        CallStore store = new CallStore(ds, Clock.systemUTC());
+        double[] commit = commitLatency(new CallStore(db.ds(), Clock.systemUTC()), quick ? 100 : 300);
+        AgiService agi = new AgiService(config(spool), ZoneId.of("UTC"), store, Clock.systemUTC(), new SimpleMeterRegistry());
+        agi.start();
+        int pc = agi.localPort();
+        int bl = raw.port();
+        System.out.printf("warming up (%s mode)…%n", quick ? "quick" : "full");
+        closedLoop(pc, 20, Duration.ofSeconds(quick ? 2 : 5));
+        closedLoop(bl, 20, Duration.ofSeconds(quick ? 1 : 3));
+        agi.drainOnce();
+
+        if (Arrays.asList(args).contains("throughput")) { // just the closed loop (A/B of one change)
+          int done = closedLoop(pc, 50, closed);
+          agi.drainOnce();
+          System.out.printf("postcall %,.0f sessions/s, persisted %d%n", done / (double) closed.toSeconds(),
+              db.count("SELECT COUNT(*) FROM calls"));
+          agi.close();
+          return;
+        }
+        long[] p = openLoop(pc, 200, steady);
+        long[] b = openLoop(bl, 200, steady);
+        rows.add(ms("p50 at 200/s, " + steady.toSeconds() + " s", pct(p, 50), pct(b, 50), ""));
+        rows.add(ms("p99 at 200/s, " + steady.toSeconds() + " s", pct(p, 99), pct(b, 99), "≤ 2 ms"));
+        double p99Up = pct(p, 99);
+
+        ds.down(true);
+        long[] pd = openLoop(pc, 200, steady);
+        long[] bd = openLoop(bl, 200, steady);
+        rows.add(ms("p50 at 200/s, database down", pct(pd, 50), pct(bd, 50), ""));
+        rows.add(ms("p99 at 200/s, database down", pct(pd, 99), pct(bd, 99), "p99 ±10 % of up (" + fmt(p99Up) + ")"));
+        long spooled = agi.spoolSize();
+        ds.down(false);
+        agi.drainOnce();
+        agi.drainOnce();
+
+        long before = db.count("SELECT COUNT(*) FROM calls");
+        long[] burstP = burst(pc, 400);
+        long[] burstB = burst(bl, 400);
+        rows.add(ms("burst of 400: slowest", burstP[burstP.length - 1] / 1e6, burstB[burstB.length - 1] / 1e6, "≤ 250 ms"));
+        rows.add(new Row("burst of 400: completed", String.valueOf(burstP.length), String.valueOf(burstB.length), "", "400"));
+        agi.drainOnce();
+        long burstStored = db.count("SELECT COUNT(*) FROM calls") - before;
+
+        before = db.count("SELECT COUNT(*) FROM calls");
+        int doneP = closedLoop(pc, 50, closed);
+        int doneB = closedLoop(bl, 50, closed);
+        agi.drainOnce();
+        long stored = db.count("SELECT COUNT(*) FROM calls") - before;
+        double rateP = doneP / (double) closed.toSeconds();
+        double rateB = doneB / (double) closed.toSeconds();
+        rows.add(new Row("sessions/s, 50 clients, " + closed.toSeconds() + " s", fmt0(rateP), fmt0(rateB),
+            String.format("%.2f", rateP / rateB), "≥ 5,000/s"));
+        rows.add(new Row("  of which persisted", stored + " of " + doneP, "-", "", "all"));
+        agi.close();
+        print(rows);
+        System.out.printf("%nDatabase down: %d events spooled, all drained after it came back. Burst: %d of 400 stored.%n",
+            spooled, burstStored);
+        System.out.printf("MariaDB itself, same run: one call + job inserted and committed alone p50 %.2f ms, p99 %.2f ms.%n",
+            commit[0], commit[1]);
+        System.out.printf("Load client, postcall and MariaDB share this machine's %d cores (load average now %.1f).%n",
+            Runtime.getRuntime().availableProcessors(),
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      }
+    }
+  }
+
+  /** The floor under any session that waits for its commit: single inserts, p50 and p99 in ms. */
+  static double[] commitLatency(CallStore store, int n) throws Exception {
+    long[] t = new long[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      store.insert(probe("probe." + i));
+      t[i] = System.nanoTime() - t0;
+    }
+    Arrays.sort(t);
+    return new double[] {pct(t, 50), pct(t, 99)};
+  }
+
+  static dev.postcall.queue.CallRecord probe(String uid) {
+    return new dev.postcall.queue.CallRecord(uid, null, "Local/probe", null, null, null, null, "bench", null, null,
+        null, null, null, null, null, null, null, null, dev.postcall.queue.CallRecord.Source.AGI);
+  }
+
+  static PostcallConfig.Agi config(Path spool) {
+    return PostcallConfig.from(Settings.of(Map.of("agi.port", "0", "agi.spool-dir", spool.toString(),
+        "agi.read-timeout", "10s"))).agi();
+  }
+
+  /** One session; returns its time in ns. */
+  static long session(int port) throws Exception {
+    return new FakeAsterisk(port).play(CALL.withUniqueid("1900000000." + SEQ.incrementAndGet())).nanos();
+  }
+
+  /** Arrivals at a fixed rate whatever the server does (open loop); session times in ns, sorted. */
+  static long[] openLoop(int port, int perSecond, Duration d) throws Exception {
+    int n = (int) (perSecond * d.toSeconds());
+    ExecutorService pool = Executors.newCachedThreadPool();
+    List<Future<Long>> fs = new ArrayList<>(n);
+    long periodNanos = 1_000_000_000L / perSecond;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      long due = t0 + i * periodNanos;
+      long wait;
+      while ((wait = due - System.nanoTime()) > 0) TimeUnit.NANOSECONDS.sleep(Math.min(wait, 1_000_000));
+      fs.add(pool.submit(() -> session(port)));
+    }
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) out[i] = fs.get(i).get();
+    pool.shutdown();
+    Arrays.sort(out);
+    return out;
+  }
+
+  /** Sessions started at once; session times in ns, sorted (failed ones left out). */
+  static long[] burst(int port, int n) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Long>> fs = new ArrayList<>();
+    for (int i = 0; i < n; i++) fs.add(pool.submit(() -> {
+      go.await();
+      return session(port);
+    }));
+    go.countDown();
+    List<Long> ok = new ArrayList<>();
+    for (Future<Long> f : fs) {
+      try {
+        ok.add(f.get());
+      } catch (Exception e) {
+        System.out.println("burst session failed: " + e.getCause());
+      }
+    }
+    pool.shutdown();
+    return ok.stream().mapToLong(Long::longValue).sorted().toArray();
+  }
+
+  /** {@code clients} threads, each starting its next session when the last one ended; sessions done. */
+  static int closedLoop(int port, int clients, Duration d) throws Exception {
+    long end = System.nanoTime() + d.toNanos();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    List<Future<Integer>> fs = new ArrayList<>();
+    for (int c = 0; c < clients; c++) fs.add(pool.submit(() -> {
+      int done = 0;
+      while (System.nanoTime() < end) {
+        session(port);
+        done++;
+      }
+      return done;
+    }));
+    int total = 0;
+    for (Future<Integer> f : fs) total += f.get();
+    pool.shutdown();
+    return total;
+  }
+
+  static double pct(long[] sorted, double p) {
+    int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+  }
+
+  static Row ms(String measure, double p, double b, String target) {
+    return new Row(measure, fmt(p), fmt(b), String.format("%.1f×", p / b), target);
+  }
+
+  static String fmt(double ms) {
+    return String.format("%.2f ms", ms);
+  }
+
+  static String fmt0(double v) {
+    return String.format("%,.0f", v);
+  }
+
+  static void print(List<Row> rows) {
+    String f = "| %-34s | %-14s | %-10s | %-6s | %-26s |%n";
+    System.out.println();
+    System.out.printf(f, "measure", "postcall", "baseline", "ratio", "target");
+    System.out.printf(f, "-".repeat(34), "-".repeat(14), "-".repeat(10), "-".repeat(6), "-".repeat(26));
+    for (Row r : rows) System.out.printf(f, r.measure(), r.postcall(), r.baseline(), r.ratio(), r.target());
+  }
+
+  private AgiBench() {}
+}

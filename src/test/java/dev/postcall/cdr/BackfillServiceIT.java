@@ -1,0 +1,111 @@
+package dev.postcall.cdr;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.postcall.TestDb;
+import dev.postcall.config.ConfigException;
+import dev.postcall.config.PostcallConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Quartz clustered on the test MariaDB: the tail runs on one node at a time and moves on when a node leaves. */
+class BackfillServiceIT {
+  static TestDb db;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void database() {
+    db = TestDb.create();
+  }
+
+  @AfterAll
+  static void drop() {
+    db.close();
+  }
+
+  private PostcallConfig.Csv csv(Path master, Duration interval) {
+    var b = CsvFiles.config(List.of(master), "rig");
+    return new PostcallConfig.Csv(b.files(), b.columns(), b.zone(), b.contexts(), b.excludeChannels(), b.excludeApps(),
+        interval, b.sweepCron(), b.batchSize());
+  }
+
+  /** A tail step that takes a while and records how many run at once, across both nodes. */
+  static final class CountingStep implements Runnable {
+    static final AtomicInteger running = new AtomicInteger();
+    static final AtomicInteger maxRunning = new AtomicInteger();
+    final AtomicInteger runs = new AtomicInteger();
+
+    @Override
+    public void run() {
+      int now = running.incrementAndGet();
+      maxRunning.accumulateAndGet(now, Math::max);
+      try {
+        Thread.sleep(150); // longer than the 100 ms interval: firings pile up on both nodes
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        running.decrementAndGet();
+        runs.incrementAndGet();
+      }
+    }
+  }
+
+  @Test
+  void two_clustered_schedulers_never_run_the_tail_at_once_and_the_survivor_takes_over() {
+    PostcallConfig.Csv config = csv(dir.resolve("Master.csv"), Duration.ofMillis(100));
+    CountingStep a = new CountingStep();
+    CountingStep b = new CountingStep();
+    BackfillService nodeA = new BackfillService(config, db.ds(), a, () -> { }, 1000);
+    BackfillService nodeB = new BackfillService(config, db.ds(), b, () -> { }, 1000);
+    try {
+      nodeA.start();
+      nodeB.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> a.runs.get() + b.runs.get() >= 20);
+      assertEquals(1, CountingStep.maxRunning.get(), "never on both nodes at once");
+      assertEquals(1, db.count("SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_NAME = 'tail-master-csv'"));
+      assertEquals(2, db.count("SELECT COUNT(*) FROM QRTZ_SCHEDULER_STATE"), "two nodes checked in");
+
+      nodeA.close();
+      int before = b.runs.get();
+      await().atMost(Duration.ofSeconds(30)).until(() -> b.runs.get() >= before + 5);
+      assertEquals(1, CountingStep.maxRunning.get());
+    } finally {
+      nodeA.close();
+      nodeB.close();
+    }
+  }
+
+  @Test
+  void the_real_service_tails_master_csv_through_quartz() throws Exception {
+    Path master = dir.resolve("Master.csv");
+    CsvFiles.append(master, new String(CsvFiles.resource("Master.csv"), java.nio.charset.StandardCharsets.UTF_8));
+    try (BackfillService service = new BackfillService(csv(master, Duration.ofMillis(200)), db.ds(), Clock.systemUTC(),
+        new SimpleMeterRegistry())) {
+      service.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> db.count("SELECT COUNT(*) FROM calls") == 9);
+      CsvFiles.append(master, CsvFiles.row("1795400001.1", "200", "2026-11-23 09:00:00", "2026-11-23 09:00:05", 5, "BUSY"));
+      await().atMost(Duration.ofSeconds(20)).until(() -> db.count("SELECT COUNT(*) FROM calls") == 10);
+    }
+    assertEquals(10, db.count("SELECT COUNT(*) FROM jobs"));
+  }
+
+  @Test
+  void a_bad_column_layout_is_refused_at_construction() {
+    var b = CsvFiles.config(List.of(dir.resolve("Master.csv")));
+    var bad = new PostcallConfig.Csv(b.files(), "uniqueid+nonsense", b.zone(), b.contexts(), b.excludeChannels(),
+        b.excludeApps(), b.tailInterval(), b.sweepCron(), b.batchSize());
+    ConfigException e = assertThrows(ConfigException.class, () -> new BackfillService(bad, db.ds(), Clock.systemUTC(),
+        new SimpleMeterRegistry()));
+    assertEquals(true, e.getMessage().startsWith("csv.columns"));
+  }
+}

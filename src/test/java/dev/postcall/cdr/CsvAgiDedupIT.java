@@ -1,0 +1,155 @@
+package dev.postcall.cdr;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.postcall.MutableClock;
+import dev.postcall.TestDb;
+import dev.postcall.queue.CallRecord;
+import dev.postcall.queue.CallStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The same call through the AGI path and Master.csv: one call, one job, whichever came first. */
+class CsvAgiDedupIT {
+  static TestDb db;
+  @TempDir Path dir;
+  Path master;
+  CallStore store;
+  TailMasterCsv tailer;
+  SweepMasterCsv sweeper;
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+
+  // The caller's Dial row of the real busy call (22:29:21, BUSY) and an answered call's.
+  static final String BUSY_UNIQUEID = "1795386561.77";
+  static final String ANSWERED = CsvFiles.row("1795386600.10", "101", "2026-11-22 22:30:00", "2026-11-22 22:30:42", 42, "ANSWERED");
+
+  @BeforeAll
+  static void database() {
+    db = TestDb.create();
+  }
+
+  @AfterAll
+  static void drop() {
+    db.close();
+  }
+
+  @BeforeEach
+  void clean() {
+    for (String t : List.of("job_events", "call_corrections", "jobs", "calls", "csv_offsets")) db.exec("DELETE FROM " + t);
+    master = dir.resolve("Master.csv");
+    store = new CallStore(db.ds(), clock);
+    var csv = CsvFiles.config(List.of(master), "rig");
+    CsvMetrics metrics = new CsvMetrics(new SimpleMeterRegistry());
+    tailer = Backfill.tailer(csv, db.ds(), clock, metrics);
+    sweeper = Backfill.sweeper(csv, db.ds(), clock, metrics);
+  }
+
+  /** What the hangup handler stores: DIALSTATUS, and timing read before it was final (endbeforehexten=no). */
+  static CallRecord agi(String uniqueid, String dialStatus) {
+    return new CallRecord(uniqueid, uniqueid, "Local/200@rig-00000026;2", null, "5550200", "Rig Caller", "200", "rig",
+        Instant.parse("2026-11-22T22:29:21Z"), null, null, 0, 0, "NO ANSWER", dialStatus, null, null, null,
+        CallRecord.Source.AGI);
+  }
+
+  private void writeRealMasterCsv() throws IOException {
+    CsvFiles.append(master, new String(CsvFiles.resource("Master.csv"), java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void agi_first_then_csv_gives_one_call_one_job_and_the_csv_timing_fills_the_agi_call() throws Exception {
+    store.insert(agi(BUSY_UNIQUEID, "BUSY"));
+    writeRealMasterCsv();
+    ImportCounts c = tailer.tailOnce();
+    assertEquals(8, c.fresh(), "the eight calls the AGI path missed");
+    assertEquals(1, c.duplicate());
+    assertEquals(1, c.filled());
+    assertEquals(9, db.count("SELECT COUNT(*) FROM calls"));
+    assertEquals(9, db.count("SELECT COUNT(*) FROM jobs"));
+    CallRecord busy = store.find(BUSY_UNIQUEID).orElseThrow();
+    assertEquals(CallRecord.Source.AGI, busy.source());
+    assertEquals("BUSY", busy.outcome(), "DIALSTATUS stays the outcome");
+    assertEquals(Instant.parse("2026-11-22T22:29:21Z"), busy.end(), "end filled from Master.csv");
+    assertEquals(0, db.count("SELECT COUNT(*) FROM call_corrections"));
+  }
+
+  @Test
+  void csv_first_then_agi_gives_one_call_one_job() throws Exception {
+    writeRealMasterCsv();
+    tailer.tailOnce();
+    assertFalse(store.insert(agi(BUSY_UNIQUEID, "BUSY")), "the AGI path finds the call known");
+    assertEquals(9, db.count("SELECT COUNT(*) FROM calls"));
+    assertEquals(9, db.count("SELECT COUNT(*) FROM jobs"));
+    assertEquals(CallRecord.Source.CSV, store.find(BUSY_UNIQUEID).orElseThrow().source());
+  }
+
+  @Test
+  void csv_timing_of_an_already_uploaded_agi_call_is_recorded_once_as_a_correction() throws Exception {
+    store.insert(agi("1795386600.10", "ANSWER"));
+    db.exec("UPDATE jobs SET state = 'DONE', stage = 'DONE'");
+    CsvFiles.append(master, ANSWERED);
+    ImportCounts c = tailer.tailOnce();
+    assertEquals(1, c.corrections());
+    CallRecord call = store.find("1795386600.10").orElseThrow();
+    assertNull(call.end(), "the call keeps what was uploaded");
+    assertEquals(1, db.count("SELECT COUNT(*) FROM call_corrections WHERE uniqueid = '1795386600.10'"
+        + " AND new_end = '2026-11-22 22:30:42' AND new_duration = 42 AND old_duration = 0 AND job_state = 'DONE'"));
+    db.exec("DELETE FROM csv_offsets"); // offsets lost: the file is read again
+    assertEquals(0, tailer.tailOnce().corrections());
+    assertEquals(1, db.count("SELECT COUNT(*) FROM call_corrections"), "recorded once");
+  }
+
+  @Test
+  void hangup_row_read_in_a_later_run_does_not_undo_the_dial_rows_outcome_or_timing() throws Exception {
+    List<String> real = CsvFiles.realLines("Master.csv");
+    // 0-based lines 23 and 24: the 300 call's Dial row (NO ANSWER, 4 s), then its Hangup row (FAILED, 0 s).
+    CsvFiles.append(master, real.get(23) + "\n");
+    tailer.tailOnce();
+    CsvFiles.append(master, real.get(24) + "\n");
+    assertEquals(1, tailer.tailOnce().duplicate());
+    CallRecord call = store.find("1795386562.81").orElseThrow();
+    assertEquals("NO ANSWER", call.disposition());
+    assertEquals(4, call.duration());
+    assertEquals(Instant.parse("2026-11-22T22:29:22Z"), call.start());
+  }
+
+  @Test
+  void dial_row_read_after_the_hangup_row_replaces_its_failed() throws Exception {
+    List<String> real = CsvFiles.realLines("Master.csv");
+    CsvFiles.append(master, real.get(24) + "\n");
+    tailer.tailOnce();
+    assertEquals("FAILED", store.find("1795386562.81").orElseThrow().disposition());
+    CsvFiles.append(master, real.get(23) + "\n");
+    assertEquals(1, tailer.tailOnce().filled());
+    CallRecord call = store.find("1795386562.81").orElseThrow();
+    assertEquals("NO ANSWER", call.disposition());
+    assertEquals("Local/ring@rig-callee-00000029;1", call.dstChannel());
+    assertEquals(4, call.duration());
+    assertEquals(Instant.parse("2026-11-22T22:29:22Z"), call.start(), "the Dial row started earlier");
+    assertEquals(1, db.count("SELECT COUNT(*) FROM jobs"));
+  }
+
+  @Test
+  void nightly_sweep_inserts_what_is_missing_after_offsets_and_a_call_were_lost() throws SQLException, IOException {
+    writeRealMasterCsv();
+    tailer.tailOnce();
+    db.exec("DELETE FROM csv_offsets");
+    db.exec("DELETE j FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = '1795386563.85'");
+    db.exec("DELETE FROM calls WHERE uniqueid = '1795386563.85'");
+    ImportCounts c = sweeper.sweepOnce();
+    assertEquals(1, c.fresh());
+    assertEquals(8, c.duplicate());
+    assertEquals(9, db.count("SELECT COUNT(*) FROM jobs"));
+    assertEquals(0, db.count("SELECT COUNT(*) FROM csv_offsets"), "the sweep leaves the tailer's offsets alone");
+  }
+}
