@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
         SimulateCommand.class,
         IncidentSimCommand.class,
         BackfillCommand.class,
+        DemoCommand.class,
+        FailedCommand.class,
+        StatsCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {

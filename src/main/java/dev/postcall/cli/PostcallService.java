@@ -1,5 +1,9 @@
 package dev.postcall.cli;
 
+import dev.postcall.admin.AdminWeb;
+import dev.postcall.admin.DatabaseCheck;
+import dev.postcall.admin.ReadinessCheck;
+import dev.postcall.admin.RecordingLocator;
 import dev.postcall.agi.AgiService;
 import dev.postcall.cdr.BackfillService;
 import dev.postcall.config.PostcallConfig;
@@ -9,12 +13,15 @@ import dev.postcall.queue.CallStore;
 import dev.postcall.queue.Database;
 import dev.postcall.queue.JobQueue;
 import dev.postcall.work.DeliverCall;
+import dev.postcall.work.RecordingPath;
 import dev.postcall.work.WorkerPool;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +44,7 @@ public final class PostcallService implements AutoCloseable {
   private AgiService agi;
   private WorkerPool workers;
   private BackfillService backfill;
+  private AdminWeb web;
   private IncidentSystem incident;
   private volatile boolean closing;
   private volatile boolean ready;
@@ -60,6 +68,8 @@ public final class PostcallService implements AutoCloseable {
         throw new UncheckedIOException("cannot listen for FastAGI on " + cfg.agi().bind().getHostAddress() + ":" + cfg.agi().port(), e);
       }
     }
+    if (cfg.roles().contains(Role.WORKER) || cfg.roles().contains(Role.WEB)) incident = incidentFactory.apply(cfg.incident());
+    if (cfg.roles().contains(Role.WEB)) startWeb(queue);
     // The rest needs the schema; the database may be down right now.
     Thread later = new Thread(() -> startWhenDatabaseAnswers(queue), "postcall-start");
     later.setDaemon(true);
@@ -85,13 +95,40 @@ public final class PostcallService implements AutoCloseable {
         backfill.start();
       }
       if (cfg.roles().contains(Role.WORKER)) {
-        incident = incidentFactory.apply(cfg.incident());
         workers = new WorkerPool(queue, DeliverCall.from(cfg, queue, incident, clock, metrics), cfg.worker());
         workers.start();
       }
       ready = true;
     }
     log.info("postcall started");
+  }
+
+  /** The admin page, /metrics, /health and /ready: up at once, so an outage at start is visible. */
+  private void startWeb(JobQueue queue) {
+    List<ReadinessCheck> checks = new ArrayList<>(List.of(new DatabaseCheck(db.db().dataSource())));
+    if (incident != null) checks.add(ReadinessCheck.of("incident", () -> {
+      if (!incident.reachable()) throw new IllegalStateException("not reachable at " + cfg.incident().url());
+      return "ok";
+    }));
+    if (agi != null) checks.add(ReadinessCheck.of("spool", () -> {
+      long spooled = agi.spoolSize();
+      if (spooled > 0) throw new IllegalStateException(spooled + " calls spooled, waiting for the database");
+      return "drained";
+    }));
+    web = new AdminWeb(cfg.web(), db.db().dataSource(), queue,
+        new RecordingLocator(db.db().dataSource(), new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern())),
+        AdminWeb.statusMapping(cfg), metrics, checks, clock);
+    try {
+      web.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the admin web on " + cfg.web().bind().getHostAddress() + ":" + cfg.web().port()
+          + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The admin web's port (web.port=0 picks a free one), or -1 without the web role. */
+  public int webPort() {
+    return web == null ? -1 : web.port();
   }
 
   /** True once every configured part runs (the schema is in place). */
@@ -119,6 +156,7 @@ public final class PostcallService implements AutoCloseable {
     stop(agi);
     stop(backfill);
     stop(workers);
+    stop(web);
     stop(incident instanceof AutoCloseable c ? c : null);
     stop(db);
     log.info("postcall stopped");

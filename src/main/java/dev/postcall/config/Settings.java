@@ -171,6 +171,11 @@ public final class Settings {
     return out;
   }
 
+  /** Every key some part of the configuration asked for. */
+  public java.util.Set<String> keysRead() {
+    return java.util.Collections.unmodifiableSet(read);
+  }
+
   /** Keys in the file that nothing asked for: almost always a typo. */
   public List<String> unknownKeys() {
     return file.keySet().stream().filter(k -> !read.contains(k)).sorted().toList();

@@ -38,46 +38,36 @@ public final class JobQueue {
   public List<Job> claim(String owner, int limit, Duration lease) throws SQLException {
     if (limit <= 0) return List.of();
     Instant now = clock.instant();
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        List<Long> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(PICK)) {
-          Sql.setInstant(ps, 1, now);
-          ps.setInt(2, limit);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) ids.add(rs.getLong(1));
-          }
+    return Sql.transaction(ds, c -> {
+      List<Long> ids = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(PICK)) {
+        Sql.setInstant(ps, 1, now);
+        ps.setInt(2, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) ids.add(rs.getLong(1));
         }
-        if (ids.isEmpty()) {
-          c.commit();
-          return List.of();
-        }
-        String in = String.join(",", Collections.nCopies(ids.size(), "?"));
-        // no need to check versions here: we hold the row locks from the SELECT above
-        try (PreparedStatement ps = c.prepareStatement(
-            "UPDATE jobs SET state = 'CLAIMED', lease_owner = ?, lease_until = ?, attempts = attempts + 1,"
-                + " version = version + 1, updated_at = ? WHERE id IN (" + in + ")")) {
-          ps.setString(1, owner);
-          Sql.setInstant(ps, 2, now.plus(lease));
-          Sql.setInstant(ps, 3, now);
-          for (int i = 0; i < ids.size(); i++) ps.setLong(4 + i, ids.get(i));
-          ps.executeUpdate();
-        }
-        List<Job> jobs = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(String.format(JOB_WITH_CALL, in))) {
-          for (int i = 0; i < ids.size(); i++) ps.setLong(1 + i, ids.get(i));
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) jobs.add(readJob(rs));
-          }
-        }
-        c.commit();
-        return jobs;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
       }
-    }
+      if (ids.isEmpty()) return List.<Job>of();
+      String in = String.join(",", Collections.nCopies(ids.size(), "?"));
+      // no need to check versions here: we hold the row locks from the SELECT above
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE jobs SET state = 'CLAIMED', lease_owner = ?, lease_until = ?, attempts = attempts + 1,"
+              + " version = version + 1, updated_at = ? WHERE id IN (" + in + ")")) {
+        ps.setString(1, owner);
+        Sql.setInstant(ps, 2, now.plus(lease));
+        Sql.setInstant(ps, 3, now);
+        for (int i = 0; i < ids.size(); i++) ps.setLong(4 + i, ids.get(i));
+        ps.executeUpdate();
+      }
+      List<Job> jobs = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(String.format(JOB_WITH_CALL, in))) {
+        for (int i = 0; i < ids.size(); i++) ps.setLong(1 + i, ids.get(i));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) jobs.add(readJob(rs));
+        }
+      }
+      return jobs;
+    });
   }
 
   /** Jobs whose worker died (lease ran out) become claimable again. Returns how many. */
@@ -178,44 +168,36 @@ public final class JobQueue {
   private boolean adminUpdate(String uniqueid, String set, String where, String reason, String outcome, String who)
       throws SQLException {
     Instant now = clock.instant();
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
+    return Sql.transaction(ds, c -> {
+      long id;
+      String stage;
+      int attempts;
       try (PreparedStatement sel = c.prepareStatement(
-              "SELECT j.id, j.stage, j.attempts FROM jobs j JOIN calls c ON c.id = j.call_id"
-                  + " WHERE c.uniqueid = ? AND j." + where + " FOR UPDATE")) {
+          "SELECT j.id, j.stage, j.attempts FROM jobs j JOIN calls c ON c.id = j.call_id"
+              + " WHERE c.uniqueid = ? AND j." + where + " FOR UPDATE")) {
         sel.setString(1, uniqueid);
-        long id;
-        String stage;
-        int attempts;
         try (ResultSet rs = sel.executeQuery()) {
-          if (!rs.next()) {
-            c.rollback();
-            return false;
-          }
+          if (!rs.next()) return false;
           id = rs.getLong(1);
           stage = rs.getString(2);
           attempts = rs.getInt(3);
         }
-        try (PreparedStatement up = c.prepareStatement(
-            "UPDATE jobs SET " + set + ", version = version + 1, updated_at = ? WHERE id = ?")) {
-          int i = 1;
-          Sql.setInstant(up, i++, now);
-          if (reason != null) {
-            up.setString(i++, who);
-            up.setString(i++, reason);
-          }
-          Sql.setInstant(up, i++, now);
-          up.setLong(i, id);
-          up.executeUpdate();
-        }
-        insertEvent(c, id, attempts, stage, outcome, (who == null ? "" : who + ": ") + (reason == null ? "" : reason), now);
-        c.commit();
-        return true;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
       }
-    }
+      try (PreparedStatement up = c.prepareStatement(
+          "UPDATE jobs SET " + set + ", version = version + 1, updated_at = ? WHERE id = ?")) {
+        int i = 1;
+        Sql.setInstant(up, i++, now);
+        if (reason != null) {
+          up.setString(i++, who);
+          up.setString(i++, reason);
+        }
+        Sql.setInstant(up, i++, now);
+        up.setLong(i, id);
+        up.executeUpdate();
+      }
+      insertEvent(c, id, attempts, stage, outcome, (who == null ? "" : who + ": ") + (reason == null ? "" : reason), now);
+      return true;
+    });
   }
 
   private record Event(Stage stage, String outcome, String message) {}
@@ -227,29 +209,20 @@ public final class JobQueue {
   }
 
   private void updateOwned(Job job, String set, Binder binder, Event event) throws SQLException {
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        int rows;
-        try (PreparedStatement ps = c.prepareStatement(
-            "UPDATE jobs SET " + set + ", version = version + 1 WHERE id = ? AND version = ? AND state = 'CLAIMED'")) {
-          int i = binder.bind(ps);
-          ps.setLong(i, job.id());
-          ps.setLong(i + 1, job.version());
-          rows = ps.executeUpdate();
-        }
-        if (rows == 0) {
-          c.rollback();
-          throw new LeaseLostException(job.uniqueid());
-        }
-        if (rows > 1) throw new IllegalStateException("updated " + rows + " jobs for id " + job.id());
-        if (event != null) insertEvent(c, job.id(), job.attempts(), event.stage().name(), event.outcome(), event.message(), clock.instant());
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        if (!(e instanceof LeaseLostException)) c.rollback();
-        throw e;
+    Sql.transaction(ds, c -> {
+      int rows;
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE jobs SET " + set + ", version = version + 1 WHERE id = ? AND version = ? AND state = 'CLAIMED'")) {
+        int i = binder.bind(ps);
+        ps.setLong(i, job.id());
+        ps.setLong(i + 1, job.version());
+        rows = ps.executeUpdate();
       }
-    }
+      if (rows == 0) throw new LeaseLostException(job.uniqueid());
+      if (rows > 1) throw new IllegalStateException("updated " + rows + " jobs for id " + job.id());
+      if (event != null) insertEvent(c, job.id(), job.attempts(), event.stage().name(), event.outcome(), event.message(), clock.instant());
+      return null;
+    });
   }
 
   private static void insertEvent(Connection c, long jobId, int attempt, String stage, String outcome, String message,

@@ -1,5 +1,6 @@
 package dev.postcall.queue;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -7,6 +8,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import javax.sql.DataSource;
 
 /** Small JDBC helpers: the database keeps UTC wall-clock times in DATETIME(3) columns. */
 public final class Sql {
@@ -30,6 +32,44 @@ public final class Sql {
   public static Integer getInt(ResultSet rs, String col) throws SQLException {
     int v = rs.getInt(col);
     return rs.wasNull() ? null : v;
+  }
+
+  /** Work inside one transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction and commits. A deadlock or lock-wait timeout is retried
+   * (up to 3 more times): InnoDB has rolled the whole transaction back, so running it again is
+   * safe — and a worker must not leave a job to its lease expiry over a routine deadlock between
+   * a claim and another job's update.
+   */
+  public static <T> T transaction(DataSource ds, Work<T> work) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = ds.getConnection()) {
+        c.setAutoCommit(false);
+        try {
+          T out = work.run(c);
+          c.commit();
+          return out;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          if (attempt <= 3 && isDeadlock(e)) continue;
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** MySQL/MariaDB 1213 (deadlock) and 1205 (lock wait timeout), SQLState 40001. */
+  static boolean isDeadlock(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && (s.getErrorCode() == 1213 || s.getErrorCode() == 1205 || "40001".equals(s.getSQLState())))
+        return true;
+    }
+    return false;
   }
 
   /** Truncates to the column's width: a hostile 10 kB caller name must not fail the insert. */

@@ -182,6 +182,7 @@ class TailMasterCsvIT {
     assertEquals(1, t.tailOnce().lines());
     CsvFiles.append(master, second.substring(50, 120));
     assertEquals(0, t.tailOnce().lines(), "still no newline");
+    assertEquals(120.0, registry.get("postcall.csv.lag.bytes").gauge().value(), "the partial line is the lag");
     CsvFiles.append(master, second.substring(120));
     ImportCounts c = t.tailOnce();
     assertEquals(1, c.fresh());

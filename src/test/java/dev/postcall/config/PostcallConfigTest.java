@@ -40,7 +40,7 @@ class PostcallConfigTest {
 
   @Test
   void a_bad_value_names_the_key_and_the_problem() {
-    assertMessage("agi.port: must be between 1 and 65535, got 70000", Map.of("agi.port", "70000"));
+    assertMessage("agi.port: must be between 0 and 65535, got 70000", Map.of("agi.port", "70000"));
     assertMessage("agi.read-timeout: expected a duration such as 50ms, 10s, 2m, 1h, got 'soon'", Map.of("agi.read-timeout", "soon"));
     assertMessage("db.url: must be a jdbc:mysql:// URL, got 'postgres://x'", Map.of("db.url", "postgres://x"));
     assertMessage("roles: unknown role 'pbx' (known: agi, worker, tailer, web)", Map.of("roles", "agi,pbx"));
@@ -63,6 +63,18 @@ class PostcallConfigTest {
     int code = Main.commandLine().setErr(new PrintWriter(err)).execute("run", "--config", conf.toString());
     assertEquals(2, code);
     assertEquals("postcall: configuration error: worker.threads: expected a whole number, got 'many'", err.toString().strip());
+  }
+
+  @Test
+  void the_shipped_config_file_loads_and_documents_every_key() throws Exception {
+    Path file = Path.of("conf/postcall.properties");
+    Settings s = Settings.load(file, Map.of());
+    PostcallConfig.from(s);
+    String text = Files.readString(file);
+    for (String key : s.keysRead()) {
+      if (key.startsWith("status.") || key.startsWith("incident.attr.")) continue;
+      assertTrue(text.contains("#" + key + "=") || text.contains("\n" + key + "="), key + " missing from " + file);
+    }
   }
 
   private static void assertMessage(String expected, Map<String, String> values) {

@@ -1,0 +1,69 @@
+package dev.postcall.admin;
+
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.EncoderBase;
+import java.util.Locale;
+
+/**
+ * The log line format chosen by a property (conf/logback.xml: {@code POSTCALL_LOG_FORMAT=JSON}):
+ * TEXT = the {@code pattern}, JSON = logback's {@link JsonEncoder}, one object per line. One
+ * appender with a switchable encoder, because logback warns (and then prints its whole status at
+ * every start) about an appender defined but not used.
+ */
+public final class LogEncoder extends EncoderBase<ILoggingEvent> {
+  private String format = "TEXT";
+  private String pattern = "%d %-5level [%thread] %logger - %msg%n";
+  private Encoder<ILoggingEvent> delegate;
+
+  public void setFormat(String format) {
+    this.format = format;
+  }
+
+  public void setPattern(String pattern) {
+    this.pattern = pattern;
+  }
+
+  @Override
+  public void start() {
+    String f = format == null ? "TEXT" : format.strip().toUpperCase(Locale.ROOT);
+    if (f.equals("JSON")) {
+      JsonEncoder json = new JsonEncoder();
+      json.setWithFormattedMessage(true);
+      json.setWithMessage(false);
+      json.setWithArguments(false);
+      delegate = json;
+    } else {
+      if (!f.equals("TEXT")) addError("log format '" + format + "' unknown (TEXT or JSON): using TEXT");
+      PatternLayoutEncoder text = new PatternLayoutEncoder();
+      text.setPattern(pattern);
+      delegate = text;
+    }
+    delegate.setContext(getContext());
+    delegate.start();
+    super.start();
+  }
+
+  @Override
+  public void stop() {
+    if (delegate != null) delegate.stop();
+    super.stop();
+  }
+
+  @Override
+  public byte[] headerBytes() {
+    return delegate.headerBytes();
+  }
+
+  @Override
+  public byte[] encode(ILoggingEvent event) {
+    return delegate.encode(event);
+  }
+
+  @Override
+  public byte[] footerBytes() {
+    return delegate.footerBytes();
+  }
+}

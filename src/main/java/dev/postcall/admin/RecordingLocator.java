@@ -1,0 +1,64 @@
+package dev.postcall.admin;
+
+import dev.postcall.PostcallException;
+import dev.postcall.queue.CallStore;
+import dev.postcall.work.RecordingPath;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Finds a call's recording by its uniqueid only — never from a path in a request: the MP3 the worker
+ * converted ({@code jobs.mp3_path}) while it exists, else the WAV where {@link RecordingPath} puts it
+ * (which refuses names leading out of the recordings root).
+ */
+public final class RecordingLocator {
+  private final DataSource ds;
+  private final RecordingPath wavs;
+
+  public RecordingLocator(DataSource ds, RecordingPath wavs) {
+    this.ds = ds;
+    this.wavs = wavs;
+  }
+
+  /** A recording file and the content type to serve it with. */
+  public record Recording(Path file, String contentType) {}
+
+  /** Where the recording should be, existing or not; empty for an unknown call or a refused name. */
+  public Optional<Path> expectedPath(String uniqueid) throws SQLException {
+    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+        "SELECT c.*, j.mp3_path FROM calls c JOIN jobs j ON j.call_id = c.id WHERE c.uniqueid = ?")) {
+      ps.setString(1, uniqueid);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) return Optional.empty();
+        String mp3 = rs.getString("mp3_path");
+        if (mp3 != null && Files.isRegularFile(Path.of(mp3))) return Optional.of(Path.of(mp3));
+        try {
+          return Optional.of(wavs.resolve(CallStore.read(rs)));
+        } catch (PostcallException e) {
+          return Optional.empty();
+        }
+      }
+    }
+  }
+
+  /** The existing, readable recording of the call, if any. */
+  public Optional<Recording> find(String uniqueid) throws SQLException {
+    return expectedPath(uniqueid).filter(p -> Files.isRegularFile(p) && Files.isReadable(p))
+        .map(p -> new Recording(p, contentType(p)));
+  }
+
+  static String contentType(Path p) {
+    String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (n.endsWith(".mp3")) return "audio/mpeg";
+    if (n.endsWith(".wav")) return "audio/wav";
+    if (n.endsWith(".ogg")) return "audio/ogg";
+    return "application/octet-stream";
+  }
+}

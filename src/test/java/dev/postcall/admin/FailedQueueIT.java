@@ -1,0 +1,65 @@
+package dev.postcall.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.postcall.MutableClock;
+import dev.postcall.TestDb;
+import dev.postcall.queue.Stage;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class FailedQueueIT {
+  static TestDb db;
+  static FailedQueue queue;
+
+  @BeforeAll
+  static void seed() throws Exception {
+    db = TestDb.create();
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    Seed seed = new Seed(db.ds(), clock);
+    Instant t = Instant.parse("2026-11-21T09:00:00Z");
+    for (int i = 0; i < 7; i++) seed.failed("800." + i, i % 2 == 0 ? "0301" + i : "0409" + i, t.plusSeconds(i), Stage.CREATE, "e" + i);
+    seed.delivered("801.1", "03015", t);
+    queue = new FailedQueue(db.ds(), clock);
+  }
+
+  @AfterAll
+  static void drop() {
+    db.close();
+  }
+
+  static List<String> ids(FailedQueue.Page p) {
+    return p.rows().stream().map(FailedRow::uniqueid).toList();
+  }
+
+  @Test
+  void page_counts_all_matches_with_and_without_a_number_filter() throws Exception {
+    FailedQueue.Page all = queue.page(FailedFilter.ALL, 3, 0);
+    assertEquals(List.of("800.6", "800.5", "800.4"), ids(all));
+    assertEquals(7, all.total());
+    assertFalse(all.capped());
+
+    FailedFilter number = new FailedFilter(null, null, null, "0301", null);
+    FailedQueue.Page first = queue.page(number, 2, 0);
+    assertEquals(List.of("800.6", "800.4"), ids(first));
+    assertEquals(4, first.total());
+    FailedQueue.Page last = queue.page(number, 2, 2);
+    assertEquals(List.of("800.2", "800.0"), ids(last));
+    assertEquals(4, last.total());
+    FailedQueue.Page beyond = queue.page(number, 2, 10);
+    assertEquals(List.of(), ids(beyond));
+    assertEquals(4, beyond.total());
+  }
+
+  @Test
+  void date_filter_counts_through_the_calls_table() throws Exception {
+    FailedFilter f = new FailedForm("2026-11-21T09:00:03", "2026-11-21T09:00:05", null, null, null).toFilter();
+    FailedQueue.Page p = queue.page(f, 50, 0);
+    assertEquals(List.of("800.4", "800.3"), ids(p));
+    assertEquals(2, p.total());
+  }
+}

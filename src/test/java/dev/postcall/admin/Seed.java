@@ -1,0 +1,67 @@
+package dev.postcall.admin;
+
+import dev.postcall.MutableClock;
+import dev.postcall.queue.CallRecord;
+import dev.postcall.queue.CallStore;
+import dev.postcall.queue.Job;
+import dev.postcall.queue.JobQueue;
+import dev.postcall.queue.Stage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** Puts calls into the queue the way the pipeline does: insert, claim, progress, fail or deliver. */
+public final class Seed {
+  private final CallStore calls;
+  private final JobQueue queue;
+  private final MutableClock clock;
+
+  public Seed(DataSource ds, MutableClock clock) {
+    this.calls = new CallStore(ds, clock);
+    this.queue = new JobQueue(ds, clock);
+    this.clock = clock;
+  }
+
+  public static CallRecord call(String uid, String caller, String called, Instant start) {
+    return new CallRecord(uid, uid, "SIP/trunk-0001", "SIP/" + called + "-0002", caller, "Caller " + caller, called,
+        "from-trunk", start, start.plusSeconds(3), start.plusSeconds(63), 63, 60, "ANSWERED", "ANSWER", null, null,
+        null, CallRecord.Source.AGI);
+  }
+
+  /** A call that failed in {@code stage} with {@code error}. */
+  public void failed(String uid, String caller, Instant start, Stage stage, String error) throws Exception {
+    calls.insert(call(uid, caller, "201", start));
+    Job j = claim(uid);
+    if (stage != Stage.WAIT) j = queue.progress(j, stage, null, null, null, Duration.ofMinutes(5));
+    queue.fail(j, error);
+    clock.advance(Duration.ofSeconds(1));
+  }
+
+  /** A call that was delivered. */
+  public void delivered(String uid, String caller, Instant start) throws Exception {
+    calls.insert(call(uid, caller, "201", start));
+    queue.done(claim(uid));
+    clock.advance(Duration.ofSeconds(1));
+  }
+
+  public void pending(String uid, String caller, Instant start) throws Exception {
+    calls.insert(call(uid, caller, "201", start));
+  }
+
+  public void withMp3(String uid, String mp3Path) throws Exception {
+    calls.insert(call(uid, "555", "201", clock.instant()));
+    queue.progress(claim(uid), Stage.CREATE, mp3Path, null, null, Duration.ofMinutes(5));
+  }
+
+  private Job claim(String uid) throws Exception {
+    List<Job> jobs = queue.claim("seed", 1, Duration.ofMinutes(5));
+    if (jobs.size() != 1 || !jobs.get(0).uniqueid().equals(uid))
+      throw new IllegalStateException("expected to claim " + uid + ", got " + jobs);
+    return jobs.get(0);
+  }
+
+  public JobQueue queue() {
+    return queue;
+  }
+}
