@@ -2,7 +2,6 @@ package dev.postcall.agi;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import org.asteriskjava.util.ServerSocketFacade;
 import org.asteriskjava.util.SocketConnectionFacade;
@@ -11,48 +10,38 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The FastAGI server socket: a large accept backlog (asterisk-java's 200 overflowed under a burst of
- * 400 hangups, STACK.md trap 8), a read timeout on every connection, and the allowlist, checked on
- * the accept thread before any byte is read: refused clients are logged and closed, and the loop
- * goes on accepting.
+ * 400 hangups, STACK.md trap 8), a read timeout on every connection, and the allowlist. Connections
+ * reach asterisk-java's session pool only once they have sent something ({@link FirstByteGate}),
+ * so idle connections cannot occupy the session threads.
  */
 final class ListeningSocket implements ServerSocketFacade {
   private static final Logger log = LoggerFactory.getLogger(ListeningSocket.class);
 
-  private final ServerSocket server;
-  private final AddressAllowlist allow;
+  private final FirstByteGate gate;
   private final AgiConnection.SessionListener listener;
   private volatile int readTimeoutMillis;
 
   ListeningSocket(InetSocketAddress bind, int backlog, int readTimeoutMillis, AddressAllowlist allow,
       AgiConnection.SessionListener listener) throws IOException {
-    this.server = new ServerSocket();
-    server.setReuseAddress(true);
-    server.bind(bind, backlog);
+    this.gate = new FirstByteGate(bind, backlog, readTimeoutMillis, allow, listener);
     this.readTimeoutMillis = readTimeoutMillis;
-    this.allow = allow;
     this.listener = listener;
   }
 
   int localPort() {
-    return server.getLocalPort();
+    return gate.localPort();
   }
 
   @Override
   public SocketConnectionFacade accept() throws IOException {
     while (true) {
-      Socket s = server.accept();
-      if (allow.allows(s.getInetAddress())) {
-        try {
-          return new AgiConnection(s, readTimeoutMillis, listener);
-        } catch (IOException e) {
-          log.warn("AGI client {}: could not set up the connection ({}) — closed", s.getRemoteSocketAddress(), e.getMessage());
-          closeQuietly(s);
-          continue;
-        }
+      Socket s = gate.take();
+      try {
+        return new AgiConnection(s, readTimeoutMillis, listener);
+      } catch (IOException e) {
+        log.warn("AGI client {}: could not set up the connection ({}) — closed", s.getRemoteSocketAddress(), e.getMessage());
+        closeQuietly(s);
       }
-      log.warn("AGI client {} is not in agi.allow — refused and closed", s.getInetAddress().getHostAddress());
-      closeQuietly(s);
-      listener.sessionEnded("refused", 0);
     }
   }
 
@@ -66,11 +55,14 @@ final class ListeningSocket implements ServerSocketFacade {
 
   @Override
   public void close() throws IOException {
-    server.close();
+    gate.close();
   }
 
   @Override
   public void setSocketReadTimeout(int millis) {
-    if (millis > 0) this.readTimeoutMillis = millis;
+    if (millis > 0) {
+      this.readTimeoutMillis = millis;
+      gate.readTimeout(millis);
+    }
   }
 }

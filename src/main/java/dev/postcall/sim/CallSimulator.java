@@ -83,6 +83,11 @@ public final class CallSimulator {
     this.random = new Random(options.seed());
   }
 
+  /** The Master.csv writer (a harness rotates it with {@link CdrCsvWriter#copyTruncate()} while calls are written). */
+  public CdrCsvWriter csv() {
+    return csv;
+  }
+
   /** Runs all calls (arrivals at the given rate, at most {@code concurrency} at once) and returns them. */
   public List<SimulatedCall> run() throws InterruptedException, IOException {
     Files.createDirectories(o.recordingsDir());

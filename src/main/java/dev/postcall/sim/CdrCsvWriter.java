@@ -54,6 +54,25 @@ public final class CdrCsvWriter {
     }
   }
 
+  /**
+   * logrotate's {@code copytruncate}: the file is copied to Master.csv.1 (older ones shift up) and
+   * then truncated in place — the writer keeps its file. Done under the writer's lock; a real
+   * logrotate cannot lock cdr_csv out, and rows written between its copy and its truncate are lost
+   * for every reader.
+   */
+  public synchronized void copyTruncate() throws IOException {
+    rotations++;
+    for (int i = rotations; i >= 2; i--) {
+      Path from = file.resolveSibling(file.getFileName() + "." + (i - 1));
+      if (Files.exists(from)) Files.move(from, file.resolveSibling(file.getFileName() + "." + i), StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (!Files.exists(file)) return;
+    Files.copy(file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.truncate(0);
+    }
+  }
+
   String format(Row r) {
     return String.join(",", q(r.accountcode()), q(r.src()), q(r.dst()), q(r.dcontext()), q(r.clid()), q(r.channel()),
         q(r.dstchannel()), q(r.lastapp()), q(r.lastdata()), t(r.start()), t(r.answer()), t(r.end()),

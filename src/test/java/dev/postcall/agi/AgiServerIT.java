@@ -223,6 +223,32 @@ class AgiServerIT {
     assertStillServing("10.1");
   }
 
+  /** Issue 7, chaos scenario 7: idle connections used to take every session thread (pool_full for real hangups). */
+  @Test
+  void idle_connections_beyond_max_threads_do_not_keep_a_real_session_out() throws Exception {
+    try (AgiService small = AgiHarness.start(store, spool.resolve("small"), Map.of("agi.max-threads", "4",
+        "agi.read-timeout", "1500ms"), metrics)) {
+      List<Socket> idle = new ArrayList<>();
+      try {
+        for (int i = 0; i < 40; i++) idle.add(new Socket("127.0.0.1", small.localPort()));
+        long t0 = System.nanoTime();
+        new FakeAsterisk(small.localPort()).play(BUSY.withUniqueid("12.1"));
+        assertTrue(store.find("12.1").isPresent(), "the real session was served while 40 idle connections wait");
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 1_000, "and at once");
+        assertEquals(0, sessions("pool_full"), "no connection was turned away for want of threads");
+        for (Socket s : idle) {
+          s.setSoTimeout(5_000);
+          assertEquals(-1, s.getInputStream().read(), "idle connection closed by the server");
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms >= 1_400, "idle connections closed after the read timeout, not before: " + ms + " ms");
+        assertTrue(sessions("timeout") >= 40, "each counted as a timeout");
+      } finally {
+        for (Socket s : idle) s.close();
+      }
+    }
+  }
+
   @Test
   void client_not_in_the_allowlist_is_refused_and_logged() throws Exception {
     try (AgiService strict = AgiHarness.start(store, spool.resolve("strict"), Map.of("agi.allow", "10.9.9.9,192.168.0.0/16"), metrics)) {

@@ -139,4 +139,33 @@ class SpoolIT {
     assertEquals(11, db.count("SELECT COUNT(*) FROM jobs"));
     agi.close();
   }
+
+  /**
+   * Issue 7, chaos scenario 4: the service listens before its migrations ran, so on a fresh database
+   * the first hangups met "Table 'calls' doesn't exist" — taken for a refused event and moved to
+   * spool.rejected (lost until a human replays it). A schema not in place is waited for.
+   */
+  @Test
+  void hangups_before_the_schema_exists_wait_in_the_spool_until_it_does() throws Exception {
+    String name = "pc_noschema" + Long.toHexString(System.nanoTime());
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(TestDb.urlFor(TestDb.SERVER, ""), TestDb.USER, TestDb.PASSWORD)) {
+      c.createStatement().execute("CREATE DATABASE " + name);
+    }
+    try (Database empty = Database.open(TestDb.urlFor(TestDb.SERVER, name), TestDb.USER, TestDb.PASSWORD, 2, Duration.ofSeconds(2));
+        AgiService agi = AgiHarness.start(new CallStore(empty.dataSource(), Clock.systemUTC()), spool.resolve("fresh"), Map.of(), metrics)) {
+      CallStore fresh = new CallStore(empty.dataSource(), Clock.systemUTC());
+      play(agi, "13.1");
+      agi.drainOnce();
+      assertEquals(1, agi.spoolSize(), "still waiting in the spool");
+      assertTrue(Files.notExists(spool.resolve("fresh").resolve(Spool.REJECTED)), "not rejected");
+      empty.migrate();
+      agi.drainOnce();
+      assertEquals(0, agi.spoolSize());
+      assertTrue(fresh.find("13.1").isPresent(), "stored once the schema is there");
+    } finally {
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(TestDb.urlFor(TestDb.SERVER, ""), TestDb.USER, TestDb.PASSWORD)) {
+        c.createStatement().execute("DROP DATABASE IF EXISTS " + name);
+      }
+    }
+  }
 }
