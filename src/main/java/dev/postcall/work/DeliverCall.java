@@ -71,12 +71,13 @@ public final class DeliverCall {
   /** Delivers the job as far as it can; never throws (the outcome is written to the queue). */
   public void run(Job claimed) {
     Job job = claimed;
+    Attempt attempt = new Attempt(claimed.stage().compareTo(Stage.CREATE) >= 0);
     MDC.put("uniqueid", job.uniqueid());
     try {
       while (job != null && job.stage() != Stage.DONE) {
         Stage stage = job.stage();
         Timer.Sample t = Timer.start(p.metrics());
-        Job next = step(job);
+        Job next = step(job, attempt);
         t.stop(p.metrics().timer("postcall.stage.duration", "stage", stage.name()));
         job = next;
       }
@@ -99,13 +100,28 @@ public final class DeliverCall {
     }
   }
 
+  /**
+   * What this run knows that the row does not say. A job claimed before CREATE has never reached
+   * CREATE (the stage is stored before the create call), so no object of it can exist yet and the
+   * lookup by uniqueid is skipped; an object this run created itself has no file yet. Claimed at
+   * CREATE or later — after a crash, a lost response, an admin retry — both questions are asked.
+   */
+  private static final class Attempt {
+    final boolean earlierRunReachedCreate;
+    boolean createdHere;
+
+    Attempt(boolean earlierRunReachedCreate) {
+      this.earlierRunReachedCreate = earlierRunReachedCreate;
+    }
+  }
+
   /** Runs the job's current stage; returns the job as stored afterwards, or null when handed back. */
-  private Job step(Job job) throws IOException, SQLException, InterruptedException {
+  private Job step(Job job, Attempt attempt) throws IOException, SQLException, InterruptedException {
     return switch (job.stage()) {
       case WAIT -> waitForRecording(job);
       case CONVERT -> convert(job);
-      case CREATE -> create(job);
-      case ATTACH -> attach(job);
+      case CREATE -> create(job, attempt);
+      case ATTACH -> attach(job, attempt);
       case CLEANUP -> cleanUp(job);
       case DONE -> job;
     };
@@ -154,32 +170,35 @@ public final class DeliverCall {
     return p.queue().progress(job, Stage.CREATE, out.path().toString(), null, null, lease());
   }
 
-  private Job create(Job claimed) throws SQLException {
+  private Job create(Job claimed, Attempt attempt) throws SQLException {
     Job job = p.queue().withCurrentCall(claimed);
     if (job.mp3Path() != null && !Files.exists(Path.of(job.mp3Path()))) {
       log.warn("uniqueid={} MP3 {} vanished before upload, converting again", job.uniqueid(), job.mp3Path());
       return p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, lease());
     }
+    // Back here after a re-conversion: the object exists already.
+    if (job.objectref() != null) return p.queue().progress(job, Stage.ATTACH, job.mp3Path(), job.objectref(), null, lease());
     String status = p.statuses().statusFor(job.call());
-    // The last attempt may have created the object and lost the response: look before creating.
-    String ref = p.incident().findByUniqueid(job.uniqueid()).orElse(null);
+    // An earlier run may have created the object and lost the response: look before creating.
+    String ref = attempt.earlierRunReachedCreate ? p.incident().findByUniqueid(job.uniqueid()).orElse(null) : null;
     if (ref != null) {
       log.info("uniqueid={} object {} already exists (earlier attempt), not creating again", job.uniqueid(), ref);
     } else {
       ref = p.incident().create(job.call(), status);
+      attempt.createdHere = true;
       log.info("uniqueid={} created object {} status={}", job.uniqueid(), ref, status);
     }
     return p.queue().progress(job, Stage.ATTACH, job.mp3Path(), ref, null, lease());
   }
 
-  private Job attach(Job job) throws SQLException {
+  private Job attach(Job job, Attempt attempt) throws SQLException {
     if (job.mp3Path() == null) return p.queue().progress(job, Stage.CLEANUP, null, job.objectref(), null, lease());
     Path mp3 = Path.of(job.mp3Path());
     if (!Files.exists(mp3)) {
       log.warn("uniqueid={} MP3 {} vanished before upload, converting again", job.uniqueid(), mp3);
       return p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, lease());
     }
-    if (p.incident().hasRecording(job.objectref())) {
+    if (!attempt.createdHere && p.incident().hasRecording(job.objectref())) {
       log.info("uniqueid={} object {} already has its recording (earlier attempt)", job.uniqueid(), job.objectref());
     } else {
       p.incident().attachRecording(job.objectref(), mp3, mp3.getFileName().toString());

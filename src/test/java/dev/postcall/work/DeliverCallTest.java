@@ -91,6 +91,24 @@ class DeliverCallTest {
   }
 
   @Test
+  void a_job_that_never_reached_create_creates_without_looking_and_attaches_without_asking() throws Exception {
+    Job j = job(Stage.CONVERT, null, null, 1);
+    java.nio.file.Files.write(tmp.resolve("1.1.wav"), new byte[2000]);
+    when(converter.convert(any(), any())).thenReturn(new ConvertRecording.Mp3(mp3, Duration.ofSeconds(1), 3));
+    when(queue.progress(any(), any(), any(), any(), any(), any())).thenAnswer(i -> {
+      Job in = i.getArgument(0);
+      return new Job(in.id(), in.callId(), i.getArgument(1), in.attempts(), in.version() + 1, i.getArgument(2),
+          i.getArgument(3), i.getArgument(4), in.createdAt(), in.call());
+    });
+    when(incident.create(any(), anyString())).thenReturn("OBJ-9");
+    deliver.run(j);
+    verify(incident, never()).findByUniqueid(anyString());
+    verify(incident, never()).hasRecording(anyString());
+    verify(incident).attachRecording(eq("OBJ-9"), eq(mp3), anyString());
+    verify(queue).done(any());
+  }
+
+  @Test
   void attach_is_skipped_when_the_object_already_has_its_file() throws Exception {
     Job j = job(Stage.ATTACH, mp3.toString(), "OBJ-1", 2);
     when(incident.hasRecording("OBJ-1")).thenReturn(true);
