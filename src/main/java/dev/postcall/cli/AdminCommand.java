@@ -33,7 +33,8 @@ abstract class AdminCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try {
       PostcallConfig cfg = db.load();
-      try (OpenDatabase open = db.open(cfg)) {
+      // db.url, or the embedded database (the running service's, or started here)
+      try (OpenDatabase open = OpenDatabase.open(cfg.db())) {
         int rc = run(cfg, open.db(), out);
         out.flush();
         return rc;

@@ -5,31 +5,22 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import dev.postcall.config.PostcallConfig;
-import dev.postcall.config.Settings;
-import java.nio.file.Path;
 import java.time.Instant;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code --config} for the admin commands, and the database they talk to: the running service's
  * own, from the same configuration file. The admin commands never migrate the schema.
  */
 final class AdminDb {
-  @Option(names = "--config", description = "Configuration file (default: ${DEFAULT-VALUE}).",
-      defaultValue = "conf/postcall.properties")
-  Path config;
+  @Mixin ConfigOption config;
 
   static final ObjectMapper JSON = new ObjectMapper()
       .registerModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance))
       .enable(SerializationFeature.INDENT_OUTPUT);
 
   PostcallConfig load() {
-    return PostcallConfig.from(Settings.load(config, System.getenv()));
-  }
-
-  /** The service's database: db.url, or the embedded one (the running service's, or started here). */
-  OpenDatabase open(PostcallConfig cfg) {
-    return OpenDatabase.open(cfg.db());
+    return config.load();
   }
 
   /** Who an admin action is recorded as: {@code cli:<login name>} unless given. */
