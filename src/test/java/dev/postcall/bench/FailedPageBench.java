@@ -24,9 +24,10 @@ import java.util.Random;
 public final class FailedPageBench {
   static final int FAILED = 100_000;
   static final int DONE = 50_000;
-  static final int RUNS = 30;
+  static int RUNS = 30;
 
   public static void main(String[] args) throws Exception {
+    if (java.util.Arrays.asList(args).contains("quick")) RUNS = 10;
     // -Dbench.seed-only=true: seed, print the database name and keep it (for EXPLAIN by hand)
     boolean seedOnly = Boolean.getBoolean("bench.seed-only");
     TestDb db = TestDb.create();
