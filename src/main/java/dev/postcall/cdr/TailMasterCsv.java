@@ -75,12 +75,17 @@ public final class TailMasterCsv {
       throws IOException, SQLException {
     long lag = 0;
     List<Path> rotated = RotatedFiles.of(file);
+    boolean tailedBefore = states.values().stream().anyMatch(x -> sameFamily(file, x.path()));
     for (Path r : rotated) {
-      FileState st = states.get(FileIdentity.key(r));
-      if (st == null || !FileIdentity.sameContent(r, st)) continue;
-      seen.add(st.fileKey());
-      if (!r.toString().equals(st.path())) log.info("{} was rotated to {}: reading its rest from byte {}", st.path(), r, st.offset());
-      lag += read(r, st, total);
+      String rk = FileIdentity.key(r);
+      FileState st = states.get(rk);
+      if (st != null && FileIdentity.sameContent(r, st)) {
+        seen.add(st.fileKey());
+        if (!r.toString().equals(st.path())) log.info("{} was rotated to {}: reading its rest from byte {}", st.path(), r, st.offset());
+        lag += read(r, st, total);
+      } else if (st == null && !copyOfTracked(r, states)) {
+        lag += untracked(r, rk, tailedBefore, seen, total);
+      }
     }
     if (!Files.exists(file)) return lag;
     String key = FileIdentity.key(file);
@@ -92,7 +97,7 @@ public final class TailMasterCsv {
     } else if (Files.size(file) < st.offset() || !FileIdentity.sameContent(file, st)) {
       log.info("{} was truncated or replaced (copytruncate?): saved offset {}, now {} bytes; reading it from the start",
           file, st.offset(), Files.size(file));
-      finishCopy(rotated, st, states, total);
+      finishCopy(rotated, st, states, seen, total);
       st = new FileState(key, file.toString(), FileIdentity.of(file, 0).hash(), 0, 0, 0, 0);
       offsets.put(st);
     }
@@ -100,18 +105,58 @@ public final class TailMasterCsv {
     return lag + read(file, st, total);
   }
 
-  /** After a copytruncate, the lines between our offset and the copy's end are only in the copy. */
-  private void finishCopy(List<Path> rotated, FileState st, Map<String, FileState> states, ImportCounts total)
-      throws IOException, SQLException {
+  /**
+   * After a copytruncate, the lines between our offset and the copy's end are only in the copy. The
+   * copy is tracked from then on (a writer may still append to it; later runs must not read it anew).
+   */
+  private void finishCopy(List<Path> rotated, FileState st, Map<String, FileState> states, Set<String> seen,
+      ImportCounts total) throws IOException, SQLException {
     for (Path r : rotated) {
       if (states.containsKey(FileIdentity.key(r)) || Files.size(r) < st.offset() || !FileIdentity.sameContent(r, st))
         continue;
       log.info("reading the rest of {} from its copy {} (byte {})", st.path(), r, st.offset());
-      try (FileChannel ch = FileChannel.open(r, StandardOpenOption.READ)) {
-        total.add(record(importer.run(ch, r.toString(), st.offset(), st.line(), null, null)));
-      }
+      FileState copy = new FileState(FileIdentity.key(r), r.toString(), st.fingerprint(), st.fingerprintLen(), st.offset(),
+          st.line(), st.size());
+      offsets.put(copy);
+      seen.add(copy.fileKey());
+      read(r, copy, total);
       return;
     }
+  }
+
+  /**
+   * A rotated file the tailer has no state for. At the first run these are history from before
+   * postcall (the nightly sweep and {@code postcall backfill} are for that): they are only marked
+   * as read. Later, such a file was created and rotated between two runs — a rename and then a
+   * copytruncate within one tail interval — and its rows exist nowhere else: it is read from the
+   * start (calls already stored are recognised by uniqueid and add nothing).
+   */
+  private long untracked(Path r, String key, boolean tailedBefore, Set<String> seen, ImportCounts total)
+      throws IOException, SQLException {
+    seen.add(key);
+    if (!tailedBefore) {
+      FileIdentity.Fingerprint fp = FileIdentity.of(r);
+      offsets.put(new FileState(key, r.toString(), fp.hash(), fp.length(), Files.size(r), 0, Files.size(r)));
+      return 0;
+    }
+    log.warn("{} appeared already rotated (rotated twice within one tail interval?): reading it from the start", r);
+    FileState fresh = new FileState(key, r.toString(), FileIdentity.of(r, 0).hash(), 0, 0, 0, 0);
+    offsets.put(fresh);
+    return read(r, fresh, total);
+  }
+
+  /** A copytruncate's copy of a file we track starts with that file's bytes; finishCopy handles it. */
+  private static boolean copyOfTracked(Path r, Map<String, FileState> states) throws IOException {
+    for (FileState st : states.values()) {
+      if (st.fingerprintLen() > 0 && FileIdentity.sameContent(r, st)) return true;
+    }
+    return false;
+  }
+
+  /** Whether a state's path is {@code file} or one of its rotated names. */
+  private static boolean sameFamily(Path file, String statePath) {
+    String f = file.toString();
+    return statePath.equals(f) || statePath.startsWith(f + ".") || statePath.startsWith(f + "-");
   }
 
   /** Reads {@code path} from the state's offset to its end, advancing the state batch by batch. Returns the lag. */

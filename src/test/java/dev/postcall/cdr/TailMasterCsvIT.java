@@ -161,6 +161,35 @@ class TailMasterCsvIT {
     assertExactly(7);
   }
 
+  /** Regression (chaos at 1,000 calls): a file created and rotated between two runs was never read. */
+  @Test
+  void a_rename_then_a_copytruncate_within_one_interval_loses_nothing() throws IOException {
+    TailMasterCsv t = tailer();
+    CsvFiles.append(master, calls(0, 2));
+    t.tailOnce();
+    Files.move(master, dir.resolve("Master.csv.1"));      // logrotate, rename: the tailer has seen this one
+    CsvFiles.append(master, calls(2, 5));                 // a new Master.csv the tailer has not seen yet…
+    Files.move(dir.resolve("Master.csv.1"), dir.resolve("Master.csv.2"));
+    Files.copy(master, dir.resolve("Master.csv.1"));      // …copytruncate'd before the next run
+    try (FileChannel ch = FileChannel.open(master, StandardOpenOption.WRITE)) {
+      ch.truncate(0);
+    }
+    CsvFiles.append(master, calls(5, 6));
+    assertEquals(4, t.tailOnce().fresh(), "3 only in the copy, 1 in the truncated file");
+    assertExactly(6);
+    assertEquals(0, t.tailOnce().lines(), "nothing read twice");
+  }
+
+  @Test
+  void rotated_files_older_than_the_tailer_are_left_to_the_sweep() throws IOException {
+    CsvFiles.append(dir.resolve("Master.csv.1"), calls(0, 3));
+    CsvFiles.append(master, calls(3, 4));
+    TailMasterCsv t = tailer();
+    assertEquals(1, t.tailOnce().fresh());
+    assertEquals(0, t.tailOnce().lines());
+    assertExactly(1);
+  }
+
   @Test
   void truncated_file_refilled_beyond_the_old_offset_is_recognised_by_its_first_bytes() throws IOException {
     TailMasterCsv t = tailer();
