@@ -261,14 +261,4 @@ public final class JobQueue {
         Sql.getInstant(rs, "attached_at"), Sql.getInstant(rs, "job_created_at"), CallStore.read(rs));
   }
 
-  /** Counts of jobs per state, for stats and metrics. */
-  public java.util.Map<String, Long> countByState() throws SQLException {
-    java.util.Map<String, Long> out = new java.util.TreeMap<>();
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT state, COUNT(*) FROM jobs GROUP BY state");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
-    }
-    return out;
-  }
 }

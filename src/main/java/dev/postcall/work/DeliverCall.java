@@ -172,10 +172,7 @@ public final class DeliverCall {
 
   private Job create(Job claimed, Attempt attempt) throws SQLException {
     Job job = p.queue().withCurrentCall(claimed);
-    if (job.mp3Path() != null && !Files.exists(Path.of(job.mp3Path()))) {
-      log.warn("uniqueid={} MP3 {} vanished before upload, converting again", job.uniqueid(), job.mp3Path());
-      return p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, lease());
-    }
+    if (job.mp3Path() != null && !Files.exists(Path.of(job.mp3Path()))) return convertAgain(job);
     // Back here after a re-conversion: the object exists already.
     if (job.objectref() != null) return p.queue().progress(job, Stage.ATTACH, job.mp3Path(), job.objectref(), null, lease());
     String status = p.statuses().statusFor(job.call());
@@ -194,10 +191,7 @@ public final class DeliverCall {
   private Job attach(Job job, Attempt attempt) throws SQLException {
     if (job.mp3Path() == null) return p.queue().progress(job, Stage.CLEANUP, null, job.objectref(), null, lease());
     Path mp3 = Path.of(job.mp3Path());
-    if (!Files.exists(mp3)) {
-      log.warn("uniqueid={} MP3 {} vanished before upload, converting again", job.uniqueid(), mp3);
-      return p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, lease());
-    }
+    if (!Files.exists(mp3)) return convertAgain(job);
     if (!attempt.createdHere && p.incident().hasRecording(job.objectref())) {
       log.info("uniqueid={} object {} already has its recording (earlier attempt)", job.uniqueid(), job.objectref());
     } else {
@@ -206,6 +200,12 @@ public final class DeliverCall {
       log.info("uniqueid={} attached {} to object {}", job.uniqueid(), mp3.getFileName(), job.objectref());
     }
     return p.queue().progress(job, Stage.CLEANUP, job.mp3Path(), job.objectref(), p.clock().instant(), lease());
+  }
+
+  /** The MP3 is gone (deleted by hand, a lost disk) but the WAV is still there: back to CONVERT, keeping the object. */
+  private Job convertAgain(Job job) throws SQLException {
+    log.warn("uniqueid={} MP3 {} vanished before upload, converting again", job.uniqueid(), job.mp3Path());
+    return p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, lease());
   }
 
   private Job cleanUp(Job job) throws SQLException, IOException {

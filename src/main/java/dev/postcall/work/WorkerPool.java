@@ -63,10 +63,6 @@ public final class WorkerPool implements AutoCloseable {
     return host + ":" + ManagementFactory.getRuntimeMXBean().getPid() + ":" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  public String owner() {
-    return owner;
-  }
-
   public void start() {
     running = true;
     poller = new Thread(this::runUntilShutdown, "postcall-poller");
@@ -149,15 +145,5 @@ public final class WorkerPool implements AutoCloseable {
     log.info("worker pool {} stopped", owner);
   }
 
-  /** Starts the pool's running flag without the poller thread: tests call {@link #pollOnce()} themselves. */
-  void startWithoutPoller() {
-    running = true;
-  }
 
-  /** Waits until no delivery is running (tests). */
-  boolean awaitIdle(long millis) throws InterruptedException {
-    long end = System.currentTimeMillis() + millis;
-    while (busy.get() > 0 && System.currentTimeMillis() < end) Thread.sleep(5);
-    return busy.get() == 0;
-  }
 }
