@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -24,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * the spool and its drainer. {@link #start()} binds {@code agi.bind:agi.port}; {@link #close()}
  * stops the listener, lets running sessions end, then flushes what is queued.
  *
- * <p>Metrics: {@code postcall.agi.sessions} (counter, tag {@code outcome}: stored, duplicate,
- * spooled, spool_failed, no_uniqueid, unknown_script, no_script, timeout, io_error, no_request, refused,
+ * <p>Metrics: {@code postcall.agi.sessions} (counter, tag {@code outcome}: accepted — on disk in
+ * the spool, on its way to the database; stored / duplicate — the spool was not writable and the
+ * database answered in time; not_stored; no_uniqueid, unknown_script, no_script, timeout, io_error, no_request, refused,
  * pool_full, too_much_data), {@code postcall.agi.session} (timer accept → close, histogram) and
- * {@code postcall.agi.spool.events} (gauge).
+ * {@code postcall.agi.spool.events} (gauge: events not yet confirmed in the database).
  */
 public final class AgiService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgiService.class);
@@ -49,8 +51,6 @@ public final class AgiService implements AutoCloseable {
   });
   private Thread acceptThread;
   private volatile int localPort = -1;
-
-  private volatile Runnable afterStored = () -> {};
 
   public AgiService(PostcallConfig.Agi cfg, ZoneId cdrZone, CallStore store, Clock clock, MeterRegistry registry) {
     this.cfg = cfg;
@@ -77,11 +77,10 @@ public final class AgiService implements AutoCloseable {
    * so a call's delivery starts the moment its session ends instead of at the next poll.
    */
   public void afterStored(Runnable listener) {
-    this.afterStored = listener;
+    writer.afterStored(listener);
   }
 
   private void sessionEnded(String outcome, long nanos) {
-    if ("stored".equals(outcome)) afterStored.run();
     outcomes.computeIfAbsent(outcome, o -> Counter.builder("postcall.agi.sessions").tag("outcome", o)
         .description("FastAGI sessions by outcome").register(registry)).increment();
     if (nanos > 0) sessionTimer.record(nanos, TimeUnit.NANOSECONDS);
@@ -110,8 +109,8 @@ public final class AgiService implements AutoCloseable {
       throw new IOException("interrupted while binding", e);
     }
     long every = cfg.drainInterval().toMillis();
-    drainLoop.scheduleWithFixedDelay(drainer::drainOnce, every, every, TimeUnit.MILLISECONDS);
-    log.info("FastAGI listening on {}:{} (allow {}, read timeout {} ms, persist budget {} ms, spool {}, max {} sessions)",
+    drainLoop.scheduleWithFixedDelay(() -> drainer.drainOnce(false), 0, every, TimeUnit.MILLISECONDS);
+    log.info("FastAGI listening on {}:{} (allow {}, read timeout {} ms, persist budget if the spool fails {} ms, spool {}, max {} sessions)",
         cfg.bind().getHostAddress(), localPort, cfg.allow(), cfg.readTimeout().toMillis(),
         cfg.persistBudget().toMillis(), cfg.spoolDir(), cfg.maxThreads());
   }
@@ -121,14 +120,32 @@ public final class AgiService implements AutoCloseable {
     return localPort;
   }
 
-  /** One drain attempt of the spool (the background loop calls this every {@code agi.drain-interval}). */
+  /**
+   * Lets the writer finish what is queued, then re-inserts every spool line still unconfirmed;
+   * returns how many were re-inserted. (The background loop does the same every
+   * {@code agi.drain-interval}, giving the writer that long.)
+   */
   public int drainOnce() {
-    return drainer.drainOnce();
+    try {
+      writer.awaitIdle(Duration.ofSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return drainer.drainOnce(true);
   }
 
-  /** Hangup events waiting in the spool. */
+  /** Hangup events in the spool not yet confirmed in the database (a few in flight are normal). */
   public long spoolSize() {
     return spool.size();
+  }
+
+  /**
+   * Hangup events held in the spool because the database is down, hanging or refused them — what
+   * {@code /ready} reports; 0 while events flow straight through.
+   */
+  public long waitingForDatabase() {
+    boolean flowing = writer.healthy() && !writer.stalled() && spool.leftover() == null;
+    return flowing ? 0 : spool.size();
   }
 
   @Override

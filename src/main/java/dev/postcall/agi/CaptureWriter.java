@@ -17,30 +17,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a hangup event durable without making Asterisk wait. AGI threads hand their call to a
- * few writer threads; a writer commits whatever has queued in one transaction (group commit: one
- * commit for fifty hangups is what lets thousands of sessions per second persist). An AGI thread waits at
- * most the persist budget for its batch; on a timeout or a database error it appends the event to
- * the {@link Spool} instead. A commit that lands after the timeout is harmless: the store is
- * idempotent on uniqueid, so the later spool replay adds nothing.
+ * Makes a hangup event durable without making Asterisk wait for the database. The AGI thread
+ * appends the event to the {@link Spool} (forced to disk) and is done; writer threads then commit
+ * whatever has queued to the database in one transaction (group commit: one commit for fifty
+ * hangups is what lets thousands of sessions per second persist) and tell the spool which lines
+ * are in. The database's speed or absence therefore never shows in a session's time: the same
+ * fsync is paid whether it is up, slow or down.
  *
- * <p>Once the database failed, or while every writer's batch has been in flight longer than the budget, new
- * events go straight to the spool — a database that is down must not cost every hangup the whole
- * budget. The {@link SpoolDrainer} reports when the database answers again.
+ * <p>When the database fails, the writers stop taking events until the {@link SpoolDrainer}
+ * reaches it again; it re-inserts whatever the spool holds that nobody confirmed. Only if the
+ * spool itself cannot be written (disk full, permissions) does a session wait — at most the
+ * persist budget — for a direct commit.
  */
 final class CaptureWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CaptureWriter.class);
   private static final int MAX_BATCH = 500;
 
-  enum Result { STORED, DUPLICATE, SPOOLED, SPOOL_FAILED }
+  enum Result { ACCEPTED, STORED, DUPLICATE, NOT_STORED }
 
-  /** What happened to an event, and why it was spooled (null when it went to the database). */
+  /** What happened to an event; {@code reason} says why it did not go the normal way. */
   record Outcome(Result result, String reason) {}
 
-  private static final Outcome STORED = new Outcome(Result.STORED, null);
-  private static final Outcome DUPLICATE = new Outcome(Result.DUPLICATE, null);
+  private static final Outcome ACCEPTED = new Outcome(Result.ACCEPTED, null);
 
-  private record Pending(CallRecord call, CompletableFuture<Boolean> done) {}
+  /** An event for the database: spooled in {@code generation}, or (done != null) someone waits. */
+  private record Pending(CallRecord call, long generation, CompletableFuture<Boolean> done) {}
 
   private final CallStore store;
   private final Spool spool;
@@ -51,6 +52,7 @@ final class CaptureWriter implements AutoCloseable {
   private final AtomicLongArray inFlightSince;
   private volatile boolean running = true;
   private volatile boolean healthy = true;
+  private volatile Runnable afterStored = () -> {};
 
   /**
    * {@code writers} threads take turns: while one batch waits for its commit (an fsync), the next
@@ -73,8 +75,13 @@ final class CaptureWriter implements AutoCloseable {
     for (Thread t : threads) t.start();
   }
 
-  /** True when every writer is stuck on a batch older than the budget. */
-  private boolean stalled() {
+  /** Runs after each commit that stored new calls (the worker pool wakes up with it). */
+  void afterStored(Runnable listener) {
+    this.afterStored = listener;
+  }
+
+  /** True when every writer is stuck on a batch older than the budget (a hanging database). */
+  boolean stalled() {
     long now = System.nanoTime();
     for (int i = 0; i < inFlightSince.length(); i++) {
       long since = inFlightSince.get(i);
@@ -83,34 +90,55 @@ final class CaptureWriter implements AutoCloseable {
     return true;
   }
 
-  /** Stores the call in the database within the budget, else in the spool. Never waits longer. */
+  /** Makes the event durable — in the spool, else in the database within the budget. Never waits longer. */
   Outcome capture(CallRecord call) {
-    if (!healthy) return spool(call, "database down");
-    if (stalled()) return spool(call, "database slower than the budget");
-    Pending p = new Pending(call, new CompletableFuture<>());
-    if (!running || !queue.offer(p)) return spool(call, "writer queue full or stopping");
+    long generation;
     try {
-      return p.done.get(budgetNanos, TimeUnit.NANOSECONDS) ? STORED : DUPLICATE;
-    } catch (TimeoutException e) {
-      return spool(call, "database slower than the budget");
-    } catch (ExecutionException e) {
-      return spool(call, "database error: " + Text.firstLine(e.getCause()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return spool(call, "interrupted while waiting for the database");
+      generation = spool.append(call, "hangup");
+    } catch (IOException | RuntimeException e) {
+      return storeDirectly(call, "spool " + spool.dir() + " not writable: " + Text.firstLine(e));
     }
+    // Full queue, database down or stopping: the line stays unconfirmed and the drainer takes it.
+    if (healthy && running) queue.offer(new Pending(call, generation, null));
+    return ACCEPTED;
   }
 
-  private Outcome spool(CallRecord call, String reason) {
-    try {
-      spool.append(call, reason);
-      return new Outcome(Result.SPOOLED, reason);
-    } catch (IOException | RuntimeException e) {
-      // Nowhere durable left: the log line carries the whole event so it can be replayed by hand.
-      log.error("call {} LOST unless replayed from this line: spool {} failed ({}); event {}", call.uniqueid(),
-          spool.dir(), Text.firstLine(e), call);
-      return new Outcome(Result.SPOOL_FAILED, reason + "; spool: " + Text.firstLine(e));
+  private Outcome storeDirectly(CallRecord call, String reason) {
+    Pending p = new Pending(call, -1, new CompletableFuture<>());
+    String why = reason;
+    if (healthy && running && queue.offer(p)) {
+      try {
+        boolean isNew = p.done.get(budgetNanos, TimeUnit.NANOSECONDS);
+        return new Outcome(isNew ? Result.STORED : Result.DUPLICATE, reason);
+      } catch (TimeoutException e) {
+        why += "; database slower than the budget";
+      } catch (ExecutionException e) {
+        why += "; database: " + Text.firstLine(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        why += "; interrupted";
+      }
+    } else {
+      why += "; database down";
     }
+    // Nowhere durable left: the log line carries the whole event so it can be replayed by hand.
+    log.error("call {} LOST unless replayed from this line: {}; event {}", Text.printable(call.uniqueid()), why, call);
+    return new Outcome(Result.NOT_STORED, why);
+  }
+
+  /** Waits until every event queued so far has been through a commit attempt (tests, shutdown). */
+  boolean awaitIdle(Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (queue.isEmpty() && idleWriters()) return true;
+      Thread.sleep(1);
+    }
+    return false;
+  }
+
+  private boolean idleWriters() {
+    for (int i = 0; i < inFlightSince.length(); i++) if (inFlightSince.get(i) != 0) return false;
+    return true;
   }
 
   boolean healthy() {
@@ -129,6 +157,7 @@ final class CaptureWriter implements AutoCloseable {
       try {
         Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) continue;
+        inFlightSince.set(slot, System.nanoTime()); // before the queue looks empty to awaitIdle
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
         commit(slot, batch);
@@ -137,17 +166,18 @@ final class CaptureWriter implements AutoCloseable {
         log.warn("database writer interrupted unexpectedly — continuing");
       } catch (RuntimeException e) {
         log.error("database writer: unexpected error — continuing", e);
-        batch.forEach(p -> p.done.completeExceptionally(e));
+        batch.forEach(p -> fail(p, e));
       } finally {
+        inFlightSince.set(slot, 0);
         batch.clear();
       }
     }
-    queue.forEach(p -> p.done.completeExceptionally(new IllegalStateException("stopping")));
+    queue.forEach(p -> fail(p, new IllegalStateException("stopping")));
   }
 
   private void commit(int slot, List<Pending> batch) {
     if (!healthy) {
-      batch.forEach(p -> p.done.completeExceptionally(new IllegalStateException("database down")));
+      batch.forEach(p -> fail(p, new IllegalStateException("database down")));
       return;
     }
     List<CallRecord> calls = new ArrayList<>(batch.size());
@@ -158,28 +188,43 @@ final class CaptureWriter implements AutoCloseable {
       List<Boolean> isNew = store.insertAll(calls);
       if (log.isDebugEnabled())
         log.debug("committed {} hangups in {} µs", calls.size(), (System.nanoTime() - t0) / 1000);
-      for (int i = 0; i < batch.size(); i++) batch.get(i).done.complete(isNew.get(i));
+      for (int i = 0; i < batch.size(); i++) stored(batch.get(i), isNew.get(i));
+      if (isNew.contains(true)) afterStored.run();
     } catch (Exception e) {
       if (DatabaseErrors.unreachable(e)) {
         healthy = false;
-        log.warn("database write of {} hangups failed ({}) — spooling until it answers again", batch.size(), Text.firstLine(e));
-        batch.forEach(p -> p.done.completeExceptionally(e));
+        log.warn("database write of {} hangups failed ({}) — they wait in the spool until it answers again",
+            batch.size(), Text.firstLine(e));
+        batch.forEach(p -> fail(p, e));
       } else {
         // a deadlock or one value the database refuses must not fail the others: one by one
         log.warn("database write of {} hangups failed ({}) — retrying them one by one", batch.size(), Text.firstLine(e));
         batch.forEach(this::commitAlone);
       }
-    } finally {
-      inFlightSince.set(slot, 0);
     }
+  }
+
+  private void stored(Pending p, boolean isNew) {
+    if (p.done != null) p.done.complete(isNew);
+    else spool.committed(p.generation, 1);
+    String uid = Text.printable(p.call.uniqueid());
+    if (isNew) log.debug("call {} in the database", uid);
+    else log.info("call {} was already stored — nothing added", uid);
+  }
+
+  private static void fail(Pending p, Exception e) {
+    if (p.done != null) p.done.completeExceptionally(e);
+    // a spooled one stays unconfirmed: the drainer re-inserts it
   }
 
   private void commitAlone(Pending p) {
     try {
-      p.done.complete(store.insertAll(List.of(p.call)).get(0));
+      boolean isNew = store.insertAll(List.of(p.call)).get(0);
+      stored(p, isNew);
+      if (isNew) afterStored.run();
     } catch (Exception e) {
-      log.warn("call {}: database refused it ({}) — spooled", Text.printable(p.call.uniqueid()), Text.firstLine(e));
-      p.done.completeExceptionally(e);
+      log.warn("call {}: database refused it ({}) — left in the spool", Text.printable(p.call.uniqueid()), Text.firstLine(e));
+      fail(p, e);
     }
   }
 
@@ -194,7 +239,7 @@ final class CaptureWriter implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      if (t.isAlive()) log.warn("{} still busy at shutdown; its callers have spooled their events", t.getName());
+      if (t.isAlive()) log.warn("{} still busy at shutdown; its events wait in the spool", t.getName());
     }
   }
 }

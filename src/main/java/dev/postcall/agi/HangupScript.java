@@ -49,10 +49,10 @@ final class HangupScript implements AgiScript {
     CaptureWriter.Outcome o = writer.capture(built.call());
     outcome(conn, o.result().name().toLowerCase(Locale.ROOT));
     log.info("call {} {} ({}, DIALSTATUS {}) in {} µs", uid, switch (o.result()) {
-      case STORED -> "stored";
-      case DUPLICATE -> "already stored — nothing added";
-      case SPOOLED -> "spooled: " + o.reason();
-      case SPOOL_FAILED -> "NOT stored: " + o.reason();
+      case ACCEPTED -> "received";
+      case STORED -> "stored directly (" + o.reason() + ")";
+      case DUPLICATE -> "already stored — nothing added (" + o.reason() + ")";
+      case NOT_STORED -> "NOT stored: " + o.reason();
     }, Text.printable(built.call().channel()), Text.printable(built.call().dialStatus()), (System.nanoTime() - t0) / 1000);
   }
 

@@ -24,11 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The local append-only file hangup events go to when the database does not answer within the
- * budget: {@code spool.jsonl}, one JSON line per event, forced to disk before the AGI session
- * ends — so an event Asterisk saw acknowledged survives a crash. The drainer first renames the
- * file to {@code spool.draining.jsonl} (new events start a fresh file), inserts its events and
- * deletes it only after the commit; a crash in between leaves it to be drained at the next start.
+ * The local append-only file every hangup event is written to before its AGI session ends:
+ * {@code spool.jsonl}, one JSON line per event, forced to disk first — so an event Asterisk saw
+ * acknowledged survives a crash, and no session ever waits for the database (an fsync here takes
+ * a fraction of a millisecond; a database commit, several). The {@link CaptureWriter} then puts
+ * the events into the database and reports them {@link #committed}; once every line of the file
+ * is committed the file is emptied. Lines nobody confirmed (the database was down, the process
+ * crashed) are re-inserted by the {@link SpoolDrainer}: it renames the file to
+ * {@code spool.draining.jsonl} (new events start a fresh file), inserts its events — idempotent on
+ * uniqueid, so a line that did reach the database adds nothing — and deletes it after the commit.
  * Lines that do not parse go to {@code spool.rejected} with a log line — kept, never dropped.
  */
 final class Spool implements AutoCloseable {
@@ -41,12 +45,25 @@ final class Spool implements AutoCloseable {
   private final Clock clock;
   private final ObjectMapper json = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-  private final AtomicLong events = new AtomicLong();
+  /** Events in {@code spool.draining.jsonl}. */
+  private final AtomicLong draining = new AtomicLong();
   /** Held while forcing; taken before {@code this} when both are needed (rotation). */
   private final Object syncLock = new Object();
   private FileChannel active;
   private long written; // appends so far (guarded by this)
   private long synced; // appends known to be on disk (guarded by syncLock)
+  // The active file's lines: a generation starts each time the file is emptied or renamed, so a
+  // commit reported for lines of an earlier generation is not counted against the new file.
+  private long generation; // guarded by this
+  private long appended; // lines in the active file (guarded by this)
+  private long committed; // of which known to be in the database (guarded by this)
+
+  /** The active file's state: {@code committed == appended} means nothing in it needs draining. */
+  record Progress(long generation, long appended, long committed) {
+    boolean allCommitted() {
+      return committed >= appended;
+    }
+  }
 
   Spool(Path dir, Clock clock) throws IOException {
     this.dir = dir;
@@ -56,14 +73,26 @@ final class Spool implements AutoCloseable {
     json.writeValueAsString(SpoolEntry.of(new CallRecord("warm-up", null, null, null, null, null, null, null,
         null, null, null, null, null, null, null, null, null, null, CallRecord.Source.AGI), clock.instant(), ""));
     json.readValue("{\"v\":1,\"uniqueid\":\"warm-up\"}", SpoolEntry.class);
-    long n = countLines(dir.resolve(ACTIVE)) + countLines(dir.resolve(DRAINING));
-    events.set(n);
+    draining.set(countLines(dir.resolve(DRAINING)));
+    appended = countLines(dir.resolve(ACTIVE)); // from before this start: none known committed
+    long n = appended + draining.get();
     if (n > 0) log.info("spool {} holds {} hangup events from before — they go to the database when it answers", dir, n);
   }
 
-  /** Events waiting in the spool. */
+  /** Events in the spool not known to be in the database. */
   long size() {
-    return events.get();
+    synchronized (this) {
+      return draining.get() + appended - committed;
+    }
+  }
+
+  synchronized Progress progress() {
+    return new Progress(generation, appended, committed);
+  }
+
+  /** {@code count} lines appended in {@code generation} are committed to the database. */
+  synchronized void committed(long generation, int count) {
+    if (generation == this.generation) committed += count;
   }
 
   Path dir() {
@@ -71,23 +100,25 @@ final class Spool implements AutoCloseable {
   }
 
   /**
-   * Appends the event and returns once it is on disk. Forcing is shared: when many sessions spool
-   * at once (the database just went away under a burst), one force covers every line written
-   * before it, instead of each session queueing for its own.
+   * Appends the event and returns once it is on disk, with the generation its line belongs to.
+   * Forcing is shared: when many sessions append at once (a burst of hangups), one force covers
+   * every line written before it, instead of each session queueing for its own.
    */
-  void append(CallRecord call, String reason) throws IOException {
+  long append(CallRecord call, String reason) throws IOException {
     byte[] line = (json.writeValueAsString(SpoolEntry.of(call, clock.instant(), reason)) + "\n")
         .getBytes(StandardCharsets.UTF_8);
     long mine;
+    long gen;
     synchronized (this) {
       FileChannel ch = active();
       ByteBuffer buf = ByteBuffer.wrap(line);
       while (buf.hasRemaining()) ch.write(buf);
       mine = ++written;
+      appended++;
+      gen = generation;
     }
-    events.incrementAndGet();
     synchronized (syncLock) {
-      if (synced >= mine) return;
+      if (synced >= mine) return gen;
       FileChannel ch;
       long upTo;
       synchronized (this) {
@@ -97,12 +128,15 @@ final class Spool implements AutoCloseable {
       ch.force(false);
       synced = upTo;
     }
+    return gen;
   }
 
   private FileChannel active() throws IOException {
     if (active == null) {
       Path p = dir.resolve(ACTIVE);
+      boolean fresh = Files.notExists(p);
       active = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      if (fresh) syncDir(); // a new file's name must survive a crash too, not just its lines
       // A crash mid-append leaves a torn last line; end it so the next event is not glued to it.
       long size = active.size();
       if (size > 0) {
@@ -116,9 +150,33 @@ final class Spool implements AutoCloseable {
     return active;
   }
 
+  /** The file an earlier drain left (a crash, the database down again), or null. */
+  Path leftover() {
+    Path d = dir.resolve(DRAINING);
+    return Files.exists(d) ? d : null;
+  }
+
   /**
-   * The file to drain: the one left from an earlier drain, else the active file renamed (null when
-   * there is nothing to drain).
+   * Empties the active file if every line of {@code generation} is committed (the normal case: the
+   * writer stored them all) — nothing to read back. False if lines arrived or the file changed.
+   */
+  boolean retire(long generation) throws IOException {
+    synchronized (syncLock) {
+      synchronized (this) {
+        if (generation != this.generation || committed < appended || appended == 0) return false;
+        // Truncated, not deleted: no new file name to sync. A crash before the truncation reaches
+        // the disk leaves committed lines, which a restart re-inserts to no effect.
+        if (active != null) active.truncate(0);
+        else Files.write(dir.resolve(ACTIVE), new byte[0]);
+        nextGeneration();
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Renames the active file for draining (null when it is empty); new events start a fresh file.
+   * Call only when {@link #leftover()} is null.
    */
   Path takeForDrain() throws IOException {
     synchronized (syncLock) {
@@ -135,9 +193,17 @@ final class Spool implements AutoCloseable {
         }
         Files.move(act, draining, StandardCopyOption.ATOMIC_MOVE);
         syncDir();
+        this.draining.addAndGet(appended - committed);
+        nextGeneration();
         return draining;
       }
     }
+  }
+
+  private void nextGeneration() {
+    generation++;
+    appended = 0;
+    committed = 0;
   }
 
   /**
@@ -172,7 +238,7 @@ final class Spool implements AutoCloseable {
         c.force(false);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      events.addAndGet(-bad.size());
+      draining.addAndGet(-bad.size());
     }
     return calls;
   }
@@ -192,11 +258,11 @@ final class Spool implements AutoCloseable {
     }
   }
 
-  /** The file's events are committed: remove it. */
-  synchronized void drained(Path file, int count) throws IOException {
+  /** The draining file's events are committed: remove it. */
+  synchronized void drained(Path file) throws IOException {
     Files.deleteIfExists(file);
     syncDir();
-    events.addAndGet(-count);
+    draining.set(0);
   }
 
   private void syncDir() {

@@ -8,9 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves spooled hangup events into the database once it answers. Idempotent: the store ignores a
- * uniqueid it has, so an event that was committed late and also spooled is stored once. The
- * spool file is deleted only after the commit.
+ * Keeps the spool small and makes sure every line in it reaches the database. Normally the
+ * {@link CaptureWriter} has committed every line, and a drain step just empties the file. Lines
+ * nobody confirmed — the database was down, a line was still unconfirmed a whole interval later,
+ * or they are from before a restart — are re-inserted from the file. Idempotent: the store ignores
+ * a uniqueid it has, so a line the writer did commit is stored once. A file is deleted only after
+ * the commit.
  */
 final class SpoolDrainer {
   private static final Logger log = LoggerFactory.getLogger(SpoolDrainer.class);
@@ -20,32 +23,49 @@ final class SpoolDrainer {
   private final CallStore store;
   private final CaptureWriter writer;
   private volatile boolean failing;
+  /** The active file as the previous step saw it. */
+  private Spool.Progress last;
 
   SpoolDrainer(Spool spool, CallStore store, CaptureWriter writer) {
     this.spool = spool;
     this.store = store;
     this.writer = writer;
+    this.last = spool.progress(); // lines from before this start count as unconfirmed since then
   }
 
-  /** One attempt; returns how many spooled events were moved. Never throws: a loop calls this. */
-  synchronized int drainOnce() {
+  /**
+   * One step; returns how many events were re-inserted from the file. With {@code now}, lines
+   * still unconfirmed are re-inserted at once instead of after an interval (tests, shutdown).
+   * Never throws: a loop calls this.
+   */
+  synchronized int drainOnce(boolean now) {
     int moved = 0;
     try {
-      // the file left by an earlier attempt first, then what was appended meanwhile
-      for (int round = 0; round < 4; round++) {
+      Path left = spool.leftover();
+      if (left != null) moved += drain(left);
+      Spool.Progress p = spool.progress();
+      if (p.allCommitted()) {
+        spool.retire(p.generation());
+      } else if (now || !writer.healthy() || unconfirmedSinceLastStep(p)) {
         Path file = spool.takeForDrain();
-        if (file == null) break;
-        moved += drain(file);
+        if (file != null) moved += drain(file);
       }
-      if (moved == 0 && !writer.healthy()) store.insertAll(List.of()); // nothing spooled: is it back?
+      last = spool.progress();
+      if (moved == 0 && !writer.healthy()) store.insertAll(List.of()); // nothing to drain: is it back?
       writer.databaseAnswered();
       failing = false;
     } catch (Exception e) {
+      last = spool.progress();
       if (!failing)
         log.warn("spool drain failed ({}) — {} events wait in the spool; retrying", Text.firstLine(e), spool.size());
       failing = true;
     }
     return moved;
+  }
+
+  /** Lines that were in the file a whole step ago are still not confirmed (the writer gave up on them). */
+  private boolean unconfirmedSinceLastStep(Spool.Progress p) {
+    return p.generation() == last.generation() && p.committed() < last.appended();
   }
 
   private int drain(Path file) throws Exception {
@@ -60,7 +80,7 @@ final class SpoolDrainer {
         added += oneByOne(chunk); // one event the database refuses must not block the spool forever
       }
     }
-    spool.drained(file, calls.size());
+    spool.drained(file);
     log.info("spool drained: {} hangup events, {} new, {} already stored", calls.size(), added, calls.size() - added);
     return calls.size();
   }

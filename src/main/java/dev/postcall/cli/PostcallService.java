@@ -112,9 +112,9 @@ public final class PostcallService implements AutoCloseable {
       return "ok";
     }));
     if (agi != null) checks.add(ReadinessCheck.of("spool", () -> {
-      long spooled = agi.spoolSize();
+      long spooled = agi.waitingForDatabase();
       if (spooled > 0) throw new IllegalStateException(spooled + " calls spooled, waiting for the database");
-      return "drained";
+      return "flowing";
     }));
     web = new AdminWeb(cfg.web(), db.db().dataSource(), queue,
         new RecordingLocator(db.db().dataSource(), new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern())),

@@ -86,7 +86,7 @@ class HangupTranscriptsIT {
     assertTrue(s.commands().get(0).startsWith("GET FULL VARIABLE "), s.commands().get(0));
     assertTrue(s.commands().get(1).startsWith("SET VARIABLE \"AJ_AGISTATUS\""), s.commands().get(1));
     String uid = t.envValue("agi_uniqueid").orElseThrow();
-    agi.drainOnce(); // a commit slower than the budget went to the spool: bring it in
+    agi.drainOnce(); // the writer commits after the session: wait for it
     return store.find(uid).orElseThrow(() -> new AssertionError(t + ": no row for " + uid));
   }
 

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 2: the database goes away. Sessions still end quickly, events land in the spool, the spool
- * survives a restart, and once the database is back everything is drained — nothing lost, nothing
- * doubled.
+ * Issue 2: the database goes away. Sessions end as fast as ever (they never wait for it), events
+ * wait in the spool, the spool survives a restart, and once the database is back everything is
+ * drained — nothing lost, nothing doubled.
  */
 class SpoolIT {
   static final Transcript CALL = Transcript.load(
@@ -56,6 +56,11 @@ class SpoolIT {
     logs.close();
   }
 
+  double sessions(String outcome) {
+    var c = metrics.find("postcall.agi.sessions").tag("outcome", outcome).counter();
+    return c == null ? 0 : c.count();
+  }
+
   long play(AgiService agi, String uid) throws Exception {
     FakeAsterisk.Session s = new FakeAsterisk(agi.localPort()).play(CALL.withUniqueid(uid));
     assertEquals(2, s.commands().size());
@@ -63,10 +68,10 @@ class SpoolIT {
   }
 
   @Test
-  void database_down_sessions_end_within_the_budget_spool_survives_restart_and_drains_once() throws Exception {
+  void database_down_sessions_do_not_wait_spool_survives_restart_and_drains_once() throws Exception {
     AgiService agi = AgiHarness.start(store, spool, Map.of(), metrics);
     play(agi, "20.0"); // the database works
-    agi.drainOnce(); // (a cold first commit may exceed the budget and spool; either way it is stored)
+    assertEquals(0, agi.drainOnce(), "the writer stored it; nothing to re-insert");
     assertEquals(1, db.count("SELECT COUNT(*) FROM calls"));
     assertEquals(0, agi.spoolSize());
 
@@ -74,13 +79,15 @@ class SpoolIT {
     int n = 30;
     long slowest = 0;
     for (int i = 1; i <= n; i++) slowest = Math.max(slowest, play(agi, "20." + i));
-    // the first one waits at most the 50 ms budget; after the failure nothing waits for the database
-    assertTrue(slowest < 1_000, "slowest session with the database down took " + slowest + " ms");
+    // no session waits for the database, up or down (generous bound: a loaded CI machine)
+    assertTrue(slowest < 500, "slowest session with the database down took " + slowest + " ms");
     assertEquals(n, agi.spoolSize());
     assertEquals(1, db.count("SELECT COUNT(*) FROM calls"));
     assertEquals(0, agi.drainOnce(), "database still down: nothing drained, nothing lost");
     assertEquals(n, agi.spoolSize());
-    assertTrue(logs.has("spooling until it answers again") || logs.has("database slower than"), logs.lines().toString());
+    assertEquals(n, agi.waitingForDatabase(), "what /ready reports");
+    assertTrue(logs.has("wait in the spool until it answers again"), logs.lines().toString());
+    assertEquals(n + 1, sessions("accepted"));
     agi.close();
 
     // a crash mid-append left a torn line, and someone's editor left garbage: both kept aside
@@ -117,7 +124,7 @@ class SpoolIT {
   }
 
   @Test
-  void database_that_hangs_costs_each_session_at_most_the_budget_and_a_late_commit_is_not_doubled() throws Exception {
+  void database_that_hangs_costs_sessions_nothing_and_a_late_commit_is_not_doubled() throws Exception {
     AgiService agi = AgiHarness.start(store, spool, Map.of(), metrics);
     play(agi, "30.0");
     agi.drainOnce();
@@ -126,9 +133,10 @@ class SpoolIT {
     proxy.stall();
     long slowest = 0;
     for (int i = 1; i <= 10; i++) slowest = Math.max(slowest, play(agi, "30." + i));
-    assertTrue(slowest < 1_000, "slowest session with a hanging database took " + slowest + " ms");
+    assertTrue(slowest < 500, "slowest session with a hanging database took " + slowest + " ms");
     assertEquals(10, agi.spoolSize());
-    assertTrue(logs.has("call 30.1 spooled: database slower than the budget"), logs.lines().toString());
+    assertTrue(logs.has("call 30.1 received"), logs.lines().toString());
+    await().atMost(Duration.ofSeconds(5)).until(() -> agi.waitingForDatabase() == 10); // the writer is stuck
 
     proxy.restore(); // the stuck batch now commits late; the spool holds the same events
     await().atMost(Duration.ofSeconds(20)).until(() -> {

@@ -1,6 +1,8 @@
 package dev.postcall.agi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,7 +54,7 @@ class SpoolTest {
     back.forEach(c -> uids.add(c.uniqueid()));
     assertEquals(200, uids.size());
     assertEquals(call("1.7"), back.stream().filter(c -> c.uniqueid().equals("1.7")).findFirst().orElseThrow());
-    spool.drained(file, back.size());
+    spool.drained(file);
     assertEquals(0, spool.size());
     assertNull(spool.takeForDrain());
     spool.close();
@@ -69,5 +71,41 @@ class SpoolTest {
     assertEquals(1, spool.size(), "the torn line left the count");
     assertTrue(Files.readString(dir.resolve(Spool.REJECTED)).startsWith("{\"v\":1,\"uniq"));
     spool.close();
+  }
+
+  @Test
+  void a_file_whose_lines_are_all_committed_is_emptied_and_late_commits_of_a_renamed_file_do_not_count() throws Exception {
+    Spool spool = new Spool(dir, clock);
+    long g = spool.append(call("3.1"), "test");
+    spool.append(call("3.2"), "test");
+    assertFalse(spool.retire(g), "one line is not confirmed yet");
+    spool.committed(g, 2);
+    assertEquals(0, spool.size());
+    assertTrue(spool.retire(g));
+    assertEquals(0, Files.size(dir.resolve(Spool.ACTIVE)), "emptied: nothing to re-insert");
+
+    long g2 = spool.append(call("3.3"), "test");
+    assertNotEquals(g, g2, "a new generation after the file was emptied");
+    spool.committed(g, 1); // a commit reported for the emptied file: ignored
+    assertEquals(1, spool.size());
+    Path file = spool.takeForDrain(); // the database did not confirm 3.3: it is drained from the file
+    spool.committed(g2, 1); // the writer's commit lands after the rename: the drain re-inserts it anyway
+    assertEquals(1, spool.size());
+    assertEquals(List.of("3.3"), spool.read(file).stream().map(CallRecord::uniqueid).toList());
+    spool.drained(file);
+    assertEquals(0, spool.size());
+    spool.close();
+  }
+
+  @Test
+  void lines_from_before_a_restart_count_as_unconfirmed() throws Exception {
+    Spool first = new Spool(dir, clock);
+    long g = first.append(call("4.1"), "test");
+    first.committed(g, 1); // confirmed in the first process, but the file was not emptied before it died
+    first.close();
+    Spool second = new Spool(dir, clock);
+    assertEquals(1, second.size(), "nobody knows: re-inserted (the store ignores it if present)");
+    assertFalse(second.progress().allCommitted());
+    second.close();
   }
 }
