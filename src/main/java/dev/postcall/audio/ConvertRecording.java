@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ws.schild.jave.Encoder;
@@ -41,13 +42,16 @@ public final class ConvertRecording {
 
   private final PostcallConfig.Audio cfg;
   private final NicedFfmpeg ffmpeg;
+  /** ffmpeg is CPU-bound: more processes than cores only slow each other (and the PBX) down. */
+  private final Semaphore slots;
 
   public ConvertRecording(PostcallConfig.Audio cfg) {
     this.cfg = cfg;
     // resolving the bundled binary copies it to ${java.io.tmpdir}/jave once (~0.4 s): done here, not per call
     this.ffmpeg = new NicedFfmpeg(cfg.ffmpeg(), cfg.niceLevel());
-    log.info("audio: ffmpeg {} (nice {}), {} bit/s, {} channel(s)", ffmpeg.getExecutablePath(), cfg.niceLevel(),
-        cfg.bitrate(), cfg.channels());
+    this.slots = new Semaphore(cfg.conversions(), true);
+    log.info("audio: ffmpeg {} (nice {}), {} bit/s, {} channel(s), {} at once", ffmpeg.getExecutablePath(),
+        cfg.niceLevel(), cfg.bitrate(), cfg.channels(), cfg.conversions());
   }
 
   /** The ffmpeg binary conversions run (for the benchmark and the start-up log). */
@@ -55,7 +59,17 @@ public final class ConvertRecording {
     return ffmpeg.getExecutablePath();
   }
 
-  public Mp3 convert(Path wav, Path mp3) {
+  /** Converts, waiting for one of the {@code audio.conversions} slots first. */
+  public Mp3 convert(Path wav, Path mp3) throws InterruptedException {
+    slots.acquire();
+    try {
+      return convertNow(wav, mp3);
+    } finally {
+      slots.release();
+    }
+  }
+
+  private Mp3 convertNow(Path wav, Path mp3) {
     WavInfo info = WavInfo.read(wav);
     if (info.headerOnly())
       throw new PostcallException("recording " + wav + " has no audio (header only, " + info.fileBytes() + " bytes)", false);

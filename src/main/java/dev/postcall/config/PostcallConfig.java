@@ -168,17 +168,24 @@ public record PostcallConfig(
     }
   }
 
-  public record Audio(Path ffmpeg, int bitrate, int channels, int niceLevel) {
+  /** {@code conversions}: ffmpeg processes at once in this process (default: one per core). */
+  public record Audio(Path ffmpeg, int bitrate, int channels, int niceLevel, int conversions) {
     static Audio from(Settings s) {
       return new Audio(s.path("audio.ffmpeg", null), s.integer("audio.bitrate", 32_000, 8_000, 320_000),
-          s.integer("audio.channels", 1, 1, 2), s.integer("audio.nice", 10, 0, 19));
+          s.integer("audio.channels", 1, 1, 2), s.integer("audio.nice", 10, 0, 19),
+          s.integer("audio.conversions", Runtime.getRuntime().availableProcessors(), 1, 256));
     }
   }
 
+  /**
+   * {@code threads}: deliveries at once. Twice the cores by default: a delivery spends about as
+   * long waiting on the database, the incident system and the quiet period as converting, and
+   * {@code audio.conversions} keeps ffmpeg itself to one process per core.
+   */
   public record Worker(int threads, Duration lease, Duration pollInterval, int maxAttempts,
       Duration backoffBase, Duration backoffMax, Duration shutdownDeadline) {
     static Worker from(Settings s) {
-      return new Worker(s.integer("worker.threads", Runtime.getRuntime().availableProcessors(), 1, 256),
+      return new Worker(s.integer("worker.threads", 2 * Runtime.getRuntime().availableProcessors(), 1, 256),
           s.duration("worker.lease", Duration.ofMinutes(5)),
           s.duration("worker.poll-interval", Duration.ofMillis(250)),
           s.integer("worker.max-attempts", 12, 1, 1000),

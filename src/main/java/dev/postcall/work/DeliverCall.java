@@ -159,7 +159,7 @@ public final class DeliverCall {
     }
   }
 
-  private Job convert(Job job) throws SQLException {
+  private Job convert(Job job) throws SQLException, InterruptedException {
     Path wav = p.recordings().resolve(job.call());
     Instant day = job.call().start() != null ? job.call().start() : job.createdAt();
     Path mp3 = p.archive().mp3For(job.uniqueid(), job.id(), ArchiveRecording.dayOf(day));

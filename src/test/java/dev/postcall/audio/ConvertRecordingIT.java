@@ -147,7 +147,7 @@ class ConvertRecordingIT {
   }
 
   @Test
-  void ffmpeg_runs_at_the_configured_nice_level() throws IOException {
+  void ffmpeg_runs_at_the_configured_nice_level() throws Exception {
     // a wrapper that records its own niceness, then becomes the real ffmpeg
     Path wrapper = dir.resolve("ffmpeg-wrapper");
     Files.writeString(wrapper, "#!/bin/sh\nnice > \"" + dir.resolve("niceness") + "\"\nexec '"
@@ -160,6 +160,31 @@ class ConvertRecordingIT {
 
     int base = Integer.parseInt(new String(new ProcessBuilder("nice").start().getInputStream().readAllBytes()).trim());
     assertEquals(Math.min(19, base + 7), Integer.parseInt(Files.readString(dir.resolve("niceness")).trim()));
+  }
+
+  @Test
+  void no_more_ffmpeg_processes_at_once_than_audio_conversions() throws Exception {
+    // a wrapper that notes how many of its kind run when it starts (mkdir is atomic: one per slot)
+    Path wrapper = dir.resolve("ffmpeg-counting");
+    Path running = dir.resolve("running");
+    Files.createDirectories(running);
+    Files.writeString(wrapper, "#!/bin/sh\nd=\"" + running + "/$$\"; mkdir \"$d\"\nls \"" + running
+        + "\" | wc -l >> \"" + dir.resolve("seen") + "\"\nsleep 0.2\n'" + converter.ffmpegPath()
+        + "' \"$@\"; rc=$?\nrmdir \"$d\"\nexit $rc\n");
+    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+    ConvertRecording two = new ConvertRecording(audio(Map.of("audio.ffmpeg", wrapper.toString(), "audio.conversions", "2")));
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+    var done = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+    for (int i = 0; i < 6; i++) {
+      Path wav = WavWriter.tone(dir.resolve("slot" + i + ".wav"), Duration.ofSeconds(2), 8000, 440);
+      done.add(pool.submit(() -> two.convert(wav, dir.resolve(wav.getFileName() + ".mp3"))));
+    }
+    for (var f : done) f.get();
+    pool.shutdown();
+    java.util.List<Integer> seen = Files.readAllLines(dir.resolve("seen")).stream().map(String::trim).map(Integer::parseInt).toList();
+    assertTrue(seen.size() >= 6, "the wrapper ran for every conversion: " + seen);
+    assertTrue(seen.stream().allMatch(n -> n <= 2), "never more than two at once: " + seen);
+    assertTrue(seen.contains(2), "but two did run side by side: " + seen);
   }
 
   private void assertPermanent(Path wav, String reason) {
