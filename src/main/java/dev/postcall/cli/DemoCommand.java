@@ -28,6 +28,7 @@ final class DemoCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       demo.close();
+      Logs.flush();
       stop.countDown();
     }, "demo-shutdown"));
     System.out.println("postcall demo: starting the embedded MariaDB (first start unpacks it, ~10 s), the incident simulator and the service…");

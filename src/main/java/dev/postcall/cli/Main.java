@@ -18,7 +18,9 @@ import picocli.CommandLine.Command;
     })
 public final class Main {
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int code = commandLine().execute(args);
+    Logs.flush();
+    System.exit(code);
   }
 
   /** The command line with postcall's error handling: a configuration error is one line and exit code 2. */

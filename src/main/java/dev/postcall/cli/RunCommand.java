@@ -20,6 +20,7 @@ final class RunCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();
+      Logs.flush();
       stopped.countDown();
     }, "postcall-shutdown"));
     service.start();

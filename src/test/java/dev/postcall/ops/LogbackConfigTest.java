@@ -36,8 +36,8 @@ class LogbackConfigTest {
       ctx.getLogger("org.eclipse.jetty.server").info("library chatter");
     } finally {
       MDC.remove("uniqueid");
+      ctx.stop(); // lines are written on the async appender's thread: stopping flushes them
       System.setOut(saved);
-      ctx.stop();
     }
     return out.toString(StandardCharsets.UTF_8);
   }
