@@ -55,8 +55,8 @@ final class CaptureWriter implements AutoCloseable {
   private volatile Runnable afterStored = () -> {};
 
   /**
-   * {@code writers} threads take turns: while one batch waits for its commit (an fsync), the next
-   * batch is already being written, and InnoDB flushes both commits with one fsync.
+   * With several {@code writers}, one batch is written while another waits for its commit; with one,
+   * the next batch gathers meanwhile (bigger batches, fewer commits).
    */
   CaptureWriter(CallStore store, Spool spool, Duration budget, int writers) {
     this.store = store;
