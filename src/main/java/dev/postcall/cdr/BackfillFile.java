@@ -23,6 +23,7 @@ public final class BackfillFile {
   private final DataSource ds;
   private final Clock clock;
 
+  /** @param ds {@code Database.csvImport()} (any other pool works, with multi-row INSERTs instead of LOAD DATA) */
   public BackfillFile(PostcallConfig.Csv csv, DataSource ds, Clock clock) {
     this.csv = csv;
     this.ds = ds;

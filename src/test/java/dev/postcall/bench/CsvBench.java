@@ -89,7 +89,7 @@ public final class CsvBench {
     PostcallConfig.Csv csv = new PostcallConfig.Csv(List.of(file), "auto", ZoneId.of("Europe/Berlin"), List.of("rig"),
         List.of("Local/*;1"), List.of("AppDial", "AppDial2"), Duration.ofSeconds(10), "0 30 2 * * ?", 1000);
     long t = System.nanoTime();
-    ImportCounts c = new BackfillFile(csv, db.ds(), Clock.systemUTC()).run(file, null, b -> { });
+    ImportCounts c = new BackfillFile(csv, db.csvDs(), Clock.systemUTC()).run(file, null, b -> { });
     double s = seconds(t);
     if (c.fresh() != lines || db.count("SELECT COUNT(*) FROM jobs") != lines)
       throw new IllegalStateException("stored " + c);
