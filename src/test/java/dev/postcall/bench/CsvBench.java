@@ -21,8 +21,9 @@ import java.util.List;
 /**
  * {@code scripts/bench csv [lines]}: on a generated Master.csv (default 1,000,000 lines, every line
  * a call), the parser's lines/s next to {@code wc -l} on the same file, and the backfill's calls
- * stored per second (call + job, dedup check) next to MariaDB's own {@code LOAD DATA LOCAL INFILE}
- * of the same file into a scratch copy of the calls table — all in this run.
+ * stored per second ({@code postcall backfill}'s path: call + job, dedup check, default batch size)
+ * next to MariaDB's own {@code LOAD DATA LOCAL INFILE} of the same file into a scratch copy of the
+ * calls table — all in this run.
  */
 public final class CsvBench {
   public static void main(String[] args) throws Exception {
@@ -91,8 +92,12 @@ public final class CsvBench {
     long t = System.nanoTime();
     ImportCounts c = new BackfillFile(csv, db.csvDs(), Clock.systemUTC()).run(file, null, b -> { });
     double s = seconds(t);
-    if (c.fresh() != lines || db.count("SELECT COUNT(*) FROM jobs") != lines)
-      throw new IllegalStateException("stored " + c);
+    // Every line a new call: each stored once, each with exactly one PENDING job.
+    if (c.fresh() != lines || db.count("SELECT COUNT(*) FROM calls") != lines
+        || db.count("SELECT COUNT(DISTINCT j.call_id) FROM jobs j JOIN calls c ON c.id = j.call_id WHERE j.state = 'PENDING'") != lines
+        || db.count("SELECT COUNT(*) FROM jobs") != lines)
+      throw new IllegalStateException("stored " + c + ", calls " + db.count("SELECT COUNT(*) FROM calls") + ", jobs "
+          + db.count("SELECT COUNT(*) FROM jobs"));
     return lines / s;
   }
 
