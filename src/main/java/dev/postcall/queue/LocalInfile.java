@@ -42,12 +42,12 @@ final class LocalInfile {
   }
 
   /**
-   * Whether {@code e} is the server refusing LOAD DATA LOCAL: MariaDB 1148 (not allowed with this
-   * version), MySQL 3948 (local data disabled). The failed statement changed nothing, so the same
-   * transaction can go on with INSERTs.
+   * Whether {@code e} is the server refusing LOAD DATA LOCAL: MariaDB 4166 (local infile capability
+   * disabled; 1148 before 10.5), MySQL 3948 (local data disabled). The server refuses before it
+   * reads a row, so the same transaction can go on with INSERTs.
    */
   static boolean isRefusal(SQLException e) {
-    return e.getErrorCode() == 1148 || e.getErrorCode() == 3948;
+    return e.getErrorCode() == 4166 || e.getErrorCode() == 1148 || e.getErrorCode() == 3948;
   }
 
   /** After a refusal: INSERTs from now on. */
