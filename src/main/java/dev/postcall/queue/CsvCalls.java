@@ -22,6 +22,7 @@ import java.util.Set;
  * transaction, so the tailer commits its file offset with them.
  */
 public final class CsvCalls {
+  /** Below MariaDB's in_predicate_conversion_threshold (1000), where an IN-list becomes a derived table. */
   private static final int CHUNK = 500;
   private static final String INSERT_JOBS = "INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at,"
       + " created_at, updated_at) SELECT id, 'PENDING', ?, 0, ?, ?, ? FROM calls"
