@@ -2,10 +2,6 @@ package dev.postcall.queue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -16,8 +12,10 @@ import org.flywaydb.core.Flyway;
  * server's {@code LOAD DATA LOCAL INFILE} requests, the main pool's never do.
  */
 public final class Database implements AutoCloseable {
-  /** Master.csv tailer and nightly sweep may run at the same time; a backfill uses one. */
+  /** The tailer and the nightly sweep may run at once, one each; {@code postcall backfill} keeps two at work. */
   static final int CSV_IMPORT_POOL_SIZE = 2;
+  /** Under /dev/null, a device and never a directory: no file can ever be there, not even root's. */
+  static final String NO_LOCAL_FILES = "/dev/null/postcall-sends-no-local-files";
 
   private final HikariDataSource pool;
   private final String jdbcUrl;
@@ -25,7 +23,6 @@ public final class Database implements AutoCloseable {
   private final String password;
   private final Duration connectTimeout;
   private HikariDataSource csvPool;
-  private Path noLocalFiles;
 
   private Database(HikariDataSource pool, String jdbcUrl, String user, String password, Duration connectTimeout) {
     this.pool = pool;
@@ -90,22 +87,16 @@ public final class Database implements AutoCloseable {
    * LoadCalls}), which Connector/J only does with {@code allowLoadLocalInfile=true} — and that
    * flag alone would also let the server ask for <em>any</em> file the process can read, in
    * answer to any statement (a hostile or impersonated server reading conf/ or the recordings).
-   * So: only these connections have it, and {@code allowLoadLocalInfileInPath} names an empty
-   * private directory nothing is ever written to. Connector/J then hands the server our in-memory
-   * stream while one is set, and otherwise only files under that directory — none. (Should the
-   * directory vanish, the driver refuses every file request.)
+   * So only these connections have it, and {@code allowLoadLocalInfileInPath} names a directory
+   * that cannot exist: Connector/J then hands the server the in-memory stream we set for our own
+   * statement, and refuses every other request, since no file lies under that path.
    */
   public synchronized DataSource csvImport() {
     if (csvPool == null) {
-      try {
-        noLocalFiles = Files.createTempDirectory("postcall-no-local-files-");
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot create the empty directory for allowLoadLocalInfileInPath", e);
-      }
       HikariConfig hc = config("postcall-csv", jdbcUrl, user, password, CSV_IMPORT_POOL_SIZE, connectTimeout);
       hc.setMinimumIdle(0);
       hc.addDataSourceProperty("allowLoadLocalInfile", "true");
-      hc.addDataSourceProperty("allowLoadLocalInfileInPath", noLocalFiles.toString());
+      hc.addDataSourceProperty("allowLoadLocalInfileInPath", NO_LOCAL_FILES);
       hc.addDataSourceProperty("allowUrlInLocalInfile", "false");
       csvPool = new HikariDataSource(hc);
     }
@@ -116,12 +107,5 @@ public final class Database implements AutoCloseable {
   public synchronized void close() {
     if (csvPool != null) csvPool.close();
     pool.close();
-    if (noLocalFiles != null) {
-      try {
-        Files.deleteIfExists(noLocalFiles);
-      } catch (IOException e) {
-        // an empty directory left in tmp; harmless
-      }
-    }
   }
 }
