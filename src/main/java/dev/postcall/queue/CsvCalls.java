@@ -91,7 +91,8 @@ public final class CsvCalls {
   /**
    * A job for each call this transaction wrote: id at or above {@code firstId}, source CSV, our
    * received_at (a call another transaction commits in that range has its own job already, and
-   * uq_jobs_call keeps it one).
+   * uq_jobs_call keeps it one). Under READ COMMITTED the SELECT reads calls without locking that id
+   * range, so AGI inserts above it do not wait for our commit.
    */
   private static long insertJobs(Connection c, long firstId, Instant at) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS)) {

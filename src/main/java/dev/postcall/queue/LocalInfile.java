@@ -26,15 +26,19 @@ final class LocalInfile {
   /** True to use LOAD DATA on {@code c}; asks the server once. */
   boolean use(Connection c) throws SQLException {
     Mode m = mode;
-    if (m == null) {
-      boolean client = clientAllows(c);
-      m = decide(client, client && serverAllows(c));
-      if (m == Mode.LOAD_DATA) log.info("Master.csv import: LOAD DATA LOCAL INFILE");
-      else if (!client) log.info("Master.csv import: multi-row INSERTs (connection not set up for LOAD DATA LOCAL)");
-      else log.warn("Master.csv import: the database server has local_infile=OFF; using multi-row INSERTs (slower)");
-      mode = m;
-    }
-    return m == Mode.LOAD_DATA;
+    return (m != null ? m : decideOnce(c)) == Mode.LOAD_DATA;
+  }
+
+  /** Synchronized: the backfill's two transactions start together, and one line in the log is enough. */
+  private synchronized Mode decideOnce(Connection c) throws SQLException {
+    if (mode != null) return mode;
+    boolean client = clientAllows(c);
+    Mode m = decide(client, client && serverAllows(c));
+    if (m == Mode.LOAD_DATA) log.info("Master.csv import: LOAD DATA LOCAL INFILE");
+    else if (!client) log.info("Master.csv import: multi-row INSERTs (connection not set up for LOAD DATA LOCAL)");
+    else log.warn("Master.csv import: the database server has local_infile=OFF; using multi-row INSERTs (slower)");
+    mode = m;
+    return m;
   }
 
   static Mode decide(boolean clientAllows, boolean serverAllows) {
@@ -51,7 +55,7 @@ final class LocalInfile {
   }
 
   /** After a refusal: INSERTs from now on. */
-  void refused(SQLException e) {
+  synchronized void refused(SQLException e) {
     if (mode != Mode.INSERT)
       log.warn("Master.csv import: the server refused LOAD DATA LOCAL ({}); using multi-row INSERTs from now on", e.getMessage());
     mode = Mode.INSERT;
