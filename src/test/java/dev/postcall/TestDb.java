@@ -52,6 +52,11 @@ public final class TestDb implements AutoCloseable {
     return db.dataSource();
   }
 
+  /** The Master.csv import's pool (LOAD DATA LOCAL allowed). */
+  public DataSource csvDs() {
+    return db.csvImport();
+  }
+
   /** Runs a statement and returns the first column of the first row as a long. */
   public long count(String sql) {
     try (Connection c = ds().getConnection(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {

@@ -16,13 +16,15 @@ import javax.sql.DataSource;
 /**
  * Imports one file by hand ({@code postcall backfill --file}): an old or rotated Master.csv, with
  * the tailer's parser, call selection, merge and dedup, optionally only calls that started on or
- * after a day. Does not touch the tailer's offsets.
+ * after a day. Does not touch the tailer's offsets, so its batches may commit out of order: two at
+ * a time ({@link ImportFileInParallel}).
  */
 public final class BackfillFile {
   private final PostcallConfig.Csv csv;
   private final DataSource ds;
   private final Clock clock;
 
+  /** @param ds {@code Database.csvImport()} (any other pool works, with multi-row INSERTs instead of LOAD DATA) */
   public BackfillFile(PostcallConfig.Csv csv, DataSource ds, Clock clock) {
     this.csv = csv;
     this.ds = ds;
@@ -39,10 +41,10 @@ public final class BackfillFile {
       Instant from = since.atStartOfDay(csv.zone()).toInstant();
       isCall = isCall.and(r -> !r.start().isBefore(from));
     }
-    ImportFile importer = new ImportFile(ds, Backfill.parser(csv), new StoreBatch(isCall, true, false),
+    ImportFileInParallel importer = new ImportFileInParallel(ds, Backfill.parser(csv), new StoreBatch(isCall, true, false),
         csv.batchSize(), clock);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      return importer.run(ch, file.toString(), 0, 0, null, progress);
+      return importer.run(ch, file.toString(), progress);
     }
   }
 }

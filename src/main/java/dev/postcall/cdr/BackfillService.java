@@ -53,8 +53,13 @@ public final class BackfillService implements AutoCloseable {
   private final long checkinMillis;
   private volatile Scheduler scheduler;
 
-  public BackfillService(PostcallConfig.Csv csv, DataSource ds, Clock clock, MeterRegistry registry) {
-    this(csv, ds, Steps.of(csv, ds, clock, registry), 7_500);
+  /**
+   * @param ds Quartz's job store
+   * @param importDs the tailer's and the sweep's reads and writes ({@code Database.csvImport()}: its
+   *     connections may stream batches with LOAD DATA LOCAL)
+   */
+  public BackfillService(PostcallConfig.Csv csv, DataSource ds, DataSource importDs, Clock clock, MeterRegistry registry) {
+    this(csv, ds, Steps.of(csv, importDs, clock, registry), 7_500);
   }
 
   private BackfillService(PostcallConfig.Csv csv, DataSource ds, Steps steps, long checkinMillis) {

@@ -36,6 +36,14 @@ final class StoreBatch {
   }
 
   void store(Connection c, List<ParsedLine> lines, Instant now, ImportCounts counts) throws SQLException {
+    storeCalls(c, calls(lines, counts), now, counts);
+  }
+
+  /**
+   * The calls in {@code lines}, rows of one call merged — no database work yet: lines counted,
+   * malformed ones logged and counted, rows that are not calls counted as skipped.
+   */
+  List<CallRecord> calls(List<ParsedLine> lines, ImportCounts counts) {
     List<CdrRow> rows = new ArrayList<>(lines.size());
     for (ParsedLine pl : lines) {
       counts.lines++;
@@ -48,8 +56,12 @@ final class StoreBatch {
         counts.skipped++;
       }
     }
-    if (rows.isEmpty()) return;
-    List<CallRecord> records = MergeRows.merge(rows).stream().map(m -> toCall(m.key(), m.row())).toList();
+    return MergeRows.merge(rows).stream().map(m -> toCall(m.key(), m.row())).toList();
+  }
+
+  /** Stores {@link #calls} inside the caller's transaction: new ones with a job, known ones merged. */
+  void storeCalls(Connection c, List<CallRecord> records, Instant now, ImportCounts counts) throws SQLException {
+    if (records.isEmpty()) return;
     Set<String> inserted = calls.insertNew(c, records, now);
     for (CallRecord r : records) {
       if (inserted.contains(r.uniqueid())) {

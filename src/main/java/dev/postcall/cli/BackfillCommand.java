@@ -50,7 +50,7 @@ final class BackfillCommand implements Callable<Integer> {
       Database db = open.db();
       db.migrate();
       long[] lines = {0, 0};
-      ImportCounts total = new BackfillFile(cfg.csv(), db.dataSource(), Clock.systemUTC()).run(file, since, batch -> {
+      ImportCounts total = new BackfillFile(cfg.csv(), db.csvImport(), Clock.systemUTC()).run(file, since, batch -> {
         lines[0] += batch.lines();
         if (lines[0] - lines[1] >= progressEvery) {
           lines[1] = lines[0];

@@ -91,7 +91,7 @@ public final class PostcallService implements AutoCloseable {
     synchronized (this) {
       if (closing) return;
       if (cfg.roles().contains(Role.TAILER)) {
-        backfill = new BackfillService(cfg.csv(), db.db().dataSource(), clock, metrics);
+        backfill = new BackfillService(cfg.csv(), db.db().dataSource(), db.db().csvImport(), clock, metrics);
         backfill.start();
       }
       if (cfg.roles().contains(Role.WORKER)) {

@@ -118,11 +118,7 @@ public final class CallStore {
         out.add(isNew);
       }
       if (fresh.isEmpty()) continue;
-      try (PreparedStatement ps = c.prepareStatement(INSERT_CALLS_HEAD
-          + String.join(",", Collections.nCopies(fresh.size(), CALL_ROW)) + " ON DUPLICATE KEY UPDATE uniqueid = uniqueid")) {
-        for (int i = 0; i < fresh.size(); i++) bind(ps, fresh.get(i), now, i * CALL_COLUMNS);
-        ps.executeUpdate();
-      }
+      insertRows(c, fresh, now);
       List<Long> ids = ids(c, fresh.stream().map(r -> clip(r.uniqueid(), 150)).toList());
       try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS_HEAD
           + String.join(",", Collections.nCopies(ids.size(), "(?, 'PENDING', ?, 0, ?, ?, ?)"))
@@ -139,6 +135,24 @@ public final class CallStore {
       }
     }
     return out;
+  }
+
+  /**
+   * Inserts the calls with multi-row INSERTs ({@value #BATCH} rows per statement), without jobs; a
+   * uniqueid that is already a call is left alone. Returns the number of calls inserted (needs
+   * useAffectedRows, as {@link Database} sets it: a known uniqueid counts 0).
+   */
+  static long insertRows(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
+    long inserted = 0;
+    for (int from = 0; from < calls.size(); from += BATCH) {
+      List<CallRecord> chunk = calls.subList(from, Math.min(calls.size(), from + BATCH));
+      try (PreparedStatement ps = c.prepareStatement(INSERT_CALLS_HEAD
+          + String.join(",", Collections.nCopies(chunk.size(), CALL_ROW)) + " ON DUPLICATE KEY UPDATE uniqueid = uniqueid")) {
+        for (int i = 0; i < chunk.size(); i++) bind(ps, chunk.get(i), now, i * CALL_COLUMNS);
+        inserted += ps.executeUpdate();
+      }
+    }
+    return inserted;
   }
 
   private static Set<String> existing(Connection c, List<String> uniqueids) throws SQLException {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,62 +22,126 @@ import java.util.Set;
  * transaction, so the tailer commits its file offset with them.
  */
 public final class CsvCalls {
-  private static final int CHUNK = 1000;
+  /** Below MariaDB's in_predicate_conversion_threshold (1000), where an IN-list becomes a derived table. */
+  private static final int CHUNK = 500;
+  private static final String INSERT_JOBS = "INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at,"
+      + " created_at, updated_at) SELECT id, 'PENDING', ?, 0, ?, ?, ? FROM calls"
+      + " WHERE id >= ? AND source = 'CSV' AND received_at = ? ON DUPLICATE KEY UPDATE call_id = call_id";
+
+  private final LocalInfile localInfile = new LocalInfile();
 
   /** What {@link #applyCsvTiming} did. */
   public enum Timing { UNCHANGED, FILLED, CORRECTION }
 
   /**
-   * Inserts those calls whose uniqueid is not yet known, each with a PENDING job, in four statements
-   * per thousand calls. Idempotent exactly like {@link CallStore#insertAll}: the unique
-   * key on uniqueid decides, so a call the AGI path stores meanwhile is left alone. Returns the
-   * uniqueids that were new.
+   * Inserts those calls whose uniqueid is not yet known, each with a PENDING job: one query for the
+   * known uniqueids, one statement for the new calls ({@code LOAD DATA LOCAL INFILE} on a {@link
+   * Database#csvImport()} connection, else multi-row INSERTs) and one for all their jobs, built on
+   * the server from the rows just written — no ids travel back and forth. Idempotent exactly like
+   * {@link CallStore#insertAll}: the unique key on uniqueid decides, so a call the AGI path stores
+   * meanwhile is left alone. Returns the uniqueids that were new.
    */
   public Set<String> insertNew(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
     // received_at is how we find our own rows again below; DATETIME(3) keeps milliseconds only.
     Instant at = now.truncatedTo(ChronoUnit.MILLIS);
     Map<String, CallRecord> fresh = new LinkedHashMap<>();
-    for (CallRecord r : calls) fresh.putIfAbsent(r.uniqueid(), r);
+    for (CallRecord r : calls) fresh.putIfAbsent(Sql.clip(r.uniqueid(), 150), r);
     fresh.keySet().removeAll(existing(c, List.copyOf(fresh.keySet())));
     if (fresh.isEmpty()) return Set.of();
-    List<String> ids = List.copyOf(fresh.keySet());
-    // Connector/J rewrites this batch into multi-row INSERTs (rewriteBatchedStatements=true).
-    try (PreparedStatement ps = c.prepareStatement(CallStore.INSERT_CALL)) {
-      for (CallRecord r : fresh.values()) {
-        CallStore.bind(ps, r, at);
-        ps.addBatch();
-      }
-      ps.executeBatch();
+    // Every id this transaction's inserts get is above the largest id anyone has committed now.
+    long firstId = nextId(c);
+    List<CallRecord> rows = List.copyOf(fresh.values());
+    long inserted = write(c, rows, at);
+    long jobs = insertJobs(c, firstId, at);
+    // One job per call we inserted: a mismatch means we would leave a call without its job.
+    if (jobs != inserted) throw new SQLException("inserted " + inserted + " calls from Master.csv but " + jobs + " jobs");
+    Set<String> out = new LinkedHashSet<>();
+    if (inserted == rows.size()) {
+      for (CallRecord r : rows) out.add(r.uniqueid());
+      return out;
     }
-    // Our rows are the ones with our received_at and source CSV: a call the AGI path stored
-    // meanwhile kept its own row (the unique key made our insert of it a no-op).
-    Map<String, Long> inserted = new LinkedHashMap<>();
-    for (List<String> chunk : chunks(ids)) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, uniqueid FROM calls WHERE uniqueid IN ("
-          + String.join(",", Collections.nCopies(chunk.size(), "?")) + ") AND source = 'CSV' AND received_at = ?")) {
-        for (int i = 0; i < chunk.size(); i++) ps.setString(1 + i, chunk.get(i));
-        Sql.setInstant(ps, chunk.size() + 1, at);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) inserted.put(rs.getString(2), rs.getLong(1));
-        }
-      }
-    }
-    // uq_jobs_call guarantees one job per call even if this ran twice in the same millisecond.
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at,"
-        + " created_at, updated_at) VALUES (?, 'PENDING', ?, 0, ?, ?, ?)")) {
-      for (long callId : inserted.values()) {
-        ps.setLong(1, callId);
-        ps.setString(2, Stage.first().name());
-        for (int i = 3; i <= 5; i++) Sql.setInstant(ps, i, at);
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
-    return inserted.keySet();
+    // The AGI path stored some of them after our look-up: ours are the rows with our received_at.
+    Set<String> ours = inserted(c, firstId, at);
+    fresh.forEach((key, r) -> {
+      if (ours.contains(key)) out.add(r.uniqueid());
+    });
+    return out;
   }
 
-  /** The uniqueids among {@code ids} that are already calls. */
-  public Set<String> existing(Connection c, List<String> ids) throws SQLException {
+  private long write(Connection c, List<CallRecord> rows, Instant at) throws SQLException {
+    if (localInfile.use(c)) {
+      try {
+        return LoadCalls.write(c, rows, at);
+      } catch (SQLException e) {
+        if (!LocalInfile.isRefusal(e)) throw e;
+        localInfile.refused(e);
+      }
+    }
+    return CallStore.insertRows(c, rows, at);
+  }
+
+  private static long nextId(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) + 1 FROM calls");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * A job for each call this transaction wrote: id at or above {@code firstId}, source CSV, our
+   * received_at (a call another transaction commits in that range has its own job already, and
+   * uq_jobs_call keeps it one). Under READ COMMITTED the SELECT reads calls without locking that id
+   * range, so AGI inserts above it do not wait for our commit.
+   */
+  private static long insertJobs(Connection c, long firstId, Instant at) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS)) {
+      ps.setString(1, Stage.first().name());
+      for (int i = 2; i <= 4; i++) Sql.setInstant(ps, i, at);
+      ps.setLong(5, firstId);
+      Sql.setInstant(ps, 6, at);
+      return ps.executeLargeUpdate();
+    }
+  }
+
+  private static Set<String> inserted(Connection c, long firstId, Instant at) throws SQLException {
+    Set<String> out = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT uniqueid FROM calls WHERE id >= ? AND source = 'CSV' AND received_at = ?")) {
+      ps.setLong(1, firstId);
+      Sql.setInstant(ps, 2, at);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The uniqueids among {@code ids} that are already calls. A batch of Master.csv rows spans a few
+   * seconds, so its uniqueids (epoch.sequence) lie close together: one index range scan from the
+   * smallest to the largest finds the known ones without sending a thousand values to compare.
+   * Should that range hold many more calls than the batch (keys without order like the {@code csv-}
+   * hashes, a file of mixed days), the values are looked up one by one instead. Either way this
+   * only spares the insert work: a call missed here is still skipped by the unique key.
+   */
+  Set<String> existing(Connection c, List<String> ids) throws SQLException {
+    if (ids.isEmpty()) return Set.of();
+    int limit = 2 * ids.size() + 16;
+    Set<String> inRange = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE uniqueid BETWEEN ? AND ? LIMIT ?")) {
+      ps.setString(1, Collections.min(ids));
+      ps.setString(2, Collections.max(ids));
+      ps.setInt(3, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) inRange.add(rs.getString(1));
+      }
+    }
+    if (inRange.size() < limit) {
+      Set<String> out = new HashSet<>(ids);
+      out.retainAll(inRange);
+      return out;
+    }
     Set<String> out = new HashSet<>();
     for (List<String> chunk : chunks(ids)) {
       try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE uniqueid IN ("
@@ -170,7 +235,7 @@ public final class CsvCalls {
     try (PreparedStatement ps = c.prepareStatement("SELECT c.id, c.source, c.start_time, c.answer_time, c.end_time, c.duration_s,"
         + " c.billsec_s, c.disposition, c.dst_channel, j.state, j.stage FROM calls c LEFT JOIN jobs j ON j.call_id = c.id"
         + " WHERE c.uniqueid = ? FOR UPDATE")) {
-      ps.setString(1, uniqueid);
+      ps.setString(1, Sql.clip(uniqueid, 150));
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) return null;
         return new Stored(rs.getLong("id"), "CSV".equals(rs.getString("source")), Sql.getInstant(rs, "start_time"),

@@ -2,15 +2,34 @@ package dev.postcall.queue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
-/** The connection pool and the schema. One per process; closed last at shutdown. */
+/**
+ * The connection pool and the schema. One per process; closed last at shutdown. A second, small
+ * pool serves the Master.csv import only ({@link #csvImport()}): its connections may answer the
+ * server's {@code LOAD DATA LOCAL INFILE} requests, the main pool's never do.
+ */
 public final class Database implements AutoCloseable {
-  private final HikariDataSource pool;
+  /** The tailer and the nightly sweep may run at once, one each; {@code postcall backfill} keeps two at work. */
+  static final int CSV_IMPORT_POOL_SIZE = 2;
+  /** Under /dev/null, a device and never a directory: no file can ever be there, not even root's. */
+  static final String NO_LOCAL_FILES = "/dev/null/postcall-sends-no-local-files";
 
-  private Database(HikariDataSource pool) {
+  private final HikariDataSource pool;
+  private final String jdbcUrl;
+  private final String user;
+  private final String password;
+  private final Duration connectTimeout;
+  private HikariDataSource csvPool;
+
+  private Database(HikariDataSource pool, String jdbcUrl, String user, String password, Duration connectTimeout) {
     this.pool = pool;
+    this.jdbcUrl = jdbcUrl;
+    this.user = user;
+    this.password = password;
+    this.connectTimeout = connectTimeout;
   }
 
   /**
@@ -19,14 +38,20 @@ public final class Database implements AutoCloseable {
    * listener can take calls into its spool meanwhile; migrations then run when {@link #migrate()}
    * succeeds.
    */
-  public static Database open(String jdbcUrl, String user, String password, int poolSize, java.time.Duration connectTimeout) {
+  public static Database open(String jdbcUrl, String user, String password, int poolSize, Duration connectTimeout) {
+    HikariConfig hc = config("postcall-db", jdbcUrl, user, password, poolSize, connectTimeout);
+    hc.setMinimumIdle(Math.min(2, poolSize));
+    return new Database(new HikariDataSource(hc), jdbcUrl, user, password, connectTimeout);
+  }
+
+  private static HikariConfig config(String name, String jdbcUrl, String user, String password, int poolSize,
+      Duration connectTimeout) {
     HikariConfig hc = new HikariConfig();
-    hc.setPoolName("postcall-db");
+    hc.setPoolName(name);
     hc.setJdbcUrl(jdbcUrl);
     hc.setUsername(user);
     hc.setPassword(password);
     hc.setMaximumPoolSize(poolSize);
-    hc.setMinimumIdle(Math.min(2, poolSize));
     hc.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
     hc.setInitializationFailTimeout(-1);
     // SKIP LOCKED claims only work without gap locks: under REPEATABLE READ a second worker's
@@ -44,7 +69,7 @@ public final class Database implements AutoCloseable {
     hc.addDataSourceProperty("forceConnectionTimeZoneToSession", "true");
     hc.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(250, connectTimeout.toMillis())));
     hc.addDataSourceProperty("socketTimeout", "30000");
-    return new Database(new HikariDataSource(hc));
+    return hc;
   }
 
   /** Applies pending migrations from {@code db/migration}. Idempotent. */
@@ -56,8 +81,31 @@ public final class Database implements AutoCloseable {
     return pool;
   }
 
+  /**
+   * Connections for the Master.csv import (tailer, sweep, {@code postcall backfill}), opened on
+   * first use. They stream each batch with {@code LOAD DATA LOCAL INFILE} from memory ({@link
+   * LoadCalls}), which Connector/J only does with {@code allowLoadLocalInfile=true} — and that
+   * flag alone would also let the server ask for <em>any</em> file the process can read, in
+   * answer to any statement (a hostile or impersonated server reading conf/ or the recordings).
+   * So only these connections have it, and {@code allowLoadLocalInfileInPath} names a directory
+   * that cannot exist: Connector/J then hands the server the in-memory stream we set for our own
+   * statement, and refuses every other request, since no file lies under that path.
+   */
+  public synchronized DataSource csvImport() {
+    if (csvPool == null) {
+      HikariConfig hc = config("postcall-csv", jdbcUrl, user, password, CSV_IMPORT_POOL_SIZE, connectTimeout);
+      hc.setMinimumIdle(0);
+      hc.addDataSourceProperty("allowLoadLocalInfile", "true");
+      hc.addDataSourceProperty("allowLoadLocalInfileInPath", NO_LOCAL_FILES);
+      hc.addDataSourceProperty("allowUrlInLocalInfile", "false");
+      csvPool = new HikariDataSource(hc);
+    }
+    return csvPool;
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (csvPool != null) csvPool.close();
     pool.close();
   }
 }

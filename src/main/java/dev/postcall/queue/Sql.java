@@ -24,7 +24,12 @@ public final class Sql {
    */
   public static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
     if (t == null) ps.setNull(i, Types.TIMESTAMP);
-    else ps.setString(i, MILLIS.format(t));
+    else ps.setString(i, format(t));
+  }
+
+  /** The text {@link #setInstant} binds: UTC, {@code yyyy-MM-dd HH:mm:ss.SSS}. */
+  static String format(Instant t) {
+    return MILLIS.format(t);
   }
 
   public static Instant getInstant(ResultSet rs, String col) throws SQLException {

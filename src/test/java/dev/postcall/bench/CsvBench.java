@@ -21,8 +21,9 @@ import java.util.List;
 /**
  * {@code scripts/bench csv [lines]}: on a generated Master.csv (default 1,000,000 lines, every line
  * a call), the parser's lines/s next to {@code wc -l} on the same file, and the backfill's calls
- * stored per second (call + job, dedup check) next to MariaDB's own {@code LOAD DATA LOCAL INFILE}
- * of the same file into a scratch copy of the calls table — all in this run.
+ * stored per second ({@code postcall backfill}'s path: call + job, dedup check, default batch size)
+ * next to MariaDB's own {@code LOAD DATA LOCAL INFILE} of the same file into a scratch copy of the
+ * calls table — all in this run.
  */
 public final class CsvBench {
   public static void main(String[] args) throws Exception {
@@ -89,10 +90,14 @@ public final class CsvBench {
     PostcallConfig.Csv csv = new PostcallConfig.Csv(List.of(file), "auto", ZoneId.of("Europe/Berlin"), List.of("rig"),
         List.of("Local/*;1"), List.of("AppDial", "AppDial2"), Duration.ofSeconds(10), "0 30 2 * * ?", 1000);
     long t = System.nanoTime();
-    ImportCounts c = new BackfillFile(csv, db.ds(), Clock.systemUTC()).run(file, null, b -> { });
+    ImportCounts c = new BackfillFile(csv, db.csvDs(), Clock.systemUTC()).run(file, null, b -> { });
     double s = seconds(t);
-    if (c.fresh() != lines || db.count("SELECT COUNT(*) FROM jobs") != lines)
-      throw new IllegalStateException("stored " + c);
+    // Every line a new call: each stored once, each with exactly one PENDING job.
+    if (c.fresh() != lines || db.count("SELECT COUNT(*) FROM calls") != lines
+        || db.count("SELECT COUNT(DISTINCT j.call_id) FROM jobs j JOIN calls c ON c.id = j.call_id WHERE j.state = 'PENDING'") != lines
+        || db.count("SELECT COUNT(*) FROM jobs") != lines)
+      throw new IllegalStateException("stored " + c + ", calls " + db.count("SELECT COUNT(*) FROM calls") + ", jobs "
+          + db.count("SELECT COUNT(*) FROM jobs"));
     return lines / s;
   }
 

@@ -89,7 +89,7 @@ class BackfillServiceIT {
   void the_real_service_tails_master_csv_through_quartz() throws Exception {
     Path master = dir.resolve("Master.csv");
     CsvFiles.append(master, new String(CsvFiles.resource("Master.csv"), java.nio.charset.StandardCharsets.UTF_8));
-    try (BackfillService service = new BackfillService(csv(master, Duration.ofMillis(200)), db.ds(), Clock.systemUTC(),
+    try (BackfillService service = new BackfillService(csv(master, Duration.ofMillis(200)), db.ds(), db.csvDs(), Clock.systemUTC(),
         new SimpleMeterRegistry())) {
       service.start();
       await().atMost(Duration.ofSeconds(20)).until(() -> db.count("SELECT COUNT(*) FROM calls") == 9);
@@ -104,7 +104,7 @@ class BackfillServiceIT {
     var b = CsvFiles.config(List.of(dir.resolve("Master.csv")));
     var bad = new PostcallConfig.Csv(b.files(), "uniqueid+nonsense", b.zone(), b.contexts(), b.excludeChannels(),
         b.excludeApps(), b.tailInterval(), b.sweepCron(), b.batchSize());
-    ConfigException e = assertThrows(ConfigException.class, () -> new BackfillService(bad, db.ds(), Clock.systemUTC(),
+    ConfigException e = assertThrows(ConfigException.class, () -> new BackfillService(bad, db.ds(), db.csvDs(), Clock.systemUTC(),
         new SimpleMeterRegistry()));
     assertEquals(true, e.getMessage().startsWith("csv.columns"));
   }

@@ -51,8 +51,8 @@ class CsvAgiDedupIT {
     store = new CallStore(db.ds(), clock);
     var csv = CsvFiles.config(List.of(master), "rig");
     CsvMetrics metrics = new CsvMetrics(new SimpleMeterRegistry());
-    tailer = Backfill.tailer(csv, db.ds(), clock, metrics);
-    sweeper = Backfill.sweeper(csv, db.ds(), clock, metrics);
+    tailer = Backfill.tailer(csv, db.csvDs(), clock, metrics);
+    sweeper = Backfill.sweeper(csv, db.csvDs(), clock, metrics);
   }
 
   /** What the hangup handler stores: DIALSTATUS, and timing read before it was final (endbeforehexten=no). */

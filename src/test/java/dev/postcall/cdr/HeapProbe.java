@@ -18,7 +18,7 @@ public final class HeapProbe {
     long[] lines = {0, 0};
     long[] maxLive = {0};
     try (Database db = Database.open(args[0], args[1], args[2], 4, Duration.ofSeconds(5))) {
-      ImportCounts total = new BackfillFile(CsvFiles.config(List.of(file), "rig"), db.dataSource(), Clock.systemUTC())
+      ImportCounts total = new BackfillFile(CsvFiles.config(List.of(file), "rig"), db.csvImport(), Clock.systemUTC())
           .run(file, null, batch -> {
             lines[0] += batch.lines();
             if (lines[0] - lines[1] >= 100_000) {

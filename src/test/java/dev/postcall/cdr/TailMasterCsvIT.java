@@ -55,7 +55,7 @@ class TailMasterCsvIT {
   }
 
   private TailMasterCsv tailer() {
-    return tailer(db.ds(), 1000);
+    return tailer(db.csvDs(), 1000);
   }
 
   static String call(int i) {
@@ -112,11 +112,11 @@ class TailMasterCsvIT {
     CsvFiles.append(master, calls(0, 25));
     AtomicInteger commits = new AtomicInteger();
     // The second batch's commit fails, as if the process died there: the first batch stays.
-    DataSource crashing = failingCommit(db.ds(), () -> commits.incrementAndGet() == 2);
+    DataSource crashing = failingCommit(db.csvDs(), () -> commits.incrementAndGet() == 2);
     tailer(crashing, 10).tailOnce();
     assertEquals(10, callCount(), "first batch of 10 committed with its offset");
     CsvFiles.append(master, calls(25, 30));
-    ImportCounts afterRestart = tailer(db.ds(), 10).tailOnce();
+    ImportCounts afterRestart = tailer(db.csvDs(), 10).tailOnce();
     assertEquals(20, afterRestart.lines(), "resumes after the committed batch");
     assertExactly(30);
   }
@@ -232,7 +232,7 @@ class TailMasterCsvIT {
   @Test
   void a_crash_before_commit_keeps_neither_calls_nor_offset() throws IOException {
     CsvFiles.append(master, calls(0, 3));
-    tailer(failingCommit(db.ds(), () -> true), 1000).tailOnce();
+    tailer(failingCommit(db.csvDs(), () -> true), 1000).tailOnce();
     assertEquals(0, callCount());
     assertEquals(0, db.count("SELECT COALESCE(MAX(byte_offset), 0) FROM csv_offsets"));
     assertThrows(SQLException.class, () -> {
