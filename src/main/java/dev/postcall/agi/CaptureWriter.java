@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
 final class CaptureWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CaptureWriter.class);
   private static final int MAX_BATCH = 500;
+  /**
+   * How long the writer lets spooled events gather before committing them. Nobody waits for this
+   * commit, and one transaction per 25 ms instead of one per call leaves the CPU to the sessions
+   * (measured: at 200 hangups/s, committing each call at once added ~2 ms to the sessions' p99).
+   */
+  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
   enum Result { ACCEPTED, STORED, DUPLICATE, NOT_STORED }
 
@@ -159,7 +165,8 @@ final class CaptureWriter implements AutoCloseable {
         if (first == null) continue;
         inFlightSince.set(slot, System.nanoTime()); // before the queue looks empty to awaitIdle
         batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
+        if (first.done == null && running) gather(batch); // a waiting session (spool broken) goes at once
+        queue.drainTo(batch, MAX_BATCH - batch.size());
         commit(slot, batch);
       } catch (InterruptedException e) {
         if (!running) break;
@@ -173,6 +180,18 @@ final class CaptureWriter implements AutoCloseable {
       }
     }
     queue.forEach(p -> fail(p, new IllegalStateException("stopping")));
+  }
+
+  /** Adds what arrives within the linger time, stopping early for a full batch or a waiting session. */
+  private void gather(List<Pending> batch) throws InterruptedException {
+    long until = System.nanoTime() + LINGER_NANOS;
+    long left;
+    while (batch.size() < MAX_BATCH && running && (left = until - System.nanoTime()) > 0) {
+      Pending p = queue.poll(left, TimeUnit.NANOSECONDS);
+      if (p == null) break;
+      batch.add(p);
+      if (p.done != null) break;
+    }
   }
 
   private void commit(int slot, List<Pending> batch) {
