@@ -80,6 +80,7 @@ public final class CallStore {
         bind(call, r, now);
         // ON DUPLICATE KEY with an unchanged row reports 0 affected rows: the call was known.
         boolean isNew = call.executeUpdate() == 1;
+        if (!isNew) adoptHangupValues(c, List.of(r));
         if (isNew) {
           long callId;
           try (ResultSet keys = call.getGeneratedKeys()) {
@@ -112,11 +113,13 @@ public final class CallStore {
       List<CallRecord> chunk = calls.subList(from, Math.min(calls.size(), from + BATCH));
       Set<String> known = existing(c, chunk.stream().map(r -> clip(r.uniqueid(), 150)).distinct().toList());
       List<CallRecord> fresh = new ArrayList<>();
+      List<CallRecord> seen = new ArrayList<>();
       for (CallRecord r : chunk) {
         boolean isNew = known.add(clip(r.uniqueid(), 150)); // a repeat inside the batch is not new
-        if (isNew) fresh.add(r);
+        (isNew ? fresh : seen).add(r);
         out.add(isNew);
       }
+      adoptHangupValues(c, seen);
       if (fresh.isEmpty()) continue;
       insertRows(c, fresh, now);
       List<Long> ids = ids(c, fresh.stream().map(r -> clip(r.uniqueid(), 150)).toList());
@@ -135,6 +138,34 @@ public final class CallStore {
       }
     }
     return out;
+  }
+
+  /**
+   * The hangup handler's values for calls Master.csv brought first. Since the hangup is spooled and
+   * committed a few ms after its session, the tailer can read the call's CSV row before it: then
+   * DIALSTATUS (the reliable outcome), the recording's name and the AGI-only fields still win, as
+   * long as the call has not been uploaded (its job is before CREATE, where the worker re-reads the
+   * call). The CSV row's timing is final and stays. Later than that, the CSV status stands.
+   */
+  private static void adoptHangupValues(Connection c, List<CallRecord> known) throws SQLException {
+    List<CallRecord> agi = known.stream().filter(r -> r.source() == CallRecord.Source.AGI).toList();
+    if (agi.isEmpty()) return;
+    try (PreparedStatement ps = c.prepareStatement("""
+        UPDATE calls c JOIN jobs j ON j.call_id = c.id
+        SET c.dial_status = ?, c.recording = COALESCE(?, c.recording), c.linkedid = COALESCE(c.linkedid, ?),
+            c.dst_channel = COALESCE(c.dst_channel, ?), c.userfield = COALESCE(c.userfield, ?), c.source = 'AGI'
+        WHERE c.uniqueid = ? AND c.source = 'CSV' AND j.stage IN ('WAIT', 'CONVERT') AND j.state IN ('PENDING', 'CLAIMED')""")) {
+      for (CallRecord r : agi) {
+        ps.setString(1, clip(r.dialStatus(), 32));
+        ps.setString(2, clip(r.recording(), 1024));
+        ps.setString(3, clip(r.linkedid(), 150));
+        ps.setString(4, clip(r.dstChannel(), 255));
+        ps.setString(5, clip(r.userfield(), 255));
+        ps.setString(6, clip(r.uniqueid(), 150));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
   }
 
   /**

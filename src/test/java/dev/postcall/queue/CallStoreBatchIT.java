@@ -45,4 +45,33 @@ class CallStoreBatchIT {
     assertEquals(List.of(false, false), calls.insertAll(List.of(JobQueueIT.call("b.1"), JobQueueIT.call("b.2"))));
     assertEquals(701, db.count("SELECT COUNT(*) FROM jobs"));
   }
+
+  static CallRecord fromCsv(String uid) {
+    return new CallRecord(uid, null, "Local/101@rig-0001;2", null, "100", "Alice", "101", "rig",
+        Instant.parse("2026-11-23T09:59:00Z"), null, Instant.parse("2026-11-23T09:59:41Z"), 41, 0,
+        "FAILED", null, null, null, null, CallRecord.Source.CSV);
+  }
+
+  /** The spooled hangup commits a few ms after its session; Master.csv's row may be stored first. */
+  @Test
+  void hangup_values_win_over_a_csv_first_call_until_it_is_uploaded() throws Exception {
+    for (String uid : List.of("csv.1", "csv.2", "csv.3")) calls.insert(fromCsv(uid));
+    db.exec("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.stage = 'CREATE' WHERE c.uniqueid = 'csv.3'");
+
+    assertEquals(List.of(false), calls.insertAll(List.of(JobQueueIT.call("csv.1")))); // the one-row path
+    assertEquals(List.of(false, false), calls.insertAll(List.of(JobQueueIT.call("csv.2"), JobQueueIT.call("csv.3"))));
+
+    for (String uid : List.of("csv.1", "csv.2")) {
+      CallRecord c = calls.find(uid).orElseThrow();
+      assertEquals("BUSY", c.dialStatus(), uid + ": DIALSTATUS is the outcome");
+      assertEquals(CallRecord.Source.AGI, c.source(), uid);
+      assertEquals(uid, c.linkedid(), uid + ": filled from the hangup");
+      assertEquals(41, c.duration(), uid + ": Master.csv's final timing stays");
+      assertEquals(Instant.parse("2026-11-23T09:59:41Z"), c.end(), uid);
+    }
+    CallRecord late = calls.find("csv.3").orElseThrow();
+    assertEquals(null, late.dialStatus(), "already at CREATE: the uploaded status stands");
+    assertEquals(CallRecord.Source.CSV, late.source());
+    assertEquals(3, db.count("SELECT COUNT(*) FROM jobs"));
+  }
 }
