@@ -18,18 +18,30 @@ import org.slf4j.LoggerFactory;
 final class SpoolDrainer {
   private static final Logger log = LoggerFactory.getLogger(SpoolDrainer.class);
   private static final int CHUNK = 500;
+  /**
+   * Lines after which the active file is drained even though the writer keeps up: under a steady
+   * stream of hangups some line is always in flight, so the file is never found all confirmed.
+   * Re-inserting 10,000 known calls costs twenty look-ups.
+   */
+  static final int ROTATE_LINES = 10_000;
 
   private final Spool spool;
   private final CallStore store;
   private final CaptureWriter writer;
+  private final int rotateLines;
   private volatile boolean failing;
   /** The active file as the previous step saw it. */
   private Spool.Progress last;
 
   SpoolDrainer(Spool spool, CallStore store, CaptureWriter writer) {
+    this(spool, store, writer, ROTATE_LINES);
+  }
+
+  SpoolDrainer(Spool spool, CallStore store, CaptureWriter writer, int rotateLines) {
     this.spool = spool;
     this.store = store;
     this.writer = writer;
+    this.rotateLines = rotateLines;
     this.last = spool.progress(); // lines from before this start count as unconfirmed since then
   }
 
@@ -46,7 +58,7 @@ final class SpoolDrainer {
       Spool.Progress p = spool.progress();
       if (p.allCommitted()) {
         spool.retire(p.generation());
-      } else if (now || !writer.healthy() || unconfirmedSinceLastStep(p)) {
+      } else if (now || !writer.healthy() || unconfirmedSinceLastStep(p) || p.appended() >= rotateLines) {
         Path file = spool.takeForDrain();
         if (file != null) moved += drain(file);
       }

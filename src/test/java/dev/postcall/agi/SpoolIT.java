@@ -176,4 +176,27 @@ class SpoolIT {
       }
     }
   }
+
+  /** Under a steady stream some line is always in flight; the file is still drained by size. */
+  @Test
+  void a_spool_that_is_never_found_all_confirmed_is_still_emptied_by_size() throws Exception {
+    Spool sp = new Spool(spool.resolve("steady"), Clock.systemUTC());
+    CallStore direct = new CallStore(db.ds(), Clock.systemUTC());
+    CaptureWriter writer = new CaptureWriter(direct, sp, Duration.ofMillis(50), 1);
+    writer.start();
+    SpoolDrainer drainer = new SpoolDrainer(sp, direct, writer, 5);
+    for (int i = 0; i < 8; i++) writer.capture(SpoolTest.call("40." + i));
+    sp.append(SpoolTest.call("40.8"), "in flight"); // a line the writer has not confirmed yet
+    assertTrue(writer.awaitIdle(Duration.ofSeconds(5)));
+    assertEquals(1, sp.size(), "eight confirmed, one not");
+
+    assertEquals(9, drainer.drainOnce(false), "9 lines >= 5: drained although the writer keeps up");
+    assertEquals(0, sp.size());
+    assertTrue(Files.notExists(spool.resolve("steady").resolve(Spool.ACTIVE))
+        || Files.size(spool.resolve("steady").resolve(Spool.ACTIVE)) == 0);
+    assertEquals(9, db.count("SELECT COUNT(*) FROM calls WHERE uniqueid LIKE '40.%'"));
+    assertEquals(9, db.count("SELECT COUNT(*) FROM jobs"));
+    writer.close();
+    sp.close();
+  }
 }
