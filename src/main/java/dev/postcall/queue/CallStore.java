@@ -144,8 +144,8 @@ public final class CallStore {
    * The hangup handler's values for calls Master.csv brought first. Since the hangup is spooled and
    * committed a few ms after its session, the tailer can read the call's CSV row before it: then
    * DIALSTATUS (the reliable outcome), the recording's name and the AGI-only fields still win, as
-   * long as the call has not been uploaded (its job is before CREATE, where the worker re-reads the
-   * call). The CSV row's timing is final and stays. Later than that, the CSV status stands.
+   * long as the upload has not started ({@link Stage#uploadStarted}, the rule Master.csv's timing
+   * follows too). The CSV row's timing is final and stays. Later than that, the CSV status stands.
    */
   private static void adoptHangupValues(Connection c, List<CallRecord> known) throws SQLException {
     List<CallRecord> agi = known.stream().filter(r -> r.source() == CallRecord.Source.AGI).toList();
@@ -154,7 +154,7 @@ public final class CallStore {
         UPDATE calls c JOIN jobs j ON j.call_id = c.id
         SET c.dial_status = ?, c.recording = COALESCE(?, c.recording), c.linkedid = COALESCE(c.linkedid, ?),
             c.dst_channel = COALESCE(c.dst_channel, ?), c.userfield = COALESCE(c.userfield, ?), c.source = 'AGI'
-        WHERE c.uniqueid = ? AND c.source = 'CSV' AND j.stage IN ('WAIT', 'CONVERT') AND j.state IN ('PENDING', 'CLAIMED')""")) {
+        WHERE c.uniqueid = ? AND c.source = 'CSV' AND """ + Stage.UPLOAD_NOT_STARTED_SQL)) {
       for (CallRecord r : agi) {
         ps.setString(1, clip(r.dialStatus(), 32));
         ps.setString(2, clip(r.recording(), 1024));

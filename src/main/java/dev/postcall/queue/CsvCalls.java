@@ -219,14 +219,8 @@ public final class CsvCalls {
 
   private record Stored(long id, boolean csvSource, Instant start, Instant answer, Instant end, Integer duration, Integer billsec,
       String disposition, String dstChannel, String jobState, String jobStage) {
-    /** The incident system may have (or be about to get) the call's timing. */
     boolean uploadStarted() {
-      if (jobStage == null) return false;
-      return switch (jobStage) {
-        case "WAIT", "CONVERT" -> "DONE".equals(jobState);
-        case "CREATE" -> !"PENDING".equals(jobState);
-        default -> true;
-      };
+      return Stage.uploadStarted(jobStage, jobState);
     }
   }
 

@@ -17,4 +17,22 @@ public enum Stage {
   public static Stage first() {
     return WAIT;
   }
+
+  /**
+   * Whether the incident system may have (or be about to get) the call's values, from its job's
+   * stage and state: a job before CREATE that is not DONE, or at CREATE but not claimed yet, will
+   * still read the call row before it creates the object (the worker re-reads it at CREATE).
+   */
+  static boolean uploadStarted(String stage, String state) {
+    if (stage == null) return false;
+    return switch (stage) {
+      case "WAIT", "CONVERT" -> "DONE".equals(state);
+      case "CREATE" -> !"PENDING".equals(state);
+      default -> true;
+    };
+  }
+
+  /** {@link #uploadStarted} negated, as SQL over a job aliased {@code j}. Keep the two in step. */
+  static final String UPLOAD_NOT_STARTED_SQL =
+      "((j.stage IN ('WAIT', 'CONVERT') AND j.state <> 'DONE') OR (j.stage = 'CREATE' AND j.state = 'PENDING'))";
 }

@@ -56,7 +56,7 @@ class CallStoreBatchIT {
   @Test
   void hangup_values_win_over_a_csv_first_call_until_it_is_uploaded() throws Exception {
     for (String uid : List.of("csv.1", "csv.2", "csv.3")) calls.insert(fromCsv(uid));
-    db.exec("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.stage = 'CREATE' WHERE c.uniqueid = 'csv.3'");
+    db.exec("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.stage = 'CREATE', j.state = 'CLAIMED' WHERE c.uniqueid = 'csv.3'");
 
     assertEquals(List.of(false), calls.insertAll(List.of(JobQueueIT.call("csv.1")))); // the one-row path
     assertEquals(List.of(false, false), calls.insertAll(List.of(JobQueueIT.call("csv.2"), JobQueueIT.call("csv.3"))));
@@ -70,7 +70,7 @@ class CallStoreBatchIT {
       assertEquals(Instant.parse("2026-11-23T09:59:41Z"), c.end(), uid);
     }
     CallRecord late = calls.find("csv.3").orElseThrow();
-    assertEquals(null, late.dialStatus(), "already at CREATE: the uploaded status stands");
+    assertEquals(null, late.dialStatus(), "a worker is at CREATE: the status it uploads stands");
     assertEquals(CallRecord.Source.CSV, late.source());
     assertEquals(3, db.count("SELECT COUNT(*) FROM jobs"));
   }
