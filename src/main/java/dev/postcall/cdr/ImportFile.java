@@ -5,7 +5,6 @@ import java.nio.channels.SeekableByteChannel;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -41,11 +40,8 @@ final class ImportFile {
       Consumer<ImportCounts> progress) throws IOException, SQLException {
     ImportCounts total = new ImportCounts();
     MasterCsvParser.Reader reader = parser.open(ch, name, offset, line);
-    List<ParsedLine> batch = new ArrayList<>(batchSize);
     while (true) {
-      batch.clear();
-      ParsedLine pl;
-      while (batch.size() < batchSize && (pl = reader.next()) != null) batch.add(pl);
+      List<ParsedLine> batch = reader.next(batchSize);
       if (batch.isEmpty()) return total;
       ImportCounts counts = new ImportCounts();
       ParsedLine last = batch.get(batch.size() - 1);

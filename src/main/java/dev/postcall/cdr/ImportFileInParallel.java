@@ -7,7 +7,6 @@ import java.nio.channels.SeekableByteChannel;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
@@ -68,7 +67,7 @@ final class ImportFileInParallel {
     });
     Deque<Batch> atWork = new ArrayDeque<>();
     try {
-      for (List<ParsedLine> lines = next(reader); !lines.isEmpty(); lines = next(reader)) {
+      for (List<ParsedLine> lines = reader.next(batchSize); !lines.isEmpty(); lines = reader.next(batchSize)) {
         // Parsing and merging here, the database work in the workers: one thread each.
         ImportCounts read = new ImportCounts();
         List<CallRecord> calls = store.calls(lines, read);
@@ -94,12 +93,6 @@ final class ImportFileInParallel {
         Thread.currentThread().interrupt();
       }
     }
-  }
-
-  private List<ParsedLine> next(MasterCsvParser.Reader reader) throws IOException {
-    List<ParsedLine> lines = new ArrayList<>(batchSize);
-    for (ParsedLine pl; lines.size() < batchSize && (pl = reader.next()) != null; ) lines.add(pl);
-    return lines;
   }
 
   private static boolean sharesCall(Deque<Batch> atWork, Set<String> calls) {

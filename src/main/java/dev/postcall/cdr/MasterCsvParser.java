@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads Asterisk's cdr_csv Master.csv: every text field quoted with {@code ""} inside, numbers
@@ -63,6 +65,13 @@ public final class MasterCsvParser {
       this.file = file;
       this.offset = offset;
       this.line = line;
+    }
+
+    /** Up to {@code max} next lines (fewer at the end of what is complete; empty when none). */
+    public List<ParsedLine> next(int max) throws IOException {
+      List<ParsedLine> lines = new ArrayList<>(max);
+      for (ParsedLine pl; lines.size() < max && (pl = next()) != null; ) lines.add(pl);
+      return lines;
     }
 
     public ParsedLine next() throws IOException {
