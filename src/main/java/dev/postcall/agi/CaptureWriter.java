@@ -151,9 +151,9 @@ final class CaptureWriter implements AutoCloseable {
     return healthy;
   }
 
-  /** The drainer reached the database: AGI threads may wait for it again. */
+  /** The drainer reached the database: the writer takes spooled hangups again. */
   void databaseAnswered() {
-    if (!healthy) log.info("database answers again — hangups go to it directly");
+    if (!healthy) log.info("database answers again — spooled hangups go to it as they come");
     healthy = true;
   }
 

@@ -165,9 +165,9 @@ final class Spool implements AutoCloseable {
       synchronized (this) {
         if (generation != this.generation || committed < appended || appended == 0) return false;
         // Truncated, not deleted: no new file name to sync. A crash before the truncation reaches
-        // the disk leaves committed lines, which a restart re-inserts to no effect.
+        // the disk leaves committed lines, which a restart re-inserts to no effect. (Lines are only
+        // committed after this process appended them, so the file is open unless the spool closed.)
         if (active != null) active.truncate(0);
-        else Files.write(dir.resolve(ACTIVE), new byte[0]);
         nextGeneration();
         return true;
       }

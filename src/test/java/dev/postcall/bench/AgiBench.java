@@ -49,8 +49,11 @@ public final class AgiBench {
         SwitchableDataSource ds = new SwitchableDataSource(db.ds());
         CallStore store = new CallStore(ds, Clock.systemUTC());
         double[] commit = commitLatency(new CallStore(db.ds(), Clock.systemUTC()), quick ? 100 : 300);
-        AgiBenchSupport.spoolAppends(spool.resolve("warm"), 200, Duration.ofSeconds(2)); // JIT
-        long[] appends = AgiBenchSupport.spoolAppends(spool.resolve("floor"), 200, steady);
+        long[] appends;
+        try (AgiBenchSupport.SpoolAppends alone = new AgiBenchSupport.SpoolAppends(spool.resolve("floor"))) {
+          openLoop(200, Duration.ofSeconds(2), () -> alone.append("warm." + SEQ.incrementAndGet())); // JIT
+          appends = openLoop(200, steady, () -> alone.append("floor." + SEQ.incrementAndGet()));
+        }
         AgiService agi = new AgiService(config(spool), ZoneId.of("UTC"), store, Clock.systemUTC(), new SimpleMeterRegistry());
         agi.start();
         int pc = agi.localPort();
@@ -146,8 +149,13 @@ public final class AgiBench {
     return new FakeAsterisk(port).play(CALL.withUniqueid("1900000000." + SEQ.incrementAndGet())).nanos();
   }
 
-  /** Arrivals at a fixed rate whatever the server does (open loop); session times in ns, sorted. */
+  /** Sessions arriving at a fixed rate whatever the server does (open loop); their times in ns, sorted. */
   static long[] openLoop(int port, int perSecond, Duration d) throws Exception {
+    return openLoop(perSecond, d, () -> session(port));
+  }
+
+  /** {@code one} started at a fixed rate, each on its own thread, whatever it takes; its times in ns, sorted. */
+  static long[] openLoop(int perSecond, Duration d, java.util.concurrent.Callable<Long> one) throws Exception {
     int n = (int) (perSecond * d.toSeconds());
     ExecutorService pool = Executors.newCachedThreadPool();
     List<Future<Long>> fs = new ArrayList<>(n);
@@ -157,7 +165,7 @@ public final class AgiBench {
       long due = t0 + i * periodNanos;
       long wait;
       while ((wait = due - System.nanoTime()) > 0) TimeUnit.NANOSECONDS.sleep(Math.min(wait, 1_000_000));
-      fs.add(pool.submit(() -> session(port)));
+      fs.add(pool.submit(one));
     }
     long[] out = new long[n];
     for (int i = 0; i < n; i++) out[i] = fs.get(i).get();
