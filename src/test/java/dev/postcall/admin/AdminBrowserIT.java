@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptException;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -66,13 +68,19 @@ class AdminBrowserIT {
     f.close();
   }
 
+  /** Waits across a page load: an element found on the old page goes stale mid-check (it failed CI once). */
   WebDriverWait waiting() {
-    return new WebDriverWait(browser, Duration.ofSeconds(10));
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
+    wait.ignoring(StaleElementReferenceException.class);
+    wait.ignoring(JavascriptException.class);
+    return wait;
   }
 
+  /** The listed uniqueids, read in one script run so the page cannot change between rows. */
+  @SuppressWarnings("unchecked")
   List<String> listedIds() {
-    return browser.findElements(By.cssSelector("#failed tbody tr")).stream()
-        .map(r -> r.getAttribute("data-uniqueid")).toList();
+    return (List<String>) browser.executeScript(
+        "return Array.from(document.querySelectorAll('#failed tbody tr')).map(r => r.getAttribute('data-uniqueid'))");
   }
 
   WebElement row(String uid) {
