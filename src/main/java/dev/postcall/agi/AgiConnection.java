@@ -49,6 +49,7 @@ final class AgiConnection implements SocketConnectionFacade {
   private final String peer;
   private volatile String outcome;
   private volatile boolean readStarted;
+  private volatile boolean ended;
   private long bytesRead;
   private int hangupLines;
 
@@ -82,8 +83,30 @@ final class AgiConnection implements SocketConnectionFacade {
     if (outcome == null) outcome = o;
   }
 
+  /**
+   * Ends the session now, once the call is safe: Asterisk gets its channel back — and closes the
+   * recording — without waiting for asterisk-java's closing {@code SET VARIABLE AJ_AGISTATUS}, one
+   * more round trip on a channel that has hung up, read by nothing in an {@code h} extension. What
+   * the handler still writes is dropped and its read sees the end of the stream; asterisk-java
+   * ignores the failure of that last command.
+   */
+  void endSession() {
+    ended = true;
+    try {
+      out.flush();
+    } catch (IOException e) {
+      // Asterisk went away first: nothing left to tell it
+    }
+    try {
+      close();
+    } catch (IOException e) {
+      // closing a socket: nothing to do about it
+    }
+  }
+
   @Override
   public String readLine() throws IOException {
+    if (ended) return null;
     if (CURRENT.get() != this) CURRENT.set(this);
     readStarted = true;
     ByteArrayOutputStream line = new ByteArrayOutputStream(128);
@@ -130,12 +153,12 @@ final class AgiConnection implements SocketConnectionFacade {
 
   @Override
   public void write(String s) throws IOException {
-    out.write(s.getBytes(StandardCharsets.UTF_8));
+    if (!ended) out.write(s.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
   public void flush() throws IOException {
-    out.flush();
+    if (!ended) out.flush();
   }
 
   @Override

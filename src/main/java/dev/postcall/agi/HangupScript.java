@@ -48,6 +48,7 @@ final class HangupScript implements AgiScript {
     for (String w : built.warnings()) log.warn("call {}: {} (stored anyway)", uid, w);
     CaptureWriter.Outcome o = writer.capture(built.call());
     outcome(conn, o.result().name().toLowerCase(Locale.ROOT));
+    if (conn != null) conn.endSession();
     log.info("call {} {} ({}, DIALSTATUS {}) in {} µs", uid, switch (o.result()) {
       case ACCEPTED -> "received";
       case STORED -> "stored directly (" + o.reason() + ")";

@@ -45,8 +45,10 @@ final class Spool implements AutoCloseable {
   private final Clock clock;
   private final ObjectMapper json = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-  /** Events in {@code spool.draining.jsonl}. */
+  /** Events in {@code spool.draining.jsonl} not known to be in the database. */
   private final AtomicLong draining = new AtomicLong();
+  /** The generation the draining file held while it was active; -1 when unknown (from before a start). */
+  private long drainingGeneration = -1; // guarded by this
   /** Held while forcing; taken before {@code this} when both are needed (rotation). */
   private final Object syncLock = new Object();
   private FileChannel active;
@@ -93,6 +95,15 @@ final class Spool implements AutoCloseable {
   /** {@code count} lines appended in {@code generation} are committed to the database. */
   synchronized void committed(long generation, int count) {
     if (generation == this.generation) committed += count;
+    else if (generation == drainingGeneration) draining.addAndGet(-count);
+  }
+
+  /**
+   * The draining file was taken from this process's active file and the writer has since confirmed
+   * every one of its lines: it can be deleted without reading it back.
+   */
+  synchronized boolean drainingConfirmed() {
+    return drainingGeneration >= 0 && draining.get() <= 0 && leftover() != null;
   }
 
   Path dir() {
@@ -193,7 +204,8 @@ final class Spool implements AutoCloseable {
         }
         Files.move(act, draining, StandardCopyOption.ATOMIC_MOVE);
         syncDir();
-        this.draining.addAndGet(appended - committed);
+        this.draining.set(appended - committed);
+        drainingGeneration = generation;
         nextGeneration();
         return draining;
       }
@@ -263,6 +275,7 @@ final class Spool implements AutoCloseable {
     Files.deleteIfExists(file);
     syncDir();
     draining.set(0);
+    drainingGeneration = -1;
   }
 
   private void syncDir() {

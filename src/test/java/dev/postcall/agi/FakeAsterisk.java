@@ -18,7 +18,8 @@ import java.util.Map;
  * environment and a blank line, then answers each command as that Asterisk did — variables from
  * the transcript (unset → {@code result=0}, or empty inside an expression), {@code ${URIENCODE()}}
  * evaluated as Asterisk's func_uri does, {@code 511} for commands refused on a dead channel,
- * {@code 200 result=1} for asterisk-java's closing {@code SET VARIABLE "AJ_AGISTATUS"}.
+ * {@code 200 result=1} for asterisk-java's closing {@code SET VARIABLE "AJ_AGISTATUS"} (postcall ends
+ * the session before it, but a script that does not still gets Asterisk's answer).
  */
 public final class FakeAsterisk {
   /** What the session looked like from Asterisk's side. */

@@ -2,6 +2,9 @@ package dev.postcall.agi;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.TestDb;
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,7 +67,7 @@ class SpoolIT {
 
   long play(AgiService agi, String uid) throws Exception {
     FakeAsterisk.Session s = new FakeAsterisk(agi.localPort()).play(CALL.withUniqueid(uid));
-    assertEquals(2, s.commands().size());
+    assertEquals(1, s.commands().size(), "one GET FULL VARIABLE, then postcall ends the session");
     return s.nanos() / 1_000_000;
   }
 
@@ -177,7 +181,7 @@ class SpoolIT {
     }
   }
 
-  /** Under a steady stream some line is always in flight; the file is still drained by size. */
+  /** Under a steady stream some line is always in flight; the file is still emptied by size. */
   @Test
   void a_spool_that_is_never_found_all_confirmed_is_still_emptied_by_size() throws Exception {
     Spool sp = new Spool(spool.resolve("steady"), Clock.systemUTC());
@@ -186,16 +190,50 @@ class SpoolIT {
     writer.start();
     SpoolDrainer drainer = new SpoolDrainer(sp, direct, writer, 5);
     for (int i = 0; i < 8; i++) writer.capture(SpoolTest.call("40." + i));
-    sp.append(SpoolTest.call("40.8"), "in flight"); // a line the writer has not confirmed yet
+    sp.append(SpoolTest.call("40.8"), "in flight"); // a line the writer never confirms
     assertTrue(writer.awaitIdle(Duration.ofSeconds(5)));
     assertEquals(1, sp.size(), "eight confirmed, one not");
 
-    assertEquals(9, drainer.drainOnce(false), "9 lines >= 5: drained although the writer keeps up");
+    assertEquals(0, drainer.drainOnce(false), "9 lines >= 5: set aside, the writer gets a step to confirm them");
+    assertNotNull(sp.leftover());
+    assertEquals(1, sp.size());
+    assertEquals(9, drainer.drainOnce(false), "a line still unconfirmed a step later: the file is re-inserted");
     assertEquals(0, sp.size());
+    assertNull(sp.leftover());
     assertTrue(Files.notExists(spool.resolve("steady").resolve(Spool.ACTIVE))
         || Files.size(spool.resolve("steady").resolve(Spool.ACTIVE)) == 0);
     assertEquals(9, db.count("SELECT COUNT(*) FROM calls WHERE uniqueid LIKE '40.%'"));
-    assertEquals(9, db.count("SELECT COUNT(*) FROM jobs"));
+    assertEquals(9, db.count("SELECT COUNT(*) FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid LIKE '40.%'"));
+    writer.close();
+    sp.close();
+  }
+
+  /** The normal case under load: a file set aside by size is confirmed by the writer and deleted unread. */
+  @Test
+  void a_file_set_aside_by_size_is_deleted_unread_once_the_writer_confirmed_it() throws Exception {
+    Spool sp = new Spool(spool.resolve("aside"), Clock.systemUTC());
+    CallStore direct = new CallStore(db.ds(), Clock.systemUTC());
+    CaptureWriter writer = new CaptureWriter(direct, sp, Duration.ofMillis(50), 1);
+    writer.start();
+    SpoolDrainer drainer = new SpoolDrainer(sp, direct, writer, 5);
+    for (int i = 0; i < 6; i++) writer.capture(SpoolTest.call("41." + i));
+    long gen = sp.append(SpoolTest.call("41.6"), "in flight"); // the writer's batch still open, say
+    assertTrue(writer.awaitIdle(Duration.ofSeconds(5)));
+    assertEquals(0, drainer.drainOnce(false), "set aside");
+    Path aside = sp.leftover();
+    assertNotNull(aside);
+    assertEquals(1, sp.size());
+    // the in-flight line reaches the database and is confirmed for the file it was appended to
+    assertTrue(direct.insertAll(List.of(SpoolTest.call("41.6"))).get(0));
+    sp.committed(gen, 1);
+    assertEquals(0, sp.size());
+
+    try (LogCapture logs = new LogCapture()) {
+      assertEquals(0, drainer.drainOnce(false), "nothing re-inserted");
+      assertFalse(logs.has("spool drained"), logs.lines().toString());
+    }
+    assertTrue(Files.notExists(aside));
+    assertEquals(7, db.count("SELECT COUNT(*) FROM calls WHERE uniqueid LIKE '41.%'"));
     writer.close();
     sp.close();
   }

@@ -74,7 +74,7 @@ class SpoolTest {
   }
 
   @Test
-  void a_file_whose_lines_are_all_committed_is_emptied_and_late_commits_of_a_renamed_file_do_not_count() throws Exception {
+  void a_file_whose_lines_are_all_committed_is_emptied_and_late_commits_count_for_the_file_they_were_appended_to() throws Exception {
     Spool spool = new Spool(dir, clock);
     long g = spool.append(call("3.1"), "test");
     spool.append(call("3.2"), "test");
@@ -89,8 +89,10 @@ class SpoolTest {
     spool.committed(g, 1); // a commit reported for the emptied file: ignored
     assertEquals(1, spool.size());
     Path file = spool.takeForDrain(); // the database did not confirm 3.3: it is drained from the file
-    spool.committed(g2, 1); // the writer's commit lands after the rename: the drain re-inserts it anyway
-    assertEquals(1, spool.size());
+    assertFalse(spool.drainingConfirmed());
+    spool.committed(g2, 1); // the writer's commit lands after the rename: it counts for the renamed file
+    assertEquals(0, spool.size());
+    assertTrue(spool.drainingConfirmed(), "every line of the renamed file confirmed: it may go unread");
     assertEquals(List.of("3.3"), spool.read(file).stream().map(CallRecord::uniqueid).toList());
     spool.drained(file);
     assertEquals(0, spool.size());

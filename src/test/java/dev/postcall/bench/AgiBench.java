@@ -64,7 +64,13 @@ public final class AgiBench {
         agi.drainOnce();
 
         if (Arrays.asList(args).contains("throughput")) { // just the closed loop (A/B of one change)
-          int done = closedLoop(pc, 50, closed);
+          int done = 0;
+          for (int round = 0; round < 4; round++) {
+          CpuSplit cpu0 = CpuSplit.now();
+          var threads0 = CpuSplit.threads();
+          done = closedLoop(pc, 50, closed);
+          System.out.println(done / 10 + "/s " + CpuSplit.now().since(cpu0) + "\n  JVM threads, core-s:" + CpuSplit.threadsSince(threads0));
+          }
           agi.drainOnce();
           System.out.printf("postcall %,.0f sessions/s, persisted %d%n", done / (double) closed.toSeconds(),
               db.count("SELECT COUNT(*) FROM calls"));

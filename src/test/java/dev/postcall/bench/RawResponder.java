@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 
 /**
  * The baseline: a minimal FastAGI responder on raw sockets that sends the same commands as
- * postcall's hangup script (one GET FULL VARIABLE, then asterisk-java's SET VARIABLE) and does no
+ * postcall's hangup script (one GET FULL VARIABLE, then it closes) and does no
  * work at all — no parsing, no database, no spool. Same backlog as postcall.
  */
 final class RawResponder implements AutoCloseable {
@@ -62,10 +62,7 @@ final class RawResponder implements AutoCloseable {
       }
       out.write(query);
       out.flush();
-      if (readLine(in) == null) return;
-      out.write("SET VARIABLE \"AJ_AGISTATUS\" \"SUCCESS\"\n".getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      readLine(in);
+      readLine(in); // the reply; then close, as postcall does
     } catch (IOException e) {
       // the client went away
     }
