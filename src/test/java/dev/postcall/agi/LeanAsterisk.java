@@ -1,0 +1,65 @@
+package dev.postcall.agi;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The benchmark's load client: Asterisk's side of one transcript's session, as {@link FakeAsterisk}
+ * plays it — the same bytes on the wire — but each command's answer is evaluated once and reused
+ * with the session's uniqueid put in. FakeAsterisk evaluates the whole expression per session,
+ * which took a third of the two cores the server under test needs (Asterisk does that work on its
+ * own host).
+ */
+public final class LeanAsterisk {
+  private static final String MARK = "1900000000.999999999";
+
+  private final String env;
+  private final Map<String, String> variables;
+  private final Map<String, String> answers = new ConcurrentHashMap<>();
+
+  public LeanAsterisk(Transcript t) {
+    Transcript marked = t.withUniqueid(MARK);
+    this.env = String.join("\n", marked.env) + "\n\n";
+    this.variables = marked.variables;
+  }
+
+  /** One session for {@code uniqueid}; its time (connect → server's close) in ns. */
+  public long session(int port, String uniqueid) throws IOException {
+    long t0 = System.nanoTime();
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      s.setSoTimeout(10_000);
+      s.setTcpNoDelay(true);
+      OutputStream out = s.getOutputStream();
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      out.write(env.replace(MARK, uniqueid).getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      String cmd;
+      while ((cmd = readLine(in)) != null) {
+        String marked = cmd.replace(uniqueid, MARK);
+        String answer = answers.computeIfAbsent(marked,
+            c -> dev.postcall.sim.FakeAsterisk.answer(c, new HashMap<>(variables)));
+        out.write((answer.replace(MARK, uniqueid) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      }
+      return System.nanoTime() - t0;
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream(1024);
+    int c;
+    while ((c = in.read()) >= 0 && c != '\n') b.write(c);
+    if (c < 0 && b.size() == 0) return null;
+    return b.toString(StandardCharsets.UTF_8);
+  }
+}
