@@ -220,9 +220,11 @@ final class Spool implements AutoCloseable {
 
   /**
    * Reads the events of a file taken for draining. Lines that are not valid events are appended to
-   * {@code spool.rejected} and removed from the file, so they are reported once.
+   * {@code spool.rejected} and removed from the file, so they are reported once. Not under the
+   * spool's lock: nobody appends to a file taken for draining, and only the drainer reads, rewrites
+   * or deletes it — sessions appending meanwhile must not wait for a read of thousands of lines.
    */
-  synchronized List<CallRecord> read(Path file) throws IOException {
+  List<CallRecord> read(Path file) throws IOException {
     List<CallRecord> calls = new ArrayList<>();
     List<String> good = new ArrayList<>();
     List<String> bad = new ArrayList<>();

@@ -56,8 +56,14 @@ final class SpoolDrainer {
     try {
       Path left = spool.leftover();
       if (left != null) {
-        if (spool.drainingConfirmed()) spool.drained(left); // the writer confirmed every line: nothing to re-read
-        else moved += drain(left);
+        if (spool.drainingConfirmed()) {
+          spool.drained(left); // the writer confirmed every line: nothing to re-read
+        } else {
+          // In an outage, ask the database before reading the file again: re-reading it every step
+          // only competes with the sessions appending meanwhile.
+          if (!writer.healthy()) store.insertAll(List.of());
+          moved += drain(left);
+        }
       }
       Spool.Progress p = spool.progress();
       if (p.allCommitted()) {
