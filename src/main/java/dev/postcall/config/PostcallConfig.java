@@ -287,7 +287,7 @@ public record PostcallConfig(
           s.list("csv.exclude-apps", "AppDial,AppDial2"),
           s.duration("csv.tail-interval", DEFAULT_TAIL_INTERVAL),
           s.string("csv.sweep-cron", DEFAULT_SWEEP_CRON),
-          s.integer("csv.batch-size", 1000, 1, 100_000));
+          s.integer("csv.batch-size", 5000, 1, 100_000));
     }
   }
 

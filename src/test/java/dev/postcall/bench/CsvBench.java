@@ -28,6 +28,7 @@ import java.util.List;
 public final class CsvBench {
   public static void main(String[] args) throws Exception {
     long lines = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+    int batch = args.length > 1 ? Integer.parseInt(args[1]) : 5000; // csv.batch-size's default
     Path dir = Files.createTempDirectory("postcall-bench-csv");
     Path file = dir.resolve("Master.csv");
     try {
@@ -38,8 +39,12 @@ public final class CsvBench {
       double store;
       double load;
       try (TestDb db = TestDb.create()) {
-        store = storeRows(db, file, lines);
+        CpuSplit cpu0 = CpuSplit.now();
+        store = storeRows(db, file, lines, batch);
+        System.out.println("store: " + CpuSplit.now().since(cpu0));
+        cpu0 = CpuSplit.now();
         load = loadData(db, file, lines);
+        System.out.println("LOAD DATA: " + CpuSplit.now().since(cpu0));
       }
       System.out.println();
       System.out.println("| measure | postcall | baseline | ratio | target |");
@@ -86,9 +91,9 @@ public final class CsvBench {
     return lines / seconds(t);
   }
 
-  private static double storeRows(TestDb db, Path file, long lines) throws Exception {
+  private static double storeRows(TestDb db, Path file, long lines, int batch) throws Exception {
     PostcallConfig.Csv csv = new PostcallConfig.Csv(List.of(file), "auto", ZoneId.of("Europe/Berlin"), List.of("rig"),
-        List.of("Local/*;1"), List.of("AppDial", "AppDial2"), Duration.ofSeconds(10), "0 30 2 * * ?", 1000);
+        List.of("Local/*;1"), List.of("AppDial", "AppDial2"), Duration.ofSeconds(10), "0 30 2 * * ?", batch);
     long t = System.nanoTime();
     ImportCounts c = new BackfillFile(csv, db.csvDs(), Clock.systemUTC()).run(file, null, b -> { });
     double s = seconds(t);

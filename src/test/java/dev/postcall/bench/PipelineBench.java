@@ -42,14 +42,14 @@ import java.util.concurrent.Future;
  *   <li>freshness: 2 calls/s steady, hangup → object created with its MP3 attached, p50/p99
  *       (target p99 ≤ 2 s).
  * </ul>
- * Usage: PipelineBench [backlogCalls=60] [freshnessSeconds=30] [conversions=2] [workerThreads=2×conversions]
+ * Usage: PipelineBench [backlogCalls=120] [freshnessSeconds=30] [conversions=2] [workerThreads=2×conversions]
  * [backlogRounds=3]. The service runs with its defaults for that many cores: {@code
  * audio.conversions} ffmpeg processes at once — the same parallelism as the baseline — and twice
  * as many deliveries. Each round prints where the CPU went (JVM threads, ffmpeg, MariaDB).
  */
 public final class PipelineBench {
   public static void main(String[] args) throws Exception {
-    int backlog = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+    int backlog = args.length > 0 ? Integer.parseInt(args[0]) : 120;
     int freshSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     int workers = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2 * workers;
@@ -60,9 +60,6 @@ public final class PipelineBench {
       PostcallConfig cfg = db.serviceConfig(tmp, server.url(), Map.of("worker.threads", String.valueOf(threads),
           "audio.conversions", String.valueOf(workers), "worker.poll-interval", "100ms", "recordings.quiet-period", "100ms"));
 
-      CpuSplit aloneStart = CpuSplit.now();
-      double convertAlone = convertAlone(cfg, tmp.resolve("alone"), backlog, workers);
-      System.out.println("conversion alone: " + CpuSplit.now().since(aloneStart) + " (includes writing the WAVs)");
       try (PostcallService service = new PostcallService(cfg, Clock.systemUTC(), SoapIncidentSystem::new)) {
         service.start();
         InetSocketAddress agi = new InetSocketAddress("127.0.0.1", service.agiPort());
@@ -73,9 +70,14 @@ public final class PipelineBench {
         // The backlog, in rounds; the last one counts. After 240 warm-up calls C2 is still compiling
         // Jetty's, CXF's and Connector/J's paths (PrintCompilation: ~600 methods in round 2, ~1.5
         // core-s of a ~10 s round) — start-up a long-running service has behind it, not throughput.
+        // Each round's baseline is measured right before it: this VM's speed drifts over a minute.
         double pipelinePerHour = 0;
+        double convertAlone = 0;
         for (int round = 1; round <= rounds; round++) {
+          convertAlone = convertAlone(cfg, tmp.resolve("alone" + round), backlog, workers);
           pipelinePerHour = backlogRound(db, tmp, agi, backlog, round);
+          System.out.printf("  round %d: conversion alone %.0f calls/h, ratio %.2f%n", round, convertAlone,
+              pipelinePerHour / convertAlone);
         }
         row("pipeline, 3-min calls/hour (" + workers + " conversions at once)", num(pipelinePerHour, "calls/h"),
             num(convertAlone, "calls/h (conversion alone)"), ratio(pipelinePerHour / convertAlone), ">= 0.85");
@@ -152,6 +154,9 @@ public final class PipelineBench {
     for (Future<?> f : fs) f.get();
     double s = (System.nanoTime() - t0) / 1e9;
     pool.shutdown();
+    try (var files = Files.walk(dir)) {
+      files.sorted((a, b) -> b.compareTo(a)).forEach(x -> x.toFile().delete());
+    }
     return n / s * 3600;
   }
 
