@@ -4,11 +4,18 @@ package dev.postcall.agi;
 final class Text {
   private Text() {}
 
-  /** Control characters become '?', long values are cut: a hostile value cannot forge log lines. */
+  /**
+   * Control characters (C0, DEL and C1) become '?', long values are cut: a hostile value cannot
+   * forge log lines. No regex: this runs several times per AGI session, and String.replaceAll
+   * compiled its pattern on every call.
+   */
   static String printable(String s) {
     if (s == null) return "-";
     String t = s.length() > 120 ? s.substring(0, 120) + "…(" + s.length() + " chars)" : s;
-    return t.replaceAll("\\p{Cntrl}", "?");
+    if (!hasControl(t)) return t;
+    char[] c = t.toCharArray();
+    for (int i = 0; i < c.length; i++) if (Character.isISOControl(c[i])) c[i] = '?';
+    return new String(c);
   }
 
   static boolean hasControl(String s) {
