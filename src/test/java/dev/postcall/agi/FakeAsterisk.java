@@ -45,13 +45,24 @@ public final class FakeAsterisk {
     return this;
   }
 
-  public Session play(Transcript t) throws IOException {
-    long t0 = System.nanoTime();
-    List<String> commands = new ArrayList<>();
-    try (Socket s = new Socket()) {
+  /** A connection as Asterisk opens one: 5 s to connect, 10 s read timeout, no Nagle delay. */
+  static Socket connect(int port) throws IOException {
+    Socket s = new Socket();
+    try {
       s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       s.setSoTimeout(10_000);
       s.setTcpNoDelay(true);
+      return s;
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  public Session play(Transcript t) throws IOException {
+    long t0 = System.nanoTime();
+    List<String> commands = new ArrayList<>();
+    try (Socket s = connect(port)) {
       OutputStream out = s.getOutputStream();
       InputStream in = new BufferedInputStream(s.getInputStream());
       StringBuilder env = new StringBuilder();

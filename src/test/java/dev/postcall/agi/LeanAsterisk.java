@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -35,10 +34,7 @@ public final class LeanAsterisk {
   /** One session for {@code uniqueid}; its time (connect → server's close) in ns. */
   public long session(int port, String uniqueid) throws IOException {
     long t0 = System.nanoTime();
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-      s.setSoTimeout(10_000);
-      s.setTcpNoDelay(true);
+    try (Socket s = FakeAsterisk.connect(port)) {
       OutputStream out = s.getOutputStream();
       InputStream in = new BufferedInputStream(s.getInputStream());
       out.write(env.replace(MARK, uniqueid).getBytes(StandardCharsets.UTF_8));
