@@ -181,14 +181,28 @@ class SpoolIT {
     }
   }
 
+  /** A spool with its writer (started) and a drainer that sets the file aside at 5 lines. */
+  private final class SizeRig {
+    final Spool spool;
+    final CallStore store = new CallStore(db.ds(), Clock.systemUTC());
+    final CaptureWriter writer;
+    final SpoolDrainer drainer;
+
+    SizeRig(Path dir) throws Exception {
+      spool = new Spool(dir, Clock.systemUTC());
+      writer = new CaptureWriter(store, spool, Duration.ofMillis(50), 1);
+      writer.start();
+      drainer = new SpoolDrainer(spool, store, writer, 5);
+    }
+  }
+
   /** Under a steady stream some line is always in flight; the file is still emptied by size. */
   @Test
   void a_spool_that_is_never_found_all_confirmed_is_still_emptied_by_size() throws Exception {
-    Spool sp = new Spool(spool.resolve("steady"), Clock.systemUTC());
-    CallStore direct = new CallStore(db.ds(), Clock.systemUTC());
-    CaptureWriter writer = new CaptureWriter(direct, sp, Duration.ofMillis(50), 1);
-    writer.start();
-    SpoolDrainer drainer = new SpoolDrainer(sp, direct, writer, 5);
+    SizeRig rig = new SizeRig(spool.resolve("steady"));
+    Spool sp = rig.spool;
+    CaptureWriter writer = rig.writer;
+    SpoolDrainer drainer = rig.drainer;
     for (int i = 0; i < 8; i++) writer.capture(SpoolTest.call("40." + i));
     sp.append(SpoolTest.call("40.8"), "in flight"); // a line the writer never confirms
     assertTrue(writer.awaitIdle(Duration.ofSeconds(5)));
@@ -211,11 +225,11 @@ class SpoolIT {
   /** The normal case under load: a file set aside by size is confirmed by the writer and deleted unread. */
   @Test
   void a_file_set_aside_by_size_is_deleted_unread_once_the_writer_confirmed_it() throws Exception {
-    Spool sp = new Spool(spool.resolve("aside"), Clock.systemUTC());
-    CallStore direct = new CallStore(db.ds(), Clock.systemUTC());
-    CaptureWriter writer = new CaptureWriter(direct, sp, Duration.ofMillis(50), 1);
-    writer.start();
-    SpoolDrainer drainer = new SpoolDrainer(sp, direct, writer, 5);
+    SizeRig rig = new SizeRig(spool.resolve("aside"));
+    Spool sp = rig.spool;
+    CallStore direct = rig.store;
+    CaptureWriter writer = rig.writer;
+    SpoolDrainer drainer = rig.drainer;
     for (int i = 0; i < 6; i++) writer.capture(SpoolTest.call("41." + i));
     long gen = sp.append(SpoolTest.call("41.6"), "in flight"); // the writer's batch still open, say
     assertTrue(writer.awaitIdle(Duration.ofSeconds(5)));
