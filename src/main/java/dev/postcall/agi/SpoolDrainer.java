@@ -54,16 +54,13 @@ final class SpoolDrainer {
   synchronized int drainOnce(boolean now) {
     int moved = 0;
     try {
+      // In an outage, ask the database first: reading or renaming spool files while it is away
+      // only competes with the sessions appending meanwhile.
+      if (!writer.healthy()) store.insertAll(List.of());
       Path left = spool.leftover();
       if (left != null) {
-        if (spool.drainingConfirmed()) {
-          spool.drained(left); // the writer confirmed every line: nothing to re-read
-        } else {
-          // In an outage, ask the database before reading the file again: re-reading it every step
-          // only competes with the sessions appending meanwhile.
-          if (!writer.healthy()) store.insertAll(List.of());
-          moved += drain(left);
-        }
+        if (spool.drainingConfirmed()) spool.drained(left); // the writer confirmed every line: nothing to re-read
+        else moved += drain(left);
       }
       Spool.Progress p = spool.progress();
       if (p.allCommitted()) {
@@ -78,7 +75,6 @@ final class SpoolDrainer {
         spool.takeForDrain();
       }
       last = spool.progress();
-      if (moved == 0 && !writer.healthy()) store.insertAll(List.of()); // nothing to drain: is it back?
       writer.databaseAnswered();
       failing = false;
     } catch (Exception e) {

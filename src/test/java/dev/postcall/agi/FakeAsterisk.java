@@ -93,7 +93,8 @@ public final class FakeAsterisk {
 
   static final String DEAD = "511 Command Not Permitted on a dead channel or intercept routine";
 
-  private static String readLine(InputStream in) throws IOException {
+  /** One line as Asterisk's side reads it: up to '\n', UTF-8; null at the end of the stream. */
+  static String readLine(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     int c;
     while ((c = in.read()) >= 0 && c != '\n') b.write(c);

@@ -1,7 +1,6 @@
 package dev.postcall.agi;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,7 +39,7 @@ public final class LeanAsterisk {
       out.write(env.replace(MARK, uniqueid).getBytes(StandardCharsets.UTF_8));
       out.flush();
       String cmd;
-      while ((cmd = readLine(in)) != null) {
+      while ((cmd = FakeAsterisk.readLine(in)) != null) {
         String marked = cmd.replace(uniqueid, MARK);
         String answer = answers.computeIfAbsent(marked,
             c -> dev.postcall.sim.FakeAsterisk.answer(c, new HashMap<>(variables)));
@@ -49,13 +48,5 @@ public final class LeanAsterisk {
       }
       return System.nanoTime() - t0;
     }
-  }
-
-  private static String readLine(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream(1024);
-    int c;
-    while ((c = in.read()) >= 0 && c != '\n') b.write(c);
-    if (c < 0 && b.size() == 0) return null;
-    return b.toString(StandardCharsets.UTF_8);
   }
 }

@@ -7,6 +7,7 @@ import dev.postcall.cdr.ImportCounts;
 import dev.postcall.cdr.MasterCsvParser;
 import dev.postcall.cdr.ParsedLine;
 import dev.postcall.config.PostcallConfig;
+import dev.postcall.config.Settings;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,8 @@ import java.util.List;
 public final class CsvBench {
   public static void main(String[] args) throws Exception {
     long lines = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
-    int batch = args.length > 1 ? Integer.parseInt(args[1]) : 5000; // csv.batch-size's default
+    int batch = args.length > 1 ? Integer.parseInt(args[1])
+        : PostcallConfig.from(Settings.of(java.util.Map.of())).csv().batchSize(); // csv.batch-size's default
     Path dir = Files.createTempDirectory("postcall-bench-csv");
     Path file = dir.resolve("Master.csv");
     try {

@@ -99,9 +99,7 @@ public final class PipelineBench {
             t.mean(java.util.concurrent.TimeUnit.MILLISECONDS), t.max(java.util.concurrent.TimeUnit.MILLISECONDS)));
       }
     } finally {
-      try (var s = Files.walk(tmp)) {
-        s.sorted((a, b) -> b.compareTo(a)).forEach(x -> x.toFile().delete());
-      }
+      deleteTree(tmp);
     }
   }
 
@@ -160,10 +158,14 @@ public final class PipelineBench {
     for (Future<?> f : fs) f.get();
     double s = (System.nanoTime() - t0) / 1e9;
     pool.shutdown();
+    deleteTree(dir);
+    return n / s * 3600;
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
     try (var files = Files.walk(dir)) {
       files.sorted((a, b) -> b.compareTo(a)).forEach(x -> x.toFile().delete());
     }
-    return n / s * 3600;
   }
 
   /**
