@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,12 @@ public final class TailMasterCsv {
   private final CsvOffsets offsets;
   private final ImportFile importer;
   private final CsvMetrics metrics;
+  /**
+   * Files this tailer has completed a run for, found or not. A rotated file without state that
+   * appears after such a run was created since (Asterisk's first Master.csv, rotated before the next
+   * run), not history from before postcall — the offsets alone cannot tell, as no file meant no state.
+   */
+  private final Set<Path> ranFor = ConcurrentHashMap.newKeySet();
 
   TailMasterCsv(List<Path> files, CsvOffsets offsets, ImportFile importer, CsvMetrics metrics) {
     this.files = List.copyOf(files);
@@ -60,6 +67,7 @@ public final class TailMasterCsv {
     for (Path file : files) {
       try {
         lag += tail(file, states, seen, total);
+        ranFor.add(file);
       } catch (IOException | SQLException | RuntimeException e) {
         complete = false;
         log.warn("Master.csv tail of {} failed, will retry: {}", file, e.toString());
@@ -75,7 +83,7 @@ public final class TailMasterCsv {
       throws IOException, SQLException {
     long lag = 0;
     List<Path> rotated = RotatedFiles.of(file);
-    boolean tailedBefore = states.values().stream().anyMatch(x -> sameFamily(file, x.path()));
+    boolean tailedBefore = ranFor.contains(file) || states.values().stream().anyMatch(x -> sameFamily(file, x.path()));
     for (Path r : rotated) {
       String rk = FileIdentity.key(r);
       FileState st = states.get(rk);
@@ -125,7 +133,8 @@ public final class TailMasterCsv {
   }
 
   /**
-   * A rotated file the tailer has no state for. At the first run these are history from before
+   * A rotated file the tailer has no state for. At the first run (of this process, with no state for
+   * the file's family) these are history from before
    * postcall (the nightly sweep and {@code postcall backfill} are for that): they are only marked
    * as read. Later, such a file was created and rotated between two runs — a rename and then a
    * copytruncate within one tail interval — and its rows exist nowhere else: it is read from the

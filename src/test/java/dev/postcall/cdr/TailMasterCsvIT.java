@@ -180,6 +180,18 @@ class TailMasterCsvIT {
     assertEquals(0, t.tailOnce().lines(), "nothing read twice");
   }
 
+  /** Found by chaos scenario 5: Asterisk's first Master.csv after postcall started, rotated before a tail run. */
+  @Test
+  void a_file_created_and_rotated_after_a_run_that_found_no_file_is_read_from_the_start() throws IOException {
+    TailMasterCsv t = tailer();
+    assertEquals(0, t.tailOnce().lines(), "no Master.csv yet (cdr_csv has written nothing)");
+    CsvFiles.append(master, calls(0, 3));
+    Files.move(master, dir.resolve("Master.csv.1")); // rotated before the next run
+    CsvFiles.append(master, calls(3, 4));
+    assertEquals(4, t.tailOnce().fresh(), "created after the tailer started: not history");
+    assertExactly(4);
+  }
+
   @Test
   void rotated_files_older_than_the_tailer_are_left_to_the_sweep() throws IOException {
     CsvFiles.append(dir.resolve("Master.csv.1"), calls(0, 3));
