@@ -102,7 +102,18 @@ final class HangupScript implements AgiScript {
       if (key.equals("UNIQUEID") && (uid == null || uid.isBlank())) uid = value.trim();
       if (key.equals("MIXMONITOR_FILENAME") || key.equals("RECORDING")) recording = value;
     }
-    return new HangupCallBuilder.Env(uid, r.getChannel(), r.getCallerIdNumber(), r.getCallerIdName(),
+    String number;
+    String name;
+    try {
+      number = r.getCallerIdNumber();
+      name = r.getCallerIdName();
+    } catch (RuntimeException e) {
+      // Without agi_calleridname asterisk-java parses agi_callerid as Asterisk 1.0's "name <number>",
+      // and a value like "x>y<" throws (found by the session fuzzer): keep the raw value as the number.
+      number = r.getRequest().get("callerid");
+      name = null;
+    }
+    return new HangupCallBuilder.Env(uid, r.getChannel(), number, name,
         r.getExtension(), r.getContext(), r.getAccountCode(), recording);
   }
 }

@@ -49,6 +49,18 @@ class AgiReaderFuzzTest {
     quietAj.close();
   }
 
+  /** Found by this fuzzer: asterisk-java's Asterisk-1.0 caller id parser throws on "x>y<". */
+  @Test
+  void a_caller_id_asterisk_java_cannot_parse_is_kept_raw() throws Exception {
+    String env = "agi_network: yes\nagi_network_script: hangup\nagi_channel: PJSIP/a-1\n"
+        + "agi_uniqueid: 1795000000.1\nagi_callerid: x>y<\nagi_context: rig\nagi_extension: h\n\n";
+    AgiConnection conn = new AgiConnection(new BytesSocket(env.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 1_000,
+        (o, n) -> { });
+    HangupCallBuilder.Env e = HangupScript.env(AgiReaders.fastAgi(conn).readRequest());
+    assertEquals("1795000000.1", e.uniqueid());
+    assertEquals("x>y<", e.callerNumber());
+  }
+
   @Test
   void mutated_sessions_yield_a_call_or_a_reason() {
     AgiSessions sessions = new AgiSessions();
