@@ -57,8 +57,18 @@ public final class Database implements AutoCloseable {
     // SKIP LOCKED claims only work without gap locks: under REPEATABLE READ a second worker's
     // UPDATE of the indexed state column waits on the first one's gap lock (STACK.md, trap 1).
     hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    // HikariCP's advice for Connector/J: cache the parsed statements (the default limits, 25
+    // statements of ≤ 256 characters, miss the claim and the call reads), and keep the session
+    // state locally instead of re-sending what has not changed.
     hc.addDataSourceProperty("cachePrepStmts", "true");
+    hc.addDataSourceProperty("prepStmtCacheSize", "250");
+    hc.addDataSourceProperty("prepStmtCacheSqlLimit", "2048");
+    hc.addDataSourceProperty("useLocalSessionState", "true");
+    hc.addDataSourceProperty("maintainTimeStats", "false");
     hc.addDataSourceProperty("useServerPrepStmts", "false");
+    // No tracing spans per statement: with an OpenTelemetry API on the class path (a plugin, an
+    // agent) Connector/J would otherwise start one for every query and send its context along.
+    hc.addDataSourceProperty("openTelemetry", "DISABLED");
     hc.addDataSourceProperty("rewriteBatchedStatements", "true");
     // CallStore tells a new call from a known one by the affected-row count of
     // INSERT … ON DUPLICATE KEY UPDATE: 1 = inserted, 0 = already there. Connector/J reports

@@ -105,7 +105,7 @@ public final class JobQueue {
     }
     if (expired.isEmpty()) return 0;
     String ids = String.join(",", Collections.nCopies(expired.size(), "?"));
-    return Sql.transaction(ds, c -> {
+    return Sql.autocommit(ds, c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE jobs SET state = 'PENDING', lease_owner = NULL, lease_until = NULL, version = version + 1,"
               + " next_attempt_at = ?, updated_at = ? WHERE id IN (" + ids + ") AND state = 'CLAIMED' AND lease_until < ?")) {
@@ -243,21 +243,36 @@ public final class JobQueue {
     int bind(PreparedStatement ps) throws SQLException;
   }
 
+  /**
+   * Updates the job if this worker still owns it (same version, still CLAIMED). With an event, the
+   * update and the event are one transaction; without one — a stage's progress, four per call —
+   * the single UPDATE runs in autocommit: just as atomic, and one round trip instead of four.
+   */
   private void updateOwned(Job job, String set, Binder binder, Event event) throws SQLException {
+    if (event == null) {
+      checkOwned(job, Sql.autocommit(ds, c -> ownedUpdate(c, job, set, binder)));
+      return;
+    }
     Sql.transaction(ds, c -> {
-      int rows;
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE jobs SET " + set + ", version = version + 1 WHERE id = ? AND version = ? AND state = 'CLAIMED'")) {
-        int i = binder.bind(ps);
-        ps.setLong(i, job.id());
-        ps.setLong(i + 1, job.version());
-        rows = ps.executeUpdate();
-      }
-      if (rows == 0) throw new LeaseLostException(job.uniqueid());
-      if (rows > 1) throw new IllegalStateException("updated " + rows + " jobs for id " + job.id());
-      if (event != null) insertEvent(c, job.id(), job.attempts(), event.stage().name(), event.outcome(), event.message(), clock.instant());
+      checkOwned(job, ownedUpdate(c, job, set, binder));
+      insertEvent(c, job.id(), job.attempts(), event.stage().name(), event.outcome(), event.message(), clock.instant());
       return null;
     });
+  }
+
+  private static int ownedUpdate(Connection c, Job job, String set, Binder binder) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE jobs SET " + set + ", version = version + 1 WHERE id = ? AND version = ? AND state = 'CLAIMED'")) {
+      int i = binder.bind(ps);
+      ps.setLong(i, job.id());
+      ps.setLong(i + 1, job.version());
+      return ps.executeUpdate();
+    }
+  }
+
+  private static void checkOwned(Job job, int rows) {
+    if (rows == 0) throw new LeaseLostException(job.uniqueid());
+    if (rows > 1) throw new IllegalStateException("updated " + rows + " jobs for id " + job.id());
   }
 
   private static void insertEvent(Connection c, long jobId, int attempt, String stage, String outcome, String message,
