@@ -43,7 +43,7 @@ import java.util.concurrent.Future;
  *       (target p99 ≤ 2 s).
  * </ul>
  * Usage: PipelineBench [backlogCalls=120] [freshnessSeconds=30] [conversions=2] [workerThreads=2×conversions]
- * [backlogRounds=3]. The service runs with its defaults for that many cores: {@code
+ * [backlogRounds=3] [warmUpBatches=20]. The service runs with its defaults for that many cores: {@code
  * audio.conversions} ffmpeg processes at once — the same parallelism as the baseline — and twice
  * as many deliveries. Each round prints where the CPU went (JVM threads, ffmpeg, MariaDB).
  */
@@ -54,6 +54,7 @@ public final class PipelineBench {
     int workers = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2 * workers;
     int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+    int warmUpBatches = args.length > 5 ? Integer.parseInt(args[5]) : 20;
     Path tmp = Files.createTempDirectory("postcall-bench-pipeline");
     try (TestDb db = TestDb.create();
         IncidentServer server = IncidentServer.onLoopback(tmp.resolve("incidents"), "postcall", "pw")) {
@@ -69,7 +70,7 @@ public final class PipelineBench {
         // ~1.6 core-s of every ~15 s round, even in the third — which a service running for days
         // has behind it. Short recordings take the same code path at a fraction of ffmpeg's time.
         simulate(tmp, agi, 240, 20, 8, 1).forEach(c -> awaitAttached(db, c.uniqueid()));
-        warmUpUntilCompiled(db, tmp, agi);
+        warmUpUntilCompiled(db, tmp, agi, warmUpBatches);
 
         // The backlog, in rounds. Each round's baseline is measured right
         // before and right after it, and averaged: this VM's speed drifts within a minute (ffmpeg's
@@ -110,11 +111,11 @@ public final class PipelineBench {
 
   /**
    * Backlogs of 200 calls with 5-second recordings until a batch spends under 3 % of its wall time
-   * in the JIT compilers (at most 20 batches; the compile time of each is printed).
+   * in the JIT compilers (at most {@code maxBatches}; the compile time of each is printed).
    */
-  static void warmUpUntilCompiled(TestDb db, Path tmp, InetSocketAddress agi) throws Exception {
+  static void warmUpUntilCompiled(TestDb db, Path tmp, InetSocketAddress agi, int maxBatches) throws Exception {
     var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-    for (int batch = 1; batch <= 20; batch++) {
+    for (int batch = 1; batch <= maxBatches; batch++) {
       long compiled0 = jit.getTotalCompilationTime();
       long t0 = System.nanoTime();
       backlog(db, tmp, agi, recordings(tmp, 200, "w" + batch, Duration.ofSeconds(5)));
