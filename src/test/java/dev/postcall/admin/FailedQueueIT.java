@@ -2,6 +2,7 @@ package dev.postcall.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.postcall.MutableClock;
 import dev.postcall.TestDb;
@@ -15,12 +16,14 @@ import org.junit.jupiter.api.Test;
 class FailedQueueIT {
   static TestDb db;
   static FailedQueue queue;
+  static Seed seed;
+  static MutableClock clock;
 
   @BeforeAll
   static void seed() throws Exception {
     db = TestDb.create();
-    MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
-    Seed seed = new Seed(db.ds(), clock);
+    clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    seed = new Seed(db.ds(), clock);
     Instant t = Instant.parse("2026-11-21T09:00:00Z");
     for (int i = 0; i < 7; i++) seed.failed("800." + i, i % 2 == 0 ? "0301" + i : "0409" + i, t.plusSeconds(i), Stage.CREATE, "e" + i);
     seed.delivered("801.1", "03015", t);
@@ -61,5 +64,22 @@ class FailedQueueIT {
     FailedQueue.Page p = queue.page(f, 50, 0);
     assertEquals(List.of("800.4", "800.3"), ids(p));
     assertEquals(2, p.total());
+  }
+
+  @Test
+  void stats_count_by_state_and_date_the_oldest_call_still_waiting() throws Exception {
+    QueueStats before = queue.stats();
+    assertEquals(7L, before.byState().get("FAILED"));
+    assertEquals(1L, before.byState().get("DONE"));
+    // failed and delivered jobs are older, but none of them is waiting
+    assertNull(before.oldestPending());
+
+    Instant first = clock.instant();
+    seed.pending("802.1", "0301", first);
+    clock.advance(java.time.Duration.ofSeconds(5));
+    seed.pending("802.2", "0302", clock.instant());
+    QueueStats after = queue.stats();
+    assertEquals(2L, after.byState().get("PENDING"));
+    assertEquals(first, after.oldestPending());
   }
 }
