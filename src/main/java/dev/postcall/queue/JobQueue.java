@@ -139,6 +139,7 @@ public final class JobQueue {
     return job.advanced(next, mp3Path, objectref, attachedAt);
   }
 
+  /** Delivered. done_at and updated_at get the same instant: the dashboard counts by the latter's index. */
   public void done(Job job) throws SQLException {
     Instant now = clock.instant();
     updateOwned(job, "state = 'DONE', stage = 'DONE', lease_owner = NULL, lease_until = NULL, last_error = NULL,"

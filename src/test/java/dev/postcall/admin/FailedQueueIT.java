@@ -73,6 +73,9 @@ class FailedQueueIT {
     assertEquals(1L, before.byState().get("DONE"));
     // failed and delivered jobs are older, but none of them is waiting
     assertNull(before.oldestPending());
+    // the seven failed jobs were updated within the hour too; only the delivery counts
+    assertEquals(1, before.deliveredLastHour());
+    assertEquals(1, before.deliveredLastDay());
 
     Instant first = clock.instant();
     seed.pending("802.1", "0301", first);
