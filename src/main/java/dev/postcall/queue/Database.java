@@ -58,7 +58,7 @@ public final class Database implements AutoCloseable {
     // UPDATE of the indexed state column waits on the first one's gap lock (STACK.md, trap 1).
     hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     // HikariCP's advice for Connector/J: cache the parsed statements (the default limits, 25
-    // statements of ≤ 256 characters, miss the claim and the call reads), and keep the session
+    // statements of ≤ 256 characters, leave out the call insert, ~330 characters), and keep the session
     // state locally instead of re-sending what has not changed.
     hc.addDataSourceProperty("cachePrepStmts", "true");
     hc.addDataSourceProperty("prepStmtCacheSize", "250");
