@@ -60,20 +60,7 @@ public final class Sql {
    * a claim and another job's update.
    */
   public static <T> T transaction(DataSource ds, Work<T> work) throws SQLException {
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = ds.getConnection()) {
-        c.setAutoCommit(false);
-        try {
-          T out = work.run(c);
-          c.commit();
-          return out;
-        } catch (SQLException | RuntimeException e) {
-          c.rollback();
-          if (attempt <= 3 && isDeadlock(e)) continue;
-          throw e;
-        }
-      }
-    }
+    return withDeadlockRetry(ds, work, true);
   }
 
   /**
@@ -81,12 +68,22 @@ public final class Sql {
    * a transaction costs — with the same deadlock retry as {@link #transaction}.
    */
   public static <T> T autocommit(DataSource ds, Work<T> work) throws SQLException {
+    return withDeadlockRetry(ds, work, false);
+  }
+
+  private static <T> T withDeadlockRetry(DataSource ds, Work<T> work, boolean inTransaction) throws SQLException {
     for (int attempt = 1; ; attempt++) {
       try (Connection c = ds.getConnection()) {
-        return work.run(c);
-      } catch (SQLException | RuntimeException e) {
-        if (attempt <= 3 && isDeadlock(e)) continue;
-        throw e;
+        if (inTransaction) c.setAutoCommit(false);
+        try {
+          T out = work.run(c);
+          if (inTransaction) c.commit();
+          return out;
+        } catch (SQLException | RuntimeException e) {
+          if (inTransaction) c.rollback();
+          if (attempt <= 3 && isDeadlock(e)) continue;
+          throw e;
+        }
       }
     }
   }

@@ -75,10 +75,9 @@ public final class PipelineBench {
         // ~0.5–1 core-s in the first measured round (longer MTOM streams, bigger MP3s to check).
         if (warmUpBatches > 1) backlogRound(db, tmp, agi, backlog, 0);
 
-        // The backlog, in rounds. Each round's baseline is measured right
-        // before and right after it, and averaged: this VM's speed drifts within a minute (ffmpeg's
-        // CPU for the same files rose by a fifth over six rounds), which a baseline taken once would
-        // put into the ratio.
+        // The backlog, in rounds. Each round's baseline is measured right before and right after
+        // it, and averaged: this VM's speed drifts within a minute (ffmpeg's CPU for the same files
+        // rose by a fifth over six rounds), which a baseline taken once would put into the ratio.
         // The median round counts: one round can lose or gain a tenth to the VM's drift alone.
         List<double[]> results = new ArrayList<>(); // {pipeline, conversion alone} calls/h
         double before = convertAlone(cfg, tmp.resolve("alone"), backlog, workers);
