@@ -17,7 +17,9 @@ final class LogCapture implements AutoCloseable {
   }
 
   List<String> lines() {
-    synchronized (appender.list) {
+    // ListAppender appends inside AppenderBase.doAppend, which is synchronized on the appender —
+    // not on its list: copying under the list's lock raced with a logging thread (CME in CI).
+    synchronized (appender) {
       return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
     }
   }
