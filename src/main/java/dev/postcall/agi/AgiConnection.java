@@ -1,15 +1,20 @@
 package dev.postcall.agi;
 
 import java.io.BufferedOutputStream;
+import java.nio.ByteBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.asteriskjava.fastagi.AgiException;
+import org.asteriskjava.fastagi.AgiReader;
+import org.asteriskjava.fastagi.AgiRequest;
+import org.asteriskjava.fastagi.reply.AgiReply;
 import org.asteriskjava.util.SocketConnectionFacade;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,10 +54,15 @@ final class AgiConnection implements SocketConnectionFacade {
   private volatile String outcome;
   private volatile boolean readStarted;
   private volatile boolean ended;
+  /** When the read now blocked began (System.nanoTime), 0 while not reading — see {@link SilentSessions}. */
+  private volatile long readingSince;
+  private final AtomicBoolean timedOut = new AtomicBoolean();
   private long bytesRead;
   private int hangupLines;
+  /** Size of the read buffer (an environment is 1–2 kB). */
+  static final int READ_BUFFER = 8192;
   // Read buffer and the line being assembled; only the handler's thread reads.
-  private final byte[] rbuf = new byte[8192];
+  private final byte[] rbuf;
   private int rpos;
   private int rlen;
   private byte[] line = new byte[256];
@@ -62,11 +72,18 @@ final class AgiConnection implements SocketConnectionFacade {
     void sessionEnded(String outcome, long nanos);
   }
 
-  AgiConnection(Socket socket, int readTimeoutMillis, SessionListener listener) throws IOException {
+  /** Reads block without a socket timeout: {@link SilentSessions} closes a silent session. */
+  AgiConnection(Socket socket, SessionListener listener) throws IOException {
+    this(socket, ByteBuffer.allocate(READ_BUFFER), listener);
+  }
+
+  /** A connection whose first bytes were already read into {@code first} (up to its position; heap buffer). */
+  AgiConnection(Socket socket, ByteBuffer first, SessionListener listener) throws IOException {
+    this.rbuf = first.array();
+    this.rlen = first.position();
     this.socket = socket;
     this.acceptedNanos = System.nanoTime();
     this.listener = listener;
-    socket.setSoTimeout(readTimeoutMillis);
     socket.setTcpNoDelay(true);
     this.in = socket.getInputStream();
     this.out = new BufferedOutputStream(socket.getOutputStream(), 4096);
@@ -134,10 +151,6 @@ final class AgiConnection implements SocketConnectionFacade {
         if (size == line.length) line = Arrays.copyOf(line, Math.min(MAX_LINE_BYTES, 2 * line.length));
         line[size++] = (byte) b;
       }
-    } catch (SocketTimeoutException e) {
-      outcome("timeout");
-      log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", peer, socket.getSoTimeout());
-      throw e;
     } catch (IOException e) {
       if (outcome == null) {
         outcome("io_error");
@@ -165,7 +178,12 @@ final class AgiConnection implements SocketConnectionFacade {
    */
   private int nextByte() throws IOException {
     if (rpos == rlen) {
-      rlen = in.read(rbuf, 0, rbuf.length);
+      readingSince = System.nanoTime() | 1; // never 0, which means "not reading"
+      try {
+        rlen = in.read(rbuf, 0, rbuf.length);
+      } finally {
+        readingSince = 0;
+      }
       rpos = 0;
       if (rlen <= 0) {
         rlen = 0;
@@ -173,6 +191,64 @@ final class AgiConnection implements SocketConnectionFacade {
       }
     }
     return rbuf[rpos++] & 0xFF;
+  }
+
+  /**
+   * asterisk-java's reader for this connection, except that once the session has ended the
+   * handler's closing {@code SET VARIABLE AJ_AGISTATUS} is answered here (nothing was sent, see
+   * {@link #endSession}) instead of by a read of the closed socket — which made asterisk-java
+   * throw, and fill in the stack of, one exception per session.
+   */
+  AgiReader answeringAfterEnd(AgiReader reader) {
+    return new AgiReader() {
+      @Override
+      public AgiRequest readRequest() throws AgiException {
+        return reader.readRequest();
+      }
+
+      @Override
+      public AgiReply readReply() throws AgiException {
+        return ended ? SessionEnded.REPLY : reader.readReply();
+      }
+    };
+  }
+
+  /** The answer to commands asterisk-java sends after we ended the session: "done, nothing more". */
+  private record SessionEnded() implements AgiReply {
+    static final SessionEnded REPLY = new SessionEnded();
+    private static final long serialVersionUID = 1L;
+
+    @Override public String getFirstLine() { return "200 result=1"; }
+    @Override public List<String> getLines() { return List.of(getFirstLine()); }
+    @Override public int getResultCode() { return 1; }
+    @Override public char getResultCodeAsChar() { return '1'; }
+    @Override public String getResult() { return "1"; }
+    @Override public int getStatus() { return SC_SUCCESS; }
+    @Override public String getAttribute(String name) { return null; }
+    @Override public String getExtra() { return null; }
+    @Override public String getSynopsis() { return null; }
+    @Override public String getUsage() { return null; }
+  }
+
+  /** How long the current read has waited at {@code now}; 0 when not reading. */
+  long silentFor(long now) {
+    long since = readingSince;
+    return since == 0 ? 0 : now - since;
+  }
+
+  /**
+   * Called by {@link SilentSessions} from its own thread: closes the socket under the blocked read,
+   * which then fails and ends the session on its own thread (outcome and time recorded there).
+   */
+  void closeSilent(long timeoutMillis) {
+    if (!timedOut.compareAndSet(false, true)) return;
+    outcome("timeout");
+    log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", peer, timeoutMillis);
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // the read fails either way
+    }
   }
 
   @Override

@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +42,8 @@ public final class AgiService implements AutoCloseable {
   private final Spool spool;
   private final CaptureWriter writer;
   private final SpoolDrainer drainer;
-  private final CaptureAgiServer server;
+  private final ScriptMapping scripts;
+  private CaptureAgiServer server;
   private final MeterRegistry registry;
   private final Timer sessionTimer;
   private final ConcurrentHashMap<String, Counter> outcomes = new ConcurrentHashMap<>();
@@ -52,7 +52,6 @@ public final class AgiService implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private Thread acceptThread;
   private volatile int localPort = -1;
 
   public AgiService(PostcallConfig.Agi cfg, ZoneId cdrZone, CallStore store, Clock clock, MeterRegistry registry) {
@@ -69,10 +68,7 @@ public final class AgiService implements AutoCloseable {
         .publishPercentileHistogram().register(registry);
     Gauge.builder("postcall.agi.spool.events", spool, Spool::size)
         .description("hangup events waiting in the spool for the database").register(registry);
-    ScriptMapping scripts = new ScriptMapping().add("hangup", new HangupScript(new HangupCallBuilder(cdrZone), writer));
-    this.server = new CaptureAgiServer(scripts, new InetSocketAddress(cfg.bind(), cfg.port()), cfg.backlog(),
-        (int) Math.min(Integer.MAX_VALUE, cfg.readTimeout().toMillis()), new AddressAllowlist(cfg.allow()),
-        cfg.maxThreads(), this::sessionEnded);
+    this.scripts = new ScriptMapping().add("hangup", new HangupScript(new HangupCallBuilder(cdrZone), writer));
   }
 
   /**
@@ -92,25 +88,16 @@ public final class AgiService implements AutoCloseable {
   /** Binds the port and starts serving; throws if the port cannot be bound. */
   public void start() throws IOException {
     writer.start();
-    acceptThread = new Thread(() -> {
-      try {
-        server.startup();
-      } catch (IOException e) {
-        // reported to start() through bound()
-      }
-    }, "agi-accept");
-    acceptThread.setDaemon(true);
-    acceptThread.start();
     try {
-      localPort = server.bound().get().localPort();
-    } catch (ExecutionException e) {
+      server = new CaptureAgiServer(scripts, new InetSocketAddress(cfg.bind(), cfg.port()), cfg.backlog(),
+          (int) Math.min(Integer.MAX_VALUE, cfg.readTimeout().toMillis()), new AddressAllowlist(cfg.allow()),
+          cfg.maxThreads(), this::sessionEnded);
+    } catch (IOException e) {
       writer.close();
       throw new IOException("agi.bind/agi.port " + cfg.bind().getHostAddress() + ":" + cfg.port()
-          + " cannot be bound: " + e.getCause().getMessage(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while binding", e);
+          + " cannot be bound: " + e.getMessage(), e);
     }
+    localPort = server.localPort();
     long every = cfg.drainInterval().toMillis();
     drainLoop.scheduleWithFixedDelay(() -> drainer.drainOnce(false), 0, every, TimeUnit.MILLISECONDS);
     log.info("FastAGI listening on {}:{} (allow {}, read timeout {} ms, persist budget if the spool fails {} ms, spool {}, max {} sessions)",
@@ -153,13 +140,15 @@ public final class AgiService implements AutoCloseable {
 
   @Override
   public void close() {
-    server.shutdown();
-    try {
-      if (!server.awaitSessions(cfg.readTimeout().toMillis() + 1_000))
-        log.warn("FastAGI sessions still running at shutdown");
-      if (acceptThread != null) acceptThread.join(2_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (server != null) {
+      server.shutdown();
+      try {
+        if (!server.awaitSessions(cfg.readTimeout().toMillis() + 1_000))
+          log.warn("FastAGI sessions still running at shutdown");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      server.close();
     }
     writer.close();
     drainLoop.shutdown();

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,8 @@ final class CaptureWriter implements AutoCloseable {
   private final AtomicLongArray inFlightSince;
   private volatile boolean running = true;
   private volatile boolean healthy = true;
+  /** A session waits for the next commit: stop gathering. */
+  private volatile boolean urgent;
   private volatile Runnable afterStored = () -> {};
 
   /**
@@ -113,6 +116,8 @@ final class CaptureWriter implements AutoCloseable {
     Pending p = new Pending(call, -1, new CompletableFuture<>());
     String why = reason;
     if (healthy && running && queue.offer(p)) {
+      urgent = true;
+      for (Thread t : threads) LockSupport.unpark(t);
       try {
         boolean isNew = p.done.get(budgetNanos, TimeUnit.NANOSECONDS);
         return new Outcome(isNew ? Result.STORED : Result.DUPLICATE, reason);
@@ -165,7 +170,7 @@ final class CaptureWriter implements AutoCloseable {
         if (first == null) continue;
         inFlightSince.set(slot, System.nanoTime()); // before the queue looks empty to awaitIdle
         batch.add(first);
-        if (first.done == null && running) gather(batch); // a waiting session (spool broken) goes at once
+        if (first.done == null && running) gather(); // a waiting session (spool broken) goes at once
         queue.drainTo(batch, MAX_BATCH - batch.size());
         commit(slot, batch);
       } catch (InterruptedException e) {
@@ -182,16 +187,17 @@ final class CaptureWriter implements AutoCloseable {
     queue.forEach(p -> fail(p, new IllegalStateException("stopping")));
   }
 
-  /** Adds what arrives within the linger time, stopping early for a full batch or a waiting session. */
-  private void gather(List<Pending> batch) throws InterruptedException {
+  /**
+   * Lets events gather for the linger time (they are taken after). The writer sleeps instead of
+   * waiting on the queue, which woke it for every event — a context switch per hangup; a session
+   * waiting for its commit (spool broken) wakes it at once.
+   */
+  private void gather() {
     long until = System.nanoTime() + LINGER_NANOS;
     long left;
-    while (batch.size() < MAX_BATCH && running && (left = until - System.nanoTime()) > 0) {
-      Pending p = queue.poll(left, TimeUnit.NANOSECONDS);
-      if (p == null) break;
-      batch.add(p);
-      if (p.done != null) break;
-    }
+    while (running && !urgent && queue.size() < MAX_BATCH && (left = until - System.nanoTime()) > 0)
+      LockSupport.parkNanos(this, left);
+    urgent = false;
   }
 
   private void commit(int slot, List<Pending> batch) {
@@ -251,6 +257,7 @@ final class CaptureWriter implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    for (Thread t : threads) LockSupport.unpark(t);
     long deadline = System.nanoTime() + budgetNanos + TimeUnit.SECONDS.toNanos(5);
     for (Thread t : threads) {
       try {

@@ -1,11 +1,9 @@
 package dev.postcall.agi;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -13,15 +11,14 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.BiConsumer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Accepts FastAGI connections and holds each one — on one selector thread, not a session thread —
- * until its first bytes arrive. Asterisk sends its environment the moment it connects, so a real
+ * until its first bytes arrive, then hands it, with those bytes, to {@code onTalking} (on this thread). Asterisk sends its environment the moment it connects, so a real
  * session passes at once; a connection that sends nothing is closed after the read timeout
  * without ever taking one of the {@code agi.max-threads} session threads. (Before this gate,
  * 500 idle connections filled the pool and every real hangup was closed unserved: chaos scenario
@@ -36,13 +33,13 @@ final class FirstByteGate implements AutoCloseable {
   private final Selector selector;
   private final AddressAllowlist allow;
   private final AgiConnection.SessionListener listener;
-  private final BlockingQueue<Socket> ready = new LinkedBlockingQueue<>();
+  private final BiConsumer<Socket, ByteBuffer> onTalking;
   private final Thread thread;
-  private volatile long timeoutNanos;
+  private final long timeoutNanos;
   private volatile boolean open = true;
 
   FirstByteGate(InetSocketAddress bind, int backlog, int readTimeoutMillis, AddressAllowlist allow,
-      AgiConnection.SessionListener listener) throws IOException {
+      AgiConnection.SessionListener listener, BiConsumer<Socket, ByteBuffer> onTalking) throws IOException {
     this.server = ServerSocketChannel.open();
     this.selector = Selector.open();
     try {
@@ -57,6 +54,7 @@ final class FirstByteGate implements AutoCloseable {
     }
     this.allow = allow;
     this.listener = listener;
+    this.onTalking = onTalking;
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
     this.thread = new Thread(this::run, "agi-gate");
     thread.setDaemon(true);
@@ -65,24 +63,6 @@ final class FirstByteGate implements AutoCloseable {
 
   int localPort() {
     return server.socket().getLocalPort();
-  }
-
-  void readTimeout(int millis) {
-    timeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
-  }
-
-  /** The next connection that has sent something (blocking, in blocking mode); throws once closed. */
-  Socket take() throws IOException {
-    while (open) {
-      try {
-        Socket s = ready.poll(200, TimeUnit.MILLISECONDS);
-        if (s != null) return s;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting for a FastAGI connection");
-      }
-    }
-    throw new SocketException("FastAGI listener closed");
   }
 
   private void run() {
@@ -102,7 +82,7 @@ final class FirstByteGate implements AutoCloseable {
         selector.selectedKeys().clear();
         if (!talking.isEmpty()) {
           selector.selectNow(); // deregisters the cancelled keys: only then may a channel block again
-          for (SocketChannel ch : talking) handOver(ch);
+          for (SocketChannel ch : talking) readAndHandOver(ch);
         }
         closeSilent();
       } catch (IOException | RuntimeException e) {
@@ -122,19 +102,41 @@ final class FirstByteGate implements AutoCloseable {
         continue;
       }
       ch.configureBlocking(false);
-      ch.register(selector, SelectionKey.OP_READ,
+      // Asterisk writes its environment right after connecting, so it is usually here already:
+      // then the connection skips the selector (three system calls and a wake-up fewer).
+      ByteBuffer first = ByteBuffer.allocate(AgiConnection.READ_BUFFER);
+      int n;
+      try {
+        n = ch.read(first);
+      } catch (IOException e) {
+        n = -1; // reset by the client: the session thread sees it, and logs it, as usual
+      }
+      if (n != 0) handOver(ch, first);
+      else ch.register(selector, SelectionKey.OP_READ,
           new Waiting(System.nanoTime(), s.getInetAddress().getHostAddress() + ":" + s.getPort()));
     }
   }
 
-  private void handOver(SocketChannel ch) {
+  private void readAndHandOver(SocketChannel ch) {
+    ByteBuffer first = ByteBuffer.allocate(AgiConnection.READ_BUFFER);
+    try {
+      ch.read(first);
+    } catch (IOException e) {
+      // reset by the client: the session thread sees it, and logs it, as usual
+    }
+    handOver(ch, first);
+  }
+
+  /** Hands over the connection in blocking mode with the bytes read so far ({@code first}, filled up to its position). */
+  private void handOver(SocketChannel ch, ByteBuffer first) {
     try {
       ch.configureBlocking(true);
-      ready.add(ch.socket());
     } catch (IOException e) {
       log.warn("AGI client {}: could not set up the connection ({}) — closed", ch.socket().getRemoteSocketAddress(), e.getMessage());
       closeQuietly(ch);
+      return;
     }
+    onTalking.accept(ch.socket(), first);
   }
 
   private void closeSilent() {
@@ -184,7 +186,5 @@ final class FirstByteGate implements AutoCloseable {
     for (SelectionKey k : selector.keys()) k.channel().close();
     selector.close();
     server.close();
-    Socket s;
-    while ((s = ready.poll()) != null) s.close();
   }
 }

@@ -6,6 +6,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.asteriskjava.fastagi.command.AgiCommand;
+import org.asteriskjava.fastagi.command.GetFullVariableCommand;
 
 /**
  * The one {@code GET FULL VARIABLE} that reads a finished call's values in a single round trip.
@@ -40,6 +42,20 @@ final class HangupQuery {
       .map(f -> "${URIENCODE(${" + f.variable + "})}")
       .collect(Collectors.joining("|"));
   private static final String OK_PREFIX = "200 result=1 (";
+
+  /**
+   * The command, quoted once: asterisk-java quotes a command's argument every time it is sent,
+   * compiling a regex and formatting a string — a twentieth of a session thread's CPU.
+   */
+  static final AgiCommand COMMAND = new GetFullVariableCommand(EXPRESSION) {
+    private static final long serialVersionUID = 1L;
+    private final String text = super.buildCommand();
+
+    @Override
+    public String buildCommand() {
+      return text;
+    }
+  };
 
   private HangupQuery() {}
 

@@ -8,7 +8,6 @@ import org.asteriskjava.fastagi.AgiException;
 import org.asteriskjava.fastagi.AgiHangupException;
 import org.asteriskjava.fastagi.AgiRequest;
 import org.asteriskjava.fastagi.AgiScript;
-import org.asteriskjava.fastagi.command.GetFullVariableCommand;
 import org.asteriskjava.fastagi.reply.AgiReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +68,7 @@ final class HangupScript implements AgiScript {
   private static Map<Field, String> query(AgiChannel channel, String uniqueid) {
     String uid = Text.printable(uniqueid);
     try {
-      AgiReply reply = channel.sendCommand(new GetFullVariableCommand(HangupQuery.EXPRESSION));
+      AgiReply reply = channel.sendCommand(HangupQuery.COMMAND);
       return HangupQuery.parse(reply.getFirstLine());
     } catch (AgiHangupException e) {
       AgiReply last = channel.getLastReply();

@@ -54,7 +54,7 @@ class AgiReaderFuzzTest {
   void a_caller_id_asterisk_java_cannot_parse_is_kept_raw() throws Exception {
     String env = "agi_network: yes\nagi_network_script: hangup\nagi_channel: PJSIP/a-1\n"
         + "agi_uniqueid: 1795000000.1\nagi_callerid: x>y<\nagi_context: rig\nagi_extension: h\n\n";
-    AgiConnection conn = new AgiConnection(new BytesSocket(env.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 1_000,
+    AgiConnection conn = new AgiConnection(new BytesSocket(env.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
         (o, n) -> { });
     HangupCallBuilder.Env e = HangupScript.env(AgiReaders.fastAgi(conn).readRequest());
     assertEquals("1795000000.1", e.uniqueid());
@@ -72,7 +72,7 @@ class AgiReaderFuzzTest {
       AgiSessions.Session s = sessions.generate(r, uid);
       byte[] bytes = s.all();
       fuzz.check(i, s.kind() + " " + new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1), () -> {
-        AgiConnection conn = new AgiConnection(new BytesSocket(bytes), 1_000, (o, n) -> { });
+        AgiConnection conn = new AgiConnection(new BytesSocket(bytes), (o, n) -> { });
         AgiReader reader = AgiReaders.fastAgi(conn);
         AgiRequest request;
         try {

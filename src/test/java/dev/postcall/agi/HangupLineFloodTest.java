@@ -26,7 +26,7 @@ class HangupLineFloodTest {
         + "200 result=1 (x)\n";
     List<String> outcomes = new ArrayList<>();
     try (LogCapture logs = new LogCapture()) {
-      AgiConnection conn = new AgiConnection(new BytesSocket(session.getBytes(StandardCharsets.UTF_8)), 1_000,
+      AgiConnection conn = new AgiConnection(new BytesSocket(session.getBytes(StandardCharsets.UTF_8)),
           (o, n) -> outcomes.add(o));
       AgiReader reader = AgiReaders.fastAgi(conn);
       assertEquals("1.2", reader.readRequest().getUniqueId());
@@ -42,7 +42,7 @@ class HangupLineFloodTest {
   void the_one_hangup_line_asterisk_sends_is_still_read_past() throws Exception {
     String session = "agi_uniqueid: 1.2\n\nHANGUP\n200 result=1 (x)\n";
     AgiReader reader = AgiReaders.fastAgi(new AgiConnection(new BytesSocket(session.getBytes(StandardCharsets.UTF_8)),
-        1_000, (o, n) -> { }));
+        (o, n) -> { }));
     reader.readRequest();
     assertEquals("200 result=1 (x)", reader.readReply().getFirstLine());
   }

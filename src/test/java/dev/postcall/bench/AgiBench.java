@@ -68,14 +68,17 @@ public final class AgiBench {
         closedLoop(bl, 20, Duration.ofSeconds(quick ? 1 : 3));
         agi.drainOnce();
 
-        if (Arrays.asList(args).contains("throughput")) { // just the closed loop (A/B of one change)
-          CpuSplit cpu0 = CpuSplit.now();
-          var threads0 = CpuSplit.threads();
-          int done = closedLoop(pc, 50, closed);
-          System.out.println(CpuSplit.now().since(cpu0) + "\n  JVM threads, core-s:" + CpuSplit.threadsSince(threads0));
-          agi.drainOnce();
-          System.out.printf("postcall %,.0f sessions/s, persisted %d%n", done / (double) closed.toSeconds(),
-              db.count("SELECT COUNT(*) FROM calls"));
+        if (Arrays.asList(args).contains("throughput")) { // just the closed loop, three rounds (A/B of one change)
+          for (int round = 1; round <= 3; round++) {
+            CpuSplit cpu0 = CpuSplit.now();
+            var threads0 = CpuSplit.threads();
+            long stored0 = db.count("SELECT COUNT(*) FROM calls");
+            int done = closedLoop(pc, 50, closed);
+            String cpu = CpuSplit.now().since(cpu0) + "\n  JVM threads, core-s:" + CpuSplit.threadsSince(threads0);
+            agi.drainOnce();
+            System.out.printf("round %d: postcall %,.0f sessions/s, persisted %d of %d%n  %s%n", round,
+                done / (double) closed.toSeconds(), db.count("SELECT COUNT(*) FROM calls") - stored0, done, cpu);
+          }
           agi.close();
           return;
         }
