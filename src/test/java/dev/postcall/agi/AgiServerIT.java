@@ -219,6 +219,29 @@ class AgiServerIT {
     assertStillServing("10.1");
   }
 
+  /** Asterisk went away mid-session (half-open socket): the session thread's read is cut by the watchdog. */
+  @Test
+  void client_silent_after_its_environment_is_closed_after_the_read_timeout_and_the_call_kept() throws Exception {
+    String env = String.join("\n", BUSY.withUniqueid("10.2").env) + "\n\n";
+    long t0 = System.nanoTime();
+    try (Socket s = new Socket("127.0.0.1", agi.localPort())) {
+      s.setSoTimeout(5_000);
+      s.getOutputStream().write(env.getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+      InputStream in = s.getInputStream();
+      while (in.read() >= 0) { } // the GET FULL VARIABLE, never answered; then the server closes
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(ms >= 400 && ms < 3_000, "closed after the 500 ms read timeout, took " + ms + " ms");
+    assertTrue(logs.has("sent nothing for 500 ms (read timeout)"), logs.lines().toString());
+    // The watchdog closes the socket first; the session then spools the call on its own thread.
+    long until = System.nanoTime() + 5_000_000_000L;
+    while (store.find("10.2").isEmpty() && System.nanoTime() < until) agi.drainOnce();
+    assertTrue(store.find("10.2").isPresent(), "the call is kept with what the environment gave");
+    assertEquals(1, sessions("timeout"));
+    assertStillServing("10.3");
+  }
+
   /** Issue 7, chaos scenario 7: idle connections used to take every session thread (pool_full for real hangups). */
   @Test
   void idle_connections_beyond_max_threads_do_not_keep_a_real_session_out() throws Exception {

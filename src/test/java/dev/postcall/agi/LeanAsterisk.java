@@ -1,6 +1,5 @@
 package dev.postcall.agi;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,11 +34,11 @@ public final class LeanAsterisk {
     long t0 = System.nanoTime();
     try (Socket s = FakeAsterisk.connect(port)) {
       OutputStream out = s.getOutputStream();
-      InputStream in = new BufferedInputStream(s.getInputStream());
+      Lines in = new Lines(s.getInputStream());
       out.write(env.replace(MARK, uniqueid).getBytes(StandardCharsets.UTF_8));
       out.flush();
       String cmd;
-      while ((cmd = FakeAsterisk.readLine(in)) != null) {
+      while ((cmd = in.next()) != null) {
         String marked = cmd.replace(uniqueid, MARK);
         String answer = answers.computeIfAbsent(marked,
             c -> dev.postcall.sim.FakeAsterisk.answer(c, new HashMap<>(variables)));
@@ -47,6 +46,50 @@ public final class LeanAsterisk {
         out.flush();
       }
       return System.nanoTime() - t0;
+    }
+  }
+
+  /**
+   * Lines from a socket through one buffer: FakeAsterisk's byte-at-a-time read through a
+   * BufferedInputStream (a lock per byte) was a seventh of this client's CPU.
+   */
+  private static final class Lines {
+    private final InputStream in;
+    private byte[] buf = new byte[4096];
+    private int start;
+    private int end;
+
+    Lines(InputStream in) {
+      this.in = in;
+    }
+
+    String next() throws IOException {
+      int scanned = start;
+      while (true) {
+        for (int i = scanned; i < end; i++) {
+          if (buf[i] == '\n') {
+            String line = new String(buf, start, i - start, StandardCharsets.UTF_8);
+            start = i + 1;
+            return line;
+          }
+        }
+        scanned = end;
+        if (start > 0) { // keep the partial line at the front
+          System.arraycopy(buf, start, buf, 0, end - start);
+          scanned -= start;
+          end -= start;
+          start = 0;
+        }
+        if (end == buf.length) buf = java.util.Arrays.copyOf(buf, 2 * buf.length);
+        int n = in.read(buf, end, buf.length - end);
+        if (n < 0) {
+          if (end == start) return null;
+          String last = new String(buf, start, end - start, StandardCharsets.UTF_8);
+          start = end;
+          return last;
+        }
+        end += n;
+      }
     }
   }
 }

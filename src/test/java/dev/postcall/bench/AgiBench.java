@@ -79,6 +79,11 @@ public final class AgiBench {
             System.out.printf("round %d: postcall %,.0f sessions/s, persisted %d of %d%n  %s%n", round,
                 done / (double) closed.toSeconds(), db.count("SELECT COUNT(*) FROM calls") - stored0, done, cpu);
           }
+          CpuSplit cpu0 = CpuSplit.now();
+          var threads0 = CpuSplit.threads();
+          int done = closedLoop(bl, 50, closed);
+          System.out.printf("raw responder %,.0f sessions/s%n  %s%n  JVM threads, core-s:%s%n", done / (double) closed.toSeconds(),
+              CpuSplit.now().since(cpu0), CpuSplit.threadsSince(threads0));
           agi.close();
           return;
         }
