@@ -38,6 +38,10 @@ final class FirstByteGate implements AutoCloseable {
   private final long timeoutNanos;
   private volatile boolean open = true;
 
+  /**
+   * Binds with {@code backlog} ({@code agi.backlog}, 1024 by default: asterisk-java's 200
+   * overflowed under a burst of 400 hangups, STACK.md trap 8) and starts the gate's thread.
+   */
   FirstByteGate(InetSocketAddress bind, int backlog, int readTimeoutMillis, AddressAllowlist allow,
       AgiConnection.SessionListener listener, BiConsumer<Socket, ByteBuffer> onTalking) throws IOException {
     this.server = ServerSocketChannel.open();
