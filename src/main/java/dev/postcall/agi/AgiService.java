@@ -62,11 +62,7 @@ public final class AgiService implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("agi.spool-dir " + cfg.spoolDir() + " is not usable: " + e.getMessage(), e);
     }
-    // The writer commits several times per drain interval, so the drainer never mistakes a line
-    // the writer still holds for one it gave up on (and re-inserts it for nothing).
-    Duration linger = cfg.drainInterval().dividedBy(4);
-    this.writer = new CaptureWriter(store, spool, cfg.persistBudget(), WRITERS,
-        linger.compareTo(CaptureWriter.MAX_LINGER) < 0 ? linger : CaptureWriter.MAX_LINGER);
+    this.writer = new CaptureWriter(store, spool, cfg.persistBudget(), WRITERS);
     this.drainer = new SpoolDrainer(spool, store, writer);
     this.sessionTimer = Timer.builder("postcall.agi.session").description("FastAGI session, accept to close")
         .publishPercentileHistogram().register(registry);

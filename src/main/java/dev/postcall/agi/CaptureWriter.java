@@ -34,14 +34,15 @@ final class CaptureWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CaptureWriter.class);
   private static final int MAX_BATCH = 500;
   /**
-   * How long the writer lets spooled events gather before committing them, at most. Nobody waits
-   * for this commit (the events are safe in the spool), and fewer commits leave the CPU and the
-   * disk to the sessions: every MariaDB commit forces its log on the disk the spool forces too.
-   * Measured at 200 hangups/s: committing each call at once added ~2 ms to the sessions' p99; a
-   * commit every 25 ms still made the median session 0.5 ms slower than with the database down;
-   * every 250 ms, no slower. A call reaches the database — and the workers — that much later.
+   * How long the writer lets spooled events gather before committing them. Nobody waits for this
+   * commit, and one transaction per 25 ms instead of one per call leaves the CPU to the sessions
+   * (measured: at 200 hangups/s, committing each call at once added ~2 ms to the sessions' p99).
+   * Longer is not clearly better: with 250 ms (fewer MariaDB commits forcing the disk the spool
+   * forces too) sessions were no faster beyond this VM's noise, and Master.csv's row for the same
+   * call reached the database first more often — the call then counts as recovered by the backfill,
+   * and a worker may start on it before the hangup's values are in.
    */
-  static final Duration MAX_LINGER = Duration.ofMillis(250);
+  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
   enum Result { ACCEPTED, STORED, DUPLICATE, NOT_STORED }
 
@@ -56,7 +57,6 @@ final class CaptureWriter implements AutoCloseable {
   private final CallStore store;
   private final Spool spool;
   private final long budgetNanos;
-  private final long lingerNanos;
   private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(10_000);
   private final Thread[] threads;
   /** Per writer: when it took its batch's first event (System.nanoTime), 0 when idle. */
@@ -74,15 +74,9 @@ final class CaptureWriter implements AutoCloseable {
    * the next batch gathers meanwhile (bigger batches, fewer commits).
    */
   CaptureWriter(CallStore store, Spool spool, Duration budget, int writers) {
-    this(store, spool, budget, writers, MAX_LINGER);
-  }
-
-  /** {@code linger}: how long events gather before a commit (see {@link #MAX_LINGER}). */
-  CaptureWriter(CallStore store, Spool spool, Duration budget, int writers, Duration linger) {
     this.store = store;
     this.spool = spool;
     this.budgetNanos = budget.toNanos();
-    this.lingerNanos = linger.toNanos();
     this.inFlightSince = new AtomicLongArray(writers);
     this.commitSince = new AtomicLongArray(writers);
     this.threads = new Thread[writers];
@@ -209,7 +203,7 @@ final class CaptureWriter implements AutoCloseable {
    * waiting for its commit (spool broken) wakes it at once.
    */
   private void gather() {
-    long until = System.nanoTime() + lingerNanos;
+    long until = System.nanoTime() + LINGER_NANOS;
     long left;
     while (running && !urgent && queue.size() < MAX_BATCH && (left = until - System.nanoTime()) > 0)
       LockSupport.parkNanos(this, left);
