@@ -123,8 +123,7 @@ final class CaptureWriter implements AutoCloseable {
     Pending p = new Pending(call, -1, new CompletableFuture<>());
     String why = reason;
     if (healthy && running && queue.offer(p)) {
-      urgent = true;
-      for (Thread t : threads) LockSupport.unpark(t);
+      commitNow();
       try {
         boolean isNew = p.done.get(budgetNanos, TimeUnit.NANOSECONDS);
         return new Outcome(isNew ? Result.STORED : Result.DUPLICATE, reason);
@@ -146,14 +145,19 @@ final class CaptureWriter implements AutoCloseable {
 
   /** Commits what is queued now, without lingering, and waits until it has been through a commit attempt (tests, shutdown). */
   boolean awaitIdle(Duration max) throws InterruptedException {
-    urgent = true;
-    for (Thread t : threads) LockSupport.unpark(t);
+    commitNow();
     long deadline = System.nanoTime() + max.toNanos();
     while (System.nanoTime() < deadline) {
       if (queue.isEmpty() && idleWriters()) return true;
       Thread.sleep(1);
     }
     return false;
+  }
+
+  /** Ends the writers' gathering: what is queued is committed at once. */
+  private void commitNow() {
+    urgent = true;
+    for (Thread t : threads) LockSupport.unpark(t);
   }
 
   private boolean idleWriters() {

@@ -11,18 +11,19 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Accepts FastAGI connections and holds each one — on one selector thread, not a session thread —
- * until its first bytes arrive, then hands it, with those bytes, to {@code onTalking} (on this thread). Asterisk sends its environment the moment it connects, so a real
- * session passes at once; a connection that sends nothing is closed after the read timeout
- * without ever taking one of the {@code agi.max-threads} session threads. (Before this gate,
- * 500 idle connections filled the pool and every real hangup was closed unserved: chaos scenario
- * 7, issue 7.) The allowlist is checked here too, before anything is read.
+ * until its first bytes arrive, then hands it, with those bytes, to {@code onTalking} (on this
+ * thread). Asterisk sends its environment the moment it connects, so a real session passes at
+ * once; a connection that sends nothing is closed after the read timeout without ever taking one
+ * of the {@code agi.max-threads} session threads. (Before this gate, 500 idle connections filled
+ * the pool and every real hangup was closed unserved: chaos scenario 7, issue 7.) The allowlist is
+ * checked here too, before anything is read.
  */
 final class FirstByteGate implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FirstByteGate.class);
@@ -109,13 +110,7 @@ final class FirstByteGate implements AutoCloseable {
       // Asterisk writes its environment right after connecting, so it is usually here already:
       // then the connection skips the selector (three system calls and a wake-up fewer).
       ByteBuffer first = ByteBuffer.allocate(AgiConnection.READ_BUFFER);
-      int n;
-      try {
-        n = ch.read(first);
-      } catch (IOException e) {
-        n = -1; // reset by the client: the session thread sees it, and logs it, as usual
-      }
-      if (n != 0) handOver(ch, first);
+      if (readFirst(ch, first) != 0) handOver(ch, first);
       else ch.register(selector, SelectionKey.OP_READ,
           new Waiting(System.nanoTime(), s.getInetAddress().getHostAddress() + ":" + s.getPort()));
     }
@@ -123,12 +118,17 @@ final class FirstByteGate implements AutoCloseable {
 
   private void readAndHandOver(SocketChannel ch) {
     ByteBuffer first = ByteBuffer.allocate(AgiConnection.READ_BUFFER);
-    try {
-      ch.read(first);
-    } catch (IOException e) {
-      // reset by the client: the session thread sees it, and logs it, as usual
-    }
+    readFirst(ch, first);
     handOver(ch, first);
+  }
+
+  /** What the (non-blocking) channel has now, into {@code first}: bytes read, 0 if none yet, -1 at its end. */
+  private static int readFirst(SocketChannel ch, ByteBuffer first) {
+    try {
+      return ch.read(first);
+    } catch (IOException e) {
+      return -1; // reset by the client: the session thread sees it, and logs it, as usual
+    }
   }
 
   /** Hands over the connection in blocking mode with the bytes read so far ({@code first}, filled up to its position). */

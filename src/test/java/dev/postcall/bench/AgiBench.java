@@ -70,20 +70,17 @@ public final class AgiBench {
 
         if (Arrays.asList(args).contains("throughput")) { // just the closed loop, three rounds (A/B of one change)
           for (int round = 1; round <= 3; round++) {
-            CpuSplit cpu0 = CpuSplit.now();
-            var threads0 = CpuSplit.threads();
+            CpuSplit.Mark cpu0 = CpuSplit.mark();
             long stored0 = db.count("SELECT COUNT(*) FROM calls");
             int done = closedLoop(pc, 50, closed);
-            String cpu = CpuSplit.now().since(cpu0) + "\n  JVM threads, core-s:" + CpuSplit.threadsSince(threads0);
+            String cpu = cpu0.report();
             agi.drainOnce();
             System.out.printf("round %d: postcall %,.0f sessions/s, persisted %d of %d%n  %s%n", round,
                 done / (double) closed.toSeconds(), db.count("SELECT COUNT(*) FROM calls") - stored0, done, cpu);
           }
-          CpuSplit cpu0 = CpuSplit.now();
-          var threads0 = CpuSplit.threads();
+          CpuSplit.Mark cpu0 = CpuSplit.mark();
           int done = closedLoop(bl, 50, closed);
-          System.out.printf("raw responder %,.0f sessions/s%n  %s%n  JVM threads, core-s:%s%n", done / (double) closed.toSeconds(),
-              CpuSplit.now().since(cpu0), CpuSplit.threadsSince(threads0));
+          System.out.printf("raw responder %,.0f sessions/s%n  %s%n", done / (double) closed.toSeconds(), cpu0.report());
           agi.close();
           return;
         }
@@ -120,10 +117,9 @@ public final class AgiBench {
         int doneP = 0;
         String cpu = "";
         for (int r = 0; r < rounds; r++) {
-          CpuSplit cpu0 = CpuSplit.now();
-          var threads0 = CpuSplit.threads();
+          CpuSplit.Mark cpu0 = CpuSplit.mark();
           int done = closedLoop(pc, 50, closed);
-          if (r == 0) cpu = CpuSplit.now().since(cpu0) + "\n  JVM threads, core-s:" + CpuSplit.threadsSince(threads0);
+          if (r == 0) cpu = cpu0.report();
           doneP += done;
           ratesP[r] = done / (double) closed.toSeconds();
           ratesB[r] = closedLoop(bl, 50, closed) / (double) closed.toSeconds();

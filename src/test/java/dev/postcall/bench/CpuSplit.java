@@ -29,6 +29,18 @@ record CpuSplit(double jvm, double children, double database, long nanos) {
         children - start.children, database - start.database, wall * cores);
   }
 
+  /** The split and this JVM's per-thread CPU, from here on. */
+  record Mark(CpuSplit split, java.util.Map<String, Double> threads) {
+    /** "CPU over …" and, on a second line, "JVM threads, core-s: …" since this mark. */
+    String report() {
+      return now().since(split) + "\n  JVM threads, core-s:" + threadsSince(threads);
+    }
+  }
+
+  static Mark mark() {
+    return new Mark(now(), threads());
+  }
+
   /** CPU seconds per thread name (digits folded) of this JVM, from /proc/self/task. */
   static java.util.Map<String, Double> threads() {
     java.util.Map<String, Double> m = new java.util.TreeMap<>();

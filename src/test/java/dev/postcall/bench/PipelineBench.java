@@ -136,11 +136,9 @@ public final class PipelineBench {
   static double backlogRound(TestDb db, Path tmp, InetSocketAddress agi, int backlog, int round) throws Exception {
     List<String> ids = recordings(tmp, backlog, String.valueOf(round), Duration.ofMinutes(3));
     Map<String, Long> status0 = serverStatus(db);
-    CpuSplit cpu0 = CpuSplit.now();
-    var threads0 = CpuSplit.threads();
+    CpuSplit.Mark cpu0 = CpuSplit.mark();
     double perHour = backlog(db, tmp, agi, ids);
-    System.out.printf("backlog round %d: %.0f calls/h; %s%n  JVM threads, core-s:%s%n", round, perHour,
-        CpuSplit.now().since(cpu0), CpuSplit.threadsSince(threads0));
+    System.out.printf("backlog round %d: %.0f calls/h; %s%n", round, perHour, cpu0.report());
     Map<String, Long> status1 = serverStatus(db);
     StringBuilder perCall = new StringBuilder();
     status1.forEach((k, v) -> perCall.append(String.format(" %s %.1f;", k, (v - status0.getOrDefault(k, 0L)) / (double) backlog)));
