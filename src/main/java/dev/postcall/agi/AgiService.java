@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Metrics: {@code postcall.agi.sessions} (counter, tag {@code outcome}: accepted — on disk in
  * the spool, on its way to the database; stored / duplicate — the spool was not writable and the
  * database answered in time; not_stored; no_uniqueid, unknown_script, no_script, timeout, io_error, no_request, refused,
- * pool_full, too_much_data), {@code postcall.agi.session} (timer accept → close, histogram) and
+ * over_limit, too_much_data), {@code postcall.agi.session} (timer accept → close, histogram) and
  * {@code postcall.agi.spool.events} (gauge: events not yet confirmed in the database).
  */
 public final class AgiService implements AutoCloseable {
@@ -42,8 +42,8 @@ public final class AgiService implements AutoCloseable {
   private final Spool spool;
   private final CaptureWriter writer;
   private final SpoolDrainer drainer;
-  private final ScriptMapping scripts;
-  private CaptureAgiServer server;
+  private final HangupCallBuilder builder;
+  private CaptureLoop server;
   private final MeterRegistry registry;
   private final Timer sessionTimer;
   private final ConcurrentHashMap<String, Counter> outcomes = new ConcurrentHashMap<>();
@@ -68,7 +68,7 @@ public final class AgiService implements AutoCloseable {
         .publishPercentileHistogram().register(registry);
     Gauge.builder("postcall.agi.spool.events", spool, Spool::size)
         .description("hangup events waiting in the spool for the database").register(registry);
-    this.scripts = new ScriptMapping().add("hangup", new HangupScript(new HangupCallBuilder(cdrZone), writer));
+    this.builder = new HangupCallBuilder(cdrZone);
   }
 
   /**
@@ -89,9 +89,9 @@ public final class AgiService implements AutoCloseable {
   public void start() throws IOException {
     writer.start();
     try {
-      server = new CaptureAgiServer(scripts, new InetSocketAddress(cfg.bind(), cfg.port()), cfg.backlog(),
+      server = new CaptureLoop(new InetSocketAddress(cfg.bind(), cfg.port()), cfg.backlog(),
           (int) Math.min(Integer.MAX_VALUE, cfg.readTimeout().toMillis()), new AddressAllowlist(cfg.allow()),
-          cfg.maxThreads(), this::sessionEnded);
+          cfg.maxSessions(), builder, writer, this::sessionEnded);
     } catch (IOException e) {
       writer.close();
       throw new IOException("agi.bind/agi.port " + cfg.bind().getHostAddress() + ":" + cfg.port()
@@ -102,7 +102,7 @@ public final class AgiService implements AutoCloseable {
     drainLoop.scheduleWithFixedDelay(() -> drainer.drainOnce(false), 0, every, TimeUnit.MILLISECONDS);
     log.info("FastAGI listening on {}:{} (allow {}, read timeout {} ms, persist budget if the spool fails {} ms, spool {}, max {} sessions)",
         cfg.bind().getHostAddress(), localPort, cfg.allow(), cfg.readTimeout().toMillis(),
-        cfg.persistBudget().toMillis(), cfg.spoolDir(), cfg.maxThreads());
+        cfg.persistBudget().toMillis(), cfg.spoolDir(), cfg.maxSessions());
   }
 
   /** The bound port (useful with {@code agi.port=0}); -1 before {@link #start()}. */
@@ -148,7 +148,11 @@ public final class AgiService implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      server.close();
+      try {
+        server.close();
+      } catch (IOException e) {
+        log.warn("closing the FastAGI listener: {}", e.getMessage());
+      }
     }
     writer.close();
     drainLoop.shutdown();

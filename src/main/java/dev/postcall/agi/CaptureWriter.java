@@ -108,39 +108,59 @@ final class CaptureWriter implements AutoCloseable {
 
   /** Makes the event durable — in the spool, else in the database within the budget. Never waits longer. */
   Outcome capture(CallRecord call) {
-    long generation;
-    try {
-      generation = spool.append(call, "hangup");
-    } catch (IOException | RuntimeException e) {
-      return storeDirectly(call, "spool " + spool.dir() + " not writable: " + Text.firstLine(e));
-    }
-    // Full queue, database down or stopping: the line stays unconfirmed and the drainer takes it.
-    if (healthy && running) queue.offer(new Pending(call, generation, null));
-    return ACCEPTED;
+    return captureAll(List.of(call)).get(0);
   }
 
-  private Outcome storeDirectly(CallRecord call, String reason) {
-    Pending p = new Pending(call, -1, new CompletableFuture<>());
-    String why = reason;
-    if (healthy && running && queue.offer(p)) {
-      commitNow();
-      try {
-        boolean isNew = p.done.get(budgetNanos, TimeUnit.NANOSECONDS);
-        return new Outcome(isNew ? Result.STORED : Result.DUPLICATE, reason);
-      } catch (TimeoutException e) {
-        why += "; database slower than the budget";
-      } catch (ExecutionException e) {
-        why += "; database: " + Text.firstLine(e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        why += "; interrupted";
-      }
-    } else {
-      why += "; database down";
+  /**
+   * Makes the events durable — in the spool (one write, one fsync), else in the database within
+   * the budget (one wait for all of them). Never waits longer. Outcomes in the order of {@code calls}.
+   */
+  List<Outcome> captureAll(List<CallRecord> calls) {
+    long generation;
+    try {
+      generation = spool.appendAll(calls, "hangup");
+    } catch (IOException | RuntimeException e) {
+      return storeDirectly(calls, "spool " + spool.dir() + " not writable: " + Text.firstLine(e));
     }
-    // Nowhere durable left: the log line carries the whole event so it can be replayed by hand.
-    log.error("call {} LOST unless replayed from this line: {}; event {}", Text.printable(call.uniqueid()), why, call);
-    return new Outcome(Result.NOT_STORED, why);
+    // Full queue, database down or stopping: the lines stay unconfirmed and the drainer takes them.
+    if (healthy && running) for (CallRecord call : calls) queue.offer(new Pending(call, generation, null));
+    return java.util.Collections.nCopies(calls.size(), ACCEPTED);
+  }
+
+  private List<Outcome> storeDirectly(List<CallRecord> calls, String reason) {
+    List<Pending> waiting = new ArrayList<>(calls.size());
+    for (CallRecord call : calls) {
+      Pending p = new Pending(call, -1, new CompletableFuture<>());
+      if (healthy && running && queue.offer(p)) waiting.add(p);
+      else waiting.add(null);
+    }
+    commitNow();
+    long deadline = System.nanoTime() + budgetNanos;
+    List<Outcome> out = new ArrayList<>(calls.size());
+    for (int i = 0; i < calls.size(); i++) {
+      Pending p = waiting.get(i);
+      String why = reason;
+      if (p != null) {
+        try {
+          boolean isNew = p.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          out.add(new Outcome(isNew ? Result.STORED : Result.DUPLICATE, reason));
+          continue;
+        } catch (TimeoutException e) {
+          why += "; database slower than the budget";
+        } catch (ExecutionException e) {
+          why += "; database: " + Text.firstLine(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          why += "; interrupted";
+        }
+      } else {
+        why += "; database down";
+      }
+      // Nowhere durable left: the log line carries the whole event so it can be replayed by hand.
+      log.error("call {} LOST unless replayed from this line: {}; event {}", Text.printable(calls.get(i).uniqueid()), why, calls.get(i));
+      out.add(new Outcome(Result.NOT_STORED, why));
+    }
+    return out;
   }
 
   /** Commits what is queued now, without lingering, and waits until it has been through a commit attempt (tests, shutdown). */

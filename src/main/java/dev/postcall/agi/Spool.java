@@ -112,20 +112,31 @@ final class Spool implements AutoCloseable {
 
   /**
    * Appends the event and returns once it is on disk, with the generation its line belongs to.
-   * Forcing is shared: when many sessions append at once (a burst of hangups), one force covers
-   * every line written before it, instead of each session queueing for its own.
+   * Forcing is shared: when many threads append at once, one force covers every line written
+   * before it, instead of each queueing for its own.
    */
   long append(CallRecord call, String reason) throws IOException {
-    byte[] line = (json.writeValueAsString(SpoolEntry.of(call, clock.instant(), reason)) + "\n")
-        .getBytes(StandardCharsets.UTF_8);
+    return appendAll(List.of(call), reason);
+  }
+
+  /**
+   * Appends the events (one write) and returns once they are on disk, with the generation their
+   * lines belong to: the capture's committer hands over every session that finished while the
+   * previous batch was being forced, so one fsync covers them all.
+   */
+  long appendAll(List<CallRecord> calls, String reason) throws IOException {
+    StringBuilder lines = new StringBuilder(calls.size() * 700);
+    java.time.Instant now = clock.instant();
+    for (CallRecord call : calls) lines.append(json.writeValueAsString(SpoolEntry.of(call, now, reason))).append('\n');
+    byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
     long mine;
     long gen;
     synchronized (this) {
       FileChannel ch = active();
-      ByteBuffer buf = ByteBuffer.wrap(line);
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) ch.write(buf);
       mine = ++written;
-      appended++;
+      appended += calls.size();
       gen = generation;
     }
     synchronized (syncLock) {

@@ -48,6 +48,8 @@ public record PostcallConfig(
         Csv.from(s),
         Web.from(s));
     List<String> unknown = s.unknownKeys();
+    if (unknown.contains("agi.max-threads"))
+      throw new ConfigException("agi.max-threads", "removed: sessions no longer take a thread each — use agi.max-sessions (open connections, default 2000)");
     if (!unknown.isEmpty()) throw new ConfigException(unknown.get(0), "unknown setting (typo?)");
     return c;
   }
@@ -119,7 +121,7 @@ public record PostcallConfig(
    * {@code drainInterval} is how often spooled events are retried into the database.
    */
   public record Agi(InetAddress bind, int port, List<String> allow, Duration readTimeout,
-      Duration persistBudget, Path spoolDir, int maxThreads, int backlog, Duration drainInterval) {
+      Duration persistBudget, Path spoolDir, int maxSessions, int backlog, Duration drainInterval) {
     public static final Duration DEFAULT_PERSIST_BUDGET = Duration.ofMillis(50);
     public static final int DEFAULT_BACKLOG = 1024;
     private static final java.util.regex.Pattern ALLOW_ENTRY =
@@ -148,7 +150,7 @@ public record PostcallConfig(
       if (drain.isZero()) throw new ConfigException("agi.drain-interval", "must be more than 0");
       return new Agi(addr, s.integer("agi.port", 4573, 0, 65535), allow, readTimeout, budget,
           s.path("agi.spool-dir", "var/spool"),
-          s.integer("agi.max-threads", 500, 2, 10_000),
+          s.integer("agi.max-sessions", 2_000, 2, 100_000),
           s.integer("agi.backlog", DEFAULT_BACKLOG, 1, 65535), drain);
     }
   }

@@ -8,32 +8,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.postcall.agi.HangupQuery.Field;
 import dev.postcall.fuzz.Fuzz;
 import dev.postcall.fuzz.Inputs;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-import org.asteriskjava.fastagi.AgiException;
-import org.asteriskjava.fastagi.AgiReader;
-import org.asteriskjava.fastagi.AgiRequest;
-import org.asteriskjava.fastagi.internal.AgiReaders;
-import org.asteriskjava.fastagi.reply.AgiReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 7 fuzz target: the AGI session reader, in process. Each input is a whole mutated session
- * (see {@link AgiSessions}) read the way the server reads it — our {@link AgiConnection} under
- * asterisk-java's FastAGI reader — then the environment handling ({@link HangupScript#env}), the
- * query answer ({@link HangupQuery#parse}) and {@link HangupCallBuilder}. Properties: nothing but
- * asterisk-java's AgiException (a reason) or the query's IllegalArgumentException (a reason)
- * comes out; a session whose environment carried the uniqueid always yields a call with it;
- * generated values round-trip exactly through URIENCODE and the parser. The socket, the database
- * and the read timeout are {@link AgiSessionFuzzIT}'s part.
+ * Issue 7 fuzz target: the AGI session, in process. Each input is a whole mutated session (see
+ * {@link AgiSessions}) fed to a {@link HangupSession} the way the capture loop feeds it — all at
+ * once, and again in random pieces as a socket may deliver them — then to {@link HangupCallBuilder}.
+ * Properties: nothing is thrown; the session ends either finished (a call to store) or closed with
+ * an outcome; a session whose environment carried the uniqueid always yields a call with it; the
+ * pieces do not change the result. The query's parser is fuzzed on its own below. The socket, the
+ * database and the read timeout are {@link AgiSessionFuzzIT}'s part.
  */
 class AgiReaderFuzzTest {
   private final HangupCallBuilder builder = new HangupCallBuilder(ZoneId.of("UTC"));
+  private final AgiProtocol protocol = new AgiProtocol();
   private AutoCloseable quiet;
   private AutoCloseable quietAj;
 
@@ -51,14 +49,13 @@ class AgiReaderFuzzTest {
 
   /** Found by this fuzzer: asterisk-java's Asterisk-1.0 caller id parser throws on "x>y<". */
   @Test
-  void a_caller_id_asterisk_java_cannot_parse_is_kept_raw() throws Exception {
+  void a_caller_id_asterisk_java_cannot_parse_is_kept_raw() {
     String env = "agi_network: yes\nagi_network_script: hangup\nagi_channel: PJSIP/a-1\n"
         + "agi_uniqueid: 1795000000.1\nagi_callerid: x>y<\nagi_context: rig\nagi_extension: h\n\n";
-    AgiConnection conn = new AgiConnection(new BytesSocket(env.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-        (o, n) -> { });
-    HangupCallBuilder.Env e = HangupScript.env(AgiReaders.fastAgi(conn).readRequest());
-    assertEquals("1795000000.1", e.uniqueid());
-    assertEquals("x>y<", e.callerNumber());
+    Played p = Played.of(protocol, env.getBytes(StandardCharsets.UTF_8), new Random(1), false);
+    assertEquals(HangupSession.Step.FINISHED, p.step());
+    assertEquals("1795000000.1", p.session().env().uniqueid());
+    assertEquals("x>y<", p.session().env().callerNumber());
   }
 
   @Test
@@ -71,34 +68,21 @@ class AgiReaderFuzzTest {
       String uid = "1795" + (100000 + r.nextInt(900000)) + "." + i;
       AgiSessions.Session s = sessions.generate(r, uid);
       byte[] bytes = s.all();
-      fuzz.check(i, s.kind() + " " + new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1), () -> {
-        AgiConnection conn = new AgiConnection(new BytesSocket(bytes), (o, n) -> { });
-        AgiReader reader = AgiReaders.fastAgi(conn);
-        AgiRequest request;
-        try {
-          request = reader.readRequest();
-        } catch (AgiException e) {
+      fuzz.check(i, s.kind() + " " + new String(bytes, StandardCharsets.ISO_8859_1), () -> {
+        Played whole = Played.of(protocol, bytes, r, false);
+        Played pieces = Played.of(protocol, bytes, r, true);
+        assertEquals(whole.summary(), pieces.summary(), "the same session in pieces");
+        if (whole.step() == HangupSession.Step.CLOSE) {
           fuzz.rejected();
-          assertNotNull(e.getMessage());
-          assertFalse(s.carries(), "a session carrying its uniqueid was refused: " + e);
+          assertNotNull(whole.session().outcome(), "closed with a reason");
+          assertFalse(s.carries(), "a session carrying its uniqueid was closed: " + whole.session().outcome());
           return;
         }
-        HangupCallBuilder.Env env = HangupScript.env(request);
-        boolean hasUid = env.uniqueid() != null && !env.uniqueid().isBlank();
+        assertEquals(HangupSession.Step.FINISHED, whole.step());
+        HangupCallBuilder.Env env = whole.session().env();
         if (s.carries()) assertEquals(uid, env.uniqueid());
-        Map<Field, String> values = Map.of();
-        try {
-          AgiReply reply = reader.readReply();
-          values = HangupQuery.parse(reply.getFirstLine());
-        } catch (AgiException | IllegalArgumentException e) {
-          fuzz.rejected(); // the script stores the environment only, with this reason in the log
-          assertNotNull(e instanceof AgiException ? e.getClass().getSimpleName() : e.getMessage());
-        }
-        if (!hasUid) {
-          assertFalse(s.carries());
-          return;
-        }
-        HangupCallBuilder.Built built = builder.build(env, values);
+        if (whole.session().values().isEmpty()) fuzz.rejected(); // stored from the environment only
+        HangupCallBuilder.Built built = builder.build(env, whole.session().values());
         assertNotNull(built.call());
         if (s.carries()) assertEquals(uid, built.call().uniqueid());
         for (String w : built.warnings()) assertFalse(w.contains("\n") || w.contains("\r"), "log-safe warning: " + w);
@@ -106,6 +90,27 @@ class AgiReaderFuzzTest {
       fuzz.ran();
     }
     fuzz.finish();
+  }
+
+  /** A session fed {@code bytes} (whole, or in random pieces) and then the end of the stream, as the loop does. */
+  record Played(HangupSession session, HangupSession.Step step) {
+    static Played of(AgiProtocol protocol, byte[] bytes, Random r, boolean pieces) {
+      HangupSession s = new HangupSession(InetAddress.getLoopbackAddress(), 40_000, InetAddress.getLoopbackAddress(), 4573, 0);
+      HangupSession.Step step = HangupSession.Step.WAIT;
+      int at = 0;
+      while (at < bytes.length && step == HangupSession.Step.WAIT) {
+        int n = pieces ? Math.min(bytes.length - at, 1 + r.nextInt(r.nextBoolean() ? 8 : 2_000)) : bytes.length;
+        step = s.received(ByteBuffer.wrap(bytes, at, n), 1, protocol);
+        at += n;
+        if (step == HangupSession.Step.SEND_QUERY) step = s.querySent(protocol);
+      }
+      if (step == HangupSession.Step.WAIT) step = s.ended(protocol);
+      return new Played(s, step);
+    }
+
+    String summary() {
+      return step + " " + session.outcome() + " " + session.env() + " " + session.values();
+    }
   }
 
   @Test

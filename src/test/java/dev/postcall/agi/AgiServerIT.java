@@ -244,29 +244,56 @@ class AgiServerIT {
 
   /** Issue 7, chaos scenario 7: idle connections used to take every session thread (pool_full for real hangups). */
   @Test
-  void idle_connections_beyond_max_threads_do_not_keep_a_real_session_out() throws Exception {
-    try (AgiService small = AgiHarness.start(store, spool.resolve("small"), Map.of("agi.max-threads", "4",
-        "agi.read-timeout", "1500ms"), metrics)) {
+  void idle_connections_do_not_keep_a_real_session_out_and_are_closed_after_the_read_timeout() throws Exception {
+    try (AgiService small = AgiHarness.start(store, spool.resolve("small"), Map.of("agi.read-timeout", "1500ms"), metrics)) {
       List<Socket> idle = new ArrayList<>();
       try {
-        for (int i = 0; i < 40; i++) idle.add(new Socket("127.0.0.1", small.localPort()));
+        for (int i = 0; i < 600; i++) idle.add(new Socket("127.0.0.1", small.localPort()));
         long t0 = System.nanoTime();
         new FakeAsterisk(small.localPort()).play(BUSY.withUniqueid("12.1"));
         long served = (System.nanoTime() - t0) / 1_000_000;
         small.drainOnce();
-        assertTrue(store.find("12.1").isPresent(), "the real session was served while 40 idle connections wait");
+        assertTrue(store.find("12.1").isPresent(), "the real session was served while 600 idle connections wait");
         assertTrue(served < 1_000, "and at once");
-        assertEquals(0, sessions("pool_full"), "no connection was turned away for want of threads");
+        assertEquals(0, sessions("over_limit"), "no connection was turned away");
         for (Socket s : idle) {
           s.setSoTimeout(5_000);
           assertEquals(-1, s.getInputStream().read(), "idle connection closed by the server");
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms >= 1_400, "idle connections closed after the read timeout, not before: " + ms + " ms");
-        assertTrue(sessions("timeout") >= 40, "each counted as a timeout");
+        assertTrue(sessions("timeout") >= 600, "each counted as a timeout");
       } finally {
         for (Socket s : idle) s.close();
       }
+    }
+  }
+
+  /** A cap on open connections (file descriptors): beyond it a connection is closed at once, logged and counted. */
+  @Test
+  void connections_beyond_max_sessions_are_refused_and_counted() throws Exception {
+    try (AgiService small = AgiHarness.start(store, spool.resolve("capped"), Map.of("agi.max-sessions", "4"), metrics)) {
+      List<Socket> idle = new ArrayList<>();
+      try {
+        for (int i = 0; i < 4; i++) idle.add(new Socket("127.0.0.1", small.localPort()));
+        List<String> commands;
+        try {
+          commands = new FakeAsterisk(small.localPort()).play(BUSY.withUniqueid("13.1")).commands();
+        } catch (java.io.IOException e) {
+          commands = List.of(); // closed before its environment was read: a reset
+        }
+        assertEquals(List.of(), commands, "refused before any command");
+        assertEquals(1, sessions("over_limit"));
+        assertTrue(logs.has("refused: 4 sessions open (agi.max-sessions)"), logs.lines().toString());
+      } finally {
+        for (Socket s : idle) s.close();
+      }
+      long until = System.nanoTime() + 5_000_000_000L;
+      while (System.nanoTime() < until && store.find("13.2").isEmpty()) {
+        new FakeAsterisk(small.localPort()).play(BUSY.withUniqueid("13.2"));
+        small.drainOnce();
+      }
+      assertTrue(store.find("13.2").isPresent(), "served again once the idle ones closed");
     }
   }
 

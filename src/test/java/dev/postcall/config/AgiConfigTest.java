@@ -23,7 +23,9 @@ class AgiConfigTest {
     assertEquals("agi.port: must be between 0 and 65535, got 70000", error("agi.port", "70000"));
     assertEquals("agi.allow: expected IP addresses or CIDR blocks, got 'pbx.example.com'", error("agi.allow", "127.0.0.1, pbx.example.com"));
     assertEquals("agi.bind: not an address: 'no such host.invalid'", error("agi.bind", "no such host.invalid"));
-    assertEquals("agi.max-threads: expected a whole number, got 'many'", error("agi.max-threads", "many"));
+    assertEquals("agi.max-sessions: expected a whole number, got 'many'", error("agi.max-sessions", "many"));
+    assertEquals("agi.max-threads: removed: sessions no longer take a thread each — use agi.max-sessions (open connections, default 2000)",
+        error("agi.max-threads", "500"));
     assertEquals("agi.backlog: must be between 1 and 65535, got 0", error("agi.backlog", "0"));
   }
 

@@ -1,0 +1,345 @@
+package dev.postcall.agi;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The FastAGI listener: one thread and one selector serve every connection — accept, read the
+ * environment, write the hangup query, read its answer — and hand each finished session to the
+ * {@link SessionCommitter}, which makes the call durable and then closes the socket. A session
+ * takes no thread of its own: an AGI session is two small reads and one small write, and with a
+ * thread per session most of the CPU went to waking threads up and handing work between them
+ * (measured at 3,000 sessions/s: two thirds of the session threads' time in the kernel, a tenth on
+ * futex hand-offs alone). Idle connections cost a file descriptor, so a flood of them no longer
+ * starves real hangups of threads (chaos scenario 7); they are closed after {@code agi.read-timeout}.
+ *
+ * <p>asterisk-java still parses requests and answers ({@link AgiProtocol}); this class only moves
+ * bytes. Nothing here waits: no database, no DNS (the allowlist holds literal addresses), no disk.
+ */
+final class CaptureLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CaptureLoop.class);
+  private static final byte[] QUERY = (HangupQuery.COMMAND.buildCommand() + "\n").getBytes(StandardCharsets.UTF_8);
+  /** How often silent connections are looked for, at most (a tenth of the timeout if shorter). */
+  private static final long TICK_MILLIS = 100;
+
+  /** A connection: its socket, its session, and the query bytes a full socket buffer left unwritten. */
+  private static final class Conn {
+    final SocketChannel channel;
+    final HangupSession session;
+    ByteBuffer unwritten;
+
+    Conn(SocketChannel channel, HangupSession session) {
+      this.channel = channel;
+      this.session = session;
+    }
+  }
+
+  private final ServerSocketChannel server;
+  private final Selector selector;
+  private final AddressAllowlist allow;
+  private final int maxSessions;
+  private final long timeoutNanos;
+  private final long tickNanos;
+  private final SessionCommitter committer;
+  private final AgiConnectionEnd ended;
+  private final AgiProtocol protocol = new AgiProtocol();
+  private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+  private final Thread thread;
+  /** Open connections, in the loop or with the committer (the committer decrements). */
+  private final AtomicInteger open = new AtomicInteger();
+  private final List<SessionCommitter.Finished> finished = new ArrayList<>();
+  private volatile boolean accepting = true;
+  private volatile boolean running = true;
+  private long nextTick;
+
+  /** How a session ended, for the metrics: outcome and time from accept to close. */
+  interface AgiConnectionEnd {
+    void sessionEnded(String outcome, long nanos);
+  }
+
+  /**
+   * Binds with {@code backlog} ({@code agi.backlog}, 1024 by default: asterisk-java's 200
+   * overflowed under a burst of 400 hangups, STACK.md trap 8) and starts the loop's thread.
+   */
+  CaptureLoop(InetSocketAddress bind, int backlog, int readTimeoutMillis, AddressAllowlist allow, int maxSessions,
+      HangupCallBuilder builder, CaptureWriter writer, AgiConnectionEnd ended) throws IOException {
+    this.server = ServerSocketChannel.open();
+    this.selector = Selector.open();
+    try {
+      server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      server.bind(bind, backlog);
+      server.configureBlocking(false);
+      server.register(selector, SelectionKey.OP_ACCEPT);
+    } catch (IOException e) {
+      server.close();
+      selector.close();
+      throw e;
+    }
+    this.allow = allow;
+    this.maxSessions = maxSessions;
+    this.ended = ended;
+    this.committer = new SessionCommitter(builder, writer, this::committed);
+    this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
+    this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, Math.min(TICK_MILLIS, readTimeoutMillis / 10)));
+    this.thread = new Thread(this::run, "agi-loop");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  int localPort() {
+    return server.socket().getLocalPort();
+  }
+
+  /** Connections open now (talking, waiting, or with the committer). */
+  int openSessions() {
+    return open.get();
+  }
+
+  private void run() {
+    nextTick = System.nanoTime() + tickNanos;
+    while (running) {
+      try {
+        long wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
+        if (selector.selectedKeys().isEmpty()) selector.select(wait);
+        else selector.selectNow();
+        for (SelectionKey k : selector.selectedKeys()) {
+          if (!k.isValid()) continue;
+          if (k.isAcceptable()) acceptAll();
+          else serve(k);
+        }
+        selector.selectedKeys().clear();
+        long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+          closeSilent(now);
+          nextTick = now + tickNanos;
+        }
+        handOverFinished();
+      } catch (IOException | RuntimeException e) {
+        if (running) log.warn("FastAGI loop: {} — continuing", e.toString());
+      }
+    }
+  }
+
+  private void acceptAll() throws IOException {
+    SocketChannel ch;
+    while (accepting && (ch = server.accept()) != null) {
+      Socket s = ch.socket();
+      if (!allow.allows(s.getInetAddress())) {
+        log.warn("AGI client {} is not in agi.allow — refused and closed", s.getInetAddress().getHostAddress());
+        ended.sessionEnded("refused", 0);
+        discardAndClose(ch);
+        continue;
+      }
+      if (open.get() >= maxSessions) {
+        log.warn("AGI client {}:{} refused: {} sessions open (agi.max-sessions) — Asterisk will log FastAGI failed",
+            s.getInetAddress().getHostAddress(), s.getPort(), maxSessions);
+        ended.sessionEnded("over_limit", 0);
+        discardAndClose(ch);
+        continue;
+      }
+      open.incrementAndGet();
+      Conn c;
+      try {
+        ch.configureBlocking(false);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        c = new Conn(ch, new HangupSession(s.getInetAddress(), s.getPort(), s.getLocalAddress(), s.getLocalPort(),
+            System.nanoTime()));
+      } catch (IOException e) {
+        log.warn("AGI client {}: could not set up the connection ({}) — closed", s.getRemoteSocketAddress(), e.getMessage());
+        open.decrementAndGet();
+        closeQuietly(ch);
+        continue;
+      }
+      // Asterisk writes its environment right after connecting, so it is usually here already:
+      // read it now and skip one round through the selector.
+      if (read(c) && ch.keyFor(selector) == null) ch.register(selector, SelectionKey.OP_READ, c);
+    }
+  }
+
+  private void serve(SelectionKey k) {
+    Conn c = (Conn) k.attachment();
+    if (k.isWritable() && c.unwritten != null) {
+      if (!write(c)) return;
+      k.interestOps(SelectionKey.OP_READ);
+      if (!next(c, c.session.querySent(protocol))) {
+        k.cancel();
+        return;
+      }
+    }
+    if (k.isReadable() && !read(c)) k.cancel();
+  }
+
+  /** Reads what the connection has; false once the session left the loop (finished or closed). */
+  private boolean read(Conn c) {
+    while (true) {
+      readBuffer.clear();
+      int n;
+      try {
+        n = c.channel.read(readBuffer);
+      } catch (IOException e) {
+        c.session.outcome("io_error");
+        log.warn("AGI client {}: {} — closing", c.session.peer(), Text.firstLine(e));
+        return next(c, c.session.ended(protocol));
+      }
+      if (n == 0) return true;
+      if (n < 0) return next(c, c.session.ended(protocol));
+      readBuffer.flip();
+      if (!next(c, c.session.received(readBuffer, System.nanoTime(), protocol))) return false;
+      if (n < readBuffer.capacity()) return true; // drained for now: spare a read that returns 0
+    }
+  }
+
+  /** Acts on a session's step; false once the session left the loop. */
+  private boolean next(Conn c, HangupSession.Step step) {
+    switch (step) {
+      case WAIT:
+        return true;
+      case SEND_QUERY:
+        c.unwritten = ByteBuffer.wrap(QUERY);
+        if (!write(c)) return true;
+        return next(c, c.session.querySent(protocol));
+      case FINISHED:
+        finished.add(new SessionCommitter.Finished(c.session, c.channel));
+        return false;
+      default:
+        close(c);
+        return false;
+    }
+  }
+
+  /** Writes the query; false if the socket's buffer is full (then the loop waits until it is writable). */
+  private boolean write(Conn c) {
+    try {
+      c.channel.write(c.unwritten);
+    } catch (IOException e) {
+      c.unwritten = null;
+      return true; // the read that follows sees the failure
+    }
+    if (!c.unwritten.hasRemaining()) {
+      c.unwritten = null;
+      return true;
+    }
+    SelectionKey k = c.channel.keyFor(selector);
+    try {
+      if (k == null) c.channel.register(selector, SelectionKey.OP_WRITE, c);
+      else k.interestOps(SelectionKey.OP_WRITE);
+    } catch (IOException e) {
+      close(c);
+    }
+    return false;
+  }
+
+  private void close(Conn c) {
+    closeQuietly(c.channel);
+    open.decrementAndGet();
+    ended.sessionEnded(c.session.outcome() == null ? "no_request" : c.session.outcome(),
+        System.nanoTime() - c.session.acceptedNanos());
+  }
+
+  /**
+   * Finished sessions go to the committer once their keys are off the selector (a socket still
+   * registered is only closed at the selector's next pass, which could be a tick away).
+   */
+  private void handOverFinished() throws IOException {
+    if (finished.isEmpty()) return;
+    for (SessionCommitter.Finished f : finished) {
+      SelectionKey k = f.channel().keyFor(selector);
+      if (k != null) k.cancel();
+    }
+    selector.selectNow(); // deregisters the cancelled keys (what became ready meanwhile waits in selectedKeys)
+    committer.commit(finished);
+    finished.clear();
+  }
+
+  /** Called by the committer once it has closed a finished session's socket. */
+  private void committed(SessionCommitter.Finished f) {
+    open.decrementAndGet();
+    ended.sessionEnded(f.session().outcome(), System.nanoTime() - f.session().acceptedNanos());
+    if (f.channel().isRegistered()) selector.wakeup(); // its close waits for the selector's next pass
+  }
+
+  /** Closes connections that have sent nothing for the read timeout; a session past its environment keeps its call. */
+  private void closeSilent(long now) {
+    for (SelectionKey k : selector.keys()) {
+      if (!(k.attachment() instanceof Conn c) || !c.session.silentPast(now, timeoutNanos)) continue;
+      k.cancel();
+      c.session.outcome("timeout");
+      log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", c.session.peer(),
+          TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+      next(c, c.session.ended(protocol));
+    }
+  }
+
+  /**
+   * Reads away what a refused client already sent, then closes: closing with unread bytes makes the
+   * kernel answer with a reset instead of an orderly close.
+   */
+  private static void discardAndClose(SocketChannel ch) {
+    try {
+      ch.configureBlocking(false);
+      ByteBuffer sink = ByteBuffer.allocate(4096);
+      for (int i = 0; i < 16 && ch.read(sink) > 0; i++) sink.clear();
+    } catch (IOException ignored) {
+      // closing it anyway
+    }
+    closeQuietly(ch);
+  }
+
+  static void closeQuietly(SocketChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException ignored) {
+      // a socket we are dropping anyway
+    }
+  }
+
+  /** Stops accepting; open sessions go on until they end or time out (see {@link #awaitSessions}). */
+  void shutdown() {
+    accepting = false;
+    try {
+      server.close();
+    } catch (IOException e) {
+      // not accepting either way
+    }
+    selector.wakeup();
+  }
+
+  /** Waits until no session is open (after {@link #shutdown()}); false if some still are. */
+  boolean awaitSessions(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (open.get() > 0) {
+      if (System.nanoTime() - deadline > 0) return false;
+      Thread.sleep(5);
+    }
+    return true;
+  }
+
+  @Override
+  public void close() throws IOException {
+    shutdown();
+    running = false;
+    selector.wakeup();
+    try {
+      thread.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    committer.close();
+    for (SelectionKey k : selector.keys()) k.channel().close();
+    selector.close();
+  }
+}

@@ -1,0 +1,119 @@
+package dev.postcall.agi;
+
+import dev.postcall.queue.CallRecord;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ends finished sessions once their calls are safe: builds each call, has the {@link CaptureWriter}
+ * make the whole batch durable (one spool write and one fsync for every session that finished
+ * meanwhile — group commit), then closes the sockets, which hands Asterisk its channel back and
+ * lets it close the recording. On its own thread so the {@link CaptureLoop} never waits for the
+ * disk: while one batch is forced, the loop is already serving the next sessions.
+ */
+final class SessionCommitter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SessionCommitter.class);
+  private static final int MAX_BATCH = 1_000;
+
+  /** A session whose call is ready to be made durable, with the socket to close after. */
+  record Finished(HangupSession session, SocketChannel channel) {}
+
+  private final HangupCallBuilder builder;
+  private final CaptureWriter writer;
+  private final Consumer<Finished> closed;
+  private final BlockingQueue<Finished> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  /** {@code closed} is told of every session whose socket this closed (outcome set). */
+  SessionCommitter(HangupCallBuilder builder, CaptureWriter writer, Consumer<Finished> closed) {
+    this.builder = builder;
+    this.writer = writer;
+    this.closed = closed;
+    this.thread = new Thread(this::run, "agi-commit");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues finished sessions (called by the loop's thread). */
+  void commit(List<Finished> sessions) {
+    queue.addAll(sessions);
+  }
+
+  private void run() {
+    List<Finished> batch = new ArrayList<>();
+    while (running || !queue.isEmpty()) {
+      try {
+        Finished first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) continue;
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        commitBatch(batch);
+      } catch (InterruptedException e) {
+        if (!running) break;
+      } finally {
+        batch.clear();
+      }
+    }
+  }
+
+  private void commitBatch(List<Finished> batch) {
+    long t0 = System.nanoTime();
+    List<CallRecord> calls = new ArrayList<>(batch.size());
+    for (Finished f : batch) {
+      HangupCallBuilder.Built built = builder.build(f.session().env(), f.session().values());
+      for (String w : built.warnings()) log.warn("call {}: {} (stored anyway)", Text.printable(built.call().uniqueid()), w);
+      calls.add(built.call());
+    }
+    List<CaptureWriter.Outcome> outcomes;
+    try {
+      outcomes = writer.captureAll(calls);
+    } catch (RuntimeException e) {
+      // not expected (the writer reports failures as outcomes), but the sockets must still close
+      String why = "capture failed: " + Text.firstLine(e);
+      log.error("capturing {} hangups failed unexpectedly", calls.size(), e);
+      outcomes = new ArrayList<>();
+      for (CallRecord c : calls) {
+        log.error("call {} LOST unless replayed from this line: {}; event {}", Text.printable(c.uniqueid()), why, c);
+        outcomes.add(new CaptureWriter.Outcome(CaptureWriter.Result.NOT_STORED, why));
+      }
+    }
+    long durableMicros = (System.nanoTime() - t0) / 1000;
+    for (int i = 0; i < batch.size(); i++) {
+      Finished f = batch.get(i);
+      CaptureWriter.Outcome o = outcomes.get(i);
+      f.session().outcome(o.result().name().toLowerCase(Locale.ROOT));
+      CaptureLoop.closeQuietly(f.channel());
+      closed.accept(f);
+      CallRecord call = calls.get(i);
+      log.info("call {} {} ({}, DIALSTATUS {}) in {} µs ({} µs to disk with {} others)", Text.printable(call.uniqueid()),
+          switch (o.result()) {
+            case ACCEPTED -> "received";
+            case STORED -> "stored directly (" + o.reason() + ")";
+            case DUPLICATE -> "already stored — nothing added (" + o.reason() + ")";
+            case NOT_STORED -> "NOT stored: " + o.reason();
+          }, Text.printable(call.channel()), Text.printable(call.dialStatus()),
+          (System.nanoTime() - f.session().acceptedNanos()) / 1000, durableMicros, batch.size() - 1);
+    }
+  }
+
+  /** Commits what is queued, then stops. */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) log.warn("agi-commit still busy at shutdown");
+  }
+}
