@@ -56,7 +56,11 @@ final class AgiLines {
     return overLimit;
   }
 
-  /** Takes the bytes {@code in} has (position → limit); false once a limit is passed (see {@link #overLimit()}). */
+  /**
+   * Takes bytes from {@code in} up to and including the next newline (or all it has); false once a
+   * limit is passed (see {@link #overLimit()}). One line at a time, so the session can act on each
+   * line before the next is read — whatever pieces the bytes came in, it sees the same sequence.
+   */
   boolean add(ByteBuffer in) {
     while (in.hasRemaining() && overLimit == null) {
       if (++total > MAX_SESSION_BYTES) {
@@ -67,6 +71,7 @@ final class AgiLines {
       byte b = in.get();
       if (b == '\n') {
         endLine();
+        break;
       } else if (size == MAX_LINE_BYTES) {
         dropped++;
       } else {

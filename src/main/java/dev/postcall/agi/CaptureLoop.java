@@ -55,7 +55,7 @@ final class CaptureLoop implements AutoCloseable {
   private final long timeoutNanos;
   private final long tickNanos;
   private final SessionCommitter committer;
-  private final AgiConnectionEnd ended;
+  private final SessionEnded ended;
   private final AgiProtocol protocol = new AgiProtocol();
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
   private final Thread thread;
@@ -67,7 +67,7 @@ final class CaptureLoop implements AutoCloseable {
   private long nextTick;
 
   /** How a session ended, for the metrics: outcome and time from accept to close. */
-  interface AgiConnectionEnd {
+  interface SessionEnded {
     void sessionEnded(String outcome, long nanos);
   }
 
@@ -76,7 +76,7 @@ final class CaptureLoop implements AutoCloseable {
    * overflowed under a burst of 400 hangups, STACK.md trap 8) and starts the loop's thread.
    */
   CaptureLoop(InetSocketAddress bind, int backlog, int readTimeoutMillis, AddressAllowlist allow, int maxSessions,
-      HangupCallBuilder builder, CaptureWriter writer, AgiConnectionEnd ended) throws IOException {
+      HangupCallBuilder builder, CaptureWriter writer, SessionEnded ended) throws IOException {
     this.server = ServerSocketChannel.open();
     this.selector = Selector.open();
     try {

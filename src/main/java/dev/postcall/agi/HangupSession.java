@@ -50,6 +50,8 @@ final class HangupSession {
   private boolean envComplete;
   private int replyFrom;
   private boolean receivedAny;
+  /** Bytes that arrived after the environment, before the query was written (read once it is). */
+  private byte[] early;
   private String outcome;
   private AgiRequest request;
   private HangupCallBuilder.Env env;
@@ -120,16 +122,35 @@ final class HangupSession {
     heardAt = nowNanos;
     if (in.hasRemaining()) receivedAny = true;
     if (state == State.DONE) return Step.WAIT; // e.g. an answer to nothing: the session is over
-    if (!lines.add(in)) {
-      outcome("too_much_data");
-      return ended(protocol);
-    }
-    return advance(false, protocol);
+    return consume(in, protocol);
   }
 
-  /** The loop has written the query: lines that arrived with the environment may already answer it. */
+  /**
+   * Line by line, acting on each: what follows the line that ends the session is ignored, and what
+   * follows the environment waits in {@link #early} until the query is sent.
+   */
+  private Step consume(ByteBuffer in, AgiProtocol protocol) {
+    while (in.hasRemaining()) {
+      if (!lines.add(in)) {
+        outcome("too_much_data");
+        return ended(protocol);
+      }
+      Step s = advance(false, protocol);
+      if (s == Step.SEND_QUERY && in.hasRemaining()) {
+        early = new byte[in.remaining()];
+        in.get(early);
+      }
+      if (s != Step.WAIT) return s;
+    }
+    return Step.WAIT;
+  }
+
+  /** The loop has written the query: bytes that came with the environment may already answer it. */
   Step querySent(AgiProtocol protocol) {
-    return advance(false, protocol);
+    if (early == null) return Step.WAIT;
+    ByteBuffer b = ByteBuffer.wrap(early);
+    early = null;
+    return consume(b, protocol);
   }
 
   /** Whether the session still waits for its client and has heard nothing for longer than {@code timeoutNanos}. */

@@ -219,7 +219,7 @@ class AgiServerIT {
     assertStillServing("10.1");
   }
 
-  /** Asterisk went away mid-session (half-open socket): the session thread's read is cut by the watchdog. */
+  /** Asterisk went away mid-session (half-open socket): the loop closes it after the read timeout and stores the call. */
   @Test
   void client_silent_after_its_environment_is_closed_after_the_read_timeout_and_the_call_kept() throws Exception {
     String env = String.join("\n", BUSY.withUniqueid("10.2").env) + "\n\n";
@@ -242,7 +242,7 @@ class AgiServerIT {
     assertStillServing("10.3");
   }
 
-  /** Issue 7, chaos scenario 7: idle connections used to take every session thread (pool_full for real hangups). */
+  /** Issue 7, chaos scenario 7: idle connections once took every session thread (real hangups were turned away). */
   @Test
   void idle_connections_do_not_keep_a_real_session_out_and_are_closed_after_the_read_timeout() throws Exception {
     try (AgiService small = AgiHarness.start(store, spool.resolve("small"), Map.of("agi.read-timeout", "1500ms"), metrics)) {
