@@ -124,6 +124,11 @@ public final class AgiService implements AutoCloseable {
     return drainer.drainOnce(true);
   }
 
+  /** Why the capture cannot take hangups now (a stopped thread, a hung spool disk), or null. */
+  public String captureProblem() {
+    return server == null ? "not started" : server.problem();
+  }
+
   /** Hangup events in the spool not yet confirmed in the database (a few in flight are normal). */
   public long spoolSize() {
     return spool.size();

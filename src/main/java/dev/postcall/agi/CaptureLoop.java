@@ -35,6 +35,8 @@ final class CaptureLoop implements AutoCloseable {
   private static final byte[] QUERY = (HangupQuery.COMMAND.buildCommand() + "\n").getBytes(StandardCharsets.UTF_8);
   /** How often silent connections are looked for, at most (a tenth of the timeout if shorter). */
   private static final long TICK_MILLIS = 100;
+  /** A spool write taking longer than this means a hung disk (normal: about a millisecond). */
+  private static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   /** A connection: its socket, its session, and the query bytes a full socket buffer left unwritten. */
   private static final class Conn {
@@ -109,6 +111,12 @@ final class CaptureLoop implements AutoCloseable {
     return open.get();
   }
 
+  /** Why hangups cannot be taken now, or null (for {@code /ready}). */
+  String problem() {
+    if (running && !thread.isAlive()) return "the agi-loop thread stopped";
+    return committer.problem(System.nanoTime(), STUCK_NANOS);
+  }
+
   private void run() {
     nextTick = System.nanoTime() + tickNanos;
     while (running) {
@@ -130,6 +138,9 @@ final class CaptureLoop implements AutoCloseable {
         handOverFinished();
       } catch (IOException | RuntimeException e) {
         if (running) log.warn("FastAGI loop: {} — continuing", e.toString());
+      } catch (Error e) {
+        // one thread serves every session: it must outlive a bug triggered by one of them
+        log.error("FastAGI loop: unexpected error — continuing", e);
       }
     }
   }

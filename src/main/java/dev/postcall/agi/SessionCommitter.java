@@ -32,6 +32,8 @@ final class SessionCommitter implements AutoCloseable {
   private final BlockingQueue<Finished> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
+  /** When the batch being made durable now was taken (System.nanoTime), 0 when idle. */
+  private volatile long busySince;
 
   /** {@code closed} is told of every session whose socket this closed (outcome set). */
   SessionCommitter(HangupCallBuilder builder, CaptureWriter writer, Consumer<Finished> closed) {
@@ -54,12 +56,18 @@ final class SessionCommitter implements AutoCloseable {
       try {
         Finished first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) continue;
+        busySince = System.nanoTime() | 1; // never 0, which means idle
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
         commitBatch(batch);
       } catch (InterruptedException e) {
         if (!running) break;
+      } catch (RuntimeException | Error e) {
+        // a bug must not stop every later hangup from ending: the batch's sockets close unacknowledged
+        log.error("agi-commit: unexpected error with {} sessions — closing them, continuing", batch.size(), e);
+        for (Finished f : batch) CaptureLoop.closeQuietly(f.channel());
       } finally {
+        busySince = 0;
         batch.clear();
       }
     }
@@ -103,6 +111,18 @@ final class SessionCommitter implements AutoCloseable {
           }, Text.printable(call.channel()), Text.printable(call.dialStatus()),
           (System.nanoTime() - f.session().acceptedNanos()) / 1000, durableMicros, batch.size() - 1);
     }
+  }
+
+  /**
+   * Why sessions cannot end now, or null: the thread stopped, or one batch has been on its way to
+   * disk for longer than {@code stuckNanos} at {@code now} (a hung disk) — Asterisk's sessions wait.
+   */
+  String problem(long now, long stuckNanos) {
+    if (running && !thread.isAlive()) return "the agi-commit thread stopped";
+    long since = busySince;
+    if (since != 0 && now - since > stuckNanos)
+      return "a spool write has taken " + TimeUnit.NANOSECONDS.toMillis(now - since) + " ms (" + queue.size() + " sessions waiting)";
+    return null;
   }
 
   /** Commits what is queued, then stops. */

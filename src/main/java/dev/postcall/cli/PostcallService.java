@@ -111,6 +111,11 @@ public final class PostcallService implements AutoCloseable {
       if (!incident.reachable()) throw new IllegalStateException("not reachable at " + cfg.incident().url());
       return "ok";
     }));
+    if (agi != null) checks.add(ReadinessCheck.of("agi", () -> {
+      String problem = agi.captureProblem();
+      if (problem != null) throw new IllegalStateException(problem);
+      return "listening";
+    }));
     if (agi != null) checks.add(ReadinessCheck.of("spool", () -> {
       long spooled = agi.waitingForDatabase();
       if (spooled > 0) throw new IllegalStateException(spooled + " calls spooled, waiting for the database");
