@@ -53,6 +53,9 @@ class SessionCommitterTest {
       assertEquals(1, closed.size());
       assertFalse(socket.isOpen());
       assertEquals("accepted", s.outcome());
+      // the batch ends just after its sockets close
+      while (committer.problem(System.nanoTime() + TimeUnit.HOURS.toNanos(1), STUCK) != null
+          && System.nanoTime() < until + TimeUnit.SECONDS.toNanos(5)) Thread.sleep(1);
       assertNull(committer.problem(System.nanoTime() + TimeUnit.HOURS.toNanos(1), STUCK), "idle again");
     } finally {
       committer.close();
