@@ -94,6 +94,11 @@ final class HangupSession {
     return acceptedNanos;
   }
 
+  /** Whether the client has sent anything at all. */
+  boolean receivedAny() {
+    return receivedAny;
+  }
+
   long heardAt() {
     return heardAt;
   }
@@ -167,8 +172,8 @@ final class HangupSession {
     if (state == State.DONE) return Step.WAIT;
     lines.end();
     if (state == State.ENV && !receivedAny) {
+      if (outcome == null) log.info("AGI client {} closed without sending a request (a port probe?)", peer);
       outcome("no_request");
-      log.info("AGI client {} closed without sending a request (a port probe?)", peer);
       state = State.DONE;
       return Step.CLOSE;
     }
