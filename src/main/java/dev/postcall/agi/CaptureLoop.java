@@ -264,10 +264,10 @@ final class CaptureLoop implements AutoCloseable {
   }
 
   private void close(Conn c) {
-    closeQuietly(c.channel);
     open.decrementAndGet();
     ended.sessionEnded(c.session.outcome() == null ? "no_request" : c.session.outcome(),
-        System.nanoTime() - c.session.acceptedNanos());
+        System.nanoTime() - c.session.acceptedNanos()); // counted first: whoever sees the close sees it counted
+    closeQuietly(c.channel);
   }
 
   /**
@@ -285,11 +285,11 @@ final class CaptureLoop implements AutoCloseable {
     finished.clear();
   }
 
-  /** Called by the committer once it has closed a finished session's socket. */
+  /** Called by the committer right before it closes a finished session's socket. */
   private void committed(SessionCommitter.Finished f) {
     open.decrementAndGet();
     ended.sessionEnded(f.session().outcome(), System.nanoTime() - f.session().acceptedNanos());
-    if (f.channel().isRegistered()) selector.wakeup(); // its close waits for the selector's next pass
+    if (f.channel().isRegistered()) selector.wakeup(); // a registered socket's close waits for the selector's next pass
   }
 
   /**

@@ -18,12 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a hangup event durable without making Asterisk wait for the database. The AGI thread
- * appends the event to the {@link Spool} (forced to disk) and is done; writer threads then commit
- * whatever has queued to the database in one transaction (group commit: one commit for fifty
- * hangups is what lets thousands of sessions per second persist) and tell the spool which lines
- * are in. The database's speed or absence therefore never shows in a session's time: the same
- * fsync is paid whether it is up, slow or down.
+ * Makes hangup events durable without making Asterisk wait for the database. The capture's
+ * committer appends the events of every session that just finished to the {@link Spool} (one
+ * write, one fsync) and ends those sessions; writer threads then commit whatever has queued to the
+ * database in one transaction (group commit: one commit for fifty hangups is what lets thousands
+ * of sessions per second persist) and tell the spool which lines are in. The database's speed or
+ * absence therefore never shows in a session's time: the same fsync is paid whether it is up,
+ * slow or down.
  *
  * <p>When the database fails, the writers stop taking events until the {@link SpoolDrainer}
  * reaches it again; it re-inserts whatever the spool holds that nobody confirmed. Only if the

@@ -35,7 +35,7 @@ final class SessionCommitter implements AutoCloseable {
   /** When the batch being made durable now was taken (System.nanoTime), 0 when idle. */
   private volatile long busySince;
 
-  /** {@code closed} is told of every session whose socket this closed (outcome set). */
+  /** {@code closed} is told of every session whose socket this is about to close (outcome set). */
   SessionCommitter(HangupCallBuilder builder, CaptureWriter writer, Consumer<Finished> closed) {
     this.builder = builder;
     this.writer = writer;
@@ -99,8 +99,8 @@ final class SessionCommitter implements AutoCloseable {
       Finished f = batch.get(i);
       CaptureWriter.Outcome o = outcomes.get(i);
       f.session().outcome(o.result().name().toLowerCase(Locale.ROOT));
+      closed.accept(f); // counted before the close: whoever sees the session end sees it counted
       CaptureLoop.closeQuietly(f.channel());
-      closed.accept(f);
       CallRecord call = calls.get(i);
       log.info("call {} {} ({}, DIALSTATUS {}) in {} µs ({} µs to disk with {} others)", Text.printable(call.uniqueid()),
           switch (o.result()) {

@@ -49,7 +49,7 @@ class SessionCommitterTest {
       assertTrue(socket.isOpen() && closed.isEmpty(), "not ended before its call is durable");
 
       disk.countDown();
-      while (closed.isEmpty() && System.nanoTime() < until + TimeUnit.SECONDS.toNanos(5)) Thread.sleep(1);
+      while (socket.isOpen() && System.nanoTime() < until + TimeUnit.SECONDS.toNanos(5)) Thread.sleep(1);
       assertEquals(1, closed.size());
       assertFalse(socket.isOpen());
       assertEquals("accepted", s.outcome());

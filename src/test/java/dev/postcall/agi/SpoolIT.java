@@ -18,8 +18,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -125,6 +130,45 @@ class SpoolIT {
     assertEquals(0, restarted.spoolSize());
     assertEquals(1, db.count("SELECT COUNT(*) FROM calls WHERE uniqueid = '20.100'"));
     restarted.close();
+  }
+
+  /**
+   * The spool cannot be written (here: its file's name is taken by a directory — root ignores
+   * permissions): each batch of sessions waits, at most the persist budget, for a direct commit;
+   * with the database gone too, the call is logged whole so it can be replayed, and the session
+   * still ends.
+   */
+  @Test
+  void spool_not_writable_sessions_wait_for_a_direct_commit_and_with_no_database_the_event_is_logged() throws Exception {
+    AgiService agi = AgiHarness.start(store, spool, Map.of(), metrics);
+    try {
+      Files.createDirectories(spool.resolve(Spool.ACTIVE));
+      int n = 20;
+      ExecutorService pool = Executors.newFixedThreadPool(n);
+      List<Future<Long>> done = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String uid = "45." + i;
+        done.add(pool.submit(() -> play(agi, uid)));
+      }
+      for (Future<Long> f : done) assertTrue(f.get(30, TimeUnit.SECONDS) < 2_000, "each session ended");
+      pool.shutdown();
+      assertEquals(n, sessions("stored"), "all stored directly");
+      assertEquals(n, db.count("SELECT COUNT(*) FROM calls WHERE uniqueid LIKE '45.%'"));
+      assertTrue(logs.has("stored directly (spool " + spool + " not writable"), logs.lines().toString());
+
+      play(agi, "45.0");
+      assertEquals(1, sessions("duplicate"), "a second hangup for a stored call adds nothing");
+
+      proxy.cut();
+      long ms = play(agi, "46.1");
+      assertTrue(ms < 2_000, "the session still ends: " + ms + " ms");
+      assertEquals(1, sessions("not_stored"));
+      assertTrue(logs.has("call 46.1 LOST unless replayed from this line"), logs.lines().toString());
+      assertTrue(logs.lines().stream().anyMatch(l -> l.contains("call 46.1 LOST") && l.contains("uniqueid=46.1")),
+          "the line carries the whole event");
+    } finally {
+      agi.close();
+    }
   }
 
   @Test
