@@ -141,6 +141,7 @@ final class CaptureWriter implements AutoCloseable {
     for (int i = 0; i < calls.size(); i++) {
       Pending p = waiting.get(i);
       String why = reason;
+      boolean late = false;
       if (p != null) {
         try {
           boolean isNew = p.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -148,6 +149,7 @@ final class CaptureWriter implements AutoCloseable {
           continue;
         } catch (TimeoutException e) {
           why += "; database slower than the budget";
+          late = true;
         } catch (ExecutionException e) {
           why += "; database: " + Text.firstLine(e.getCause());
         } catch (InterruptedException e) {
@@ -159,9 +161,23 @@ final class CaptureWriter implements AutoCloseable {
       }
       // Nowhere durable left: the log line carries the whole event so it can be replayed by hand.
       log.error("call {} LOST unless replayed from this line: {}; event {}", Text.printable(calls.get(i).uniqueid()), why, calls.get(i));
+      if (late) laterOutcome(p, System.nanoTime());
       out.add(new Outcome(Result.NOT_STORED, why));
     }
     return out;
+  }
+
+  /**
+   * The session of {@code p} ended before its commit did, and its event was logged as lost; the
+   * commit may still succeed a moment later — say so, so nobody replays it for nothing.
+   */
+  private static void laterOutcome(Pending p, long gaveUpAt) {
+    String uid = Text.printable(p.call.uniqueid());
+    p.done.whenComplete((isNew, err) -> {
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - gaveUpAt);
+      if (err == null) log.warn("call {} reached the database after all, {} ms after its session ended — no replay needed", uid, ms);
+      else log.error("call {}: the late database write failed too ({}) — replay it from the LOST line", uid, Text.firstLine(err));
+    });
   }
 
   /** Commits what is queued now, without lingering, and waits until it has been through a commit attempt (tests, shutdown). */

