@@ -301,25 +301,32 @@ final class CaptureLoop implements AutoCloseable {
    */
   private boolean closeSilent(long now) {
     long ms = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
-    int idle = 0;
-    int closed = 0;
-    List<String> examples = new ArrayList<>();
+    List<Conn> silent = new ArrayList<>();
+    boolean more = false;
     for (SelectionKey k : selector.keys()) {
       if (!(k.attachment() instanceof Conn c) || !c.session.silentPast(now, timeoutNanos)) continue;
-      if (closed++ == SLICE) break;
-      k.cancel();
-      c.session.outcome("timeout");
-      if (c.session.receivedAny()) {
-        log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", c.session.peer(), ms);
-      } else if (idle++ < 5) {
-        examples.add(c.session.peer());
+      if (silent.size() == SLICE) {
+        more = true;
+        break;
       }
+      silent.add(c);
+    }
+    // logged before the sockets close: whoever sees the close finds the reason in the log
+    List<String> idle = new ArrayList<>();
+    for (Conn c : silent) {
+      if (c.session.receivedAny()) log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", c.session.peer(), ms);
+      else idle.add(c.session.peer());
+    }
+    if (idle.size() == 1) log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", idle.get(0), ms);
+    else if (idle.size() > 1) log.warn("{} AGI clients sent nothing for {} ms (read timeout) — closed (e.g. {})", idle.size(), ms,
+        String.join(", ", idle.subList(0, Math.min(5, idle.size()))));
+    for (Conn c : silent) {
+      SelectionKey k = c.channel.keyFor(selector);
+      if (k != null) k.cancel();
+      c.session.outcome("timeout");
       next(c, c.session.ended(protocol));
     }
-    if (idle == 1) log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", examples.get(0), ms);
-    else if (idle > 1)
-      log.warn("{} AGI clients sent nothing for {} ms (read timeout) — closed (e.g. {})", idle, ms, String.join(", ", examples));
-    return closed > SLICE;
+    return more;
   }
 
   /**

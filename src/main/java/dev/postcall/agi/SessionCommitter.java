@@ -100,17 +100,23 @@ final class SessionCommitter implements AutoCloseable {
       CaptureWriter.Outcome o = outcomes.get(i);
       f.session().outcome(o.result().name().toLowerCase(Locale.ROOT));
       closed.accept(f); // counted before the close: whoever sees the session end sees it counted
+      // the usual line after the close (Asterisk need not wait for it), an unusual one before it
+      boolean usual = o.result() == CaptureWriter.Result.ACCEPTED;
+      if (!usual) logCall(f, calls.get(i), o, durableMicros, batch.size());
       CaptureLoop.closeQuietly(f.channel());
-      CallRecord call = calls.get(i);
-      log.info("call {} {} ({}, DIALSTATUS {}) in {} µs ({} µs to disk with {} others)", Text.printable(call.uniqueid()),
-          switch (o.result()) {
-            case ACCEPTED -> "received";
-            case STORED -> "stored directly (" + o.reason() + ")";
-            case DUPLICATE -> "already stored — nothing added (" + o.reason() + ")";
-            case NOT_STORED -> "NOT stored: " + o.reason();
-          }, Text.printable(call.channel()), Text.printable(call.dialStatus()),
-          (System.nanoTime() - f.session().acceptedNanos()) / 1000, durableMicros, batch.size() - 1);
+      if (usual) logCall(f, calls.get(i), o, durableMicros, batch.size());
     }
+  }
+
+  private static void logCall(Finished f, CallRecord call, CaptureWriter.Outcome o, long durableMicros, int batchSize) {
+    log.info("call {} {} ({}, DIALSTATUS {}) in {} µs ({} µs to disk with {} others)", Text.printable(call.uniqueid()),
+        switch (o.result()) {
+          case ACCEPTED -> "received";
+          case STORED -> "stored directly (" + o.reason() + ")";
+          case DUPLICATE -> "already stored — nothing added (" + o.reason() + ")";
+          case NOT_STORED -> "NOT stored: " + o.reason();
+        }, Text.printable(call.channel()), Text.printable(call.dialStatus()),
+        (System.nanoTime() - f.session().acceptedNanos()) / 1000, durableMicros, batchSize - 1);
   }
 
   /**
