@@ -294,7 +294,7 @@ final class CaptureLoop implements AutoCloseable {
 
   /**
    * Closes connections that have sent nothing for the read timeout; a session past its environment
-   * keeps its call. Connections that never sent a byte get one log line per pass, not one each: a
+   * keeps its call. Connections that never sent a byte share one log line per pass naming them all: a
    * flood of idle connections (chaos scenario 7) timing out together made a thousand log lines at
    * once, and the loop — which serves the real hangups too — spent 150 ms on them. At most a
    * {@link #SLICE} per pass; true if more are due.
@@ -318,8 +318,8 @@ final class CaptureLoop implements AutoCloseable {
       else idle.add(c.session.peer());
     }
     if (idle.size() == 1) log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", idle.get(0), ms);
-    else if (idle.size() > 1) log.warn("{} AGI clients sent nothing for {} ms (read timeout) — closed (e.g. {})", idle.size(), ms,
-        String.join(", ", idle.subList(0, Math.min(5, idle.size()))));
+    else if (idle.size() > 1) log.warn("{} AGI clients sent nothing for {} ms (read timeout) — closing: {}", idle.size(), ms,
+        String.join(", ", idle)); // at most a slice: every peer is named, in one line
     for (Conn c : silent) {
       SelectionKey k = c.channel.keyFor(selector);
       if (k != null) k.cancel();

@@ -172,7 +172,7 @@ final class HangupSession {
     if (state == State.DONE) return Step.WAIT;
     lines.end();
     if (state == State.ENV && !receivedAny) {
-      if (outcome == null) log.info("AGI client {} closed without sending a request (a port probe?)", peer);
+      if (outcome == null) log.warn("AGI client {} closed without sending a request (a port probe?)", peer);
       outcome("no_request");
       state = State.DONE;
       return Step.CLOSE;
