@@ -25,8 +25,8 @@ final class AgiProtocol {
   static final RuntimeException NEED_MORE = new RuntimeException("more lines needed", null, false, false) { };
 
   private final Replay replay = new Replay();
-  private final AgiReader reader = new ReaderAccess(replay).reader();
   private final DefaultAgiChannelFactory channels = new DefaultAgiChannelFactory();
+  private final AgiReader reader = new ReaderAccess(replay, channels).reader();
 
   /**
    * The request from the environment lines (up to the blank line, or all of them once the input
@@ -114,8 +114,8 @@ final class AgiProtocol {
 
   /** asterisk-java makes its FastAGI reader only through a connection handler; we need just the reader. */
   private static final class ReaderAccess extends FastAgiConnectionHandler {
-    ReaderAccess(SocketConnectionFacade lines) {
-      super((request, channel) -> null, lines, new DefaultAgiChannelFactory());
+    ReaderAccess(SocketConnectionFacade lines, DefaultAgiChannelFactory channels) {
+      super((request, channel) -> null, lines, channels);
     }
 
     AgiReader reader() {

@@ -114,11 +114,6 @@ final class CaptureLoop implements AutoCloseable {
     return server.socket().getLocalPort();
   }
 
-  /** Connections open now (talking, waiting, or with the committer). */
-  int openSessions() {
-    return open.get();
-  }
-
   /** Why hangups cannot be taken now, or null (for {@code /ready}). */
   String problem() {
     if (running && !thread.isAlive()) return "the agi-loop thread stopped";
@@ -192,15 +187,14 @@ final class CaptureLoop implements AutoCloseable {
 
   private void serve(SelectionKey k) {
     Conn c = (Conn) k.attachment();
+    // a session leaving the loop needs nothing more here: a closed channel's key is cancelled with
+    // it, and a finished one's is cancelled when it is handed to the committer
     if (k.isWritable() && c.unwritten != null) {
       if (!write(c)) return;
       k.interestOps(SelectionKey.OP_READ);
-      if (!next(c, c.session.querySent(protocol))) {
-        k.cancel();
-        return;
-      }
+      if (!next(c, c.session.querySent(protocol))) return;
     }
-    if (k.isReadable() && !read(c)) k.cancel();
+    if (k.isReadable()) read(c);
   }
 
   /** Reads what the connection has; false once the session left the loop (finished or closed). */
@@ -230,7 +224,7 @@ final class CaptureLoop implements AutoCloseable {
         return true;
       case SEND_QUERY:
         c.unwritten = ByteBuffer.wrap(QUERY);
-        if (!write(c)) return true;
+        if (!write(c)) return c.channel.isOpen(); // waits to be writable, or closed if it could not wait
         return next(c, c.session.querySent(protocol));
       case FINISHED:
         finished.add(new SessionCommitter.Finished(c.session, c.channel));
@@ -264,10 +258,14 @@ final class CaptureLoop implements AutoCloseable {
   }
 
   private void close(Conn c) {
-    open.decrementAndGet();
-    ended.sessionEnded(c.session.outcome() == null ? "no_request" : c.session.outcome(),
-        System.nanoTime() - c.session.acceptedNanos()); // counted first: whoever sees the close sees it counted
+    counted(c.session); // first: whoever sees the close sees it counted
     closeQuietly(c.channel);
+  }
+
+  /** A session leaves: one open connection fewer, its outcome and time accept → now in the metrics. */
+  private void counted(HangupSession s) {
+    open.decrementAndGet();
+    ended.sessionEnded(s.outcome() == null ? "no_request" : s.outcome(), System.nanoTime() - s.acceptedNanos());
   }
 
   /**
@@ -287,8 +285,7 @@ final class CaptureLoop implements AutoCloseable {
 
   /** Called by the committer right before it closes a finished session's socket. */
   private void committed(SessionCommitter.Finished f) {
-    open.decrementAndGet();
-    ended.sessionEnded(f.session().outcome(), System.nanoTime() - f.session().acceptedNanos());
+    counted(f.session());
     if (f.channel().isRegistered()) selector.wakeup(); // a registered socket's close waits for the selector's next pass
   }
 
@@ -313,16 +310,14 @@ final class CaptureLoop implements AutoCloseable {
     }
     // logged before the sockets close: whoever sees the close finds the reason in the log
     List<String> idle = new ArrayList<>();
+    for (Conn c : silent) if (!c.session.receivedAny()) idle.add(c.session.peer());
     for (Conn c : silent) {
-      if (c.session.receivedAny()) log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", c.session.peer(), ms);
-      else idle.add(c.session.peer());
+      if (c.session.receivedAny() || idle.size() == 1)
+        log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", c.session.peer(), ms);
     }
-    if (idle.size() == 1) log.warn("AGI client {} sent nothing for {} ms (read timeout) — closing", idle.get(0), ms);
-    else if (idle.size() > 1) log.warn("{} AGI clients sent nothing for {} ms (read timeout) — closing: {}", idle.size(), ms,
+    if (idle.size() > 1) log.warn("{} AGI clients sent nothing for {} ms (read timeout) — closing: {}", idle.size(), ms,
         String.join(", ", idle)); // at most a slice: every peer is named, in one line
     for (Conn c : silent) {
-      SelectionKey k = c.channel.keyFor(selector);
-      if (k != null) k.cancel();
       c.session.outcome("timeout");
       next(c, c.session.ended(protocol));
     }

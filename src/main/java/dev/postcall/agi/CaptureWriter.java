@@ -107,11 +107,6 @@ final class CaptureWriter implements AutoCloseable {
     return true;
   }
 
-  /** Makes the event durable — in the spool, else in the database within the budget. Never waits longer. */
-  Outcome capture(CallRecord call) {
-    return captureAll(List.of(call)).get(0);
-  }
-
   /**
    * Makes the events durable — in the spool (one write, one fsync), else in the database within
    * the budget (one wait for all of them). Never waits longer. Outcomes in the order of {@code calls}.
@@ -159,12 +154,16 @@ final class CaptureWriter implements AutoCloseable {
       } else {
         why += "; database down";
       }
-      // Nowhere durable left: the log line carries the whole event so it can be replayed by hand.
-      log.error("call {} LOST unless replayed from this line: {}; event {}", Text.printable(calls.get(i).uniqueid()), why, calls.get(i));
+      out.add(lost(calls.get(i), why));
       if (late) laterOutcome(p, System.nanoTime());
-      out.add(new Outcome(Result.NOT_STORED, why));
     }
     return out;
+  }
+
+  /** Nowhere durable left: the log line carries the whole event so it can be replayed by hand. */
+  static Outcome lost(CallRecord call, String why) {
+    log.error("call {} LOST unless replayed from this line: {}; event {}", Text.printable(call.uniqueid()), why, call);
+    return new Outcome(Result.NOT_STORED, why);
   }
 
   /**

@@ -99,10 +99,6 @@ final class HangupSession {
     return receivedAny;
   }
 
-  long heardAt() {
-    return heardAt;
-  }
-
   /** The first outcome reported wins (a timeout or flood beats the later "accepted"). */
   void outcome(String o) {
     if (outcome == null) outcome = o;

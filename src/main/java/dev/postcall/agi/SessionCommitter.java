@@ -65,7 +65,12 @@ final class SessionCommitter implements AutoCloseable {
       } catch (RuntimeException | Error e) {
         // a bug must not stop every later hangup from ending: the batch's sockets close unacknowledged
         log.error("agi-commit: unexpected error with {} sessions — closing them, continuing", batch.size(), e);
-        for (Finished f : batch) CaptureLoop.closeQuietly(f.channel());
+        for (Finished f : batch) {
+          if (!f.channel().isOpen()) continue; // ended and counted before the error
+          f.session().outcome("not_stored");
+          closed.accept(f); // counted, or the open-connection count would never come down
+          CaptureLoop.closeQuietly(f.channel());
+        }
       } finally {
         busySince = 0;
         batch.clear();
@@ -89,10 +94,7 @@ final class SessionCommitter implements AutoCloseable {
       String why = "capture failed: " + Text.firstLine(e);
       log.error("capturing {} hangups failed unexpectedly", calls.size(), e);
       outcomes = new ArrayList<>();
-      for (CallRecord c : calls) {
-        log.error("call {} LOST unless replayed from this line: {}; event {}", Text.printable(c.uniqueid()), why, c);
-        outcomes.add(new CaptureWriter.Outcome(CaptureWriter.Result.NOT_STORED, why));
-      }
+      for (CallRecord c : calls) outcomes.add(CaptureWriter.lost(c, why));
     }
     long durableMicros = (System.nanoTime() - t0) / 1000;
     for (int i = 0; i < batch.size(); i++) {

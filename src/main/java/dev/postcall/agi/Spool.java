@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -126,7 +127,7 @@ final class Spool implements AutoCloseable {
    */
   long appendAll(List<CallRecord> calls, String reason) throws IOException {
     StringBuilder lines = new StringBuilder(calls.size() * 700);
-    java.time.Instant now = clock.instant();
+    Instant now = clock.instant();
     for (CallRecord call : calls) lines.append(json.writeValueAsString(SpoolEntry.of(call, now, reason))).append('\n');
     byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
     long mine;

@@ -248,7 +248,7 @@ class SpoolIT {
     Spool sp = rig.spool;
     CaptureWriter writer = rig.writer;
     SpoolDrainer drainer = rig.drainer;
-    for (int i = 0; i < 8; i++) writer.capture(SpoolTest.call("40." + i));
+    for (int i = 0; i < 8; i++) writer.captureAll(List.of(SpoolTest.call("40." + i)));
     sp.append(SpoolTest.call("40.8"), "in flight"); // a line the writer never confirms
     assertTrue(writer.awaitIdle(Duration.ofSeconds(5)));
     assertEquals(1, sp.size(), "eight confirmed, one not");
@@ -275,7 +275,7 @@ class SpoolIT {
     CallStore direct = rig.store;
     CaptureWriter writer = rig.writer;
     SpoolDrainer drainer = rig.drainer;
-    for (int i = 0; i < 6; i++) writer.capture(SpoolTest.call("41." + i));
+    for (int i = 0; i < 6; i++) writer.captureAll(List.of(SpoolTest.call("41." + i)));
     long gen = sp.append(SpoolTest.call("41.6"), "in flight"); // the writer's batch still open, say
     assertTrue(writer.awaitIdle(Duration.ofSeconds(5)));
     assertEquals(0, drainer.drainOnce(false), "set aside");
