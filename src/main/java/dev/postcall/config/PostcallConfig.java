@@ -207,13 +207,43 @@ public record PostcallConfig(
   /**
    * The SOAP incident system. {@code timeFormat} is {@code iso} (ISO-8601 instant, UTC) or a
    * {@link java.time.format.DateTimeFormatter} pattern applied in {@code timeZone}; {@code parent}
-   * is the objectref new call objects hang under (empty: none).
+   * is the objectref new call objects hang under (empty: none). {@code createSettle}: after a
+   * create that was sent but not answered, how long the incident system is given to finish or drop
+   * it before the call is looked up (and created, if absent) again; {@code reconcileAfter}: how long
+   * after such a call's delivery it is looked up once more for a second object.
    */
   public record Incident(String url, String user, String password, Duration connectTimeout,
       Duration receiveTimeout, Path trustStore, String trustStorePassword, String process,
       String objectdef, String objectdefVersion, Map<String, String> attributes,
-      List<String> transientFaults, String parent, String timeFormat, ZoneId timeZone) {
+      List<String> transientFaults, String parent, String timeFormat, ZoneId timeZone,
+      Duration createSettle, Duration reconcileAfter) {
     public static final String DEFAULT_TRANSIENT_FAULTS = "BUSY,INTERNAL,UNAVAILABLE";
+
+    public Incident {
+      if (createSettle.compareTo(receiveTimeout) < 0)
+        throw new ConfigException("incident.create-settle", "must be at least incident.receive-timeout (" + receiveTimeout
+            + "): the incident system needs longer than that to finish a request postcall stopped waiting for, got " + createSettle);
+      if (reconcileAfter.isNegative())
+        throw new ConfigException("incident.reconcile-after", "must not be negative, got " + reconcileAfter);
+    }
+
+    /**
+     * The default settle time: three times what one request may take before the client gives up
+     * (connect + receive), so a request the server held for as long again still finishes first.
+     */
+    public static Duration defaultCreateSettle(Duration connectTimeout, Duration receiveTimeout) {
+      return connectTimeout.plus(receiveTimeout).multipliedBy(3);
+    }
+
+    /** The fields before the settle times existed: both derived from the timeouts. */
+    public Incident(String url, String user, String password, Duration connectTimeout,
+        Duration receiveTimeout, Path trustStore, String trustStorePassword, String process,
+        String objectdef, String objectdefVersion, Map<String, String> attributes,
+        List<String> transientFaults, String parent, String timeFormat, ZoneId timeZone) {
+      this(url, user, password, connectTimeout, receiveTimeout, trustStore, trustStorePassword, process,
+          objectdef, objectdefVersion, attributes, transientFaults, parent, timeFormat, timeZone,
+          defaultCreateSettle(connectTimeout, receiveTimeout), defaultCreateSettle(connectTimeout, receiveTimeout).multipliedBy(2));
+    }
 
     /** The fields before parent/time format existed: no parent, ISO-8601 times. */
     public Incident(String url, String user, String password, Duration connectTimeout,
@@ -243,23 +273,27 @@ public record PostcallConfig(
           throw new ConfigException("incident.time-format", "not 'iso' nor a date-time pattern: " + e.getMessage());
         }
       }
+      Duration connect = s.duration("incident.connect-timeout", Duration.ofSeconds(10));
+      Duration receive = s.duration("incident.receive-timeout", Duration.ofSeconds(60));
+      Duration settle = s.duration("incident.create-settle", defaultCreateSettle(connect, receive));
       return new Incident(url,
           s.string("incident.user", "postcall"), s.string("incident.password", ""),
-          s.duration("incident.connect-timeout", Duration.ofSeconds(10)),
-          s.duration("incident.receive-timeout", Duration.ofSeconds(60)),
+          connect, receive,
           s.path("incident.truststore", null), s.string("incident.truststore-password", ""),
           s.string("incident.process", "telephony"), s.string("incident.objectdef", "call"),
           s.string("incident.objectdef-version", "1"), Map.copyOf(attrs),
           s.list("incident.transient-faults", DEFAULT_TRANSIENT_FAULTS),
           s.string("incident.parent", ""), timeFormat,
-          s.zone("incident.time-zone", ZoneId.systemDefault()));
+          s.zone("incident.time-zone", ZoneId.systemDefault()),
+          settle, s.duration("incident.reconcile-after", settle.multipliedBy(2)));
     }
 
     @Override
     public String toString() {
       return "Incident[url=" + url + ", user=" + user + ", password=****, process=" + process
           + ", objectdef=" + objectdef + ", connectTimeout=" + connectTimeout + ", receiveTimeout="
-          + receiveTimeout + ", transientFaults=" + transientFaults + "]";
+          + receiveTimeout + ", createSettle=" + createSettle + ", reconcileAfter=" + reconcileAfter
+          + ", transientFaults=" + transientFaults + "]";
     }
   }
 

@@ -2,6 +2,7 @@ package dev.postcall.incident;
 
 import dev.postcall.queue.CallRecord;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,15 @@ public interface IncidentSystem {
 
   /** The object created earlier for this call, if any: how a retry after a lost response avoids a second create. */
   Optional<String> findByUniqueid(String uniqueid);
+
+  /**
+   * Every object carrying this uniqueid, oldest first: more than one means a create that timed out
+   * was carried out after all, next to the one a retry made.
+   */
+  List<String> listByUniqueid(String uniqueid);
+
+  /** Removes an object postcall created twice; {@code reason} goes to the incident system's audit. False if it was gone already. */
+  boolean remove(String objectref, String reason);
 
   /** Creates the call object with the mapped status and returns its objectref id. */
   String create(CallRecord call, String status);

@@ -32,6 +32,7 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SoapIncidentSystem.class);
   static final String SESSION_EXPIRED = "SESSION_EXPIRED";
   static final String LOGIN_REFUSED = "LOGIN_REFUSED";
+  static final String NOT_FOUND = "NOT_FOUND";
   /** The slowest upload still considered healthy (~2 Mbit/s). */
   static final long MIN_UPLOAD_BYTES_PER_SECOND = 256 * 1024;
 
@@ -58,6 +59,25 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
     String found = call("findObjectref for uniqueid " + uniqueid,
         s -> port.findObjectref(s, objectdef(), attributes.name("uniqueid"), uniqueid));
     return found == null || found.isBlank() ? Optional.empty() : Optional.of(found);
+  }
+
+  @Override
+  public List<String> listByUniqueid(String uniqueid) {
+    return List.copyOf(call("listObjectrefs for uniqueid " + uniqueid,
+        s -> port.listObjectrefs(s, objectdef(), attributes.name("uniqueid"), uniqueid)));
+  }
+
+  @Override
+  public boolean remove(String objectref, String reason) {
+    try {
+      call("deleteObjectref " + objectref, s -> port.deleteObjectref(s, objectref, reason));
+      log.info("objectref {} removed: {}", objectref, reason);
+      return true;
+    } catch (IncidentException e) {
+      // removed by an earlier attempt whose response was lost
+      if (NOT_FOUND.equals(e.faultCode())) return false;
+      throw e;
+    }
   }
 
   @Override

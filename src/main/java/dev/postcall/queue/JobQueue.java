@@ -23,7 +23,7 @@ public final class JobQueue {
       ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED""";
   private static final String JOB_WITH_CALL = """
       SELECT j.id AS job_id, j.call_id, j.stage, j.attempts, j.version, j.mp3_path, j.objectref,
-             j.attached_at, j.created_at AS job_created_at, c.*
+             j.attached_at, j.created_at AS job_created_at, j.create_in_doubt_at, c.*
       FROM jobs j JOIN calls c ON c.id = j.call_id WHERE j.id IN (%s)""";
 
   private final DataSource ds;
@@ -81,7 +81,7 @@ public final class JobQueue {
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) return job;
         return new Job(job.id(), job.callId(), job.stage(), job.attempts(), job.version(), job.mp3Path(), job.objectref(),
-            job.attachedAt(), job.createdAt(), CallStore.read(rs));
+            job.attachedAt(), job.createdAt(), CallStore.read(rs), job.createInDoubtAt());
       }
     }
   }
@@ -90,7 +90,9 @@ public final class JobQueue {
    * Jobs whose worker died (lease ran out) become claimable again. Returns how many. Looks first
    * with a plain read and updates only the ids it found: the poller runs this after every finished
    * job, and an UPDATE scanning the CLAIMED rows locked them against the workers' own progress
-   * updates — a deadlock every few hundred jobs in the pipeline benchmark.
+   * updates — a deadlock every few hundred jobs in the pipeline benchmark. A job left at CREATE may
+   * have had a create on the wire when its worker died: it is marked in doubt now, so the next
+   * worker waits for the incident system to finish or drop that request before looking the call up.
    */
   public int recoverExpiredLeases() throws SQLException {
     Instant now = clock.instant();
@@ -108,10 +110,13 @@ public final class JobQueue {
     return Sql.autocommit(ds, c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE jobs SET state = 'PENDING', lease_owner = NULL, lease_until = NULL, version = version + 1,"
+              + " create_in_doubt_at = CASE WHEN stage = ? THEN ? ELSE create_in_doubt_at END,"
               + " next_attempt_at = ?, updated_at = ? WHERE id IN (" + ids + ") AND state = 'CLAIMED' AND lease_until < ?")) {
-        Sql.setInstant(ps, 1, now);
+        ps.setString(1, Stage.CREATE.name());
         Sql.setInstant(ps, 2, now);
-        int i = 3;
+        Sql.setInstant(ps, 3, now);
+        Sql.setInstant(ps, 4, now);
+        int i = 5;
         for (long id : expired) ps.setLong(i++, id);
         Sql.setInstant(ps, i, now); // re-checked: the owner may have renewed or finished meanwhile
         return ps.executeUpdate();
@@ -141,24 +146,51 @@ public final class JobQueue {
 
   /** Delivered. done_at and updated_at get the same instant: the dashboard counts by the latter's index. */
   public void done(Job job) throws SQLException {
+    done(job, null);
+  }
+
+  /** Delivered, with a note for the job's history (what the last stage found). */
+  public void done(Job job, String note) throws SQLException {
     Instant now = clock.instant();
     updateOwned(job, "state = 'DONE', stage = 'DONE', lease_owner = NULL, lease_until = NULL, last_error = NULL,"
         + " done_at = ?, updated_at = ?", ps -> {
           Sql.setInstant(ps, 1, now);
           Sql.setInstant(ps, 2, now);
           return 3;
-        }, new Event(job.stage(), "DONE", null));
+        }, new Event(job.stage(), "DONE", note));
+  }
+
+  /**
+   * Delivered, but a create went unanswered: the job waits (PENDING at RECONCILE, a fresh attempt
+   * count) until {@code at}, when a worker claims it like any other job and looks for a second object.
+   */
+  public void awaitReconcile(Job job, Instant at, String note) throws SQLException {
+    Instant now = clock.instant();
+    updateOwned(job, "state = ?, stage = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = ?,"
+        + " attempts = 0, last_error = NULL, updated_at = ?", ps -> {
+          ps.setString(1, JobState.PENDING.name());
+          ps.setString(2, Stage.RECONCILE.name());
+          Sql.setInstant(ps, 3, at);
+          Sql.setInstant(ps, 4, now);
+          return 5;
+        }, new Event(job.stage(), "DELIVERED", note));
   }
 
   /** Back to PENDING, due again at {@code at}; the error is kept for the admins. */
   public void retryLater(Job job, Instant at, String error) throws SQLException {
+    retryLater(job, at, error, null);
+  }
+
+  /** As {@link #retryLater(Job, Instant, String)}; a non-null {@code createInDoubtAt} is stored with it. */
+  public void retryLater(Job job, Instant at, String error, Instant createInDoubtAt) throws SQLException {
     Instant now = clock.instant();
     updateOwned(job, "state = 'PENDING', lease_owner = NULL, lease_until = NULL, next_attempt_at = ?,"
-        + " last_error = ?, updated_at = ?", ps -> {
+        + " last_error = ?, create_in_doubt_at = COALESCE(?, create_in_doubt_at), updated_at = ?", ps -> {
           Sql.setInstant(ps, 1, at);
           ps.setString(2, error);
-          Sql.setInstant(ps, 3, now);
-          return 4;
+          Sql.setInstant(ps, 3, createInDoubtAt);
+          Sql.setInstant(ps, 4, now);
+          return 5;
         }, new Event(job.stage(), "RETRY", error));
   }
 
@@ -178,13 +210,19 @@ public final class JobQueue {
 
   /** Into the failed-upload queue, with the reason and the stage it failed in. */
   public void fail(Job job, String error) throws SQLException {
+    fail(job, error, null);
+  }
+
+  /** As {@link #fail(Job, String)}; a non-null {@code createInDoubtAt} is stored with it (an admin retry honours it). */
+  public void fail(Job job, String error, Instant createInDoubtAt) throws SQLException {
     Instant now = clock.instant();
     updateOwned(job, "state = 'FAILED', lease_owner = NULL, lease_until = NULL, last_error = ?,"
-        + " failed_stage = ?, updated_at = ?", ps -> {
+        + " failed_stage = ?, create_in_doubt_at = COALESCE(?, create_in_doubt_at), updated_at = ?", ps -> {
           ps.setString(1, error);
           ps.setString(2, job.stage().name());
-          Sql.setInstant(ps, 3, now);
-          return 4;
+          Sql.setInstant(ps, 3, createInDoubtAt);
+          Sql.setInstant(ps, 4, now);
+          return 5;
         }, new Event(job.stage(), "FAILED", error));
   }
 
@@ -293,7 +331,8 @@ public final class JobQueue {
   private static Job readJob(ResultSet rs) throws SQLException {
     return new Job(rs.getLong("job_id"), rs.getLong("call_id"), Stage.valueOf(rs.getString("stage")),
         rs.getInt("attempts"), rs.getLong("version"), rs.getString("mp3_path"), rs.getString("objectref"),
-        Sql.getInstant(rs, "attached_at"), Sql.getInstant(rs, "job_created_at"), CallStore.read(rs));
+        Sql.getInstant(rs, "attached_at"), Sql.getInstant(rs, "job_created_at"), CallStore.read(rs),
+        Sql.getInstant(rs, "create_in_doubt_at"));
   }
 
 }

@@ -12,6 +12,11 @@ public enum Stage {
   ATTACH,
   /** Archive the MP3, delete the WAV. */
   CLEANUP,
+  /**
+   * Only after a create that went unanswered, due incident.reconcile-after past delivery: look the
+   * call up once more and remove any second object the unanswered request made after all.
+   */
+  RECONCILE,
   DONE;
 
   public static Stage first() {

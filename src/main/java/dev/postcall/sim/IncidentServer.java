@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * A stand-in for the incident system: the real SOAP API of {@code wsdl/incident.wsdl} (CXF behind
  * Jetty, MTOM) on a loopback port, keeping objects in memory and attached files on disk, with
  * switches for tests and chaos runs: refuse connections, hang, fail with a fault, lose the
- * response after doing the work, answer slowly, expire sessions. A read-only HTML listing is at
+ * response after doing the work, answer slowly, carry a create out after the client gave up,
+ * expire sessions. A read-only HTML listing is at
  * {@code /}. Build, {@link #start()}, {@link #close()}.
  *
  * <p>The endpoint is a CXF servlet in a Jetty server this class owns (rather than {@code
@@ -176,6 +177,15 @@ public final class IncidentServer implements AutoCloseable {
     service.dropResponseAfterAddFile(n);
   }
 
+  /**
+   * The next {@code n} creates are held for {@code d} — set it longer than the client's receive
+   * timeout — and then carried out although the client gave up: the object appears after the
+   * client saw a timeout, while its retry may already be looking for it.
+   */
+  public void holdCreates(int n, Duration d) {
+    service.holdCreates(n, d);
+  }
+
   /** Forgets every session: the next call of each client gets SESSION_EXPIRED. */
   public void expireSessions() {
     service.expireSessions();
@@ -188,12 +198,22 @@ public final class IncidentServer implements AutoCloseable {
 
   // --- what happened ---
 
-  /** Objects in creation order. */
+  /** Objects in creation order (removed ones left out). */
   public List<StoredObject> objects() {
     return service.objects();
   }
 
-  /** How many objects were created for this uniqueid: more than 1 is a duplicate. */
+  /** Objects removed through deleteObjectref: objectref → reason. */
+  public Map<String, String> removed() {
+    return service.removed();
+  }
+
+  /** Creates held by {@link #holdCreates} that have been carried out. */
+  public int heldCreatesDone() {
+    return service.heldCreatesDone();
+  }
+
+  /** How many objects were ever created for this uniqueid (removed ones too): more than 1 is a duplicate. */
   public int creates(String uniqueid) {
     return service.creates(uniqueid);
   }

@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,10 @@ final class SimulatedIncidentPort implements IncidentPort {
   private volatile String faultRateCode = "INTERNAL";
   private final AtomicInteger dropAfterCreate = new AtomicInteger();
   private final AtomicInteger dropAfterAddFile = new AtomicInteger();
+  private final AtomicInteger holdCreates = new AtomicInteger();
+  private volatile Duration holdCreatesFor = Duration.ZERO;
+  private final AtomicInteger heldCreatesDone = new AtomicInteger();
+  private final Map<String, String> removed = new ConcurrentHashMap<>();
   private volatile String uniqueidAttribute = "uniqueid";
   private final AtomicInteger logins = new AtomicInteger();
 
@@ -100,6 +105,8 @@ final class SimulatedIncidentPort implements IncidentPort {
   public String createObjectref(String sessionId, String objectdef, String parent, KeyValuesPairSoapArray values)
       throws IncidentFault {
     check(sessionId);
+    boolean held = take(holdCreates);
+    if (held) hold(holdCreatesFor);
     Map<String, List<String>> attributes = new LinkedHashMap<>();
     for (KeyValuesPairSoap kv : values == null ? List.<KeyValuesPairSoap>of() : values.getItem()) {
       if (kv.getKey() == null || kv.getKey().isBlank()) throw fault("VALIDATION", "attribute without a name");
@@ -112,18 +119,52 @@ final class SimulatedIncidentPort implements IncidentPort {
     List<String> uid = attributes.get(uniqueidAttribute);
     if (uid != null && !uid.isEmpty())
       createsByUniqueid.computeIfAbsent(uid.get(0), k -> new AtomicInteger()).incrementAndGet();
+    if (held) heldCreatesDone.incrementAndGet();
     if (take(dropAfterCreate)) ChaosFilter.dropThisResponse();
     return id;
+  }
+
+  /**
+   * Sits on a request past the client's receive timeout, then lets it go on: what a back end stuck
+   * behind a lock does, and the client has already given up (its answer goes to a closed socket).
+   */
+  private static void hold(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the server is stopping: carry it out now
+    }
   }
 
   @Override
   public String findObjectref(String sessionId, String objectdef, String attributeName, String value) throws IncidentFault {
     check(sessionId);
     for (StoredObject o : createOrder) {
-      if (!o.objectdef().equals(objectdef)) continue;
+      if (!objects.containsKey(o.objectref()) || !o.objectdef().equals(objectdef)) continue;
       if (o.attributes().getOrDefault(attributeName, List.of()).contains(value)) return o.objectref();
     }
     return null;
+  }
+
+  @Override
+  public List<String> listObjectrefs(String sessionId, String objectdef, String attributeName, String value)
+      throws IncidentFault {
+    check(sessionId);
+    List<String> refs = new ArrayList<>();
+    for (StoredObject o : createOrder) {
+      if (!objects.containsKey(o.objectref()) || !o.objectdef().equals(objectdef)) continue;
+      if (o.attributes().getOrDefault(attributeName, List.of()).contains(value)) refs.add(o.objectref());
+    }
+    return refs;
+  }
+
+  @Override
+  public String deleteObjectref(String sessionId, String objectref, String reason) throws IncidentFault {
+    check(sessionId);
+    if (objects.remove(objectref) == null) throw fault("NOT_FOUND", "no objectref '" + objectref + "'");
+    removed.put(objectref, reason == null ? "" : reason);
+    files.remove(objectref);
+    return objectref;
   }
 
   @Override
@@ -197,6 +238,11 @@ final class SimulatedIncidentPort implements IncidentPort {
     dropAfterAddFile.set(n);
   }
 
+  void holdCreates(int n, Duration d) {
+    holdCreatesFor = d;
+    holdCreates.set(n);
+  }
+
   void expireSessions() {
     sessions.clear();
   }
@@ -205,8 +251,18 @@ final class SimulatedIncidentPort implements IncidentPort {
     uniqueidAttribute = name;
   }
 
+  /** The objects that exist now (not removed), in creation order. */
   List<StoredObject> objects() {
-    return List.copyOf(createOrder);
+    return createOrder.stream().filter(o -> objects.containsKey(o.objectref())).toList();
+  }
+
+  /** Removed objects: objectref → the reason given. */
+  Map<String, String> removed() {
+    return Map.copyOf(removed);
+  }
+
+  int heldCreatesDone() {
+    return heldCreatesDone.get();
   }
 
   int creates(String uniqueid) {

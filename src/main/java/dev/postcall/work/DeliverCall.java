@@ -4,6 +4,7 @@ import dev.postcall.PostcallException;
 import dev.postcall.audio.ConvertRecording;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.DialStatusMapping;
+import dev.postcall.incident.IncidentException;
 import dev.postcall.incident.IncidentSystem;
 import dev.postcall.queue.CallRecord;
 import dev.postcall.queue.Job;
@@ -28,6 +29,8 @@ import org.slf4j.MDC;
  * records progress after each, so a retry (or another worker after a crash) resumes at the stage
  * that did not finish. CREATE looks the call up by uniqueid before creating, and ATTACH asks
  * whether the file is already there, so a lost response never leads to a second object or file.
+ * A create that went unanswered is not followed by a lookup before the settle time, and its job
+ * ends with RECONCILE (see {@link CreateInDoubt}).
  */
 public final class DeliverCall {
   private static final Logger log = LoggerFactory.getLogger(DeliverCall.class);
@@ -40,6 +43,7 @@ public final class DeliverCall {
       ConvertRecording converter,
       DialStatusMapping statuses,
       IncidentSystem incident,
+      CreateInDoubt inDoubt,
       ArchiveRecording archive,
       PostcallConfig.Recordings recordingsCfg,
       PostcallConfig.Worker workerCfg,
@@ -63,6 +67,7 @@ public final class DeliverCall {
         new ConvertRecording(cfg.audio()),
         new DialStatusMapping(cfg.statusMap(), cfg.statusDefault()),
         incident,
+        new CreateInDoubt(cfg.incident().createSettle(), cfg.incident().reconcileAfter(), clock),
         new ArchiveRecording(cfg.archive()), cfg.recordings(), cfg.worker(),
         new Backoff(cfg.worker().backoffBase(), cfg.worker().backoffMax(), new java.util.Random()),
         clock, metrics));
@@ -87,14 +92,14 @@ public final class DeliverCall {
       release(job, "service stopping");
       Thread.currentThread().interrupt();
     } catch (PostcallException e) {
-      onError(job, e.getMessage(), e.retryable(), e);
+      onError(job, e.getMessage(), e.retryable(), e, attempt.createUnansweredAt);
     } catch (IOException e) {
-      onError(job, "I/O error: " + e.getMessage(), true, e);
+      onError(job, "I/O error: " + e.getMessage(), true, e, null);
     } catch (SQLException e) {
       // We cannot record anything now; the lease runs out and the job is claimed again.
       log.warn("uniqueid={} database error in stage {}, job returns after its lease: {}", job.uniqueid(), job.stage(), e.getMessage());
     } catch (RuntimeException e) {
-      onError(job, "unexpected " + e, true, e);
+      onError(job, "unexpected " + e, true, e, null);
     } finally {
       MDC.remove("uniqueid");
     }
@@ -109,6 +114,8 @@ public final class DeliverCall {
   private static final class Attempt {
     final boolean earlierRunReachedCreate;
     boolean createdHere;
+    /** When this run's create was sent and not answered: the incident system may still carry it out. */
+    Instant createUnansweredAt;
 
     Attempt(boolean earlierRunReachedCreate) {
       this.earlierRunReachedCreate = earlierRunReachedCreate;
@@ -123,6 +130,7 @@ public final class DeliverCall {
       case CREATE -> create(job, attempt);
       case ATTACH -> attach(job, attempt);
       case CLEANUP -> cleanUp(job);
+      case RECONCILE -> reconcile(job);
       case DONE -> job;
     };
   }
@@ -175,13 +183,28 @@ public final class DeliverCall {
     if (job.mp3Path() != null && !Files.exists(Path.of(job.mp3Path()))) return convertAgain(job);
     // Back here after a re-conversion: the object exists already.
     if (job.objectref() != null) return p.queue().progress(job, Stage.ATTACH, job.mp3Path(), job.objectref(), null, lease());
+    // A create of an earlier run went unanswered: the incident system may still be carrying it out,
+    // and a lookup now could miss an object that appears a moment later.
+    Instant settled = p.inDoubt().waitUntil(job);
+    if (settled != null) {
+      p.queue().postpone(job, settled, "a create went unanswered at " + job.createInDoubtAt() + ": not looking the call up before " + settled);
+      log.info("uniqueid={} a create went unanswered at {}: not looking the call up before {}", job.uniqueid(), job.createInDoubtAt(), settled);
+      return null;
+    }
     String status = p.statuses().statusFor(job.call());
     // An earlier run may have created the object and lost the response: look before creating.
-    String ref = attempt.earlierRunReachedCreate ? p.incident().findByUniqueid(job.uniqueid()).orElse(null) : null;
+    boolean look = attempt.earlierRunReachedCreate || job.createInDoubtAt() != null;
+    String ref = look ? p.incident().findByUniqueid(job.uniqueid()).orElse(null) : null;
     if (ref != null) {
       log.info("uniqueid={} object {} already exists (earlier attempt), not creating again", job.uniqueid(), ref);
     } else {
-      ref = p.incident().create(job.call(), status);
+      try {
+        ref = p.incident().create(job.call(), status);
+      } catch (IncidentException e) {
+        // counted from when the client gave up: the server may have received the request just then
+        if (CreateInDoubt.unanswered(e)) attempt.createUnansweredAt = p.clock().instant();
+        throw e;
+      }
       attempt.createdHere = true;
       log.info("uniqueid={} created object {} status={}", job.uniqueid(), ref, status);
     }
@@ -216,26 +239,69 @@ public final class DeliverCall {
       // a call delivered without a usable recording path: nothing of ours to delete
     }
     p.archive().cleanUp(job.mp3Path() == null ? null : Path.of(job.mp3Path()), wav);
-    p.queue().done(job);
+    Instant reconcileAt = null;
+    if (p.inDoubt().needsReconcile(job)) {
+      reconcileAt = p.inDoubt().reconcileAt();
+      p.queue().awaitReconcile(job, reconcileAt, "delivered as " + job.objectref() + "; a create went unanswered at "
+          + job.createInDoubtAt() + ": looking for a second object at " + reconcileAt);
+    } else {
+      p.queue().done(job);
+    }
     p.metrics().counter("postcall.delivered").increment();
     Duration since = job.call().end() != null ? Duration.between(job.call().end(), p.clock().instant()) : null;
-    log.info("uniqueid={} delivered as {}{}", job.uniqueid(), job.objectref(),
-        since == null ? "" : " " + since.toMillis() + " ms after hangup");
+    log.info("uniqueid={} delivered as {}{}{}", job.uniqueid(), job.objectref(),
+        since == null ? "" : " " + since.toMillis() + " ms after hangup",
+        reconcileAt == null ? "" : "; a create went unanswered, looking for a second object at " + reconcileAt);
     return null;
   }
 
-  private void onError(Job job, String message, boolean retryable, Exception e) {
+  /**
+   * A delivered call one of whose creates went unanswered: the incident system may have carried
+   * that create out after the retry made the object postcall delivered to. Every object with the
+   * uniqueid is listed; any other one (it has no file: postcall attaches only to its own) is removed.
+   */
+  private Job reconcile(Job job) throws SQLException {
+    String uid = job.uniqueid();
+    java.util.List<String> found = p.incident().listByUniqueid(uid);
+    CreateInDoubt.Plan plan = CreateInDoubt.plan(job.objectref(), found, p.incident()::hasRecording);
+    if (plan.needsAdmin()) {
+      String why = plan.oursMissing()
+          ? "delivered as " + job.objectref() + ", but the incident system lists " + found + " for this call: nothing removed"
+          : "objects " + plan.othersWithFiles() + " carry this call too and have files (delivered as " + job.objectref()
+              + "): nothing removed";
+      throw new PostcallException(why, false);
+    }
+    for (String other : plan.remove()) {
+      p.incident().remove(other, "second object for call " + uid + ": a create that went unanswered was carried out after "
+          + job.objectref() + " was made; " + job.objectref() + " holds the call and its recording");
+      p.metrics().counter("postcall.incident.duplicates.removed").increment();
+      log.warn("uniqueid={} removed duplicate object {}: a create that went unanswered was carried out late; the call and "
+          + "its recording are on {}", uid, other, job.objectref());
+    }
+    String note = plan.remove().isEmpty() ? "no second object" : "removed duplicate object(s) " + plan.remove()
+        + "; the call and its recording are on " + job.objectref();
+    p.queue().done(job, note);
+    log.info("uniqueid={} checked for a second object: {}", uid, note);
+    return null;
+  }
+
+  /** {@code createUnansweredAt}: when this attempt's create went unanswered, else null. */
+  private void onError(Job job, String message, boolean retryable, Exception e, Instant createUnansweredAt) {
     String reason = job.stage() + ": " + message;
     try {
       Duration age = Duration.between(job.createdAt(), p.clock().instant());
       boolean exhausted = job.attempts() >= p.workerCfg().maxAttempts() || age.compareTo(p.recordingsCfg().maxAge()) > 0;
       if (retryable && !exhausted) {
         Instant at = p.clock().instant().plus(p.backoff().after(job.attempts()));
-        p.queue().retryLater(job, at, reason);
+        if (createUnansweredAt != null) {
+          at = p.inDoubt().retryAt(at, createUnansweredAt);
+          reason += " (the incident system may still carry it out: not looking the call up before " + at + ")";
+        }
+        p.queue().retryLater(job, at, reason, createUnansweredAt);
         log.warn("uniqueid={} attempt {} failed, retry at {}: {}", job.uniqueid(), job.attempts(), at, reason);
       } else {
         String why = retryable ? reason + " (gave up after " + job.attempts() + " attempts)" : reason;
-        p.queue().fail(job, why);
+        p.queue().fail(job, why, createUnansweredAt);
         p.metrics().counter("postcall.failures", "stage", job.stage().name()).increment();
         log.error("uniqueid={} FAILED: {}", job.uniqueid(), why, e instanceof PostcallException ? null : e);
       }

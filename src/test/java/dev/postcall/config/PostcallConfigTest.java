@@ -77,6 +77,21 @@ class PostcallConfigTest {
     }
   }
 
+  @Test
+  void the_create_settle_time_follows_the_timeouts_unless_set_and_is_never_shorter_than_the_receive_timeout() {
+    PostcallConfig.Incident d = PostcallConfig.from(Settings.of(Map.of(
+        "incident.connect-timeout", "1s", "incident.receive-timeout", "3s"))).incident();
+    assertEquals(Duration.ofSeconds(12), d.createSettle());
+    assertEquals(Duration.ofSeconds(24), d.reconcileAfter());
+    PostcallConfig.Incident set = PostcallConfig.from(Settings.of(Map.of(
+        "incident.create-settle", "5m", "incident.reconcile-after", "1h"))).incident();
+    assertEquals(Duration.ofMinutes(5), set.createSettle());
+    assertEquals(Duration.ofHours(1), set.reconcileAfter());
+    ConfigException e = assertThrows(ConfigException.class, () -> PostcallConfig.from(Settings.of(Map.of(
+        "incident.receive-timeout", "60s", "incident.create-settle", "30s"))));
+    assertTrue(e.getMessage().startsWith("incident.create-settle: must be at least incident.receive-timeout"), e.getMessage());
+  }
+
   private static void assertMessage(String expected, Map<String, String> values) {
     ConfigException e = assertThrows(ConfigException.class, () -> PostcallConfig.from(Settings.of(values)));
     assertEquals(expected, e.getMessage());

@@ -9,6 +9,8 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.MutableClock;
 import dev.postcall.audio.ConvertRecording;
@@ -32,6 +34,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mockito.ArgumentCaptor;
 
 /** The stage logic of a delivery, with the queue and the incident system as mocks (pure logic). */
 class DeliverCallTest {
@@ -41,6 +44,9 @@ class DeliverCallTest {
   IncidentSystem incident = mock(IncidentSystem.class);
   ConvertRecording converter = mock(ConvertRecording.class);
   DialStatusMapping statuses = mock(DialStatusMapping.class);
+  static final Duration SETTLE = Duration.ofSeconds(30);
+  static final Duration RECONCILE_AFTER = Duration.ofMinutes(2);
+  SimpleMeterRegistry metrics = new SimpleMeterRegistry();
   DeliverCall deliver;
   Path mp3;
 
@@ -50,8 +56,8 @@ class DeliverCallTest {
         "archive.dir", tmp.resolve("archive").toString(), "worker.max-attempts", "3")));
     deliver = new DeliverCall(new DeliverCall.Parts(queue, new RecordingPath(tmp, "${uniqueid}.wav"),
         new WaitForRecording(OpenFileProbe.NONE, Duration.ZERO, clock, d -> clock.advance(d)), converter, statuses,
-        incident, new ArchiveRecording(cfg.archive()), cfg.recordings(), cfg.worker(),
-        new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(5), new Random(1)), clock, new SimpleMeterRegistry()));
+        incident, new CreateInDoubt(SETTLE, RECONCILE_AFTER, clock), new ArchiveRecording(cfg.archive()), cfg.recordings(),
+        cfg.worker(), new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(5), new Random(1)), clock, metrics));
     mp3 = Files.write(tmp.resolve("1.1.mp3"), new byte[] {1, 2, 3});
     when(statuses.statusFor(any())).thenReturn("answered");
     when(queue.withCurrentCall(any())).thenAnswer(i -> i.getArgument(0));
@@ -122,8 +128,8 @@ class DeliverCallTest {
     Job j = job(Stage.CREATE, mp3.toString(), null, 1);
     when(incident.findByUniqueid("1.1")).thenThrow(new IncidentException("connection refused", true, null, null));
     deliver.run(j);
-    verify(queue).retryLater(eq(j), any(Instant.class), contains("connection refused"));
-    verify(queue, never()).fail(any(), anyString());
+    verify(queue).retryLater(eq(j), any(Instant.class), contains("connection refused"), isNull());
+    verify(queue, never()).fail(any(), anyString(), any());
   }
 
   @Test
@@ -132,7 +138,7 @@ class DeliverCallTest {
     when(incident.findByUniqueid("1.1")).thenReturn(Optional.empty());
     when(incident.create(any(), eq("answered"))).thenThrow(new IncidentException("VALIDATION: bad status", false, "VALIDATION", null));
     deliver.run(j);
-    verify(queue).fail(eq(j), contains("VALIDATION: bad status"));
+    verify(queue).fail(eq(j), contains("VALIDATION: bad status"), isNull());
   }
 
   @Test
@@ -140,7 +146,7 @@ class DeliverCallTest {
     Job j = job(Stage.CREATE, mp3.toString(), null, 3);
     when(incident.findByUniqueid("1.1")).thenThrow(new IncidentException("timeout", true, null, null));
     deliver.run(j);
-    verify(queue).fail(eq(j), contains("gave up after 3 attempts"));
+    verify(queue).fail(eq(j), contains("gave up after 3 attempts"), isNull());
   }
 
   @Test
@@ -159,12 +165,118 @@ class DeliverCallTest {
     verify(queue).postpone(eq(j), any(Instant.class), contains("recording not found"));
   }
 
+  Job inDoubt(Stage stage, String ref, Instant unansweredAt) {
+    return new Job(7, 3, stage, 2, 1, mp3.toString(), ref, null, clock.instant().minusSeconds(60), call(), unansweredAt);
+  }
+
+  static IncidentException timedOut() {
+    return new IncidentException("createObjectref failed: timed out", true, null, IncidentException.Outcome.UNKNOWN, null);
+  }
+
+  @Test
+  void an_unanswered_create_is_stored_as_in_doubt_and_retried_no_sooner_than_the_settle_time() throws Exception {
+    Job j = job(Stage.CREATE, mp3.toString(), null, 1);
+    when(incident.create(any(), anyString())).thenAnswer(i -> {
+      clock.advance(Duration.ofSeconds(3)); // the receive timeout passes
+      throw timedOut();
+    });
+    deliver.run(j);
+    // backoff would say ~5 s; the settle time counts from the moment the client gave up
+    Instant gaveUp = clock.instant();
+    verify(queue).retryLater(eq(j), eq(gaveUp.plus(SETTLE)), contains("may still carry it out"), eq(gaveUp));
+  }
+
+  @Test
+  void a_refused_connection_is_not_in_doubt_and_retries_after_the_backoff() throws Exception {
+    Job j = job(Stage.CREATE, mp3.toString(), null, 1);
+    when(incident.create(any(), anyString())).thenThrow(
+        new IncidentException("cannot connect", true, null, IncidentException.Outcome.NOT_SENT, null));
+    deliver.run(j);
+    ArgumentCaptor<Instant> at = ArgumentCaptor.forClass(Instant.class);
+    verify(queue).retryLater(eq(j), at.capture(), contains("cannot connect"), isNull());
+    assertTrue(at.getValue().isBefore(clock.instant().plus(SETTLE)), "retry at " + at.getValue());
+  }
+
+  @Test
+  void a_fault_answer_to_create_is_not_in_doubt() throws Exception {
+    Job j = job(Stage.CREATE, mp3.toString(), null, 1);
+    when(incident.create(any(), anyString())).thenThrow(new IncidentException("fault BUSY", true, "BUSY", null));
+    deliver.run(j);
+    verify(queue).retryLater(eq(j), any(Instant.class), contains("BUSY"), isNull());
+  }
+
+  @Test
+  void a_job_in_doubt_waits_out_the_settle_time_before_looking_then_finds_the_late_object() throws Exception {
+    Instant unanswered = clock.instant().minusSeconds(10);
+    Job j = inDoubt(Stage.CREATE, null, unanswered);
+    deliver.run(j);
+    verify(queue).postpone(eq(j), eq(unanswered.plus(SETTLE)), contains("went unanswered"));
+    verify(incident, never()).findByUniqueid(anyString());
+    verify(incident, never()).create(any(), anyString());
+
+    clock.advance(Duration.ofSeconds(20)); // settle time over
+    when(incident.findByUniqueid("1.1")).thenReturn(Optional.of("OBJ-LATE"));
+    deliver.run(j);
+    verify(queue).progress(eq(j), eq(Stage.ATTACH), any(), eq("OBJ-LATE"), any(), any());
+    verify(incident, never()).create(any(), anyString());
+  }
+
+  @Test
+  void a_failed_job_whose_create_went_unanswered_keeps_that_for_an_admin_retry() throws Exception {
+    Job j = job(Stage.CREATE, mp3.toString(), null, 3); // the last attempt
+    Instant sent = clock.instant();
+    when(incident.create(any(), anyString())).thenThrow(timedOut());
+    deliver.run(j);
+    verify(queue).fail(eq(j), contains("gave up after 3 attempts"), eq(sent));
+  }
+
+  @Test
+  void cleanup_of_a_job_in_doubt_schedules_reconcile_instead_of_done() throws Exception {
+    Job j = inDoubt(Stage.CLEANUP, "OBJ-2", clock.instant().minusSeconds(40));
+    deliver.run(j);
+    verify(queue).awaitReconcile(eq(j), eq(clock.instant().plus(RECONCILE_AFTER)), contains("OBJ-2"));
+    verify(queue, never()).done(any());
+    verify(queue, never()).done(any(), any());
+  }
+
+  @Test
+  void reconcile_removes_the_late_object_and_keeps_the_one_with_the_recording() throws Exception {
+    Job j = inDoubt(Stage.RECONCILE, "OBJ-2", clock.instant().minusSeconds(200));
+    when(incident.listByUniqueid("1.1")).thenReturn(java.util.List.of("OBJ-1", "OBJ-2"));
+    when(incident.hasRecording("OBJ-1")).thenReturn(false);
+    when(incident.remove(eq("OBJ-1"), anyString())).thenReturn(true);
+    deliver.run(j);
+    verify(incident).remove(eq("OBJ-1"), contains("OBJ-2 holds the call and its recording"));
+    verify(incident, never()).remove(eq("OBJ-2"), anyString());
+    verify(queue).done(eq(j), contains("removed duplicate object(s) [OBJ-1]"));
+    assertEquals(1.0, metrics.counter("postcall.incident.duplicates.removed").count());
+  }
+
+  @Test
+  void reconcile_with_one_object_just_finishes() throws Exception {
+    Job j = inDoubt(Stage.RECONCILE, "OBJ-2", clock.instant().minusSeconds(200));
+    when(incident.listByUniqueid("1.1")).thenReturn(java.util.List.of("OBJ-2"));
+    deliver.run(j);
+    verify(incident, never()).remove(anyString(), anyString());
+    verify(queue).done(eq(j), contains("no second object"));
+  }
+
+  @Test
+  void reconcile_removes_nothing_when_another_object_has_a_file_and_hands_it_to_the_admins() throws Exception {
+    Job j = inDoubt(Stage.RECONCILE, "OBJ-2", clock.instant().minusSeconds(200));
+    when(incident.listByUniqueid("1.1")).thenReturn(java.util.List.of("OBJ-1", "OBJ-2"));
+    when(incident.hasRecording("OBJ-1")).thenReturn(true);
+    deliver.run(j);
+    verify(incident, never()).remove(anyString(), anyString());
+    verify(queue).fail(eq(j), contains("nothing removed"), isNull());
+  }
+
   @Test
   void hostile_recording_path_fails_without_touching_files() throws Exception {
     CallRecord c = new CallRecord("3.3", null, null, null, "100", null, "101", "rig", null, null, null, 0, 0,
         "ANSWERED", "ANSWER", "../../etc/passwd", null, null, CallRecord.Source.AGI);
     Job j = new Job(9, 5, Stage.WAIT, 1, 1, null, null, null, clock.instant(), c);
     deliver.run(j);
-    verify(queue).fail(eq(j), contains("outside the recordings root"));
+    verify(queue).fail(eq(j), contains("outside the recordings root"), isNull());
   }
 }
