@@ -1,5 +1,6 @@
 package dev.postcall.chaos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.sim.CallSimulator.SimulatedCall;
@@ -10,10 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Scenario 2: the incident system refuses connections for a long stretch in the middle of the run,
- * comes back, and later hangs (accepts, never answers) for a while. Calls wait in the queue and
- * arrive once each when it answers again.
+ * comes back holding its first creates past the client's timeout (and carrying them out after the
+ * client gave up), and later hangs (accepts, never answers — and then carries out what it held)
+ * for a while. Calls wait in the queue and arrive once each when it answers again.
  */
 class IncidentOutageChaos {
+  static final int HELD_CREATES = 5;
+
   @Test
   void calls_wait_out_a_long_outage_and_a_hanging_incident_system_and_arrive_once() throws Exception {
     Duration down = Duration.ofSeconds(ChaosRun.CALLS >= 1000 ? 30 : 10);
@@ -26,6 +30,7 @@ class IncidentOutageChaos {
       run.incident.refuse();
       Thread.sleep(down.toMillis());
       run.incident.accept();
+      run.incident.holdCreates(HELD_CREATES, Duration.ofSeconds(5)); // receive timeout 3 s
       Thread.sleep((long) (span * 200));
       run.incident.hang(true);
       Thread.sleep(hang.toMillis());
@@ -34,7 +39,11 @@ class IncidentOutageChaos {
       run.awaitSettled(calls, ChaosRun.settleTime(calls.size(), down.plus(hang)));
       assertTrue(run.service().alive(), "service alive");
       long refused = run.logLines("WARN", "retry at", "CREATE");
-      run.finish(calls, "down_s=" + down.toSeconds() + " hang_s=" + hang.toSeconds() + " retries_logged=" + refused, false);
+      long unanswered = run.logLines("WARN", "may still carry it out");
+      assertEquals(HELD_CREATES, run.incident.heldCreatesDone(), "held creates carried out after the client gave up");
+      run.finish(calls, "down_s=" + down.toSeconds() + " hang_s=" + hang.toSeconds() + " retries_logged=" + refused
+          + " held_creates=" + run.incident.heldCreatesDone() + " creates_unanswered=" + unanswered
+          + " removed_by_reconcile=" + run.incident.removed().size(), false);
     }
   }
 }

@@ -97,6 +97,28 @@ class SoapIncidentSystemIT {
   }
 
   @Test
+  void a_create_held_past_the_timeout_is_carried_out_later_then_listed_and_removable() throws Exception {
+    incident.reachable(); // logged in: the hold meets createObjectref
+    server.holdCreates(1, java.time.Duration.ofMillis(3_000)); // receive timeout 2 s
+    IncidentException e = assertThrows(IncidentException.class, () -> incident.create(call("1.20"), "answered"));
+    assertEquals(IncidentException.Outcome.UNKNOWN, e.outcome());
+    assertTrue(incident.findByUniqueid("1.20").isEmpty(), "not there yet when the client gave up");
+    String second = incident.create(call("1.20"), "answered");
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> server.heldCreatesDone() == 1);
+
+    List<String> both = incident.listByUniqueid("1.20");
+    assertEquals(2, both.size(), both.toString());
+    assertEquals(second, both.get(0), "oldest first: the held one was stored after the second");
+    String late = both.get(1);
+    assertTrue(incident.remove(late, "duplicate"));
+    assertEquals(List.of(second), incident.listByUniqueid("1.20"));
+    assertEquals(second, incident.findByUniqueid("1.20").orElseThrow());
+    assertFalse(incident.remove(late, "duplicate"), "already removed: not an error");
+    assertEquals("duplicate", server.removed().get(late));
+    assertEquals(List.of(), incident.listByUniqueid("1.21"));
+  }
+
+  @Test
   void attach_streams_a_multi_megabyte_file_intact_as_mtom() throws Exception {
     String objectref = incident.create(call("1.2"), "answered");
     Path mp3 = randomFile(tmp.resolve("1.2.mp3"), 24 << 20);
@@ -134,6 +156,7 @@ class SoapIncidentSystemIT {
     server.refuse();
     IncidentException e = assertThrows(IncidentException.class, () -> incident.create(call("1.5"), "answered"));
     assertTrue(e.retryable());
+    assertEquals(IncidentException.Outcome.NOT_SENT, e.outcome(), "a refused connection never reached the server");
     assertFalse(incident.reachable());
 
     server.accept();
@@ -150,6 +173,7 @@ class SoapIncidentSystemIT {
     assertTrue(e.retryable(), e.getMessage());
     assertTrue(e.getMessage().contains("timed out"), e.getMessage());
     assertTrue(millis >= 1_900 && millis < 10_000, "took " + millis + " ms");
+    assertEquals(IncidentException.Outcome.UNKNOWN, e.outcome(), "the server holds the request and may carry it out");
   }
 
   @Test
@@ -173,6 +197,7 @@ class SoapIncidentSystemIT {
     IncidentException e = assertThrows(IncidentException.class, () -> incident.create(call("1.7"), "answered"));
     assertFalse(e.retryable());
     assertEquals("VALIDATION", e.faultCode());
+    assertEquals(IncidentException.Outcome.ANSWERED, e.outcome());
     assertTrue(e.getMessage().contains("injected fault VALIDATION"), e.getMessage());
     assertTrue(e.getMessage().contains("1.7"), e.getMessage());
   }
@@ -193,6 +218,7 @@ class SoapIncidentSystemIT {
     IncidentException e = assertThrows(IncidentException.class, () -> incident.create(call("1.9"), "answered"));
     assertTrue(e.retryable(), e.getMessage());
     assertTrue(e.getMessage().contains("503"), e.getMessage());
+    assertEquals(IncidentException.Outcome.UNKNOWN, e.outcome(), "a 5xx without a SOAP answer may come from a proxy");
 
     assertEquals(1, server.objects().size());
     assertEquals(server.objects().get(0).objectref(), incident.findByUniqueid("1.9").orElseThrow());

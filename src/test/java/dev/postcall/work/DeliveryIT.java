@@ -68,6 +68,9 @@ class DeliveryIT {
         "incident.url", server.url(), "incident.password", "pw", "incident.receive-timeout", "3s",
         "worker.backoff-base", "100ms", "worker.backoff-max", "400ms", "worker.poll-interval", "50ms",
         "recordings.quiet-period", "50ms", "recordings.open-wait", "300ms"));
+    // a lost create response leaves the create in doubt: settle and reconcile at test speed
+    m.put("incident.create-settle", "3s");
+    m.put("incident.reconcile-after", "500ms");
     m.putAll(extra);
     return PostcallConfig.from(Settings.of(m));
   }
