@@ -92,7 +92,7 @@ public final class DeliverCall {
       release(job, "service stopping");
       Thread.currentThread().interrupt();
     } catch (PostcallException e) {
-      onError(job, e.getMessage(), e.retryable(), e, attempt.createUnansweredAt);
+      onError(job, e.getMessage(), e.retryable(), e, attempt.unansweredAt);
     } catch (IOException e) {
       onError(job, "I/O error: " + e.getMessage(), true, e, null);
     } catch (SQLException e) {
@@ -114,8 +114,8 @@ public final class DeliverCall {
   private static final class Attempt {
     final boolean earlierRunReachedCreate;
     boolean createdHere;
-    /** When this run's create was sent and not answered: the incident system may still carry it out. */
-    Instant createUnansweredAt;
+    /** When this run's create or addFile was sent and not answered: the incident system may still carry it out. */
+    Instant unansweredAt;
 
     Attempt(boolean earlierRunReachedCreate) {
       this.earlierRunReachedCreate = earlierRunReachedCreate;
@@ -202,7 +202,7 @@ public final class DeliverCall {
         ref = p.incident().create(job.call(), status);
       } catch (IncidentException e) {
         // counted from when the client gave up: the server may have received the request just then
-        if (CreateInDoubt.unanswered(e)) attempt.createUnansweredAt = p.clock().instant();
+        if (CreateInDoubt.unanswered(e)) attempt.unansweredAt = p.clock().instant();
         throw e;
       }
       attempt.createdHere = true;
@@ -218,7 +218,13 @@ public final class DeliverCall {
     if (!attempt.createdHere && p.incident().hasRecording(job.objectref())) {
       log.info("uniqueid={} object {} already has its recording (earlier attempt)", job.uniqueid(), job.objectref());
     } else {
-      p.incident().attachRecording(job.objectref(), mp3, mp3.getFileName().toString());
+      try {
+        p.incident().attachRecording(job.objectref(), mp3, mp3.getFileName().toString());
+      } catch (IncidentException e) {
+        // the same race as a create's, for the file: the retry asks hasRecording only after the settle time
+        if (CreateInDoubt.unanswered(e)) attempt.unansweredAt = p.clock().instant();
+        throw e;
+      }
       p.metrics().counter("postcall.uploads", "kind", "recording").increment();
       log.info("uniqueid={} attached {} to object {}", job.uniqueid(), mp3.getFileName(), job.objectref());
     }
@@ -285,17 +291,22 @@ public final class DeliverCall {
     return null;
   }
 
-  /** {@code createUnansweredAt}: when this attempt's create went unanswered, else null. */
-  private void onError(Job job, String message, boolean retryable, Exception e, Instant createUnansweredAt) {
+  /**
+   * {@code unansweredAt}: when this attempt's create or addFile went unanswered, else null. Either
+   * way the retry waits out the settle time; an unanswered create is also stored (reconcile, restarts).
+   */
+  private void onError(Job job, String message, boolean retryable, Exception e, Instant unansweredAt) {
     String reason = job.stage() + ": " + message;
+    Instant createUnansweredAt = job.stage() == Stage.CREATE ? unansweredAt : null;
     try {
       Duration age = Duration.between(job.createdAt(), p.clock().instant());
       boolean exhausted = job.attempts() >= p.workerCfg().maxAttempts() || age.compareTo(p.recordingsCfg().maxAge()) > 0;
       if (retryable && !exhausted) {
         Instant at = p.clock().instant().plus(p.backoff().after(job.attempts()));
-        if (createUnansweredAt != null) {
-          at = p.inDoubt().retryAt(at, createUnansweredAt);
-          reason += " (the incident system may still carry it out: not looking the call up before " + at + ")";
+        if (unansweredAt != null) {
+          at = p.inDoubt().retryAt(at, unansweredAt);
+          reason += " (the incident system may still carry it out: not looking " + (createUnansweredAt != null ? "the call" : "the file")
+              + " up before " + at + ")";
         }
         p.queue().retryLater(job, at, reason, createUnansweredAt);
         log.warn("uniqueid={} attempt {} failed, retry at {}: {}", job.uniqueid(), job.attempts(), at, reason);

@@ -39,7 +39,7 @@ class IncidentOutageChaos {
       run.awaitSettled(calls, ChaosRun.settleTime(calls.size(), down.plus(hang)));
       assertTrue(run.service().alive(), "service alive");
       long refused = run.logLines("WARN", "retry at", "CREATE");
-      long unanswered = run.logLines("WARN", "may still carry it out");
+      long unanswered = run.logLines("WARN", "not looking the call up before");
       assertEquals(HELD_CREATES, run.incident.heldCreatesDone(), "held creates carried out after the client gave up");
       run.finish(calls, "down_s=" + down.toSeconds() + " hang_s=" + hang.toSeconds() + " retries_logged=" + refused
           + " held_creates=" + run.incident.heldCreatesDone() + " creates_unanswered=" + unanswered

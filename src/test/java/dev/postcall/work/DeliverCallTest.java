@@ -5,6 +5,7 @@ import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.contains;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.ArgumentMatchers.isNull;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -184,6 +185,15 @@ class DeliverCallTest {
     // backoff would say ~5 s; the settle time counts from the moment the client gave up
     Instant gaveUp = clock.instant();
     verify(queue).retryLater(eq(j), eq(gaveUp.plus(SETTLE)), contains("may still carry it out"), eq(gaveUp));
+  }
+
+  @Test
+  void an_unanswered_add_file_is_retried_no_sooner_than_the_settle_time_and_not_stored_as_a_create_in_doubt() throws Exception {
+    Job j = job(Stage.ATTACH, mp3.toString(), "OBJ-1", 1);
+    doThrow(new IncidentException("addFile failed: timed out", true, null, IncidentException.Outcome.UNKNOWN, null))
+        .when(incident).attachRecording(eq("OBJ-1"), eq(mp3), anyString());
+    deliver.run(j);
+    verify(queue).retryLater(eq(j), eq(clock.instant().plus(SETTLE)), contains("not looking the file up before"), isNull());
   }
 
   @Test
