@@ -20,6 +20,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -268,7 +269,7 @@ public final class DeliverCall {
    */
   private Job reconcile(Job job) throws SQLException {
     String uid = job.uniqueid();
-    java.util.List<String> found = p.incident().listByUniqueid(uid);
+    List<String> found = p.incident().listByUniqueid(uid);
     CreateInDoubt.Plan plan = CreateInDoubt.plan(job.objectref(), found, p.incident()::hasRecording);
     if (plan.needsAdmin()) {
       String why = plan.oursMissing()

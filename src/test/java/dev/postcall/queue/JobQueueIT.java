@@ -84,6 +84,45 @@ class JobQueueIT {
   }
 
   @Test
+  void a_create_in_doubt_is_stored_with_the_retry_and_a_worker_dying_at_create_leaves_its_job_in_doubt() throws Exception {
+    calls.insert(call("1.1"));
+    calls.insert(call("1.2"));
+    List<Job> claimed = queue.claim("a", 2, LEASE);
+    Job a = queue.progress(claimed.get(0), Stage.CREATE, null, null, null, LEASE);
+    Job b = queue.progress(claimed.get(1), Stage.CREATE, null, null, null, LEASE);
+    Instant unanswered = clock.instant();
+    queue.retryLater(a, unanswered.plusSeconds(12), "timed out", unanswered);
+    // b's worker dies with its create on the wire
+    clock.advance(LEASE.plusSeconds(1));
+    Instant recovered = clock.instant();
+    assertEquals(1, queue.recoverExpiredLeases());
+
+    List<Job> again = queue.claim("b", 2, LEASE);
+    assertEquals(2, again.size());
+    Job a2 = again.stream().filter(j -> j.uniqueid().equals("1.1")).findFirst().orElseThrow();
+    Job b2 = again.stream().filter(j -> j.uniqueid().equals("1.2")).findFirst().orElseThrow();
+    assertEquals(unanswered, a2.createInDoubtAt());
+    assertEquals(recovered, b2.createInDoubtAt());
+
+    // delivered: waits at RECONCILE, claimed when due like any job, then DONE
+    a2 = queue.progress(a2, Stage.CLEANUP, null, "OBJ-1", null, LEASE);
+    queue.awaitReconcile(a2, clock.instant().plusSeconds(24), "delivered as OBJ-1");
+    assertEquals("PENDING", db.job("1.1", "state"));
+    assertEquals("0", db.job("1.1", "attempts"));
+    queue.done(b2);
+    assertEquals(0, queue.claim("c", 2, LEASE).size(), "not due yet");
+    clock.advance(Duration.ofSeconds(25));
+    Job r = queue.claim("c", 2, LEASE).get(0);
+    assertEquals(Stage.RECONCILE, r.stage());
+    assertEquals("OBJ-1", r.objectref());
+    assertEquals(unanswered, r.createInDoubtAt());
+    queue.done(r, "no second object");
+    assertEquals("DONE", db.job("1.1", "state"));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM job_events WHERE stage = 'RECONCILE' AND outcome = 'DONE'"
+        + " AND message = 'no second object'"));
+  }
+
+  @Test
   void progress_is_kept_across_a_retry() throws Exception {
     calls.insert(call("1.1"));
     Job j = queue.claim("a", 1, LEASE).get(0);
