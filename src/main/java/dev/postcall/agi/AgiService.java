@@ -12,7 +12,8 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Metrics: {@code postcall.agi.sessions} (counter, tag {@code outcome}: accepted — on disk in
  * the spool, on its way to the database; stored / duplicate — the spool was not writable and the
- * database answered in time; not_stored; no_uniqueid, unknown_script, no_script, timeout, io_error, no_request, refused,
- * over_limit, too_much_data), {@code postcall.agi.session} (timer accept → close, histogram) and
+ * database answered in time; not_stored; no_uniqueid, unknown_script, no_script, no_secret, timeout, deadline,
+ * evicted, io_error, no_request, refused, over_limit, too_much_data — see {@link SessionOutcome}), {@code postcall.agi.session} (timer accept → close, histogram) and
  * {@code postcall.agi.spool.events} (gauge: events not yet confirmed in the database).
  */
 public final class AgiService implements AutoCloseable {
@@ -46,7 +47,7 @@ public final class AgiService implements AutoCloseable {
   private CaptureLoop server;
   private final MeterRegistry registry;
   private final Timer sessionTimer;
-  private final ConcurrentHashMap<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final Map<SessionOutcome, Counter> outcomes = new EnumMap<>(SessionOutcome.class);
   private final ScheduledExecutorService drainLoop = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "agi-spool-drainer");
     t.setDaemon(true);
@@ -69,6 +70,10 @@ public final class AgiService implements AutoCloseable {
     Gauge.builder("postcall.agi.spool.events", spool, Spool::size)
         .description("hangup events waiting in the spool for the database").register(registry);
     this.builder = new HangupCallBuilder(cdrZone);
+    // every outcome from the start, at 0: an alert on refused or evicted connections needs the series
+    for (SessionOutcome o : SessionOutcome.values())
+      outcomes.put(o, Counter.builder("postcall.agi.sessions").tag("outcome", o.tag())
+          .description("FastAGI sessions by outcome").register(registry));
   }
 
   /**
@@ -79,9 +84,8 @@ public final class AgiService implements AutoCloseable {
     writer.afterStored(listener);
   }
 
-  private void sessionEnded(String outcome, long nanos) {
-    outcomes.computeIfAbsent(outcome, o -> Counter.builder("postcall.agi.sessions").tag("outcome", o)
-        .description("FastAGI sessions by outcome").register(registry)).increment();
+  private void sessionEnded(SessionOutcome outcome, long nanos) {
+    outcomes.get(outcome).increment();
     if (nanos > 0) sessionTimer.record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -90,8 +94,9 @@ public final class AgiService implements AutoCloseable {
     writer.start();
     try {
       server = new CaptureLoop(new InetSocketAddress(cfg.bind(), cfg.port()), cfg.backlog(),
-          (int) Math.min(Integer.MAX_VALUE, cfg.readTimeout().toMillis()), new AddressAllowlist(cfg.allow()),
-          cfg.maxSessions(), builder, writer, this::sessionEnded);
+          (int) Math.min(Integer.MAX_VALUE, cfg.readTimeout().toMillis()), cfg.sessionDeadline().toMillis(),
+          new AddressAllowlist(cfg.allow()), cfg.maxSessions(), new AgiSecret(cfg.secret()), builder, writer,
+          this::sessionEnded);
     } catch (IOException e) {
       writer.close();
       throw new IOException("agi.bind/agi.port " + cfg.bind().getHostAddress() + ":" + cfg.port()
@@ -100,8 +105,9 @@ public final class AgiService implements AutoCloseable {
     localPort = server.localPort();
     long every = cfg.drainInterval().toMillis();
     drainLoop.scheduleWithFixedDelay(() -> drainer.drainOnce(false), 0, every, TimeUnit.MILLISECONDS);
-    log.info("FastAGI listening on {}:{} (allow {}, read timeout {} ms, persist budget if the spool fails {} ms, spool {}, max {} sessions)",
-        cfg.bind().getHostAddress(), localPort, cfg.allow(), cfg.readTimeout().toMillis(),
+    log.info("FastAGI listening on {}:{} (allow {}, secret {}, read timeout {} ms, session deadline {} ms, persist budget "
+        + "if the spool fails {} ms, spool {}, max {} sessions)", cfg.bind().getHostAddress(), localPort, cfg.allow(),
+        cfg.secret() == null ? "not required" : "required", cfg.readTimeout().toMillis(), cfg.sessionDeadline().toMillis(),
         cfg.persistBudget().toMillis(), cfg.spoolDir(), cfg.maxSessions());
   }
 

@@ -11,6 +11,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * (measured at 3,000 sessions/s: two thirds of the session threads' time in the kernel, a tenth on
  * futex hand-offs alone). Idle connections cost a file descriptor, so a flood of them no longer
  * starves real hangups of threads (chaos scenario 7); they are closed after {@code agi.read-timeout}.
+ * A client dribbling a byte now and then is closed at {@code agi.session-deadline}, counted from the
+ * accept (a real hangup session lasts milliseconds), and at {@code agi.max-sessions} the oldest
+ * connection still without its environment is closed to make room for a new one, so a pool of slow
+ * clients cannot keep Asterisk out.
  *
  * <p>asterisk-java still parses requests and answers ({@link AgiProtocol}); this class only moves
  * bytes. Nothing here waits: no database, no DNS (the allowlist holds literal addresses), no disk.
@@ -43,12 +49,16 @@ final class CaptureLoop implements AutoCloseable {
    * when handled in one go; in slices, the sessions that are talking are served in between.
    */
   private static final int SLICE = 64;
+  /** At most one line per this interval about refused or cut-short connections (see {@link RefusalLog}). */
+  private static final long REFUSAL_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** A connection: its socket, its session, and the query bytes a full socket buffer left unwritten. */
   private static final class Conn {
     final SocketChannel channel;
     final HangupSession session;
     ByteBuffer unwritten;
+    /** In {@link #withoutEnvironment}: accepted, environment not complete yet. */
+    boolean awaitingEnvironment = true;
 
     Conn(SocketChannel channel, HangupSession session) {
       this.channel = channel;
@@ -61,6 +71,8 @@ final class CaptureLoop implements AutoCloseable {
   private final AddressAllowlist allow;
   private final int maxSessions;
   private final long timeoutNanos;
+  private final long deadlineNanos;
+  private final AgiSecret secret;
   private final long tickNanos;
   private final SessionCommitter committer;
   private final SessionEnded ended;
@@ -70,6 +82,13 @@ final class CaptureLoop implements AutoCloseable {
   /** Open connections, in the loop or with the committer (the committer decrements). */
   private final AtomicInteger open = new AtomicInteger();
   private final List<SessionCommitter.Finished> finished = new ArrayList<>();
+  /**
+   * Connections whose environment is not complete yet, oldest first: the ones to close when the
+   * limit is reached (Asterisk sends its environment at once, so the oldest of these have made
+   * least progress). Loop thread only.
+   */
+  private final LinkedHashSet<Conn> withoutEnvironment = new LinkedHashSet<>();
+  private final RefusalLog refusals = new RefusalLog(log, REFUSAL_LOG_NANOS);
   private volatile boolean accepting = true;
   private volatile boolean running = true;
   private long nextTick;
@@ -78,15 +97,16 @@ final class CaptureLoop implements AutoCloseable {
 
   /** How a session ended, for the metrics: outcome and time from accept to close. */
   interface SessionEnded {
-    void sessionEnded(String outcome, long nanos);
+    void sessionEnded(SessionOutcome outcome, long nanos);
   }
 
   /**
    * Binds with {@code backlog} ({@code agi.backlog}, 1024 by default: asterisk-java's 200
    * overflowed under a burst of 400 hangups, STACK.md trap 8) and starts the loop's thread.
    */
-  CaptureLoop(InetSocketAddress bind, int backlog, int readTimeoutMillis, AddressAllowlist allow, int maxSessions,
-      HangupCallBuilder builder, CaptureWriter writer, SessionEnded ended) throws IOException {
+  CaptureLoop(InetSocketAddress bind, int backlog, int readTimeoutMillis, long sessionDeadlineMillis,
+      AddressAllowlist allow, int maxSessions, AgiSecret secret, HangupCallBuilder builder, CaptureWriter writer,
+      SessionEnded ended) throws IOException {
     this.server = ServerSocketChannel.open();
     this.selector = Selector.open();
     try {
@@ -101,10 +121,13 @@ final class CaptureLoop implements AutoCloseable {
     }
     this.allow = allow;
     this.maxSessions = maxSessions;
+    this.secret = secret;
+    this.deadlineNanos = TimeUnit.MILLISECONDS.toNanos(sessionDeadlineMillis);
     this.ended = ended;
     this.committer = new SessionCommitter(builder, writer, this::committed);
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
-    this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, Math.min(TICK_MILLIS, readTimeoutMillis / 10)));
+    long shortest = Math.min(readTimeoutMillis, sessionDeadlineMillis);
+    this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, Math.min(TICK_MILLIS, shortest / 10)));
     this.thread = new Thread(this::run, "agi-loop");
     thread.setDaemon(true);
     thread.start();
@@ -135,7 +158,8 @@ final class CaptureLoop implements AutoCloseable {
         selector.selectedKeys().clear();
         long now = System.nanoTime();
         if (now - nextTick >= 0 || moreSilent) {
-          moreSilent = closeSilent(now);
+          moreSilent = closeOverdue(now);
+          refusals.flush(now);
           nextTick = now + tickNanos;
         }
         handOverFinished();
@@ -153,16 +177,19 @@ final class CaptureLoop implements AutoCloseable {
     // at most a slice per pass: the rest stay in the backlog, and the key stays ready for the next pass
     for (int i = 0; i < SLICE && accepting && (ch = server.accept()) != null; i++) {
       Socket s = ch.socket();
+      long now = System.nanoTime();
       if (!allow.allows(s.getInetAddress())) {
-        log.warn("AGI client {} is not in agi.allow — refused and closed", s.getInetAddress().getHostAddress());
-        ended.sessionEnded("refused", 0);
+        String host = s.getInetAddress().getHostAddress();
+        refusals.note(SessionOutcome.REFUSED, host, () -> "AGI client " + host + " is not in agi.allow — refused and closed", now);
+        ended.sessionEnded(SessionOutcome.REFUSED, 0);
         discardAndClose(ch);
         continue;
       }
-      if (open.get() >= maxSessions) {
-        log.warn("AGI client {}:{} refused: {} sessions open (agi.max-sessions) — Asterisk will log FastAGI failed",
-            s.getInetAddress().getHostAddress(), s.getPort(), maxSessions);
-        ended.sessionEnded("over_limit", 0);
+      if (open.get() >= maxSessions && !makeRoom(now)) {
+        String peer = s.getInetAddress().getHostAddress() + ":" + s.getPort();
+        refusals.note(SessionOutcome.OVER_LIMIT, peer, () -> "AGI client " + peer + " refused: " + maxSessions
+            + " sessions open (agi.max-sessions), all past their environment — Asterisk will log FastAGI failed", now);
+        ended.sessionEnded(SessionOutcome.OVER_LIMIT, 0);
         discardAndClose(ch);
         continue;
       }
@@ -172,17 +199,35 @@ final class CaptureLoop implements AutoCloseable {
         ch.configureBlocking(false);
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         c = new Conn(ch, new HangupSession(s.getInetAddress(), s.getPort(), s.getLocalAddress(), s.getLocalPort(),
-            System.nanoTime()));
+            now, secret));
       } catch (IOException e) {
         log.warn("AGI client {}: could not set up the connection ({}) — closed", s.getRemoteSocketAddress(), e.getMessage());
         open.decrementAndGet();
         closeQuietly(ch);
         continue;
       }
+      withoutEnvironment.add(c);
       // Asterisk writes its environment right after connecting, so it is usually here already:
       // read it now and skip one round through the selector.
       if (read(c) && ch.keyFor(selector) == null) ch.register(selector, SelectionKey.OP_READ, c);
     }
+  }
+
+  /**
+   * At the limit: closes the oldest connection still without its environment (a slow or idle
+   * client — Asterisk sends the environment as soon as it connects); false if every open
+   * connection is past that (then the new one is refused).
+   */
+  private boolean makeRoom(long now) {
+    Iterator<Conn> oldest = withoutEnvironment.iterator();
+    if (!oldest.hasNext()) return false;
+    Conn c = oldest.next();
+    long ms = TimeUnit.NANOSECONDS.toMillis(now - c.session.acceptedNanos());
+    refusals.note(SessionOutcome.EVICTED, c.session.peer(), () -> "AGI client " + c.session.peer() + " closed to make room: "
+        + maxSessions + " sessions open (agi.max-sessions), and it had not sent its environment in " + ms + " ms", now);
+    c.session.outcome(SessionOutcome.EVICTED);
+    close(c);
+    return true;
   }
 
   private void serve(SelectionKey k) {
@@ -205,7 +250,7 @@ final class CaptureLoop implements AutoCloseable {
       try {
         n = c.channel.read(readBuffer);
       } catch (IOException e) {
-        c.session.outcome("io_error");
+        c.session.outcome(SessionOutcome.IO_ERROR);
         log.warn("AGI client {}: {} — closing", c.session.peer(), Text.firstLine(e));
         return next(c, c.session.ended(protocol));
       }
@@ -213,6 +258,10 @@ final class CaptureLoop implements AutoCloseable {
       if (n < 0) return next(c, c.session.ended(protocol));
       readBuffer.flip();
       if (!next(c, c.session.received(readBuffer, System.nanoTime(), protocol))) return false;
+      if (c.awaitingEnvironment && !c.session.awaitingEnvironment()) {
+        withoutEnvironment.remove(c);
+        c.awaitingEnvironment = false;
+      }
       if (n < readBuffer.capacity()) return true; // drained for now: spare a read that returns 0
     }
   }
@@ -227,9 +276,15 @@ final class CaptureLoop implements AutoCloseable {
         if (!write(c)) return c.channel.isOpen(); // waits to be writable, or closed if it could not wait
         return next(c, c.session.querySent(protocol));
       case FINISHED:
+        leave(c);
         finished.add(new SessionCommitter.Finished(c.session, c.channel));
         return false;
       default:
+        if (c.session.outcome() == SessionOutcome.NO_SECRET) {
+          String peer = c.session.peer();
+          refusals.note(SessionOutcome.NO_SECRET, peer,
+              () -> "AGI client " + peer + " did not pass agi.secret — refused, nothing stored", System.nanoTime());
+        }
         close(c);
         return false;
     }
@@ -258,14 +313,23 @@ final class CaptureLoop implements AutoCloseable {
   }
 
   private void close(Conn c) {
+    leave(c);
     counted(c.session); // first: whoever sees the close sees it counted
     closeQuietly(c.channel);
+  }
+
+  /** The connection leaves the loop (closed, or handed to the committer). */
+  private void leave(Conn c) {
+    if (c.awaitingEnvironment) {
+      withoutEnvironment.remove(c);
+      c.awaitingEnvironment = false;
+    }
   }
 
   /** A session leaves: one open connection fewer, its outcome and time accept → now in the metrics. */
   private void counted(HangupSession s) {
     open.decrementAndGet();
-    ended.sessionEnded(s.outcome() == null ? "no_request" : s.outcome(), System.nanoTime() - s.acceptedNanos());
+    ended.sessionEnded(s.outcome() == null ? SessionOutcome.NO_REQUEST : s.outcome(), System.nanoTime() - s.acceptedNanos());
   }
 
   /**
@@ -290,23 +354,27 @@ final class CaptureLoop implements AutoCloseable {
   }
 
   /**
-   * Closes connections that have sent nothing for the read timeout; a session past its environment
-   * keeps its call. Connections that never sent a byte share one log line per pass naming them all: a
-   * flood of idle connections (chaos scenario 7) timing out together made a thousand log lines at
-   * once, and the loop — which serves the real hangups too — spent 150 ms on them. At most a
+   * Closes connections past the session deadline or silent for the read timeout; a session past its
+   * environment keeps its call. Connections that never sent a byte share one log line per pass naming
+   * them all: a flood of idle connections (chaos scenario 7) timing out together made a thousand log
+   * lines at once, and the loop — which serves the real hangups too — spent 150 ms on them; those cut
+   * off at the deadline before their environment go to the throttled {@link RefusalLog}. At most a
    * {@link #SLICE} per pass; true if more are due.
    */
-  private boolean closeSilent(long now) {
+  private boolean closeOverdue(long now) {
     long ms = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
     List<Conn> silent = new ArrayList<>();
+    List<Conn> late = new ArrayList<>();
     boolean more = false;
     for (SelectionKey k : selector.keys()) {
-      if (!(k.attachment() instanceof Conn c) || !c.session.silentPast(now, timeoutNanos)) continue;
-      if (silent.size() == SLICE) {
+      if (!(k.attachment() instanceof Conn c)) continue;
+      boolean pastDeadline = c.session.pastDeadline(now, deadlineNanos);
+      if (!pastDeadline && !c.session.silentPast(now, timeoutNanos)) continue;
+      if (silent.size() + late.size() == SLICE) {
         more = true;
         break;
       }
-      silent.add(c);
+      (pastDeadline ? late : silent).add(c);
     }
     // logged before the sockets close: whoever sees the close finds the reason in the log
     List<String> idle = new ArrayList<>();
@@ -318,8 +386,23 @@ final class CaptureLoop implements AutoCloseable {
     if (idle.size() > 1) log.warn("{} AGI clients sent nothing for {} ms (read timeout) — closing: {}", idle.size(), ms,
         String.join(", ", idle)); // at most a slice: every peer is named, in one line
     for (Conn c : silent) {
-      c.session.outcome("timeout");
+      c.session.outcome(SessionOutcome.TIMEOUT);
       next(c, c.session.ended(protocol));
+    }
+    long deadlineMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos);
+    for (Conn c : late) {
+      c.session.outcome(SessionOutcome.DEADLINE);
+      if (c.session.awaitingEnvironment()) {
+        // not Asterisk, which sends its environment at once: closed without reading what it dribbled
+        String peer = c.session.peer();
+        refusals.note(SessionOutcome.DEADLINE, peer, () -> "AGI client " + peer + " had not sent its environment at the "
+            + deadlineMs + " ms session deadline (agi.session-deadline) — closing", now);
+        close(c);
+      } else {
+        log.warn("AGI client {} still talking at the {} ms session deadline (agi.session-deadline) — closing",
+            c.session.peer(), deadlineMs);
+        next(c, c.session.ended(protocol));
+      }
     }
     return more;
   }

@@ -44,6 +44,7 @@ final class HangupSession {
   private final int localPort;
   private final long acceptedNanos;
   private final AgiLines lines;
+  private final AgiSecret secret;
   private State state = State.ENV;
   private Reply reply = Reply.START;
   private int scanned;
@@ -52,7 +53,7 @@ final class HangupSession {
   private boolean receivedAny;
   /** Bytes that arrived after the environment, before the query was written (read once it is). */
   private byte[] early;
-  private String outcome;
+  private SessionOutcome outcome;
   private AgiRequest request;
   private HangupCallBuilder.Env env;
   private Map<Field, String> values = Map.of();
@@ -60,6 +61,11 @@ final class HangupSession {
   private long heardAt;
 
   HangupSession(InetAddress remote, int remotePort, InetAddress local, int localPort, long nowNanos) {
+    this(remote, remotePort, local, localPort, nowNanos, AgiSecret.NONE);
+  }
+
+  HangupSession(InetAddress remote, int remotePort, InetAddress local, int localPort, long nowNanos, AgiSecret secret) {
+    this.secret = secret;
     this.remote = remote;
     this.remotePort = remotePort;
     this.local = local;
@@ -100,12 +106,17 @@ final class HangupSession {
   }
 
   /** The first outcome reported wins (a timeout or flood beats the later "accepted"). */
-  void outcome(String o) {
+  void outcome(SessionOutcome o) {
     if (outcome == null) outcome = o;
   }
 
-  String outcome() {
+  SessionOutcome outcome() {
     return outcome;
+  }
+
+  /** Whether the environment is still incomplete (the blank line that ends it has not arrived). */
+  boolean awaitingEnvironment() {
+    return state == State.ENV;
   }
 
   /** The call's environment values (FINISHED only). */
@@ -133,7 +144,7 @@ final class HangupSession {
   private Step consume(ByteBuffer in, AgiProtocol protocol) {
     while (in.hasRemaining()) {
       if (!lines.add(in)) {
-        outcome("too_much_data");
+        outcome(SessionOutcome.TOO_MUCH_DATA);
         return ended(protocol);
       }
       Step s = advance(false, protocol);
@@ -160,6 +171,14 @@ final class HangupSession {
   }
 
   /**
+   * Whether the session still waits for its client more than {@code deadlineNanos} after it was
+   * accepted: bytes dribbled in do not extend this, unlike the read timeout.
+   */
+  boolean pastDeadline(long nowNanos, long deadlineNanos) {
+    return state != State.DONE && nowNanos - acceptedNanos > deadlineNanos;
+  }
+
+  /**
    * The client closed, went silent past the read timeout or its socket failed (the caller has set
    * the outcome and logged why): whatever arrived is used — an environment with a uniqueid is
    * stored even without the answer.
@@ -169,7 +188,7 @@ final class HangupSession {
     lines.end();
     if (state == State.ENV && !receivedAny) {
       if (outcome == null) log.warn("AGI client {} closed without sending a request (a port probe?)", peer);
-      outcome("no_request");
+      outcome(SessionOutcome.NO_REQUEST);
       state = State.DONE;
       return Step.CLOSE;
     }
@@ -184,7 +203,7 @@ final class HangupSession {
       try {
         request = protocol.request(got, ended, this);
       } catch (AgiException e) {
-        outcome("io_error");
+        outcome(SessionOutcome.IO_ERROR);
         log.warn("AGI client {}: {} — closing", peer, Text.printable(e.getMessage()));
         state = State.DONE;
         return Step.CLOSE;
@@ -210,22 +229,27 @@ final class HangupSession {
 
   /** Whether the request is for us and carries a uniqueid: SEND_QUERY, or CLOSE with the reason logged. */
   private Step checkRequest() {
+    // first: a client without the secret learns nothing and costs one throttled line, whatever it sent
+    if (!secret.admits(request)) {
+      outcome(SessionOutcome.NO_SECRET); // logged by the loop, throttled: a flood of these is an attack
+      return Step.CLOSE;
+    }
     String script = request.getScript();
     if (script == null) {
-      outcome("no_script");
+      outcome(SessionOutcome.NO_SCRIPT);
       log.warn("AGI client {} sent no script name (uniqueid {}, {} environment lines) — closing",
           peer, Text.printable(request.getUniqueId()), request.getRequest().size());
       return Step.CLOSE;
     }
     if (!script.equals(SCRIPT)) {
-      outcome("unknown_script");
+      outcome(SessionOutcome.UNKNOWN_SCRIPT);
       log.warn("AGI client {} asked for unknown script '{}' (uniqueid {}) — closing", peer,
           Text.printable(script), Text.printable(request.getUniqueId()));
       return Step.CLOSE;
     }
     env = env(request);
     if (env.uniqueid() == null || env.uniqueid().isBlank()) {
-      outcome("no_uniqueid");
+      outcome(SessionOutcome.NO_UNIQUEID);
       log.warn("AGI client {}: hangup without agi_uniqueid (channel {}) — nothing to store, closing", peer,
           Text.printable(env.channel()));
       return Step.CLOSE;
@@ -267,8 +291,8 @@ final class HangupSession {
       if (last != null && last.getStatus() == AgiReply.SC_DEAD_CHANNEL)
         log.warn("call {}: Asterisk refused GET FULL VARIABLE on the dead channel (511) — storing the environment only", uid);
       else if (lines.overLimit() != null) log.warn("call {}: no CDR values (flooded) — storing the environment only", uid);
-      else if (outcome != null && !outcome.equals("no_request"))
-        log.warn("call {}: no answer to the query ({}) — storing the environment only", uid, outcome);
+      else if (outcome != null && outcome != SessionOutcome.NO_REQUEST)
+        log.warn("call {}: no answer to the query ({}) — storing the environment only", uid, outcome.tag());
       else log.warn("call {}: {} — storing the environment only", uid,
           endedWhy != null ? endedWhy : "Asterisk closed the session before answering");
     } catch (AgiException | IllegalArgumentException e) {

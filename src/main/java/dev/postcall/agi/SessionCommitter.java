@@ -4,7 +4,6 @@ import dev.postcall.queue.CallRecord;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +66,7 @@ final class SessionCommitter implements AutoCloseable {
         log.error("agi-commit: unexpected error with {} sessions — closing them, continuing", batch.size(), e);
         for (Finished f : batch) {
           if (!f.channel().isOpen()) continue; // ended and counted before the error
-          f.session().outcome("not_stored");
+          f.session().outcome(SessionOutcome.NOT_STORED);
           closed.accept(f); // counted, or the open-connection count would never come down
           CaptureLoop.closeQuietly(f.channel());
         }
@@ -100,7 +99,12 @@ final class SessionCommitter implements AutoCloseable {
     for (int i = 0; i < batch.size(); i++) {
       Finished f = batch.get(i);
       CaptureWriter.Outcome o = outcomes.get(i);
-      f.session().outcome(o.result().name().toLowerCase(Locale.ROOT));
+      f.session().outcome(switch (o.result()) {
+        case ACCEPTED -> SessionOutcome.ACCEPTED;
+        case STORED -> SessionOutcome.STORED;
+        case DUPLICATE -> SessionOutcome.DUPLICATE;
+        case NOT_STORED -> SessionOutcome.NOT_STORED;
+      });
       closed.accept(f); // counted before the close: whoever sees the session end sees it counted
       // the usual line after the close (Asterisk need not wait for it), an unusual one before it
       boolean usual = o.result() == CaptureWriter.Result.ACCEPTED;

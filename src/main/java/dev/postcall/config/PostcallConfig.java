@@ -121,8 +121,13 @@ public record PostcallConfig(
    * {@code drainInterval} is how often spooled events are retried into the database.
    */
   public record Agi(InetAddress bind, int port, List<String> allow, Duration readTimeout,
-      Duration persistBudget, Path spoolDir, int maxSessions, int backlog, Duration drainInterval) {
+      Duration persistBudget, Path spoolDir, int maxSessions, int backlog, Duration drainInterval,
+      Duration sessionDeadline, String secret) {
     public static final Duration DEFAULT_PERSIST_BUDGET = Duration.ofMillis(50);
+    /** A real hangup session lasts milliseconds; a client still sending after this is not Asterisk. */
+    public static final Duration DEFAULT_SESSION_DEADLINE = Duration.ofSeconds(5);
+    /** Characters that pass unchanged through an AGI URL and an AGI argument (no ',', '&', '%'). */
+    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("[A-Za-z0-9._~-]{16,256}");
     public static final int DEFAULT_BACKLOG = 1024;
     private static final java.util.regex.Pattern ALLOW_ENTRY =
         java.util.regex.Pattern.compile("[0-9A-Fa-f:.]+(/\\d{1,3})?");
@@ -148,10 +153,25 @@ public record PostcallConfig(
         throw new ConfigException("agi.persist-budget", "must be between 1ms and 5s (Asterisk waits for it), got " + budget.toMillis() + "ms");
       Duration drain = s.duration("agi.drain-interval", Duration.ofSeconds(1));
       if (drain.isZero()) throw new ConfigException("agi.drain-interval", "must be more than 0");
+      Duration deadline = s.duration("agi.session-deadline", DEFAULT_SESSION_DEADLINE);
+      if (deadline.compareTo(Duration.ofMillis(100)) < 0 || deadline.compareTo(Duration.ofMinutes(10)) > 0)
+        throw new ConfigException("agi.session-deadline", "must be between 100ms and 10m, got " + deadline.toMillis() + "ms");
+      String secret = s.raw("agi.secret");
+      // the value itself is never part of a message: it may sit in a shared log
+      if (secret != null && !SECRET.matcher(secret).matches())
+        throw new ConfigException("agi.secret", "must be 16 to 256 characters from A-Z a-z 0-9 . _ ~ - (it travels in the "
+            + "dialplan's AGI URL or argument), got " + secret.length() + " characters");
       return new Agi(addr, s.integer("agi.port", 4573, 0, 65535), allow, readTimeout, budget,
           s.path("agi.spool-dir", "var/spool"),
           s.integer("agi.max-sessions", 2_000, 2, 100_000),
-          s.integer("agi.backlog", DEFAULT_BACKLOG, 1, 65535), drain);
+          s.integer("agi.backlog", DEFAULT_BACKLOG, 1, 65535), drain, deadline, secret);
+    }
+
+    @Override
+    public String toString() {
+      return "Agi[bind=" + bind.getHostAddress() + ", port=" + port + ", allow=" + allow + ", readTimeout=" + readTimeout
+          + ", sessionDeadline=" + sessionDeadline + ", secret=" + (secret == null ? "" : "****") + ", maxSessions="
+          + maxSessions + "]";
     }
   }
 

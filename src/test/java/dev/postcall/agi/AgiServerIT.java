@@ -269,31 +269,114 @@ class AgiServerIT {
     }
   }
 
-  /** A cap on open connections (file descriptors): beyond it a connection is closed at once, logged and counted. */
+  /**
+   * Issue 16 (slowloris): at the cap on open connections (file descriptors), the oldest connection
+   * that has not sent its environment is closed to make room — a real session is served instead of
+   * refused.
+   */
   @Test
-  void connections_beyond_max_sessions_are_refused_and_counted() throws Exception {
+  void at_max_sessions_the_oldest_connection_without_an_environment_makes_room() throws Exception {
     try (AgiService small = AgiHarness.start(store, spool.resolve("capped"), Map.of("agi.max-sessions", "4"), metrics)) {
       List<Socket> idle = new ArrayList<>();
       try {
         for (int i = 0; i < 4; i++) idle.add(new Socket("127.0.0.1", small.localPort()));
+        new FakeAsterisk(small.localPort()).play(BUSY.withUniqueid("13.1"));
+        small.drainOnce();
+        assertTrue(store.find("13.1").isPresent(), "served, not refused");
+        assertEquals(0, sessions("over_limit"));
+        assertEquals(1, sessions("evicted"));
+        idle.get(0).setSoTimeout(2_000);
+        assertEquals(-1, idle.get(0).getInputStream().read(), "the oldest idle connection was the one closed");
+        assertTrue(logs.has("closed to make room: 4 sessions open (agi.max-sessions)"), logs.lines().toString());
+      } finally {
+        for (Socket s : idle) s.close();
+      }
+    }
+  }
+
+  /** Only when every open connection is past its environment is a new one refused, logged and counted. */
+  @Test
+  void connections_beyond_max_sessions_are_refused_when_none_can_make_room() throws Exception {
+    try (AgiService small = AgiHarness.start(store, spool.resolve("full"), Map.of("agi.max-sessions", "2"), metrics)) {
+      List<Socket> waiting = new ArrayList<>();
+      try {
+        for (int i = 0; i < 2; i++) {
+          Socket s = new Socket("127.0.0.1", small.localPort());
+          waiting.add(s);
+          s.setSoTimeout(3_000);
+          s.getOutputStream().write((String.join("\n", BUSY.withUniqueid("14." + i).env) + "\n\n").getBytes(StandardCharsets.UTF_8));
+          assertEquals('G', s.getInputStream().read(), "the query was sent: past its environment, never answered");
+        }
         List<String> commands;
         try {
-          commands = new FakeAsterisk(small.localPort()).play(BUSY.withUniqueid("13.1")).commands();
+          commands = new FakeAsterisk(small.localPort()).play(BUSY.withUniqueid("14.9")).commands();
         } catch (java.io.IOException e) {
           commands = List.of(); // closed before its environment was read: a reset
         }
         assertEquals(List.of(), commands, "refused before any command");
         assertEquals(1, sessions("over_limit"));
-        assertTrue(logs.has("refused: 4 sessions open (agi.max-sessions)"), logs.lines().toString());
+        assertEquals(0, sessions("evicted"));
+        assertTrue(logs.has("refused: 2 sessions open (agi.max-sessions)"), logs.lines().toString());
       } finally {
-        for (Socket s : idle) s.close();
+        for (Socket s : waiting) s.close();
       }
       long until = System.nanoTime() + 5_000_000_000L;
-      while (System.nanoTime() < until && store.find("13.2").isEmpty()) {
-        new FakeAsterisk(small.localPort()).play(BUSY.withUniqueid("13.2"));
+      while (System.nanoTime() < until && store.find("14.8").isEmpty()) {
+        new FakeAsterisk(small.localPort()).play(BUSY.withUniqueid("14.8"));
         small.drainOnce();
       }
-      assertTrue(store.find("13.2").isPresent(), "served again once the idle ones closed");
+      assertTrue(store.find("14.8").isPresent(), "served again once the others ended");
+      assertTrue(store.find("14.0").isPresent(), "the ones that waited kept their calls");
+    }
+  }
+
+  /** Issue 16 (slowloris): a byte now and then resets the read timeout, but not the whole-session deadline. */
+  @Test
+  void a_client_dribbling_bytes_is_closed_at_the_session_deadline() throws Exception {
+    try (AgiService strict = AgiHarness.start(store, spool.resolve("deadline"),
+        Map.of("agi.read-timeout", "10s", "agi.session-deadline", "1s"), metrics)) {
+      long t0 = System.nanoTime();
+      try (Socket s = new Socket("127.0.0.1", strict.localPort())) {
+        s.setSoTimeout(200);
+        OutputStream out = s.getOutputStream();
+        InputStream in = s.getInputStream();
+        boolean closed = false;
+        for (int i = 0; i < 50 && !closed; i++) {
+          try {
+            out.write('a');
+            out.flush();
+            closed = in.read() < 0;
+          } catch (java.net.SocketTimeoutException e) {
+            // still open: dribble on
+          } catch (java.io.IOException e) {
+            closed = true; // reset
+          }
+        }
+        assertTrue(closed, "closed by the server");
+      }
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 900 && ms < 3_000, "closed at the 1 s deadline although it never went 10 s silent: " + ms + " ms");
+      assertEquals(1, sessions("deadline"));
+      assertTrue(logs.has("had not sent its environment at the 1000 ms session deadline"), logs.lines().toString());
+    }
+    assertStillServing("15.1");
+  }
+
+  /** Issue 16: a flood of refused connections is summed up, not one WARN line each. */
+  @Test
+  void refused_connections_are_logged_at_most_once_per_interval() throws Exception {
+    try (AgiService strict = AgiHarness.start(store, spool.resolve("flood"), Map.of("agi.allow", "10.9.9.9"), metrics)) {
+      for (int i = 0; i < 300; i++) {
+        try (Socket s = new Socket("127.0.0.1", strict.localPort())) {
+          s.setSoTimeout(3_000);
+          s.getInputStream().read();
+        } catch (java.io.IOException e) {
+          // reset: refused all the same
+        }
+      }
+      assertEquals(300, sessions("refused"), "each counted");
+      long lines = logs.lines().stream().filter(l -> l.contains("agi.allow")).count();
+      assertEquals(1, lines, "one line now, the rest summed up at the end of the interval: " + lines);
     }
   }
 

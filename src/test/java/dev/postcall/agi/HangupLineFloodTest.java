@@ -28,7 +28,7 @@ class HangupLineFloodTest {
       assertEquals(HangupSession.Step.FINISHED, p.step());
       assertEquals("1.2", p.session().env().uniqueid());
       assertEquals(Map.of(), p.session().values());
-      assertEquals("too_much_data", p.session().outcome());
+      assertEquals(SessionOutcome.TOO_MUCH_DATA, p.session().outcome());
       assertTrue(logs.has("sent more than " + AgiLines.MAX_HANGUP_LINES + " HANGUP lines"), logs.lines().toString());
     }
   }

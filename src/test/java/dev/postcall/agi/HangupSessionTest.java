@@ -77,11 +77,11 @@ class HangupSessionTest {
     assertEquals(Step.SEND_QUERY, feed(s, ENV + "\n", 1));
     assertEquals(Step.WAIT, s.querySent(protocol));
     assertTrue(s.silentPast(TIMEOUT + 2, TIMEOUT));
-    s.outcome("timeout"); // as the loop does before ending it
+    s.outcome(SessionOutcome.TIMEOUT); // as the loop does before ending it
     assertEquals(Step.FINISHED, s.ended(protocol));
     assertEquals("1795000000.7", s.env().uniqueid());
     assertEquals(Map.of(), s.values());
-    assertEquals("timeout", s.outcome(), "the committer's accepted does not replace it");
+    assertEquals(SessionOutcome.TIMEOUT, s.outcome(), "the committer's accepted does not replace it");
     assertFalse(s.silentPast(Long.MAX_VALUE, TIMEOUT), "a finished session is not the loop's to time out");
   }
 
@@ -89,20 +89,20 @@ class HangupSessionTest {
   void a_connection_closed_without_a_byte_is_no_request() {
     HangupSession s = session(0);
     assertEquals(Step.CLOSE, s.ended(protocol));
-    assertEquals("no_request", s.outcome());
+    assertEquals(SessionOutcome.NO_REQUEST, s.outcome());
   }
 
   @Test
   void requests_we_do_not_serve_are_closed_with_their_reason() {
     HangupSession unknown = session(0);
     assertEquals(Step.CLOSE, feed(unknown, ENV.replace("network_script: hangup", "network_script: bogus") + "\n", 1));
-    assertEquals("unknown_script", unknown.outcome());
+    assertEquals(SessionOutcome.UNKNOWN_SCRIPT, unknown.outcome());
     HangupSession noUid = session(0);
     assertEquals(Step.CLOSE, feed(noUid, ENV.replace("agi_uniqueid: 1795000000.7\n", "") + "\n", 1));
-    assertEquals("no_uniqueid", noUid.outcome());
+    assertEquals(SessionOutcome.NO_UNIQUEID, noUid.outcome());
     HangupSession http = session(0);
     assertEquals(Step.CLOSE, feed(http, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1));
-    assertEquals("no_script", http.outcome());
+    assertEquals(SessionOutcome.NO_SCRIPT, http.outcome());
   }
 
   @Test
@@ -111,7 +111,7 @@ class HangupSessionTest {
     Step step = feed(s, ENV, 1);
     String filler = "agi_x: " + "y".repeat(1_000) + "\n";
     while (step == Step.WAIT) step = feed(s, filler, 2);
-    assertEquals("too_much_data", s.outcome());
+    assertEquals(SessionOutcome.TOO_MUCH_DATA, s.outcome());
     assertEquals(Step.FINISHED, step, "the environment so far carried the uniqueid: the call is kept");
   }
 }

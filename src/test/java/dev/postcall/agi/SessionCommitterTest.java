@@ -52,7 +52,7 @@ class SessionCommitterTest {
       while (socket.isOpen() && System.nanoTime() < until + TimeUnit.SECONDS.toNanos(5)) Thread.sleep(1);
       assertEquals(1, closed.size());
       assertFalse(socket.isOpen());
-      assertEquals("accepted", s.outcome());
+      assertEquals(SessionOutcome.ACCEPTED, s.outcome());
       // the batch ends just after its sockets close
       while (committer.problem(System.nanoTime() + TimeUnit.HOURS.toNanos(1), STUCK) != null
           && System.nanoTime() < until + TimeUnit.SECONDS.toNanos(5)) Thread.sleep(1);
