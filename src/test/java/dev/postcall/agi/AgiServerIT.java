@@ -380,6 +380,35 @@ class AgiServerIT {
     }
   }
 
+  /**
+   * Issue 16 (forged sessions): any local process connects from 127.0.0.1. With agi.secret set, only
+   * sessions carrying it — as the URL parameter or the SECRET= argument — store a call; the others
+   * are refused, counted, logged once, and store nothing. The secret never reaches the log.
+   */
+  @Test
+  void with_agi_secret_only_sessions_carrying_it_store_a_call() throws Exception {
+    String secret = "s3cr3t-of-the-dialplan_0123";
+    try (AgiService locked = AgiHarness.start(store, spool.resolve("secret"), Map.of("agi.secret", secret), metrics)) {
+      FakeAsterisk asterisk = new FakeAsterisk(locked.localPort());
+      assertEquals(List.of(), asterisk.play(BUSY.withUniqueid("16.1")).commands(), "no secret: closed before any command");
+      Map<String, String> wrong = new java.util.HashMap<>();
+      wrong.put("agi_arg_1", "SECRET=" + secret.substring(1));
+      assertEquals(List.of(), asterisk.play(BUSY.withUniqueid("16.2").withEnv(wrong)).commands(), "a wrong secret");
+      asterisk.play(BUSY.withUniqueid("16.3").withEnv(Map.of("agi_network_script", "hangup?secret=" + secret,
+          "agi_request", "agi://127.0.0.1:4573/hangup?secret=" + secret)));
+      asterisk.play(BUSY.withUniqueid("16.4").withEnv(Map.of("agi_arg_1", "SECRET=" + secret,
+          "agi_arg_2", "MIXMONITOR_FILENAME=/rec/16.4.wav")));
+      locked.drainOnce();
+      assertTrue(store.find("16.1").isEmpty() && store.find("16.2").isEmpty(), "nothing stored without the secret");
+      assertEquals("BUSY", store.find("16.3").orElseThrow().dialStatus(), "the URL parameter form");
+      assertEquals("/rec/16.4.wav", store.find("16.4").orElseThrow().recording(), "the argument form");
+      assertEquals(2, sessions("no_secret"));
+      assertEquals(1, logs.lines().stream().filter(l -> l.contains("did not pass agi.secret")).count(),
+          "the second refusal is counted for the summary, not logged: " + logs.lines());
+      assertTrue(logs.lines().stream().noneMatch(l -> l.contains(secret.substring(1))), "the secret is never logged");
+    }
+  }
+
   @Test
   void client_not_in_the_allowlist_is_refused_and_logged() throws Exception {
     try (AgiService strict = AgiHarness.start(store, spool.resolve("strict"), Map.of("agi.allow", "10.9.9.9,192.168.0.0/16"), metrics)) {

@@ -27,6 +27,17 @@ class AgiConfigTest {
     assertEquals("agi.max-threads: removed: sessions no longer take a thread each — use agi.max-sessions (open connections, default 2000)",
         error("agi.max-threads", "500"));
     assertEquals("agi.backlog: must be between 1 and 65535, got 0", error("agi.backlog", "0"));
+    assertEquals("agi.session-deadline: must be between 100ms and 10m, got 50ms", error("agi.session-deadline", "50ms"));
+    assertEquals("agi.secret: must be 16 to 256 characters from A-Z a-z 0-9 . _ ~ - (it travels in the dialplan's AGI URL "
+        + "or argument), got 7 characters", error("agi.secret", "a,b&c%d"));
+  }
+
+  @Test
+  void the_agi_secret_is_read_from_the_environment_and_never_shown() {
+    PostcallConfig c = PostcallConfig.from(new Settings(Map.of(), Map.of("POSTCALL_AGI_SECRET", "env-secret-0123456789")));
+    assertEquals("env-secret-0123456789", c.agi().secret());
+    assertFalse(c.toString().contains("env-secret"), c.toString());
+    assertFalse(error("agi.secret", "short-secret").contains("short-secret"), "not even a rejected one");
   }
 
   @Test
@@ -36,5 +47,7 @@ class AgiConfigTest {
     assertEquals(4573, a.port());
     assertEquals(Duration.ofMillis(50), a.persistBudget());
     assertEquals(1024, a.backlog());
+    assertEquals(Duration.ofSeconds(5), a.sessionDeadline());
+    assertEquals(null, a.secret(), "no secret required unless configured");
   }
 }
