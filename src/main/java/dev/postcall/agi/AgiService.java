@@ -1,6 +1,7 @@
 package dev.postcall.agi;
 
 import dev.postcall.config.PostcallConfig;
+import dev.postcall.queue.CallConflict;
 import dev.postcall.queue.CallStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * the spool, on its way to the database; stored / duplicate — the spool was not writable and the
  * database answered in time; not_stored; no_uniqueid, unknown_script, no_script, no_secret, timeout, deadline,
  * evicted, io_error, no_request, refused, over_limit, too_much_data — see {@link SessionOutcome}), {@code postcall.agi.session} (timer accept → close, histogram) and
- * {@code postcall.agi.spool.events} (gauge: events not yet confirmed in the database).
+ * {@code postcall.agi.spool.events} (gauge: events not yet confirmed in the database) and
+ * {@code postcall.agi.conflicts} (counter, tag {@code kind}: hangups kept aside in call_conflicts).
  */
 public final class AgiService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgiService.class);
@@ -48,6 +50,7 @@ public final class AgiService implements AutoCloseable {
   private final MeterRegistry registry;
   private final Timer sessionTimer;
   private final Map<SessionOutcome, Counter> outcomes = new EnumMap<>(SessionOutcome.class);
+  private final Map<CallConflict.Kind, Counter> conflicts = new EnumMap<>(CallConflict.Kind.class);
   private final ScheduledExecutorService drainLoop = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "agi-spool-drainer");
     t.setDaemon(true);
@@ -70,6 +73,11 @@ public final class AgiService implements AutoCloseable {
     Gauge.builder("postcall.agi.spool.events", spool, Spool::size)
         .description("hangup events waiting in the spool for the database").register(registry);
     this.builder = new HangupCallBuilder(cdrZone);
+    for (CallConflict.Kind k : CallConflict.Kind.values())
+      conflicts.put(k, Counter.builder("postcall.agi.conflicts").tag("kind", k.name().toLowerCase(java.util.Locale.ROOT))
+          .description("hangups not merged into the call stored under their uniqueid (kept in call_conflicts)")
+          .register(registry));
+    store.onConflict(this::conflict);
     // every outcome from the start, at 0: an alert on refused or evicted connections needs the series
     for (SessionOutcome o : SessionOutcome.values())
       outcomes.put(o, Counter.builder("postcall.agi.sessions").tag("outcome", o.tag())
@@ -87,6 +95,20 @@ public final class AgiService implements AutoCloseable {
   private void sessionEnded(SessionOutcome outcome, long nanos) {
     outcomes.get(outcome).increment();
     if (nanos > 0) sessionTimer.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A conflict the store has just recorded (once per distinct event): counted, and one WARN line. */
+  private void conflict(CallConflict c) {
+    conflicts.get(c.kind()).increment();
+    String uid = Text.printable(c.uniqueid());
+    switch (c.kind()) {
+      case HANGUP_DIFFERS -> log.warn("call {}: a second hangup disagrees with the stored call on {} (forged or misrouted?) "
+          + "— kept the first; both versions are in call_conflicts (postcall conflicts)", uid, String.join(", ", c.fields()));
+      case RECORDING_OF_ANOTHER_CALL -> log.warn("call {}: its recording {} is named after another call (recordings.pattern) "
+          + "— stored without it; see postcall conflicts", uid, Text.printable(c.rejected().recording()));
+      case RECORDING_CLAIMED -> log.warn("call {}: its recording {} is already call {}'s — stored without it; see postcall "
+          + "conflicts", uid, Text.printable(c.rejected().recording()), c.kept() == null ? "?" : Text.printable(c.kept().uniqueid()));
+    }
   }
 
   /** Binds the port and starts serving; throws if the port cannot be bound. */

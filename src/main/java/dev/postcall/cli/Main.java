@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         FailedCommand.class,
         StatsCommand.class,
+        ConflictsCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {

@@ -10,6 +10,7 @@ import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.PostcallConfig.Role;
 import dev.postcall.incident.IncidentSystem;
 import dev.postcall.queue.CallStore;
+import dev.postcall.queue.RecordingOwnership;
 import dev.postcall.queue.Database;
 import dev.postcall.queue.JobQueue;
 import dev.postcall.work.DeliverCall;
@@ -58,7 +59,7 @@ public final class PostcallService implements AutoCloseable {
   public synchronized void start() {
     log.info("starting postcall roles={} {} {} {} {}", cfg.roles(), cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
     db = OpenDatabase.open(cfg.db());
-    CallStore calls = new CallStore(db.db().dataSource(), clock);
+    CallStore calls = new CallStore(db.db().dataSource(), clock, new RecordingOwnership(cfg.recordings().pattern()));
     JobQueue queue = new JobQueue(db.db().dataSource(), clock);
     if (cfg.roles().contains(Role.AGI)) {
       agi = new AgiService(cfg.agi(), cfg.csv().zone(), calls, clock, metrics);

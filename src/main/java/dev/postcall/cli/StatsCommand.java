@@ -3,6 +3,7 @@ package dev.postcall.cli;
 import dev.postcall.admin.FailedQueue;
 import dev.postcall.admin.QueueStats;
 import dev.postcall.config.PostcallConfig;
+import dev.postcall.queue.CallConflicts;
 import dev.postcall.queue.Database;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -24,6 +25,8 @@ final class StatsCommand extends AdminCommand {
     st.byState().forEach((state, n) -> out.printf("total %-10s %d%n", state, n));
     out.printf("oldest pending   %s%n", st.oldestPending() == null ? "none" : st.oldestPending());
     out.printf("delivered        %d in the last hour, %d in the last day%n", st.deliveredLastHour(), st.deliveredLastDay());
+    long conflicts = new CallConflicts(db.dataSource()).count();
+    out.printf("conflicts        %d%s%n", conflicts, conflicts == 0 ? "" : " (hangups kept aside: postcall conflicts)");
     return 0;
   }
 }

@@ -19,7 +19,9 @@ import javax.sql.DataSource;
 
 /**
  * Stores calls and their delivery jobs. Idempotent on uniqueid: a call that is already there adds
- * nothing, whichever path (AGI hangup, spool drain, Master.csv) brings it again.
+ * nothing, whichever path (AGI hangup, spool drain, Master.csv) brings it again. A hangup that
+ * disagrees with the stored call, or names a recording that is not its own, is kept aside as a
+ * conflict ({@link ConflictCheck}).
  */
 public final class CallStore {
   static final String INSERT_CALL = """
@@ -40,10 +42,22 @@ public final class CallStore {
 
   private final DataSource ds;
   private final Clock clock;
+  private final ConflictCheck conflicts;
 
   public CallStore(DataSource ds, Clock clock) {
+    this(ds, clock, RecordingOwnership.NONE);
+  }
+
+  /** {@code recordings}: whose recording a file is by its name (recordings.dir and .pattern). */
+  public CallStore(DataSource ds, Clock clock, RecordingOwnership recordings) {
     this.ds = ds;
     this.clock = clock;
+    this.conflicts = new ConflictCheck(recordings);
+  }
+
+  /** Told of each newly recorded conflict once its transaction has committed. */
+  public void onConflict(java.util.function.Consumer<CallConflict> listener) {
+    conflicts.onConflict(listener);
   }
 
   /** Inserts one call and its job; false when the uniqueid was already known. */
@@ -60,8 +74,10 @@ public final class CallStore {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
-        List<Boolean> out = insertAll(c, calls, now);
+        List<CallConflict> recorded = new ArrayList<>();
+        List<Boolean> out = insertAll(c, calls, now, recorded);
         c.commit();
+        conflicts.publish(recorded);
         return out;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -72,7 +88,15 @@ public final class CallStore {
 
   /** The same, inside the caller's transaction (the tailer commits its file offset with it). */
   public List<Boolean> insertAll(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
-    if (calls.size() > 1) return insertBatch(c, calls, now);
+    List<CallConflict> recorded = new ArrayList<>();
+    List<Boolean> out = insertAll(c, calls, now, recorded);
+    conflicts.publish(recorded); // the caller commits (the tailer, whose rows are not hangups: none)
+    return out;
+  }
+
+  private List<Boolean> insertAll(Connection c, List<CallRecord> calls, Instant now, List<CallConflict> recorded)
+      throws SQLException {
+    if (calls.size() > 1) return insertBatch(c, calls, now, recorded);
     List<Boolean> out = new ArrayList<>(calls.size());
     try (PreparedStatement call = c.prepareStatement(INSERT_CALL, Statement.RETURN_GENERATED_KEYS);
         PreparedStatement job = c.prepareStatement(INSERT_JOB)) {
@@ -80,7 +104,7 @@ public final class CallStore {
         bind(call, r, now);
         // ON DUPLICATE KEY with an unchanged row reports 0 affected rows: the call was known.
         boolean isNew = call.executeUpdate() == 1;
-        if (!isNew) adoptHangupValues(c, List.of(r));
+        if (!isNew) adoptHangupValues(c, conflicts.screenKnown(c, List.of(r), now, recorded));
         if (isNew) {
           long callId;
           try (ResultSet keys = call.getGeneratedKeys()) {
@@ -93,6 +117,7 @@ public final class CallStore {
           Sql.setInstant(job, 4, now);
           Sql.setInstant(job, 5, now);
           job.executeUpdate();
+          conflicts.screenFresh(c, List.of(r), now, recorded);
         }
         out.add(isNew);
       }
@@ -107,7 +132,8 @@ public final class CallStore {
    * the same moment, both may report it new — the unique keys on calls.uniqueid and jobs.call_id
    * still keep one call and one job.
    */
-  private List<Boolean> insertBatch(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
+  private List<Boolean> insertBatch(Connection c, List<CallRecord> calls, Instant now, List<CallConflict> recorded)
+      throws SQLException {
     List<Boolean> out = new ArrayList<>(calls.size());
     for (int from = 0; from < calls.size(); from += BATCH) {
       List<CallRecord> chunk = calls.subList(from, Math.min(calls.size(), from + BATCH));
@@ -119,8 +145,10 @@ public final class CallStore {
         (isNew ? fresh : seen).add(r);
         out.add(isNew);
       }
-      adoptHangupValues(c, seen);
-      if (fresh.isEmpty()) continue;
+      if (fresh.isEmpty()) {
+        adoptHangupValues(c, conflicts.screenKnown(c, seen, now, recorded));
+        continue;
+      }
       insertRows(c, fresh, now);
       List<Long> ids = ids(c, fresh.stream().map(r -> clip(r.uniqueid(), 150)).toList());
       try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS_HEAD
@@ -136,6 +164,9 @@ public final class CallStore {
         }
         ps.executeUpdate();
       }
+      conflicts.screenFresh(c, fresh, now, recorded);
+      // after the fresh rows: a repeat inside the batch is compared with the first of them
+      adoptHangupValues(c, conflicts.screenKnown(c, seen, now, recorded));
     }
     return out;
   }

@@ -183,6 +183,28 @@ class AdminCliIT {
     assertFalse(j.get("oldestPending").isNull());
   }
 
+  /** Issue 16: conflicts (a second, disagreeing hangup) are shown to admins, both versions, no terminal escapes. */
+  @Test
+  void conflicts_lists_hangups_kept_aside_and_stats_counts_them() throws Exception {
+    dev.postcall.queue.CallStore store = new dev.postcall.queue.CallStore(db.ds(), java.time.Clock.systemUTC());
+    dev.postcall.queue.CallRecord first = new dev.postcall.queue.CallRecord("700.1", null, "PJSIP/a-1", null, "200", "Alice",
+        "200", "rig", DAY3, null, null, 3, 0, "FAILED", "BUSY", null, null, null, dev.postcall.queue.CallRecord.Source.AGI);
+    dev.postcall.queue.CallRecord forged = new dev.postcall.queue.CallRecord("700.1", null, "PJSIP/evil-2", null, "200",
+        "EVIL\u001b[2J\u009b31m", "200", "rig", DAY3, null, null, 3, 0, "FAILED", "BUSY", null, null, null,
+        dev.postcall.queue.CallRecord.Source.AGI);
+    store.insert(first);
+    store.insert(forged);
+    Run text = run("conflicts");
+    assertEquals(0, text.rc(), text.err());
+    assertTrue(text.out().contains("700.1  HANGUP_DIFFERS  differs on: channel, caller name"), text.out());
+    assertTrue(text.out().contains("PJSIP/evil-2") && text.out().contains("PJSIP/a-1"), "both versions: " + text.out());
+    assertFalse(text.out().contains("\u001b") || text.out().contains("\u009b"), "no terminal escapes: " + text.out());
+    JsonNode j = JSON.readTree(run("conflicts", "--json").out());
+    assertTrue(j.get("total").asLong() >= 1);
+    assertEquals("700.1", j.at("/latest/0/uniqueid").asText());
+    assertTrue(run("stats").out().contains("conflicts        " + j.get("total").asLong() + " (hangups kept aside"));
+  }
+
   @Test
   void an_unreachable_database_is_one_clear_line(@TempDir Path dir) throws Exception {
     Path down = Files.writeString(dir.resolve("p.properties"),
