@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * timeout never fires), and opens a new connection whenever the server closes one. One thread and a
  * selector, so hundreds of sockets cost nothing here.
  */
-final class SlowClients implements AutoCloseable {
+public final class SlowClients implements AutoCloseable {
   private static final byte[] DRIP = "agi_network: yes\nagi_x: ".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   /** Per connection: when it last sent, and how far into {@link #DRIP} it is. */
@@ -33,7 +33,7 @@ final class SlowClients implements AutoCloseable {
   private final AtomicInteger closedByServer = new AtomicInteger();
   private final Thread thread;
 
-  SlowClients(int port, int count, long dripMillis) throws IOException {
+  public SlowClients(int port, int count, long dripMillis) throws IOException {
     this.server = new InetSocketAddress("127.0.0.1", port);
     this.dripNanos = TimeUnit.MILLISECONDS.toNanos(dripMillis);
     this.selector = Selector.open();
@@ -93,11 +93,11 @@ final class SlowClients implements AutoCloseable {
     if (running.get()) open();
   }
 
-  int opened() {
+  public int opened() {
     return opened.get();
   }
 
-  int closedByServer() {
+  public int closedByServer() {
     return closedByServer.get();
   }
 

@@ -83,11 +83,18 @@ public final class Transcript {
     return variables.getOrDefault(name, "");
   }
 
-  /** The same session for another call: uniqueid replaced in the environment and the CDR. */
+  /**
+   * The same session for another call: uniqueid replaced in the environment and the CDR, and in the
+   * recording's name (the rig records with MixMonitor(${UNIQUEID}.wav): every call has its own file,
+   * and postcall keeps a file named after one call away from another).
+   */
   public Transcript withUniqueid(String uid) {
     List<String> e = new ArrayList<>();
     for (String l : env) e.add(l.startsWith("agi_uniqueid: ") ? "agi_uniqueid: " + uid : l);
     Map<String, String> v = new HashMap<>(variables);
+    String old = envValue("agi_uniqueid").orElse(null);
+    String rec = v.get("MIXMONITOR_FILENAME");
+    if (old != null && !old.isEmpty() && rec != null) v.put("MIXMONITOR_FILENAME", rec.replace(old + ".", uid + "."));
     v.put("UNIQUEID", uid);
     v.put("CDR(uniqueid)", uid);
     return new Transcript(name + "@" + uid, e, v);

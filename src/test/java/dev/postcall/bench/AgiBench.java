@@ -50,7 +50,7 @@ public final class AgiBench {
     try (TestDb db = TestDb.create(); RawResponder raw = new RawResponder(AgiBenchSupport.expression())) {
       {
         SwitchableDataSource ds = new SwitchableDataSource(db.ds());
-        CallStore store = new CallStore(ds, Clock.systemUTC());
+        CallStore store = new CallStore(ds, Clock.systemUTC(), new dev.postcall.queue.RecordingOwnership("${uniqueid}.wav"));
         double[] commit = commitLatency(new CallStore(db.ds(), Clock.systemUTC()), quick ? 100 : 300);
         long[] appends;
         try (AgiBenchSupport.SpoolAppends alone = new AgiBenchSupport.SpoolAppends(spool.resolve("floor"))) {
@@ -68,6 +68,13 @@ public final class AgiBench {
         closedLoop(bl, 20, Duration.ofSeconds(quick ? 1 : 3));
         agi.drainOnce();
 
+        if (Arrays.asList(args).contains("slowloris")) { // just the attack rows
+          long[] p = openLoop(pc, 200, steady);
+          slowloris(pc, steady, pct(p, 50), pct(p, 99), rows);
+          agi.close();
+          print(rows);
+          return;
+        }
         if (Arrays.asList(args).contains("throughput")) { // just the closed loop, three rounds (A/B of one change)
           for (int round = 1; round <= 3; round++) {
             CpuSplit.Mark cpu0 = CpuSplit.mark();
@@ -132,6 +139,7 @@ public final class AgiBench {
         rows.add(new Row("sessions/s, 50 clients, " + closed.toSeconds() + " s" + (rounds > 1 ? ", median of " + rounds : ""),
             fmt0(rateP), fmt0(rateB), String.format("%.2f", rateP / rateB), "≥ 5,000/s"));
         rows.add(new Row("  of which persisted", stored + " of " + doneP, "-", "", "all"));
+        slowloris(pc, steady, pct(p, 50), p99Up, rows);
         agi.close();
         print(rows);
         System.out.printf("%nDatabase down: %d events spooled, all drained after it came back. Burst: %d of 400 stored.%n",
@@ -147,6 +155,34 @@ public final class AgiBench {
             Runtime.getRuntime().availableProcessors(),
             java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       }
+    }
+  }
+
+  /**
+   * Real hangups at 200/s while 2,000 slow clients (a byte every 4 s each, reconnecting when closed)
+   * hold agi.max-sessions (2,000) — the attack that once refused every real hangup. Baseline: the
+   * same open loop without the attack, earlier in this run.
+   */
+  static void slowloris(int port, Duration d, double p50Calm, double p99Calm, List<Row> rows) throws Exception {
+    try (dev.postcall.agi.SlowClients slow = new dev.postcall.agi.SlowClients(port, 2_000, 4_000)) {
+      Thread.sleep(1_000);
+      int n = (int) (200 * d.toSeconds());
+      java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+      long[] t = openLoop(200, d, () -> {
+        try {
+          return session(port);
+        } catch (Exception e) {
+          failed.incrementAndGet();
+          return Long.MAX_VALUE;
+        }
+      });
+      long[] ok = Arrays.stream(t).filter(x -> x != Long.MAX_VALUE).toArray();
+      rows.add(ms("p50 at 200/s under slowloris", pct(ok, 50), p50Calm, "(baseline: no attack)"));
+      rows.add(ms("p99 at 200/s under slowloris", pct(ok, 99), p99Calm, "(baseline: no attack)"));
+      rows.add(new Row("slowloris: real sessions served", (n - failed.get()) + " of " + n,
+          "-", "", "all (2,000 slow, 1 B / 4 s)"));
+      System.out.printf("Slowloris: %d slow connections opened, %d closed by postcall (deadline or evicted).%n",
+          slow.opened(), slow.closedByServer());
     }
   }
 
