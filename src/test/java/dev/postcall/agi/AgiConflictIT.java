@@ -149,6 +149,30 @@ class AgiConflictIT {
     assertEquals(1, warnings("call 1795386561.81: its recording " + custom + " is already call 1795386561.80's"));
   }
 
+  /**
+   * Master.csv brought the call first (no DIALSTATUS, no recording): a forged hangup does not lend it
+   * its values — a conflict; the real hangup, agreeing on channel and start, still does.
+   */
+  @Test
+  void a_forged_hangup_does_not_fill_a_call_master_csv_brought_first() throws Exception {
+    String uid = "1795386561.90";
+    store.insert(new CallRecord(uid, null, "Local/200@rig-00000026;2", null, "5550200", "\"Rig Caller\" <5550200>", "200",
+        "rig", Instant.parse("2026-11-22T22:29:21Z"), null, Instant.parse("2026-11-22T22:29:21Z"), 0, 0, "FAILED", null,
+        null, null, null, CallRecord.Source.CSV));
+    play(forged(uid, MONITOR + uid + ".wav").withVariables(Map.of("DIALSTATUS", "ANSWER")));
+    CallRecord c = store.find(uid).orElseThrow();
+    assertNull(c.dialStatus(), "nothing adopted from the forged session");
+    assertNull(c.recording());
+    assertEquals(CallConflict.Kind.HANGUP_DIFFERS, conflicts.latest(1).get(0).kind());
+    assertEquals("channel", conflicts.latest(1).get(0).fields());
+
+    play(real(uid));
+    c = store.find(uid).orElseThrow();
+    assertEquals("BUSY", c.dialStatus(), "the real hangup fills it as before");
+    assertEquals(MONITOR + uid + ".wav", c.recording());
+    assertEquals(1, conflicts.count());
+  }
+
   /** Two disagreeing hangups in one writer batch: the second is compared with the first, not dropped. */
   @Test
   void disagreeing_hangups_in_one_batch_are_a_conflict_too() throws Exception {
