@@ -9,11 +9,13 @@ import java.util.regex.Pattern;
  * uniqueid belongs to that call. A hangup naming the file of another uniqueid — one that looks like
  * an Asterisk uniqueid ({@code 1795386561.77}, or {@code systemname-1795386561.77}) — names another
  * call's recording; a name the pattern does not explain belongs to whichever call claimed it first.
+ * A name the pattern gives for {@code something-<this call's uniqueid>} is this call's too.
  */
 public final class RecordingOwnership {
   /** No pattern known: every name is judged by who claimed it first. */
   public static final RecordingOwnership NONE = new RecordingOwnership(null);
-  private static final Pattern UNIQUEID = Pattern.compile("(?:[A-Za-z0-9_-]*[A-Za-z][A-Za-z0-9_-]*-)?\\d+\\.\\d+");
+  /** Asterisk's uniqueid: epoch.sequence, after {@code systemname-} if one is set (no dash in it here). */
+  private static final Pattern UNIQUEID = Pattern.compile("(?:[A-Za-z0-9_.]*[A-Za-z][A-Za-z0-9_.]*-)?\\d{6,}\\.\\d+");
 
   private final Pattern named;
   /** How many trailing path elements the pattern describes ({@code ${uniqueid}.wav}: the file name). */
@@ -44,7 +46,8 @@ public final class RecordingOwnership {
   public Verdict of(String uniqueid, String recording) {
     String owner = namedAfter(recording);
     if (owner == null) return Verdict.UNKNOWN;
-    if (owner.equals(uniqueid)) return Verdict.OWN;
+    // a prefix before the call's own uniqueid (exten-${UNIQUEID}.wav) still names this call
+    if (owner.equals(uniqueid) || owner.endsWith("-" + uniqueid)) return Verdict.OWN;
     return UNIQUEID.matcher(owner).matches() ? Verdict.ANOTHER_CALL : Verdict.UNKNOWN;
   }
 

@@ -15,6 +15,7 @@ class RecordingOwnershipTest {
     assertEquals(Verdict.OWN, byUid.of("1795386561.77", "/mnt/pbx1/monitor/1795386561.77.wav"));
     assertEquals(Verdict.OWN, byUid.of("1795386561.77", "1795386561.77.wav"));
     assertEquals(Verdict.OWN, byUid.of("pbx1-1795386561.77", "/x/pbx1-1795386561.77.wav"));
+    assertEquals(Verdict.OWN, byUid.of("1795386561.77", "/x/exten-1795386561.77.wav"), "a prefix before its own uniqueid");
   }
 
   @Test
@@ -23,13 +24,18 @@ class RecordingOwnershipTest {
     assertEquals(Verdict.ANOTHER_CALL, byUid.of("x-1", "/m/1795386561.77.wav"), "whatever form the claimant's uniqueid has");
     assertEquals(Verdict.ANOTHER_CALL, byUid.of("pbx1-1795386561.78", "/m/pbx1-1795386561.77.wav"));
     assertEquals(Verdict.ANOTHER_CALL, byUid.of("1795386561.78", "/m/../m/1795386561.77.wav"));
+    assertEquals(Verdict.ANOTHER_CALL, byUid.of("999.1", "/m/exten-1795386561.77.wav"));
   }
 
   @Test
   void names_the_pattern_does_not_explain_are_first_come() {
     assertEquals(Verdict.UNKNOWN, byUid.of("1795386561.77", "/m/queue-sales-20261122.wav"));
-    assertEquals(Verdict.UNKNOWN, byUid.of("1795386561.77", "/m/20261122-1795386561.77.wav"), "a date prefix is not a system name");
+    assertEquals(Verdict.UNKNOWN, byUid.of("1795386561.78", "/m/20261122-1795386561.77.wav"), "a date prefix is not a system name");
     assertEquals(Verdict.UNKNOWN, byUid.of("1795386561.77", "/m/1795386561.77.mp3"));
+    // FreePBX-style names under the default pattern: not taken for another call's, first come
+    String freepbx = "/m/2026/11/22/out-200-100-20261122-222921-1795386561.77.wav";
+    assertEquals(Verdict.UNKNOWN, byUid.of("1795386561.78", freepbx));
+    assertEquals(Verdict.OWN, byUid.of("1795386561.77", freepbx), "it ends with the call's own uniqueid");
     assertEquals(Verdict.UNKNOWN, RecordingOwnership.NONE.of("1795386561.77", "/m/1795386561.77.wav"));
   }
 
