@@ -18,7 +18,7 @@ import javax.sql.DataSource;
  * A fresh, migrated database on the test MariaDB for one test class, dropped on close. The server
  * comes from {@code POSTCALL_TEST_DB_URL} (default {@code jdbc:mysql://127.0.0.1:3306/}); user and
  * password from {@code POSTCALL_TEST_DB_USER}/{@code _PASSWORD} (default postcall/postcall), as
- * {@code scripts/setup-test-db} creates them.
+ * {@code scripts/test} creates them.
  */
 public final class TestDb implements AutoCloseable {
   public static final String SERVER = env("POSTCALL_TEST_DB_URL", "jdbc:mysql://127.0.0.1:3306/");
@@ -127,7 +127,7 @@ public final class TestDb implements AutoCloseable {
         Statement st = c.createStatement()) {
       st.execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("test MariaDB at " + SERVER + " not usable (run scripts/setup-test-db): "
+      throw new IllegalStateException("test MariaDB at " + SERVER + " not usable (run scripts/test --setup): "
           + e.getMessage(), e);
     }
   }

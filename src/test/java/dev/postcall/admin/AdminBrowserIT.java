@@ -32,7 +32,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The admin pages in a real headless Chromium (Debian's chromium + chromium-driver, installed by
- * scripts/setup-browser): log in, filter, retry one, discard one with a reason, play a recording.
+ * scripts/test installs them): log in, filter, retry one, discard one with a reason, play a recording.
  */
 class AdminBrowserIT {
   static WebFixture f;
