@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  * {@code postcall backfill --file PATH [--since YYYY-MM-DD]}: imports an old or rotated Master.csv
  * once, with the tailer's parser, call selection and dedup; prints progress and a summary.
  */
-@Command(name = "backfill", description = "Import the calls of a Master.csv file once (old or rotated files).")
+@Command(name = "backfill", mixinStandardHelpOptions = true, description = "Import the calls of a Master.csv file once (old or rotated files).")
 final class BackfillCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 

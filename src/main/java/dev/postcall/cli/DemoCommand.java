@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code postcall demo}: the whole flow on this machine, nothing to install; see {@link Demo}. */
-@Command(name = "demo", description = "Run postcall end to end here: embedded MariaDB, incident simulator, service, simulated Asterisk.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run postcall end to end here: embedded MariaDB, incident simulator, service, simulated Asterisk.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--dir", defaultValue = "var/demo", description = "Where the demo keeps its data (default: ${DEFAULT-VALUE}).") Path dir;
   @Option(names = "--calls", defaultValue = "300") int calls;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code postcall incident-sim}: a local SOAP incident system implementing wsdl/incident.wsdl, for trials and chaos runs. */
-@Command(name = "incident-sim", description = "Run a local SOAP incident system (wsdl/incident.wsdl) keeping objects and files under --dir.")
+@Command(name = "incident-sim", mixinStandardHelpOptions = true, description = "Run a local SOAP incident system (wsdl/incident.wsdl) keeping objects and files under --dir.")
 final class IncidentSimCommand implements Callable<Integer> {
   @Option(names = "--bind", defaultValue = "127.0.0.1") String bind;
   @Option(names = "--port", defaultValue = "8090") int port;

@@ -1,11 +1,13 @@
 package dev.postcall.cli;
 
 import dev.postcall.config.ConfigException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code postcall <command>}: the one entry point of the jar. */
-@Command(name = "postcall", mixinStandardHelpOptions = true, version = "postcall 0.1",
+// INHERIT: every subcommand answers --help and --version, even one added later without the flag.
+@Command(name = "postcall", mixinStandardHelpOptions = true, version = "postcall 0.1", scope = CommandLine.ScopeType.INHERIT,
     description = "Delivers every call an Asterisk PBX finishes, with its recording, to the incident system.",
     subcommands = {
         RunCommand.class,
@@ -33,6 +35,7 @@ public final class Main {
           if (d == null) throw new picocli.CommandLine.TypeConversionException("expected a duration such as 50ms, 10s, 2m, got '" + v + "'");
           return d;
         })
+        .setParameterExceptionHandler(Main::invalidInput)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           if (e instanceof ConfigException) {
             cmd.getErr().println("postcall: configuration error: " + e.getMessage());
@@ -40,5 +43,21 @@ public final class Main {
           }
           throw e;
         });
+  }
+
+  /**
+   * A mistyped command line: the error, then the usage, exit code 2. A typo is named even when a
+   * required option is missing too (picocli reports the missing one first, which hides the typo).
+   */
+  private static int invalidInput(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    String unknown = cmd.getUnmatchedArguments().stream().filter(a -> a.startsWith("-")).findFirst().orElse(null);
+    err.println(unknown != null && !(e instanceof CommandLine.UnmatchedArgumentException)
+        ? "Unknown option: '" + unknown + "'"
+        : e.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    cmd.usage(err, cmd.getColorScheme());
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
   }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code postcall run}: starts the configured roles (agi, worker, tailer, web) until stopped. */
-@Command(name = "run", description = "Run the service (the roles in the configuration) until stopped (SIGTERM/Ctrl-C).")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the service (the roles in the configuration) until stopped (SIGTERM/Ctrl-C).")
 final class RunCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code postcall simulate}: generates calls the way an Asterisk with MixMonitor and cdr_csv would. */
-@Command(name = "simulate", description = "Generate calls like a real Asterisk: growing WAVs, FastAGI hangup sessions, Master.csv rows.")
+@Command(name = "simulate", mixinStandardHelpOptions = true, description = "Generate calls like a real Asterisk: growing WAVs, FastAGI hangup sessions, Master.csv rows.")
 final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--calls", defaultValue = "100") int calls;
   @Option(names = "--rate", defaultValue = "5", description = "Calls started per second.") double rate;
