@@ -1,5 +1,6 @@
 package dev.postcall.admin;
 
+import dev.postcall.queue.Stage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The queue's gauges ({@code postcall_jobs{state}}, oldest waiting call) and the admins' actions.
+ * The queue's gauges ({@code postcall_jobs{state}}, {@code postcall_jobs_waiting{stage}}, oldest waiting call) and the admins' actions.
  * Gauges read a snapshot that {@link #refresh()} takes from the database once per scrape, so a
  * scrape costs two small queries instead of one per gauge, and a database outage cannot hang it.
  */
@@ -22,6 +23,7 @@ final class AdminMetrics {
   private final FailedQueue queue;
   private final Clock clock;
   private final Map<String, AtomicLong> jobs = new ConcurrentHashMap<>();
+  private final Map<Stage, AtomicLong> waiting = new ConcurrentHashMap<>();
   private final AtomicLong oldestPendingSeconds = new AtomicLong();
   private final Counter retries;
   private final Counter discards;
@@ -35,6 +37,15 @@ final class AdminMetrics {
       Gauge.builder("postcall.jobs", v, AtomicLong::get).tag("state", s)
           .description("Delivery jobs by state").register(registry);
     }
+    // Jobs not delivered yet by the step they wait for: a growing CONVERT count means conversions
+    // fall behind, a growing CREATE/ATTACH count that the incident system does.
+    for (Stage stage : Stage.values()) {
+      if (stage == Stage.DONE) continue;
+      AtomicLong v = new AtomicLong();
+      waiting.put(stage, v);
+      Gauge.builder("postcall.jobs.waiting", v, AtomicLong::get).tag("stage", stage.name())
+          .description("Jobs pending or running, by the step they are at").register(registry);
+    }
     Gauge.builder("postcall.jobs.oldest.pending", oldestPendingSeconds, AtomicLong::get).baseUnit("seconds")
         .description("Age of the oldest call waiting for delivery").register(registry);
     retries = Counter.builder("postcall.admin.actions").tag("action", "retry").register(registry);
@@ -44,6 +55,9 @@ final class AdminMetrics {
   void refresh() throws SQLException {
     QueueStats st = queue.stats();
     for (String s : STATES) jobs.get(s).set(st.count(s));
+    Map<String, Long> pending = st.byStateAndStage().getOrDefault("PENDING", Map.of());
+    Map<String, Long> claimed = st.byStateAndStage().getOrDefault("CLAIMED", Map.of());
+    waiting.forEach((stage, v) -> v.set(pending.getOrDefault(stage.name(), 0L) + claimed.getOrDefault(stage.name(), 0L)));
     oldestPendingSeconds.set(st.oldestPending() == null ? 0
         : Math.max(0, Duration.between(st.oldestPending(), clock.instant()).toSeconds()));
   }

@@ -68,12 +68,15 @@ class MetricsHealthIT {
     Map<String, Double> before = scrape();
     assertEquals(2.0, before.get("postcall_jobs{state=\"PENDING\"}"));
     assertEquals(0.0, before.get("postcall_jobs{state=\"DONE\"}"));
+    assertEquals(2.0, before.get("postcall_jobs_waiting{stage=\"WAIT\"}"), "by the step they wait for");
+    assertEquals(0.0, before.get("postcall_jobs_waiting{stage=\"CONVERT\"}"));
 
     Job j = f.seed.queue().claim("worker-1", 1, Duration.ofMinutes(1)).get(0);
     f.seed.queue().done(j);
     Map<String, Double> after = scrape();
     assertEquals(1.0, after.get("postcall_jobs{state=\"PENDING\"}"));
     assertEquals(1.0, after.get("postcall_jobs{state=\"DONE\"}"));
+    assertEquals(1.0, after.get("postcall_jobs_waiting{stage=\"WAIT\"}"));
   }
 
   @Test

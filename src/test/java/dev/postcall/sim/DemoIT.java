@@ -3,6 +3,7 @@ package dev.postcall.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postcall.ops.MonitoringFiles;
 import dev.postcall.sim.CallSimulator.Outcome;
 import dev.postcall.sim.CallSimulator.SimulatedCall;
 import java.nio.file.Path;
@@ -57,6 +58,11 @@ class DemoIT {
       var metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString());
       assertTrue(metrics.body().contains("postcall_delivered_total"), "delivery counter exported");
+      // the shipped dashboard and alert rules select only series this running service exposes
+      List<MonitoringFiles.Selector> used = MonitoringFiles.selectors();
+      assertTrue(used.size() > 20, used.toString());
+      assertEquals(java.util.Set.of(), MonitoringFiles.unmatched(used, metrics.body()),
+          "used by conf/grafana/postcall.json or conf/prometheus/postcall-rules.yml but not in /metrics");
       // the admin CLI, without db.url, talks to the running demo's embedded database
       Path conf = java.nio.file.Files.writeString(DIR.resolve("cli.properties"),
           "db.embedded-dir=" + DIR.resolve("db") + "\ndb.embedded-port=" + dbPort + "\n");
