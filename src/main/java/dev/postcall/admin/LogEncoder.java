@@ -15,7 +15,7 @@ import java.util.Locale;
  */
 public final class LogEncoder extends EncoderBase<ILoggingEvent> {
   private String format = "TEXT";
-  private String pattern = "%d %-5level [%thread] %logger - %msg%n";
+  private String pattern = "%d %-5level [%thread] %logger %X{uniqueid:-} - %msg%n";
   private Encoder<ILoggingEvent> delegate;
 
   public void setFormat(String format) {

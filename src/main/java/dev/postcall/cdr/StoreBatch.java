@@ -63,6 +63,8 @@ final class StoreBatch {
   void storeCalls(Connection c, List<CallRecord> records, Instant now, ImportCounts counts) throws SQLException {
     if (records.isEmpty()) return;
     Set<String> inserted = calls.insertNew(c, records, now);
+    // INFO only for a call Master.csv brought first (its "captured" line); the timing merged into
+    // a call the hangup brought is DEBUG — the two lines of a call are captured and delivered.
     for (CallRecord r : records) {
       if (inserted.contains(r.uniqueid())) {
         counts.fresh++;
@@ -75,12 +77,12 @@ final class StoreBatch {
       switch (calls.applyCsvTiming(c, r, now)) {
         case FILLED -> {
           counts.filled++;
-          log.info("call {}: Master.csv timing applied before upload (end {}, duration {}s, billsec {}s)",
+          log.debug("call {}: Master.csv timing applied before upload (end {}, duration {}s, billsec {}s)",
               r.uniqueid(), r.end(), r.duration(), r.billsec());
         }
         case CORRECTION -> {
           counts.corrections++;
-          log.info("call {}: already uploaded, Master.csv timing recorded as a correction (end {}, duration {}s, billsec {}s)",
+          log.debug("call {}: already uploaded, Master.csv timing recorded as a correction (end {}, duration {}s, billsec {}s)",
               r.uniqueid(), r.end(), r.duration(), r.billsec());
         }
         case UNCHANGED -> { }

@@ -4,6 +4,8 @@ import dev.postcall.queue.CallRecord;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,14 +13,18 @@ import org.slf4j.LoggerFactory;
  * Maps a call's outcome to the incident system's status value. DIALSTATUS is the reliable outcome
  * (inside {@code h} the CDR disposition often reads FAILED or NO ANSWER); the disposition is used
  * only when DIALSTATUS is unset, e.g. for calls that came from Master.csv. Never throws: an unknown
- * outcome maps to the configured default with a warning, because a typo in a table must not stop
+ * outcome maps to the configured default with a warning (once per value), because a typo in a table must not stop
  * a call from being delivered.
  */
 public final class DialStatusMapping {
   private static final Logger log = LoggerFactory.getLogger(DialStatusMapping.class);
 
+  /** Bounds the memory of values already warned about: the outcome comes from outside. */
+  private static final int MAX_WARNED = 1000;
+
   private final Map<String, String> map;
   private final String dflt;
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
   public DialStatusMapping(Map<String, String> map, String dflt) {
     if (dflt == null || dflt.isBlank()) throw new IllegalArgumentException("default status must not be blank");
@@ -32,8 +38,13 @@ public final class DialStatusMapping {
     String outcome = normalise(call.outcome());
     String status = outcome.isEmpty() ? null : map.get(outcome);
     if (status != null) return status;
-    log.warn("uniqueid={} outcome '{}' has no status mapping (dialstatus={}, disposition={}); using default '{}'",
-        printable(call.uniqueid()), printable(outcome), printable(call.dialStatus()), printable(call.disposition()), dflt);
+    // Once per value: every call with that outcome would repeat it (thousands a day on a busy PBX).
+    if (warned.size() < MAX_WARNED && warned.add(outcome)) {
+      log.warn("outcome '{}' has no status mapping (dialstatus={}, disposition={}); using default '{}' for it"
+          + " (warned once per value)", printable(outcome), printable(call.dialStatus()), printable(call.disposition()), dflt);
+    } else {
+      log.debug("outcome '{}' has no status mapping; using default '{}'", printable(outcome), dflt);
+    }
     return dflt;
   }
 

@@ -87,7 +87,7 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
     String objectref = call(what, s -> port.createObjectref(s, objectdef(), parent, attributes.of(call, status)));
     if (objectref == null || objectref.isBlank())
       throw new IncidentException(what + " returned no objectref", true, null, null);
-    log.info("uniqueid={} created objectref {} (status {})", call.uniqueid(), objectref, status);
+    log.debug("created objectref {} (status {})", objectref, status);
     return objectref;
   }
 
@@ -114,7 +114,7 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
     } finally {
       context.remove(Message.RECEIVE_TIMEOUT);
     }
-    log.info("objectref {}: attached {} ({} bytes) as file {}", objectref, fileName, size(mp3), fileId);
+    log.debug("objectref {}: attached {} ({} bytes) as file {}", objectref, fileName, size(mp3), fileId);
   }
 
   @Override

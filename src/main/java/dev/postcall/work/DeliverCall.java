@@ -20,7 +20,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -84,11 +86,12 @@ public final class DeliverCall {
         Stage stage = job.stage();
         Timer.Sample t = Timer.start(p.metrics());
         Job next = step(job, attempt);
-        t.stop(p.metrics().timer("postcall.stage.duration", "stage", stage.name()));
+        attempt.took(stage, t.stop(p.metrics().timer("postcall.stage.duration", "stage", stage.name())));
         job = next;
       }
+      if (attempt.delivered != null) logDelivered(attempt);
     } catch (LeaseLostException e) {
-      log.warn("uniqueid={} {}", job.uniqueid(), e.getMessage());
+      log.warn("{}", e.getMessage());
     } catch (InterruptedException e) {
       release(job, "service stopping");
       Thread.currentThread().interrupt();
@@ -98,7 +101,7 @@ public final class DeliverCall {
       onError(job, "I/O error: " + e.getMessage(), true, e, null);
     } catch (SQLException e) {
       // We cannot record anything now; the lease runs out and the job is claimed again.
-      log.warn("uniqueid={} database error in stage {}, job returns after its lease: {}", job.uniqueid(), job.stage(), e.getMessage());
+      log.warn("database error in stage {}, job returns after its lease: {}", job.stage(), e.getMessage());
     } catch (RuntimeException e) {
       onError(job, "unexpected " + e, true, e, null);
     } finally {
@@ -117,6 +120,14 @@ public final class DeliverCall {
     boolean createdHere;
     /** When this run's create or addFile was sent and not answered: the incident system may still carry it out. */
     Instant unansweredAt;
+    /** Set by CLEANUP: the job is delivered; run() logs it once the last step's time is known. */
+    Job delivered;
+    Instant reconcileAt;
+    final Map<Stage, Long> nanos = new EnumMap<>(Stage.class);
+
+    void took(Stage stage, long ns) {
+      nanos.merge(stage, ns, Long::sum);
+    }
 
     Attempt(boolean earlierRunReachedCreate) {
       this.earlierRunReachedCreate = earlierRunReachedCreate;
@@ -130,7 +141,7 @@ public final class DeliverCall {
       case CONVERT -> convert(job);
       case CREATE -> create(job, attempt);
       case ATTACH -> attach(job, attempt);
-      case CLEANUP -> cleanUp(job);
+      case CLEANUP -> cleanUp(job, attempt);
       case RECONCILE -> reconcile(job);
       case DONE -> job;
     };
@@ -145,22 +156,22 @@ public final class DeliverCall {
       case STILL_WRITING -> {
         if (tooOld) throw new PostcallException("recording " + wav + " still being written after " + age.toMinutes() + " min", false);
         p.queue().postpone(job, p.clock().instant().plusSeconds(1), "recording still open");
-        log.info("uniqueid={} recording {} still open, waiting", job.uniqueid(), wav);
+        log.debug("recording {} still open, waiting", wav);
         return null;
       }
       case ABSENT -> {
         if (!answered(job.call())) {
-          log.info("uniqueid={} unanswered, no recording: delivering the call alone", job.uniqueid());
+          log.debug("unanswered, no recording: delivering the call alone");
           return p.queue().progress(job, Stage.CREATE, null, null, null, lease());
         }
         if (tooOld) throw new PostcallException("no recording at " + wav + " for an answered call after " + age.toMinutes() + " min", false);
         p.queue().postpone(job, p.clock().instant().plus(p.recordingsCfg().openWait()), "recording not found yet: " + wav);
-        log.info("uniqueid={} answered but no recording at {} yet, trying later", job.uniqueid(), wav);
+        log.debug("answered but no recording at {} yet, trying later", wav);
         return null;
       }
       default -> {
         if (o.size() <= p.recordingsCfg().headerOnlyBytes()) {
-          if (answered(job.call())) log.warn("uniqueid={} answered, but recording {} holds no audio ({} bytes)", job.uniqueid(), wav, o.size());
+          if (answered(job.call())) log.warn("answered, but recording {} holds no audio ({} bytes)", wav, o.size());
           return p.queue().progress(job, Stage.CREATE, null, null, null, lease());
         }
         return p.queue().progress(job, Stage.CONVERT, null, null, null, lease());
@@ -174,7 +185,7 @@ public final class DeliverCall {
     Path mp3 = p.archive().mp3For(job.uniqueid(), job.id(), ArchiveRecording.dayOf(day));
     ConvertRecording.Mp3 out = p.converter().convert(wav, mp3);
     p.metrics().counter("postcall.conversions").increment();
-    log.info("uniqueid={} converted {} → {} ({} s, {} bytes)", job.uniqueid(), wav.getFileName(), out.path(),
+    log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(),
         out.duration().toSeconds(), out.bytes());
     return p.queue().progress(job, Stage.CREATE, out.path().toString(), null, null, lease());
   }
@@ -189,7 +200,7 @@ public final class DeliverCall {
     Instant settled = p.inDoubt().waitUntil(job);
     if (settled != null) {
       p.queue().postpone(job, settled, "a create went unanswered at " + job.createInDoubtAt() + ": not looking the call up before " + settled);
-      log.info("uniqueid={} a create went unanswered at {}: not looking the call up before {}", job.uniqueid(), job.createInDoubtAt(), settled);
+      log.info("a create went unanswered at {}: not looking the call up before {}", job.createInDoubtAt(), settled);
       return null;
     }
     String status = p.statuses().statusFor(job.call());
@@ -197,7 +208,7 @@ public final class DeliverCall {
     boolean look = attempt.earlierRunReachedCreate || job.createInDoubtAt() != null;
     String ref = look ? p.incident().findByUniqueid(job.uniqueid()).orElse(null) : null;
     if (ref != null) {
-      log.info("uniqueid={} object {} already exists (earlier attempt), not creating again", job.uniqueid(), ref);
+      log.info("object {} already exists (earlier attempt), not creating again", ref);
     } else {
       try {
         ref = p.incident().create(job.call(), status);
@@ -206,8 +217,7 @@ public final class DeliverCall {
         if (CreateInDoubt.unanswered(e)) attempt.unansweredAt = p.clock().instant();
         throw e;
       }
-      attempt.createdHere = true;
-      log.info("uniqueid={} created object {} status={}", job.uniqueid(), ref, status);
+      attempt.createdHere = true; // SoapIncidentSystem logs the object it created (DEBUG)
     }
     return p.queue().progress(job, Stage.ATTACH, job.mp3Path(), ref, null, lease());
   }
@@ -217,7 +227,7 @@ public final class DeliverCall {
     Path mp3 = Path.of(job.mp3Path());
     if (!Files.exists(mp3)) return convertAgain(job);
     if (!attempt.createdHere && p.incident().hasRecording(job.objectref())) {
-      log.info("uniqueid={} object {} already has its recording (earlier attempt)", job.uniqueid(), job.objectref());
+      log.info("object {} already has its recording (earlier attempt)", job.objectref());
     } else {
       try {
         p.incident().attachRecording(job.objectref(), mp3, mp3.getFileName().toString());
@@ -226,19 +236,18 @@ public final class DeliverCall {
         if (CreateInDoubt.unanswered(e)) attempt.unansweredAt = p.clock().instant();
         throw e;
       }
-      p.metrics().counter("postcall.uploads", "kind", "recording").increment();
-      log.info("uniqueid={} attached {} to object {}", job.uniqueid(), mp3.getFileName(), job.objectref());
+      p.metrics().counter("postcall.uploads", "kind", "recording").increment(); // logged by SoapIncidentSystem (DEBUG)
     }
     return p.queue().progress(job, Stage.CLEANUP, job.mp3Path(), job.objectref(), p.clock().instant(), lease());
   }
 
   /** The MP3 is gone (deleted by hand, a lost disk) but the WAV is still there: back to CONVERT, keeping the object. */
   private Job convertAgain(Job job) throws SQLException {
-    log.warn("uniqueid={} MP3 {} vanished before upload, converting again", job.uniqueid(), job.mp3Path());
+    log.warn("MP3 {} vanished before upload, converting again", job.mp3Path());
     return p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, lease());
   }
 
-  private Job cleanUp(Job job) throws SQLException, IOException {
+  private Job cleanUp(Job job, Attempt attempt) throws SQLException, IOException {
     Path wav = null;
     try {
       wav = p.recordings().resolve(job.call());
@@ -255,11 +264,20 @@ public final class DeliverCall {
       p.queue().done(job);
     }
     p.metrics().counter("postcall.delivered").increment();
-    Duration since = job.call().end() != null ? Duration.between(job.call().end(), p.clock().instant()) : null;
-    log.info("uniqueid={} delivered as {}{}{}", job.uniqueid(), job.objectref(),
-        since == null ? "" : " " + since.toMillis() + " ms after hangup",
-        reconcileAt == null ? "" : "; a create went unanswered, looking for a second object at " + reconcileAt);
+    attempt.delivered = job;
+    attempt.reconcileAt = reconcileAt;
     return null;
+  }
+
+  /** The call's one INFO line of delivery: where it went, how long after hangup, each step's time. */
+  private void logDelivered(Attempt attempt) {
+    Job job = attempt.delivered;
+    Duration since = job.call().end() != null ? Duration.between(job.call().end(), p.clock().instant()) : null;
+    StringBuilder steps = new StringBuilder();
+    attempt.nanos.forEach((stage, ns) -> steps.append(steps.isEmpty() ? "" : ", ")
+        .append(stage.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(ns / 1_000_000).append(" ms"));
+    log.info("delivered as {}{} ({}){}", job.objectref(), since == null ? "" : " " + since.toMillis() + " ms after hangup",
+        steps, attempt.reconcileAt == null ? "" : "; a create went unanswered, looking for a second object at " + attempt.reconcileAt);
   }
 
   /**
@@ -282,13 +300,13 @@ public final class DeliverCall {
       p.incident().remove(other, "second object for call " + uid + ": a create that went unanswered was carried out after "
           + job.objectref() + " was made; " + job.objectref() + " holds the call and its recording");
       p.metrics().counter("postcall.incident.duplicates.removed").increment();
-      log.warn("uniqueid={} removed duplicate object {}: a create that went unanswered was carried out late; the call and "
-          + "its recording are on {}", uid, other, job.objectref());
+      log.warn("removed duplicate object {}: a create that went unanswered was carried out late; the call and "
+          + "its recording are on {}", other, job.objectref());
     }
     String note = plan.remove().isEmpty() ? "no second object" : "removed duplicate object(s) " + plan.remove()
         + "; the call and its recording are on " + job.objectref();
     p.queue().done(job, note);
-    log.info("uniqueid={} checked for a second object: {}", uid, note);
+    log.info("checked for a second object: {}", note);
     return null;
   }
 
@@ -310,26 +328,26 @@ public final class DeliverCall {
               + " up before " + at + ")";
         }
         p.queue().retryLater(job, at, reason, createUnansweredAt);
-        log.warn("uniqueid={} attempt {} failed, retry at {}: {}", job.uniqueid(), job.attempts(), at, reason);
+        log.warn("attempt {} failed, retry at {}: {}", job.attempts(), at, reason);
       } else {
         String why = retryable ? reason + " (gave up after " + job.attempts() + " attempts)" : reason;
         p.queue().fail(job, why, createUnansweredAt);
         p.metrics().counter("postcall.failures", "stage", job.stage().name()).increment();
-        log.error("uniqueid={} FAILED: {}", job.uniqueid(), why, e instanceof PostcallException ? null : e);
+        log.error("FAILED: {}", why, e instanceof PostcallException ? null : e);
       }
     } catch (LeaseLostException lost) {
-      log.warn("uniqueid={} {}", job.uniqueid(), lost.getMessage());
+      log.warn("{}", lost.getMessage());
     } catch (SQLException sql) {
-      log.warn("uniqueid={} could not record failure ({}); the job returns after its lease: {}", job.uniqueid(), sql.getMessage(), reason);
+      log.warn("could not record failure ({}); the job returns after its lease: {}", sql.getMessage(), reason);
     }
   }
 
   private void release(Job job, String why) {
     try {
       p.queue().postpone(job, p.clock().instant(), why);
-      log.info("uniqueid={} released ({}) at stage {}", job.uniqueid(), why, job.stage());
+      log.info("released ({}) at stage {}", why, job.stage());
     } catch (SQLException | RuntimeException e) {
-      log.warn("uniqueid={} could not release ({}); the job returns after its lease", job.uniqueid(), e.getMessage());
+      log.warn("could not release ({}); the job returns after its lease", e.getMessage());
     }
   }
 

@@ -106,4 +106,27 @@ class DialStatusMappingTest {
     org.junit.jupiter.api.Assertions.assertTrue(line.length() < 1_000, "cut: " + line.length() + " chars");
     org.junit.jupiter.api.Assertions.assertTrue(line.contains("X??uniqueid=forged"), line);
   }
+
+  /** A busy PBX with an unmapped outcome would warn for every call: once per value is enough. */
+  @Test
+  void an_unmapped_outcome_is_warned_once_per_value() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DialStatusMapping.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      for (int i = 0; i < 50; i++) assertEquals("unknown", mapping.statusFor(call(null, "TELEPORTED")));
+      assertEquals("unknown", mapping.statusFor(call(null, "LEVITATING")));
+      assertEquals("unknown", mapping.statusFor(call(null, " teleported ")));
+    } finally {
+      logger.detachAppender(logs);
+    }
+    java.util.List<String> warnings = logs.list.stream()
+        .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).map(e -> e.getFormattedMessage()).toList();
+    assertEquals(2, warnings.size(), warnings.toString());
+    org.junit.jupiter.api.Assertions.assertTrue(warnings.get(0).contains("'TELEPORTED'"), warnings.toString());
+    org.junit.jupiter.api.Assertions.assertTrue(warnings.get(1).contains("'LEVITATING'"), warnings.toString());
+  }
 }

@@ -88,9 +88,20 @@ class DemoIT {
     List<String> removed = Demo.clean(DIR);
     assertTrue(removed.containsAll(List.of("database", "Master.csv files", "recordings")), removed.toString());
     assertTrue(java.nio.file.Files.isDirectory(DIR.resolve("db/server")), "the unpacked MariaDB stays");
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ROOT");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
     try (Demo demo = new Demo(new Demo.Options(DIR, 20, 5, 20, 0, 0, 0, dbPort, "t0ken"))) {
       demo.start();
-      Demo.Summary s = demo.run(Duration.ofMinutes(3));
+      root.addAppender(logs);
+      Demo.Summary s;
+      try {
+        s = demo.run(Duration.ofMinutes(3));
+      } finally {
+        root.detachAppender(logs);
+      }
+      assertAtMostTwoInfoLinesPerCall(logs.list, demo.calls());
       assertEquals(new Demo.Summary(20, s.viaAgi(), s.viaBackfill(), 20, 0, 0, 0, 0, 0), s, s.toString());
       assertEquals(20, s.viaAgi() + s.viaBackfill(), s.toString());
       assertTrue(s.exact(), s.toString());
@@ -98,5 +109,41 @@ class DemoIT {
       Demo.Progress p = demo.progress();
       assertEquals(new Demo.Progress(20, 20, s.viaAgi(), s.viaBackfill(), 20, 0), p);
     }
+  }
+
+  private static final java.util.regex.Pattern UNIQUEID = java.util.regex.Pattern.compile("\\b\\d{9,}\\.\\d+\\b");
+
+  /**
+   * A busy PBX lives with the service's log only if a call costs at most two INFO lines: captured
+   * (FastAGI or Master.csv) and delivered. Counted over the service's own loggers (not the
+   * simulators'), the call named by the MDC or, where the capture path has none, in the message.
+   */
+  static void assertAtMostTwoInfoLinesPerCall(List<ch.qos.logback.classic.spi.ILoggingEvent> events,
+      List<SimulatedCall> calls) {
+    java.util.Set<String> ours = new java.util.HashSet<>();
+    calls.forEach(c -> ours.add(c.uniqueid()));
+    Map<String, List<String>> perCall = new java.util.HashMap<>();
+    for (var e : List.copyOf(events)) {
+      if (e.getLevel() != ch.qos.logback.classic.Level.INFO || !e.getLoggerName().startsWith("dev.postcall.")
+          || e.getLoggerName().startsWith("dev.postcall.sim.")) continue;
+      // once per incident-system session, not per call: it happens while the first call is delivered
+      if (e.getFormattedMessage().startsWith("logged in to the incident system")) continue;
+      java.util.Set<String> named = new java.util.HashSet<>();
+      String mdc = e.getMDCPropertyMap().get("uniqueid");
+      if (mdc != null) named.add(mdc);
+      java.util.regex.Matcher m = UNIQUEID.matcher(e.getFormattedMessage());
+      while (m.find()) named.add(m.group());
+      named.retainAll(ours);
+      for (String uid : named) perCall.computeIfAbsent(uid, k -> new java.util.ArrayList<>()).add(e.getFormattedMessage());
+    }
+    long lines = 0;
+    for (SimulatedCall c : calls) {
+      List<String> mine = perCall.getOrDefault(c.uniqueid(), List.of());
+      lines += mine.size();
+      assertTrue(mine.size() <= 2, c.uniqueid() + ": " + mine);
+      assertTrue(mine.stream().anyMatch(l -> l.startsWith("delivered as ")), c.uniqueid() + " has its delivered line: " + mine);
+    }
+    System.out.printf("DemoIT: %d INFO lines for %d delivered calls (%.2f per call)%n", lines, calls.size(),
+        (double) lines / calls.size());
   }
 }
