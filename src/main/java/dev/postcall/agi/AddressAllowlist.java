@@ -6,12 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The client addresses allowed to open FastAGI sessions: literal addresses or CIDR blocks. */
-final class AddressAllowlist {
+public final class AddressAllowlist {
   private record Block(byte[] network, int prefix) {}
 
   private final List<Block> blocks;
 
-  AddressAllowlist(List<String> entries) {
+  public AddressAllowlist(List<String> entries) {
     List<Block> out = new ArrayList<>();
     for (String e : entries) {
       int slash = e.indexOf('/');
@@ -23,7 +23,7 @@ final class AddressAllowlist {
     this.blocks = List.copyOf(out);
   }
 
-  boolean allows(InetAddress a) {
+  public boolean allows(InetAddress a) {
     byte[] b = a.getAddress();
     for (Block blk : blocks) {
       if (matches(blk, b)) return true;

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         IncidentSimCommand.class,
         BackfillCommand.class,
         DemoCommand.class,
+        DoctorCommand.class,
         FailedCommand.class,
         StatsCommand.class,
         ConflictsCommand.class,

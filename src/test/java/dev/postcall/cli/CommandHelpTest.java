@@ -61,7 +61,7 @@ class CommandHelpTest {
   @org.junit.jupiter.api.Test
   void theTreeHoldsEveryCommand() {
     List<String> names = commands().map(p -> String.join(" ", p)).toList();
-    for (String expected : List.of("run", "demo", "simulate", "incident-sim", "backfill", "failed", "failed list",
+    for (String expected : List.of("run", "demo", "doctor", "simulate", "incident-sim", "backfill", "failed", "failed list",
         "failed show", "failed retry", "failed discard", "stats")) {
       assertTrue(names.contains(expected), expected + " not in " + names);
     }
