@@ -29,7 +29,13 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String token = "demo";
-    List<String> removed = Demo.clean(dir);
+    List<String> removed;
+    try {
+      removed = Demo.clean(dir);
+    } catch (java.io.IOException e) {
+      System.err.println("postcall demo: " + e.getMessage());
+      return 1;
+    }
     Path logFile = dir.resolve("postcall.log");
     PrintStream out = Logs.toFile(logFile);
     out.println(removed.isEmpty()

@@ -57,6 +57,7 @@ public final class Demo implements AutoCloseable {
 
   /** What a run leaves under the demo directory; the unpacked MariaDB server ({@code db/server}) is kept. */
   static final Map<String, String> RUN_DATA = new LinkedHashMap<>();
+  static final String MARKER = ".postcall-demo";
 
   static {
     RUN_DATA.put("db/data", "database");
@@ -82,9 +83,21 @@ public final class Demo implements AutoCloseable {
    * Deletes the data an earlier run left in {@code dir} — its database, Master.csv files, spool,
    * recordings, archive, incident objects and log — so this run starts clean: an old Master.csv
    * or spool line would otherwise bring the old calls back (uploaded again, or waiting for
-   * recordings deleted long ago). Returns what it removed, in words.
+   * recordings deleted long ago). Returns what it removed, in words. Only a folder the demo made
+   * (its marker file, or the MariaDB it unpacked) or an empty one is cleaned: {@code --dir /var}
+   * must not cost anyone /var/spool.
    */
   public static List<String> clean(Path dir) throws IOException {
+    Path marker = dir.resolve(MARKER);
+    if (Files.isDirectory(dir) && !Files.exists(marker) && !Files.isDirectory(dir.resolve("db/server"))) {
+      try (Stream<Path> entries = Files.list(dir)) {
+        if (entries.findAny().isPresent()) {
+          throw new IOException(dir + " is not a demo folder (no " + MARKER + "): give --dir a new or empty folder");
+        }
+      }
+    }
+    Files.createDirectories(dir);
+    if (!Files.exists(marker)) Files.writeString(marker, "postcall demo data; each run deletes the previous run's\n");
     List<String> removed = new ArrayList<>();
     for (Map.Entry<String, String> e : RUN_DATA.entrySet()) {
       Path p = dir.resolve(e.getKey());

@@ -86,6 +86,11 @@ class DemoIT {
       assertTrue(left.count() > 1, "the first run left Master.csv and rotated files behind");
     }
     List<String> removed = Demo.clean(DIR);
+    Path notOurs = java.nio.file.Files.createDirectories(Path.of("target/demo-it-not-ours"));
+    java.nio.file.Files.createDirectories(notOurs.resolve("spool"));
+    java.io.IOException refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> Demo.clean(notOurs));
+    assertTrue(refused.getMessage().contains("not a demo folder"), refused.getMessage());
+    assertTrue(java.nio.file.Files.isDirectory(notOurs.resolve("spool")), "a folder the demo did not make is left alone");
     assertTrue(removed.containsAll(List.of("database", "Master.csv files", "recordings")), removed.toString());
     assertTrue(java.nio.file.Files.isDirectory(DIR.resolve("db/server")), "the unpacked MariaDB stays");
     ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ROOT");
