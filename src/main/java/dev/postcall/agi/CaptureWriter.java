@@ -284,7 +284,7 @@ final class CaptureWriter implements AutoCloseable {
     else spool.committed(p.generation, 1);
     String uid = Text.printable(p.call.uniqueid());
     if (isNew) log.debug("call {} in the database", uid);
-    else log.info("call {} was already stored — nothing added", uid);
+    else log.debug("call {} was already stored — nothing added", uid); // counted as outcome=duplicate
   }
 
   private static void fail(Pending p, Exception e) {

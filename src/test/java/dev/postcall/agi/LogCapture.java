@@ -10,9 +10,11 @@ import org.slf4j.LoggerFactory;
 final class LogCapture implements AutoCloseable {
   private final Logger logger = (Logger) LoggerFactory.getLogger("dev.postcall.agi");
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final ch.qos.logback.classic.Level level = logger.getLevel();
 
   LogCapture() {
     appender.start();
+    logger.setLevel(ch.qos.logback.classic.Level.DEBUG); // some reasons are told at DEBUG only
     logger.addAppender(appender);
   }
 
@@ -31,5 +33,6 @@ final class LogCapture implements AutoCloseable {
   @Override
   public void close() {
     logger.detachAppender(appender);
+    logger.setLevel(level);
   }
 }

@@ -142,13 +142,18 @@ class DemoIT {
       for (String uid : named) perCall.computeIfAbsent(uid, k -> new java.util.ArrayList<>()).add(e.getFormattedMessage());
     }
     long lines = 0;
+    int bothPaths = 0;
     for (SimulatedCall c : calls) {
       List<String> mine = perCall.getOrDefault(c.uniqueid(), List.of());
       lines += mine.size();
-      assertTrue(mine.size() <= 2, c.uniqueid() + ": " + mine);
+      // A hangup and its Master.csv row can both be first within the writer's 25 ms: each path
+      // then stored the call and says so once — the one case with a third line.
+      boolean both = mine.stream().anyMatch(l -> l.contains(" received (")) && mine.stream().anyMatch(l -> l.contains(" from Master.csv: new"));
+      if (both) bothPaths++;
+      assertTrue(mine.size() <= (both ? 3 : 2), c.uniqueid() + ": " + mine);
       assertTrue(mine.stream().anyMatch(l -> l.startsWith("delivered as ")), c.uniqueid() + " has its delivered line: " + mine);
     }
-    System.out.printf("DemoIT: %d INFO lines for %d delivered calls (%.2f per call)%n", lines, calls.size(),
-        (double) lines / calls.size());
+    System.out.printf("DemoIT: %d INFO lines for %d delivered calls (%.2f per call; %d stored by both paths at once)%n",
+        lines, calls.size(), (double) lines / calls.size(), bothPaths);
   }
 }
