@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,6 +36,14 @@ public record WavInfo(int format, int sampleRate, int channels, int bitsPerSampl
     return dataBytes == 0;
   }
 
+  /**
+   * Whoever wrote the file has finished it: the header's sizes are filled in and the file holds
+   * all they promise. MixMonitor writes them only when it closes the file.
+   */
+  public boolean closed() {
+    return !sizesUnset && declaredDataBytes <= dataBytes;
+  }
+
   /** The header promises more audio than the file holds (a copy cut short, a full disk). */
   public boolean truncated() {
     return !sizesUnset && declaredDataBytes > dataBytes;
@@ -46,7 +55,7 @@ public record WavInfo(int format, int sampleRate, int channels, int bitsPerSampl
    */
   public static WavInfo read(Path wav) {
     try (FileChannel ch = FileChannel.open(wav, StandardOpenOption.READ)) {
-      return parse(wav, ch);
+      return read(wav, ch);
     } catch (NoSuchFileException e) {
       throw new PostcallException("recording " + wav + " does not exist", true, e);
     } catch (IOException e) {
@@ -54,7 +63,11 @@ public record WavInfo(int format, int sampleRate, int channels, int bitsPerSampl
     }
   }
 
-  private static WavInfo parse(Path wav, FileChannel ch) throws IOException {
+  /**
+   * Reads the header through a channel already open ({@code wav} only names it in messages): the
+   * file whose header is checked is then the file that is converted.
+   */
+  public static WavInfo read(Path wav, SeekableByteChannel ch) throws IOException {
     long size = ch.size();
     if (size == 0) throw bad(wav, "the file is empty (0 bytes)");
     ByteBuffer riff = readAt(ch, 0, 12);
@@ -92,9 +105,10 @@ public record WavInfo(int format, int sampleRate, int channels, int bitsPerSampl
     }
   }
 
-  private static ByteBuffer readAt(FileChannel ch, long pos, int n) throws IOException {
+  private static ByteBuffer readAt(SeekableByteChannel ch, long pos, int n) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
-    while (b.hasRemaining() && ch.read(b, pos + b.position()) > 0) { /* keep reading */ }
+    ch.position(pos);
+    while (b.hasRemaining() && ch.read(b) > 0) { /* keep reading */ }
     b.flip();
     return b;
   }

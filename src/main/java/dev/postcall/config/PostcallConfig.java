@@ -175,18 +175,33 @@ public record PostcallConfig(
     }
   }
 
+  /**
+   * {@code unclosedWait}: how long a WAV whose header sizes were never filled in (Asterisk did not
+   * close it — a crash) must stay unchanged before what it holds is converted; {@code missingWait}:
+   * how long an answered call waits for a recording that never appears before it is delivered
+   * without one; {@code maxBytes}: larger recordings are not converted (the call fails with that reason).
+   */
   public record Recordings(Path dir, String pattern, boolean procProbe, Duration quietPeriod,
-      Duration openWait, Duration maxAge, long headerOnlyBytes) {
+      Duration openWait, Duration maxAge, long headerOnlyBytes, Duration unclosedWait,
+      Duration missingWait, long maxBytes) {
     static Recordings from(Settings s) {
       String pattern = s.string("recordings.pattern", "${uniqueid}.wav");
       if (!pattern.contains("${uniqueid}"))
         throw new ConfigException("recordings.pattern", "must contain ${uniqueid}, got '" + pattern + "'");
+      Duration maxAge = s.duration("recordings.max-age", Duration.ofHours(6));
+      Duration unclosed = s.duration("recordings.unclosed-wait", Duration.ofMinutes(10));
+      Duration missing = s.duration("recordings.missing-wait", Duration.ofMinutes(5));
+      if (unclosed.compareTo(maxAge) >= 0)
+        throw new ConfigException("recordings.unclosed-wait", "must be shorter than recordings.max-age (" + maxAge + "), got " + unclosed);
+      if (missing.compareTo(maxAge) >= 0)
+        throw new ConfigException("recordings.missing-wait", "must be shorter than recordings.max-age (" + maxAge + "), got " + missing);
       return new Recordings(s.path("recordings.dir", "/var/spool/asterisk/monitor"), pattern,
           s.bool("recordings.proc-probe", true),
           s.duration("recordings.quiet-period", Duration.ofMillis(200)),
           s.duration("recordings.open-wait", Duration.ofSeconds(30)),
-          s.duration("recordings.max-age", Duration.ofHours(6)),
-          s.integer("recordings.header-only-bytes", 1024, 0, 1 << 20));
+          maxAge,
+          s.integer("recordings.header-only-bytes", 1024, 0, 1 << 20), unclosed, missing,
+          s.bytes("recordings.max-bytes", 2L << 30));
     }
   }
 

@@ -92,6 +92,24 @@ public final class Settings {
     return n;
   }
 
+  /** Sizes as bytes ({@code 1048576}) or with a binary unit: {@code 512k}, {@code 200M}, {@code 2G}. */
+  public long bytes(String key, long dflt) {
+    String v = raw(key);
+    if (v == null) return dflt;
+    Matcher m = Pattern.compile("(\\d{1,15})\\s*([kmgt]?)i?b?").matcher(v.toLowerCase(Locale.ROOT));
+    if (!m.matches()) throw new ConfigException(key, "expected a size such as 1048576, 512k, 200M or 2G, got '" + v + "'");
+    int shift = switch (m.group(2)) {
+      case "k" -> 10;
+      case "m" -> 20;
+      case "g" -> 30;
+      case "t" -> 40;
+      default -> 0;
+    };
+    long n = Long.parseLong(m.group(1));
+    if (n <= 0 || n > (Long.MAX_VALUE >> shift)) throw new ConfigException(key, "must be more than 0 and less than 8 EiB, got '" + v + "'");
+    return n << shift;
+  }
+
   public boolean bool(String key, boolean dflt) {
     String v = raw(key);
     if (v == null) return dflt;

@@ -66,7 +66,8 @@ public final class DeliverCall {
     OpenFileProbe probe = cfg.recordings().procProbe() && ProcOpenFiles.available() ? new ProcOpenFiles() : OpenFileProbe.NONE;
     return new DeliverCall(new Parts(queue,
         new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern()),
-        new WaitForRecording(probe, cfg.recordings().quietPeriod(), clock, WaitForRecording.Sleeper.REAL),
+        new WaitForRecording(probe, cfg.recordings().quietPeriod(), cfg.recordings().unclosedWait(), clock,
+            WaitForRecording.Sleeper.REAL),
         new ConvertRecording(cfg.audio()),
         new DialStatusMapping(cfg.statusMap(), cfg.statusDefault()),
         incident,
@@ -164,12 +165,24 @@ public final class DeliverCall {
           log.debug("unanswered, no recording: delivering the call alone");
           return p.queue().progress(job, Stage.CREATE, null, null, null, lease());
         }
-        if (tooOld) throw new PostcallException("no recording at " + wav + " for an answered call after " + age.toMinutes() + " min", false);
-        p.queue().postpone(job, p.clock().instant().plus(p.recordingsCfg().openWait()), "recording not found yet: " + wav);
-        log.debug("answered but no recording at {} yet, trying later", wav);
+        Duration missingWait = p.recordingsCfg().missingWait();
+        if (age.compareTo(missingWait) >= 0) {
+          // A dialplan that records selectively, or a MixMonitor that failed: the call itself still counts.
+          log.warn("answered, but no recording appeared at {} within {}: delivering the call WITHOUT a recording",
+              wav, human(missingWait));
+          p.metrics().counter("postcall.delivered.without.recording").increment();
+          return p.queue().progress(job, Stage.CREATE, null, null, null, lease());
+        }
+        Instant next = p.clock().instant().plus(p.recordingsCfg().openWait());
+        Instant giveUp = job.createdAt().plus(missingWait);
+        p.queue().postpone(job, next.isAfter(giveUp) ? giveUp : next, "recording not found yet: " + wav);
+        log.debug("answered but no recording at {} yet, trying later (without one after {})", wav, human(missingWait));
         return null;
       }
       default -> {
+        if (o.state() == WaitForRecording.State.UNCLOSED)
+          log.warn("recording {} was never closed by Asterisk (header sizes unset, unchanged for {}): converting the {} bytes it holds",
+              wav, human(p.recordingsCfg().unclosedWait()), o.size());
         if (o.size() <= p.recordingsCfg().headerOnlyBytes()) {
           if (answered(job.call())) log.warn("answered, but recording {} holds no audio ({} bytes)", wav, o.size());
           return p.queue().progress(job, Stage.CREATE, null, null, null, lease());
@@ -177,6 +190,10 @@ public final class DeliverCall {
         return p.queue().progress(job, Stage.CONVERT, null, null, null, lease());
       }
     }
+  }
+
+  private static String human(Duration d) {
+    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 
   private Job convert(Job job) throws SQLException, InterruptedException {
@@ -276,8 +293,9 @@ public final class DeliverCall {
     StringBuilder steps = new StringBuilder();
     attempt.nanos.forEach((stage, ns) -> steps.append(steps.isEmpty() ? "" : ", ")
         .append(stage.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(ns / 1_000_000).append(" ms"));
-    log.info("delivered as {}{} ({}){}", job.objectref(), since == null ? "" : " " + since.toMillis() + " ms after hangup",
-        steps, attempt.reconcileAt == null ? "" : "; a create went unanswered, looking for a second object at " + attempt.reconcileAt);
+    log.info("delivered as {}{}{} ({}){}", job.objectref(),
+        job.mp3Path() == null && answered(job.call()) ? " WITHOUT a recording" : "",
+        since == null ? "" : " " + since.toMillis() + " ms after hangup", steps, attempt.reconcileAt == null ? "" : "; a create went unanswered, looking for a second object at " + attempt.reconcileAt);
   }
 
   /**

@@ -56,7 +56,7 @@ class DeliverCallTest {
     PostcallConfig cfg = PostcallConfig.from(Settings.of(Map.of("recordings.dir", tmp.toString(),
         "archive.dir", tmp.resolve("archive").toString(), "worker.max-attempts", "3")));
     deliver = new DeliverCall(new DeliverCall.Parts(queue, new RecordingPath(tmp, "${uniqueid}.wav"),
-        new WaitForRecording(OpenFileProbe.NONE, Duration.ZERO, clock, d -> clock.advance(d)), converter, statuses,
+        new WaitForRecording(OpenFileProbe.NONE, Duration.ZERO, Duration.ofMinutes(10), clock, d -> clock.advance(d)), converter, statuses,
         incident, new CreateInDoubt(SETTLE, RECONCILE_AFTER, clock), new ArchiveRecording(cfg.archive()), cfg.recordings(),
         cfg.worker(), new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(5), new Random(1)), clock, metrics));
     mp3 = Files.write(tmp.resolve("1.1.mp3"), new byte[] {1, 2, 3});
@@ -288,5 +288,21 @@ class DeliverCallTest {
     Job j = new Job(9, 5, Stage.WAIT, 1, 1, null, null, null, clock.instant(), c);
     deliver.run(j);
     verify(queue).fail(eq(j), contains("outside the recordings root"), isNull());
+  }
+
+  @Test
+  void answered_call_whose_recording_never_appears_is_delivered_without_one_after_the_missing_wait() throws Exception {
+    Job j = new Job(7, 3, Stage.WAIT, 1, 1, null, null, null, clock.instant().minus(Duration.ofMinutes(5)), call());
+    deliver.run(j);
+    verify(queue).progress(eq(j), eq(Stage.CREATE), isNull(), isNull(), isNull(), any());
+    verify(queue, never()).postpone(any(), any(), anyString());
+    verify(queue, never()).fail(any(), anyString());
+  }
+
+  @Test
+  void the_wait_for_a_missing_recording_is_not_postponed_past_the_missing_wait() throws Exception {
+    Job j = new Job(7, 3, Stage.WAIT, 1, 1, null, null, null, clock.instant().minus(Duration.ofSeconds(290)), call());
+    deliver.run(j);
+    verify(queue).postpone(eq(j), eq(j.createdAt().plus(Duration.ofMinutes(5))), contains("recording not found"));
   }
 }
