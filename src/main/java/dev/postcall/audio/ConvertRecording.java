@@ -3,39 +3,53 @@ package dev.postcall.audio;
 import dev.postcall.PostcallException;
 import dev.postcall.config.PostcallConfig;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import ws.schild.jave.Encoder;
-import ws.schild.jave.EncoderException;
-import ws.schild.jave.InputFormatException;
-import ws.schild.jave.MultimediaObject;
-import ws.schild.jave.encode.AudioAttributes;
-import ws.schild.jave.encode.EncodingAttributes;
-import ws.schild.jave.info.AudioInfo;
-import ws.schild.jave.info.MultimediaInfo;
-import ws.schild.jave.process.ProcessLocator;
 
 /**
- * WAV → MP3 with JAVE2 (its bundled static ffmpeg unless {@code audio.ffmpeg} is set), at
+ * WAV → MP3 with ffmpeg (JAVE2's bundled static binary unless {@code audio.ffmpeg} is set), at
  * telephony settings: {@code audio.channels} (mono), the WAV's own sample rate, {@code
- * audio.bitrate} (32 kbit/s), ffmpeg under {@code nice -n audio.nice}.
+ * audio.bitrate} (32 kbit/s), under {@code nice -n audio.nice}.
  *
- * <p>The MP3 is written as {@code <name>.tmp} and renamed only once it is checked (non-empty, as
- * long as the WAV within {@link #MAX_DRIFT}), so a reader never sees a half-written MP3 and a crash
- * leaves no file that looks finished. A WAV that is empty, cut short or not a WAV fails with a
- * non-retryable {@link PostcallException} naming the reason; a missing ffmpeg or a full disk is
- * retryable. Thread-safe: each conversion runs its own ffmpeg process.
+ * <p>ffmpeg never opens the recording by name: postcall opens it once, reads the header through
+ * that channel, and feeds exactly the header and audio it checked to ffmpeg's stdin, with the
+ * format forced to WAV and no protocol but the pipe allowed (a file swapped in, or a playlist
+ * pointing elsewhere, cannot make ffmpeg read anything else). ffmpeg writes to stdout, into a
+ * temporary file of this conversion's own; it is killed past {@link #deadline}.
+ *
+ * <p>The MP3 is renamed into place only once it is checked (non-empty, as long as the WAV within
+ * {@link #MAX_DRIFT}), so a reader never sees a half-written MP3. A WAV that is empty, cut short
+ * or not a WAV fails with a non-retryable {@link PostcallException} naming the reason; a missing
+ * ffmpeg, a full disk or a conversion past its deadline is retryable. One conversion per target
+ * at a time in this process; each runs its own ffmpeg.
  */
 public final class ConvertRecording {
   private static final Logger log = LoggerFactory.getLogger(ConvertRecording.class);
   public static final Duration MAX_DRIFT = Duration.ofSeconds(1);
+  /** Time for ffmpeg to start and finish, on top of the audio's share. */
+  static final Duration DEADLINE_BASE = Duration.ofSeconds(30);
   /** Below this much free space a failed encode is blamed on the disk, and retried later. */
   private static final long LOW_DISK_BYTES = 16L << 20;
+  private static final int STDERR_TAIL = 2048;
 
   /** The converted file and what it holds. */
   public record Mp3(Path path, Duration duration, long bytes) {}
@@ -44,43 +58,68 @@ public final class ConvertRecording {
   private final NicedFfmpeg ffmpeg;
   /** ffmpeg is CPU-bound: more processes than cores only slow each other (and the PBX) down. */
   private final Semaphore slots;
+  /** Targets being converted now: a second run of the same job (a lease taken over) must not start another ffmpeg. */
+  private final Set<Path> converting = ConcurrentHashMap.newKeySet();
 
   public ConvertRecording(PostcallConfig.Audio cfg) {
     this.cfg = cfg;
-    // resolving the bundled binary copies it to ${java.io.tmpdir}/jave once (~0.4 s): done here, not per call
-    this.ffmpeg = new NicedFfmpeg(cfg.ffmpeg(), cfg.niceLevel());
+    this.ffmpeg = new NicedFfmpeg(cfg.ffmpeg(), cfg.ffmpegDir(), cfg.niceLevel());
     this.slots = new Semaphore(cfg.conversions(), true);
-    log.info("audio: ffmpeg {} (nice {}), {} bit/s, {} channel(s), {} at once", ffmpeg.getExecutablePath(),
+    log.info("audio: ffmpeg {} (nice {}), {} bit/s, {} channel(s), {} at once", ffmpeg.executable(),
         cfg.niceLevel(), cfg.bitrate(), cfg.channels(), cfg.conversions());
   }
 
   /** The ffmpeg binary conversions run (for the benchmark and the start-up log). */
   public String ffmpegPath() {
-    return ffmpeg.getExecutablePath();
+    return ffmpeg.executable();
   }
 
-  /** Converts, waiting for one of the {@code audio.conversions} slots first. */
+  /** How long converting this audio may take before ffmpeg is killed. */
+  public Duration deadline(WavInfo info) {
+    return DEADLINE_BASE.plus(info.duration().dividedBy(cfg.minSpeed()));
+  }
+
+  /** Opens {@code wav} (a symlink is refused) and converts what that one open file holds. */
   public Mp3 convert(Path wav, Path mp3) throws InterruptedException {
-    slots.acquire();
-    try {
-      return convertNow(wav, mp3);
-    } finally {
-      slots.release();
+    try (SeekableByteChannel in = Files.newByteChannel(wav, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      return convert(wav, in, WavInfo.read(wav, in), mp3);
+    } catch (IOException e) {
+      throw new PostcallException("cannot read recording " + wav + ": " + e.getMessage(), true, e);
     }
   }
 
-  private Mp3 convertNow(Path wav, Path mp3) {
-    WavInfo info = WavInfo.read(wav);
+  /**
+   * Converts the recording open on {@code in} (whose header {@code info} was read through it),
+   * waiting for one of the {@code audio.conversions} slots first. {@code wav} only names it.
+   */
+  public Mp3 convert(Path wav, SeekableByteChannel in, WavInfo info, Path mp3) throws InterruptedException {
     if (info.headerOnly())
       throw new PostcallException("recording " + wav + " has no audio (header only, " + info.fileBytes() + " bytes)", false);
     if (info.truncated())
       throw new PostcallException("recording " + wav + " is truncated: its header promises " + info.declaredDataBytes()
           + " bytes of audio, the file holds " + info.dataBytes(), false);
-    Path tmp = mp3.resolveSibling(mp3.getFileName() + ".tmp");
+    Path target = mp3.toAbsolutePath().normalize();
+    if (!converting.add(target))
+      throw new PostcallException("a conversion to " + mp3 + " is already running in this process", true);
+    try {
+      slots.acquire();
+      try {
+        return convertNow(wav, in, info, mp3);
+      } finally {
+        slots.release();
+      }
+    } finally {
+      converting.remove(target);
+    }
+  }
+
+  private Mp3 convertNow(Path wav, SeekableByteChannel in, WavInfo info, Path mp3) throws InterruptedException {
+    // this conversion's own: another one of the same call (elsewhere) cannot delete or overwrite it
+    Path tmp = mp3.resolveSibling(mp3.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
     boolean done = false;
     try {
-      Files.deleteIfExists(tmp);
-      encode(wav, tmp, info);
+      Files.createDirectories(mp3.toAbsolutePath().getParent());
+      encode(wav, in, info, tmp);
       Mp3 result = check(wav, tmp, info);
       Files.move(tmp, mp3, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       done = true;
@@ -92,51 +131,103 @@ public final class ConvertRecording {
     }
   }
 
-  private void encode(Path wav, Path tmp, WavInfo info) {
-    AudioAttributes audio = new AudioAttributes();
-    audio.setCodec("libmp3lame");
-    audio.setBitRate(cfg.bitrate());
-    audio.setChannels(cfg.channels());
-    audio.setSamplingRate(info.sampleRate());
-    EncodingAttributes attrs = new EncodingAttributes();
-    attrs.setOutputFormat("mp3"); // the .tmp name says nothing about the format
-    attrs.setAudioAttributes(audio);
+  private void encode(Path wav, SeekableByteChannel in, WavInfo info, Path tmp) throws IOException, InterruptedException {
+    List<String> args = List.of("-hide_banner", "-nostats", "-loglevel", "error",
+        "-protocol_whitelist", "pipe", "-f", "wav", "-i", "pipe:0",
+        "-vn", "-ac", Integer.toString(cfg.channels()), "-ar", Integer.toString(info.sampleRate()),
+        "-c:a", "libmp3lame", "-b:a", Integer.toString(cfg.bitrate()), "-f", "mp3", "pipe:1");
+    Process proc;
     try {
-      new Encoder(ffmpeg).encode(new KnownWav(wav, ffmpeg, info), tmp.toFile(), attrs);
-    } catch (InputFormatException e) {
-      throw new PostcallException("recording " + wav + " cannot be decoded by ffmpeg: " + e.getMessage(), false, e);
-    } catch (EncoderException | RuntimeException e) {
-      throw encodeFailure(wav, tmp, e);
+      proc = new ProcessBuilder(ffmpeg.command(args)).redirectOutput(tmp.toFile()).start();
+    } catch (IOException e) {
+      throw new PostcallException("ffmpeg cannot be started (" + ffmpeg.executable() + "): " + e.getMessage(), true, e);
+    }
+    Duration deadline = deadline(info);
+    StderrTail stderr = new StderrTail(proc.getErrorStream());
+    Thread feeder = new Thread(() -> feed(in, info.dataOffset() + info.dataBytes(), proc.getOutputStream()), "ffmpeg-feed");
+    feeder.setDaemon(true);
+    stderr.start();
+    feeder.start();
+    try {
+      if (!proc.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+        proc.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        throw new PostcallException("converting " + wav + " took longer than " + deadline.toSeconds() + " s for "
+            + seconds(info.duration()) + " s of audio (audio.min-speed " + cfg.minSpeed() + "): ffmpeg killed", true);
+      }
+    } catch (InterruptedException e) {
+      proc.destroyForcibly();
+      throw e;
+    } finally {
+      feeder.join(5_000);
+      stderr.join(5_000);
+    }
+    int rc = proc.exitValue();
+    if (rc != 0) throw encodeFailure(wav, tmp, "ffmpeg exited with " + rc + ": " + stderr.text());
+  }
+
+  /** Copies the checked header and audio — nothing beyond — into ffmpeg. */
+  private static void feed(SeekableByteChannel in, long bytes, OutputStream stdin) {
+    try (WritableByteChannel out = Channels.newChannel(stdin)) {
+      ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+      in.position(0);
+      long left = bytes;
+      while (left > 0) {
+        buf.clear().limit((int) Math.min(buf.capacity(), left));
+        int r = in.read(buf);
+        if (r < 0) break;
+        buf.flip();
+        while (buf.hasRemaining()) out.write(buf);
+        left -= r;
+      }
+    } catch (IOException e) {
+      // ffmpeg stopped reading (it failed, or was killed): its exit code tells why
     }
   }
 
-  /**
-   * The WAV as JAVE sees it, described from the header already read. JAVE otherwise starts ffmpeg
-   * once more per file just to learn the duration for its progress reports — ~7 % of the CPU a
-   * 3-minute call's conversion costs.
-   */
-  private static final class KnownWav extends MultimediaObject {
-    private final MultimediaInfo info;
+  /** The end of ffmpeg's error output, for the failure reason. */
+  private static final class StderrTail extends Thread {
+    private final InputStream err;
+    private final byte[] tail = new byte[STDERR_TAIL];
+    private int len;
 
-    KnownWav(Path wav, ProcessLocator locator, WavInfo w) {
-      super(wav.toFile(), locator);
-      AudioInfo audio = new AudioInfo().setSamplingRate(w.sampleRate()).setChannels(w.channels()).setBitRate(w.byteRate() * 8);
-      this.info = new MultimediaInfo().setFormat("wav").setDuration(w.duration().toMillis()).setAudio(audio);
+    StderrTail(InputStream err) {
+      super("ffmpeg-stderr");
+      setDaemon(true);
+      this.err = err;
     }
 
     @Override
-    public MultimediaInfo getInfo() {
-      return info;
+    public void run() {
+      byte[] buf = new byte[4096];
+      try (err) {
+        for (int r; (r = err.read(buf)) > 0; ) append(buf, r);
+      } catch (IOException e) {
+        // the process is gone
+      }
+    }
+
+    private synchronized void append(byte[] b, int n) {
+      if (n >= tail.length) {
+        System.arraycopy(b, n - tail.length, tail, 0, tail.length);
+        len = tail.length;
+        return;
+      }
+      int keep = Math.min(len, tail.length - n);
+      System.arraycopy(tail, len - keep, tail, 0, keep);
+      System.arraycopy(b, 0, tail, keep, n);
+      len = keep + n;
+    }
+
+    synchronized String text() {
+      return new String(tail, 0, len, StandardCharsets.UTF_8).strip().replaceAll("\\p{Cntrl}+", " ");
     }
   }
 
-  private PostcallException encodeFailure(Path wav, Path tmp, Exception e) {
-    String msg = String.valueOf(e.getMessage());
-    if (!ffmpeg.exists() || hasCause(e, IOException.class) && msg.contains("Cannot run program"))
-      return new PostcallException("ffmpeg cannot be started (" + ffmpeg.getExecutablePath() + "): " + msg, true, e);
+  private PostcallException encodeFailure(Path wav, Path tmp, String msg) {
+    if (!ffmpeg.exists()) return new PostcallException("ffmpeg cannot be started (" + ffmpeg.executable() + "): " + msg, true);
     if (msg.contains("No space left") || freeSpace(tmp) < LOW_DISK_BYTES)
-      return new PostcallException("disk full while converting " + wav + ": " + msg, true, e);
-    return new PostcallException("converting " + wav + " failed: " + msg, false, e);
+      return new PostcallException("disk full while converting " + wav + ": " + msg, true);
+    return new PostcallException("converting " + wav + " failed: " + msg, false);
   }
 
   private Mp3 check(Path wav, Path tmp, WavInfo info) throws IOException {
@@ -160,11 +251,6 @@ public final class ConvertRecording {
     } catch (IOException e) {
       return Long.MAX_VALUE;
     }
-  }
-
-  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) if (type.isInstance(t)) return true;
-    return false;
   }
 
   private static void deleteQuietly(Path p) {

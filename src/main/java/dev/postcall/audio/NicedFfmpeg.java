@@ -2,34 +2,38 @@ package dev.postcall.audio;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
-import ws.schild.jave.process.ProcessLocator;
-import ws.schild.jave.process.ProcessWrapper;
-import ws.schild.jave.process.ffmpeg.DefaultFFMPEGLocator;
-import ws.schild.jave.process.ffmpeg.FFMPEGProcess;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * JAVE's way to find and start ffmpeg, started under {@code nice -n <level>} so that encoding on the
- * PBX host never takes CPU from calls. JAVE builds the command line as {@code [path, args…]} and
- * passes it through {@code enhanceArguments}: prefixing {@code nice -n N} there is all it takes.
+ * The ffmpeg command line: a configured binary, or JAVE2's bundled one unpacked and checked by
+ * {@link BundledFfmpeg}, started under {@code nice -n <level>} so that encoding on the PBX host
+ * never takes CPU from calls.
  */
-final class NicedFfmpeg implements ProcessLocator {
-  private final String path;
+final class NicedFfmpeg {
+  private final Path configured;
+  private final BundledFfmpeg bundled;
   private final int niceLevel;
 
-  /** @param ffmpeg a configured binary, or null for the static ffmpeg bundled with JAVE */
-  NicedFfmpeg(Path ffmpeg, int niceLevel) {
-    this.path = ffmpeg != null ? ffmpeg.toString() : new DefaultFFMPEGLocator().getExecutablePath();
+  /**
+   * @param ffmpeg a configured binary, or null for the static ffmpeg bundled with JAVE2
+   * @param bundledDir where the bundled binary is unpacked (postcall's own folder)
+   */
+  NicedFfmpeg(Path ffmpeg, Path bundledDir, int niceLevel) {
+    this.configured = ffmpeg;
+    this.bundled = ffmpeg == null ? new BundledFfmpeg(bundledDir) : null;
     this.niceLevel = niceLevel;
+    if (bundled != null) bundled.path(); // unpack and check at start-up, not on the first call
   }
 
-  @Override
-  public String getExecutablePath() {
-    return path;
+  /** The binary conversions run; the bundled one is checked again each time. */
+  String executable() {
+    return configured != null ? configured.toString() : bundled.path().toString();
   }
 
   /** Whether the binary can be started: a path, or a bare name found on PATH. */
   boolean exists() {
+    String path = configured != null ? configured.toString() : bundled.path().toString();
     if (path.contains("/")) return Files.isExecutable(Path.of(path));
     String dirs = System.getenv("PATH");
     if (dirs == null) return false;
@@ -38,15 +42,11 @@ final class NicedFfmpeg implements ProcessLocator {
     return false;
   }
 
-  @Override
-  public ProcessWrapper createExecutor() {
-    return new FFMPEGProcess(path) {
-      @Override
-      protected Stream<String> enhanceArguments(Stream<String> command) {
-        Stream<String> withBanner = super.enhanceArguments(command);
-        if (niceLevel == 0) return withBanner;
-        return Stream.concat(Stream.of("nice", "-n", Integer.toString(niceLevel)), withBanner);
-      }
-    };
+  List<String> command(List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    if (niceLevel != 0) cmd.addAll(List.of("nice", "-n", Integer.toString(niceLevel)));
+    cmd.add(executable());
+    cmd.addAll(args);
+    return cmd;
   }
 }

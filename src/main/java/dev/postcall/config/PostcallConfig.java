@@ -206,11 +206,18 @@ public record PostcallConfig(
   }
 
   /** {@code conversions}: ffmpeg processes at once in this process (default: one per core). */
-  public record Audio(Path ffmpeg, int bitrate, int channels, int niceLevel, int conversions) {
+  /**
+   * {@code ffmpegDir}: where the bundled ffmpeg is unpacked (a folder only postcall's user may
+   * write); {@code minSpeed}: a conversion may take 30 s plus the audio's length divided by this,
+   * then ffmpeg is killed.
+   */
+  public record Audio(Path ffmpeg, int bitrate, int channels, int niceLevel, int conversions, Path ffmpegDir,
+      int minSpeed) {
     static Audio from(Settings s) {
       return new Audio(s.path("audio.ffmpeg", null), s.integer("audio.bitrate", 32_000, 8_000, 320_000),
           s.integer("audio.channels", 1, 1, 2), s.integer("audio.nice", 10, 0, 19),
-          s.integer("audio.conversions", Runtime.getRuntime().availableProcessors(), 1, 256));
+          s.integer("audio.conversions", Runtime.getRuntime().availableProcessors(), 1, 256),
+          s.path("audio.ffmpeg-dir", "var/ffmpeg"), s.integer("audio.min-speed", 10, 1, 10_000));
     }
   }
 

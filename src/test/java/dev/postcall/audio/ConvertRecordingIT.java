@@ -187,6 +187,30 @@ class ConvertRecordingIT {
     assertTrue(seen.contains(2), "but two did run side by side: " + seen);
   }
 
+  @Test
+  void a_binary_planted_in_the_shared_temp_folder_never_runs() throws Exception {
+    // JAVE2 itself reuses ${java.io.tmpdir}/jave/ffmpeg-amd64-<version> whoever put it there
+    Path marker = dir.resolve("planted-ran");
+    Path jave = Files.createDirectories(dir.resolve("tmp/jave"));
+    for (String name : new String[] {"ffmpeg-amd64-4.2.0", "ffmpeg-amd64-3.5.0", "ffmpeg-amd64"}) {
+      Path planted = jave.resolve(name);
+      Files.writeString(planted, "#!/bin/sh\ntouch '" + marker + "'\nexit 1\n");
+      Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rwxrwxrwx"));
+    }
+    String before = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", dir.resolve("tmp").toString());
+    try {
+      ConvertRecording c = new ConvertRecording(audio(Map.of("audio.ffmpeg-dir", dir.resolve("var/ffmpeg").toString())));
+      assertTrue(c.ffmpegPath().startsWith(dir.resolve("var/ffmpeg").toString()), c.ffmpegPath());
+      Path wav = WavWriter.tone(dir.resolve("p.wav"), Duration.ofSeconds(2), 8000, 440);
+      Mp3 mp3 = c.convert(wav, dir.resolve("p.mp3"));
+      assertTrue(mp3.bytes() > 0);
+      assertFalse(Files.exists(marker), "the planted binary ran");
+    } finally {
+      System.setProperty("java.io.tmpdir", before);
+    }
+  }
+
   private void assertPermanent(Path wav, String reason) {
     Path mp3 = dir.resolve(wav.getFileName() + ".mp3");
     PostcallException e = assertThrows(PostcallException.class, () -> converter.convert(wav, mp3));
