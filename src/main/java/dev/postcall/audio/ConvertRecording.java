@@ -55,6 +55,7 @@ public final class ConvertRecording {
   public record Mp3(Path path, Duration duration, long bytes) {}
 
   private final PostcallConfig.Audio cfg;
+  private final Duration deadlineBase;
   private final NicedFfmpeg ffmpeg;
   /** ffmpeg is CPU-bound: more processes than cores only slow each other (and the PBX) down. */
   private final Semaphore slots;
@@ -62,7 +63,12 @@ public final class ConvertRecording {
   private final Set<Path> converting = ConcurrentHashMap.newKeySet();
 
   public ConvertRecording(PostcallConfig.Audio cfg) {
+    this(cfg, DEADLINE_BASE);
+  }
+
+  ConvertRecording(PostcallConfig.Audio cfg, Duration deadlineBase) {
     this.cfg = cfg;
+    this.deadlineBase = deadlineBase;
     this.ffmpeg = new NicedFfmpeg(cfg.ffmpeg(), cfg.ffmpegDir(), cfg.niceLevel());
     this.slots = new Semaphore(cfg.conversions(), true);
     log.info("audio: ffmpeg {} (nice {}), {} bit/s, {} channel(s), {} at once", ffmpeg.executable(),
@@ -76,7 +82,7 @@ public final class ConvertRecording {
 
   /** How long converting this audio may take before ffmpeg is killed. */
   public Duration deadline(WavInfo info) {
-    return DEADLINE_BASE.plus(info.duration().dividedBy(cfg.minSpeed()));
+    return deadlineBase.plus(info.duration().dividedBy(cfg.minSpeed()));
   }
 
   /** Opens {@code wav} (a symlink is refused) and converts what that one open file holds. */
@@ -151,7 +157,7 @@ public final class ConvertRecording {
     try {
       if (!proc.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
         proc.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        throw new PostcallException("converting " + wav + " took longer than " + deadline.toSeconds() + " s for "
+        throw new PostcallException("converting " + wav + " took longer than " + seconds(deadline) + " s for "
             + seconds(info.duration()) + " s of audio (audio.min-speed " + cfg.minSpeed() + "): ffmpeg killed", true);
       }
     } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.postcall.work;
 
+import dev.postcall.PostcallException;
 import dev.postcall.config.PostcallConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,9 +34,41 @@ public final class ArchiveRecording {
     return LocalDate.ofInstant(t, ZoneOffset.UTC);
   }
 
-  /** After a successful delivery: drop the MP3 unless archived, drop the WAV if configured. */
-  public void cleanUp(Path mp3, Path wav) throws IOException {
+  /**
+   * A path read back from the database ({@code jobs.mp3_path}), checked to be an MP3 under the
+   * archive folder — also after symlinks — before it is read, uploaded or deleted: the database is
+   * not the authority on which files postcall may touch. Throws a non-retryable error otherwise.
+   */
+  public Path checked(String mp3Path) {
+    Path root = cfg.dir().toAbsolutePath().normalize();
+    Path p;
+    try {
+      p = Path.of(mp3Path).toAbsolutePath().normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw refused(mp3Path, "is not a valid path");
+    }
+    if (!p.startsWith(root) || !p.getFileName().toString().endsWith(".mp3")) throw refused(mp3Path, "is not an MP3 under " + root);
+    try {
+      if (Files.isSymbolicLink(p)) throw refused(mp3Path, "is a symlink");
+      Path parent = p.getParent();
+      if (Files.exists(parent) && Files.exists(root) && !parent.toRealPath().startsWith(root.toRealPath()))
+        throw refused(mp3Path, "links outside " + root);
+    } catch (IOException e) {
+      throw new PostcallException("MP3 " + mp3Path + ": " + e.getMessage(), true, e);
+    }
+    return p;
+  }
+
+  private static PostcallException refused(String path, String why) {
+    return new PostcallException("refused MP3 path '" + path.replaceAll("\\p{Cntrl}", "?") + "' from the database: it " + why, false);
+  }
+
+  public boolean deletesWav() {
+    return cfg.deleteWav();
+  }
+
+  /** After a successful delivery: drop the MP3 unless archived (the WAV is the worker's to delete). */
+  public void cleanUp(Path mp3) throws IOException {
     if (mp3 != null && !cfg.keepMp3()) Files.deleteIfExists(mp3);
-    if (wav != null && cfg.deleteWav()) Files.deleteIfExists(wav);
   }
 }

@@ -2,6 +2,7 @@ package dev.postcall.work;
 
 import dev.postcall.PostcallException;
 import dev.postcall.audio.ConvertRecording;
+import dev.postcall.audio.WavInfo;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.DialStatusMapping;
 import dev.postcall.incident.IncidentException;
@@ -106,6 +107,7 @@ public final class DeliverCall {
     } catch (RuntimeException e) {
       onError(job, "unexpected " + e, true, e, null);
     } finally {
+      attempt.closeRecording();
       MDC.remove("uniqueid");
     }
   }
@@ -130,8 +132,21 @@ public final class DeliverCall {
       nanos.merge(stage, ns, Long::sum);
     }
 
+    /** The WAV this run converted, held open so that only that file is deleted after the upload. */
+    OpenRecording recording;
+
     Attempt(boolean earlierRunReachedCreate) {
       this.earlierRunReachedCreate = earlierRunReachedCreate;
+    }
+
+    void closeRecording() {
+      if (recording == null) return;
+      try {
+        recording.close();
+      } catch (IOException e) {
+        log.debug("closing {}: {}", recording.path(), e.getMessage());
+      }
+      recording = null;
     }
   }
 
@@ -139,7 +154,7 @@ public final class DeliverCall {
   private Job step(Job job, Attempt attempt) throws IOException, SQLException, InterruptedException {
     return switch (job.stage()) {
       case WAIT -> waitForRecording(job);
-      case CONVERT -> convert(job);
+      case CONVERT -> convert(job, attempt);
       case CREATE -> create(job, attempt);
       case ATTACH -> attach(job, attempt);
       case CLEANUP -> cleanUp(job, attempt);
@@ -196,15 +211,27 @@ public final class DeliverCall {
     return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 
-  private Job convert(Job job) throws SQLException, InterruptedException {
+  private Job convert(Job claimed, Attempt attempt) throws SQLException, InterruptedException, IOException {
+    Job job = claimed;
     Path wav = p.recordings().resolve(job.call());
     Instant day = job.call().start() != null ? job.call().start() : job.createdAt();
     Path mp3 = p.archive().mp3For(job.uniqueid(), job.id(), ArchiveRecording.dayOf(day));
-    ConvertRecording.Mp3 out = p.converter().convert(wav, mp3);
+    attempt.closeRecording();
+    OpenRecording rec = OpenRecording.open(p.recordings().root(), wav);
+    attempt.recording = rec;
+    long max = p.recordingsCfg().maxBytes();
+    if (rec.size() > max)
+      throw new PostcallException("recording " + wav + " holds " + rec.size() + " bytes, more than recordings.max-bytes ("
+          + max + "): not converted", false);
+    WavInfo info = WavInfo.read(wav, rec.channel());
+    // a long recording may take longer than the lease: hold the job for as long as ffmpeg may run
+    Duration limit = p.converter().deadline(info).plus(Duration.ofMinutes(1));
+    if (limit.compareTo(lease()) > 0) job = p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, limit);
+    ConvertRecording.Mp3 out = p.converter().convert(wav, rec.channel(), info, mp3);
     p.metrics().counter("postcall.conversions").increment();
     log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(),
         out.duration().toSeconds(), out.bytes());
-    return p.queue().progress(job, Stage.CREATE, out.path().toString(), null, null, lease());
+    return p.queue().progress(job, Stage.CREATE, out.path().toString(), job.objectref(), null, lease());
   }
 
   private Job create(Job claimed, Attempt attempt) throws SQLException {
@@ -241,7 +268,7 @@ public final class DeliverCall {
 
   private Job attach(Job job, Attempt attempt) throws SQLException {
     if (job.mp3Path() == null) return p.queue().progress(job, Stage.CLEANUP, null, job.objectref(), null, lease());
-    Path mp3 = Path.of(job.mp3Path());
+    Path mp3 = p.archive().checked(job.mp3Path());
     if (!Files.exists(mp3)) return convertAgain(job);
     if (!attempt.createdHere && p.incident().hasRecording(job.objectref())) {
       log.info("object {} already has its recording (earlier attempt)", job.objectref());
@@ -271,7 +298,8 @@ public final class DeliverCall {
     } catch (PostcallException e) {
       // a call delivered without a usable recording path: nothing of ours to delete
     }
-    p.archive().cleanUp(job.mp3Path() == null ? null : Path.of(job.mp3Path()), wav);
+    p.archive().cleanUp(job.mp3Path() == null ? null : p.archive().checked(job.mp3Path()));
+    if (wav != null && p.archive().deletesWav()) deleteWav(job, attempt, wav);
     Instant reconcileAt = null;
     if (p.inDoubt().needsReconcile(job)) {
       reconcileAt = p.inDoubt().reconcileAt();
@@ -326,6 +354,22 @@ public final class DeliverCall {
     p.queue().done(job, note);
     log.info("checked for a second object: {}", note);
     return null;
+  }
+
+  /**
+   * Only the file that was converted: the one this run holds open if the name still points at it;
+   * after a restart, a regular file (no symlink on the way) not written since the upload.
+   */
+  private void deleteWav(Job job, Attempt attempt, Path wav) throws IOException {
+    boolean deleted;
+    if (attempt.recording != null && attempt.recording.path().equals(wav)) {
+      deleted = attempt.recording.deleteIfUnchanged();
+    } else {
+      Instant uploaded = job.attachedAt() != null ? job.attachedAt() : p.clock().instant();
+      deleted = OpenRecording.deleteIfNotModifiedAfter(p.recordings().root(), wav, uploaded);
+    }
+    if (!deleted && Files.exists(wav, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+      log.warn("recording {} NOT deleted: it is no longer the file that was converted", wav);
   }
 
   /**

@@ -211,6 +211,77 @@ class ConvertRecordingIT {
     }
   }
 
+  @Test
+  void a_playlist_renamed_over_the_wav_after_the_header_check_is_never_read() throws Exception {
+    Path wav = WavWriter.tone(dir.resolve("5.wav"), Duration.ofSeconds(2), 8000, 440);
+    Path other = WavWriter.tone(dir.resolve("elsewhere.wav"), Duration.ofSeconds(7), 8000, 440);
+    Path playlist = Files.writeString(dir.resolve("playlist"), "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:7,\nfile://"
+        + other + "\n#EXT-X-ENDLIST\n");
+    try (var in = Files.newByteChannel(wav, java.nio.file.StandardOpenOption.READ)) {
+      WavInfo info = WavInfo.read(wav, in);
+      Files.move(playlist, wav, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Mp3 mp3 = converter.convert(wav, in, info, dir.resolve("5.mp3"));
+      assertTrue(Math.abs(mp3.duration().toMillis() - 2_000) < 300, "the 2 s it checked, not the playlist's 7 s: " + mp3.duration());
+    }
+  }
+
+  @Test
+  void a_wav_header_over_a_playlist_is_decoded_as_wav_only() throws Exception {
+    // ffmpeg would guess HLS from content; the format is forced and only the pipe is allowed
+    Path other = WavWriter.tone(dir.resolve("elsewhere.wav"), Duration.ofSeconds(7), 8000, 440);
+    byte[] body = ("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:7,\nfile://" + other + "\n#EXT-X-ENDLIST\n").repeat(100)
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Path wav = dir.resolve("6.wav");
+    try (OutputStream out = Files.newOutputStream(wav)) {
+      out.write(WavWriter.header(8000, 1, body.length));
+      out.write(body);
+    }
+    Mp3 mp3 = converter.convert(wav, dir.resolve("6.mp3"));
+    assertTrue(mp3.duration().toMillis() < 1_500, "the playlist's bytes as 16-bit PCM, not its target: " + mp3.duration());
+  }
+
+  @Test
+  void ffmpeg_is_killed_past_its_deadline_and_the_failure_is_retryable() throws Exception {
+    Path hang = dir.resolve("ffmpeg-hang");
+    Path pidFile = dir.resolve("hang.pid");
+    Files.writeString(hang, "#!/bin/sh\necho $$ > '" + pidFile + "'\nexec sleep 600\n");
+    Files.setPosixFilePermissions(hang, PosixFilePermissions.fromString("rwx------"));
+    ConvertRecording slow = new ConvertRecording(audio(Map.of("audio.ffmpeg", hang.toString(), "audio.nice", "0")),
+        Duration.ofMillis(500));
+    Path wav = WavWriter.tone(dir.resolve("7.wav"), Duration.ofSeconds(2), 8000, 440);
+    long t0 = System.nanoTime();
+    PostcallException e = assertThrows(PostcallException.class, () -> slow.convert(wav, dir.resolve("7.mp3")));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(e.retryable(), e.getMessage());
+    assertTrue(e.getMessage().contains("ffmpeg killed"), e.getMessage());
+    assertTrue(ms < 5_000, "gave up after " + ms + " ms");
+    long pid = Long.parseLong(Files.readString(pidFile).trim());
+    assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "ffmpeg still runs");
+    assertFalse(Files.exists(dir.resolve("7.mp3")));
+    assertNoTempFiles();
+  }
+
+  @Test
+  void a_second_conversion_of_the_same_call_does_not_start_while_one_runs() throws Exception {
+    Path slowFfmpeg = dir.resolve("ffmpeg-slow");
+    Files.writeString(slowFfmpeg, "#!/bin/sh\nsleep 1\nexec '" + converter.ffmpegPath() + "' \"$@\"\n");
+    Files.setPosixFilePermissions(slowFfmpeg, PosixFilePermissions.fromString("rwx------"));
+    ConvertRecording c = new ConvertRecording(audio(Map.of("audio.ffmpeg", slowFfmpeg.toString(), "audio.conversions", "4")));
+    Path wav = WavWriter.tone(dir.resolve("8.wav"), Duration.ofSeconds(2), 8000, 440);
+    var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return c.convert(wav, dir.resolve("8.mp3"));
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Thread.sleep(300);
+    PostcallException e = assertThrows(PostcallException.class, () -> c.convert(wav, dir.resolve("8.mp3")));
+    assertTrue(e.getMessage().contains("already running"), e.getMessage());
+    assertTrue(first.get().bytes() > 0, "the first one finishes with its own temporary file");
+    assertNoTempFiles();
+  }
+
   private void assertPermanent(Path wav, String reason) {
     Path mp3 = dir.resolve(wav.getFileName() + ".mp3");
     PostcallException e = assertThrows(PostcallException.class, () -> converter.convert(wav, mp3));

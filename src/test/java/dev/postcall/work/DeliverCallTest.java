@@ -59,7 +59,7 @@ class DeliverCallTest {
         new WaitForRecording(OpenFileProbe.NONE, Duration.ZERO, Duration.ofMinutes(10), clock, d -> clock.advance(d)), converter, statuses,
         incident, new CreateInDoubt(SETTLE, RECONCILE_AFTER, clock), new ArchiveRecording(cfg.archive()), cfg.recordings(),
         cfg.worker(), new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(5), new Random(1)), clock, metrics));
-    mp3 = Files.write(tmp.resolve("1.1.mp3"), new byte[] {1, 2, 3});
+    mp3 = Files.write(Files.createDirectories(tmp.resolve("archive")).resolve("1.1.mp3"), new byte[] {1, 2, 3});
     when(statuses.statusFor(any())).thenReturn("answered");
     when(queue.withCurrentCall(any())).thenAnswer(i -> i.getArgument(0));
   }
@@ -100,8 +100,9 @@ class DeliverCallTest {
   @Test
   void a_job_that_never_reached_create_creates_without_looking_and_attaches_without_asking() throws Exception {
     Job j = job(Stage.CONVERT, null, null, 1);
-    java.nio.file.Files.write(tmp.resolve("1.1.wav"), new byte[2000]);
-    when(converter.convert(any(), any())).thenReturn(new ConvertRecording.Mp3(mp3, Duration.ofSeconds(1), 3));
+    java.nio.file.Files.write(tmp.resolve("1.1.wav"), WaitForRecordingTest.closedWav(2000));
+    when(converter.deadline(any())).thenReturn(Duration.ofSeconds(30));
+    when(converter.convert(any(), any(), any(), any())).thenReturn(new ConvertRecording.Mp3(mp3, Duration.ofSeconds(1), 3));
     when(queue.progress(any(), any(), any(), any(), any(), any())).thenAnswer(i -> {
       Job in = i.getArgument(0);
       return new Job(in.id(), in.callId(), i.getArgument(1), in.attempts(), in.version() + 1, i.getArgument(2),
@@ -304,5 +305,45 @@ class DeliverCallTest {
     Job j = new Job(7, 3, Stage.WAIT, 1, 1, null, null, null, clock.instant().minus(Duration.ofSeconds(290)), call());
     deliver.run(j);
     verify(queue).postpone(eq(j), eq(j.createdAt().plus(Duration.ofMinutes(5))), contains("recording not found"));
+  }
+
+  @Test
+  void an_mp3_path_from_the_database_outside_the_archive_is_never_uploaded() throws Exception {
+    Path elsewhere = Files.write(tmp.resolve("secret.mp3"), new byte[] {9});
+    Job j = job(Stage.ATTACH, elsewhere.toString(), "OBJ-1", 1);
+    deliver.run(j);
+    verify(incident, never()).attachRecording(any(), any(), any());
+    verify(queue).fail(eq(j), contains("is not an MP3 under"));
+  }
+
+  @Test
+  void an_mp3_path_leading_out_of_the_archive_through_a_symlink_is_never_uploaded() throws Exception {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.write(outside.resolve("x.mp3"), new byte[] {9});
+    Files.createSymbolicLink(tmp.resolve("archive/2026"), outside);
+    Job j = job(Stage.ATTACH, tmp.resolve("archive/2026/x.mp3").toString(), "OBJ-1", 1);
+    deliver.run(j);
+    verify(incident, never()).attachRecording(any(), any(), any());
+    verify(queue).fail(eq(j), contains("links outside"));
+  }
+
+  @Test
+  void an_oversized_recording_fails_with_that_reason_and_stays() throws Exception {
+    PostcallConfig cfg = PostcallConfig.from(Settings.of(Map.of("recordings.dir", tmp.toString(),
+        "archive.dir", tmp.resolve("archive").toString(), "recordings.max-bytes", "1M")));
+    DeliverCall small = new DeliverCall(new DeliverCall.Parts(queue, new RecordingPath(tmp, "${uniqueid}.wav"),
+        new WaitForRecording(OpenFileProbe.NONE, Duration.ZERO, Duration.ofMinutes(10), clock, d -> clock.advance(d)), converter,
+        statuses, incident, new CreateInDoubt(SETTLE, RECONCILE_AFTER, clock), new ArchiveRecording(cfg.archive()), cfg.recordings(), cfg.worker(),
+        new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(5), new Random(1)), clock, new SimpleMeterRegistry()));
+    Path wav = tmp.resolve("1.1.wav");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(wav.toFile(), "rw")) {
+      f.write(WaitForRecordingTest.openWav(0));
+      f.setLength(20L << 30); // sparse: 20 GiB that take no disk
+    }
+    Job j = job(Stage.CONVERT, null, null, 1);
+    small.run(j);
+    verify(queue).fail(eq(j), contains("more than recordings.max-bytes (1048576)"));
+    verify(converter, never()).convert(any(), any(), any(), any());
+    org.junit.jupiter.api.Assertions.assertTrue(Files.exists(wav));
   }
 }
