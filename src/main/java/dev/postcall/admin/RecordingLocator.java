@@ -2,8 +2,10 @@ package dev.postcall.admin;
 
 import dev.postcall.PostcallException;
 import dev.postcall.queue.CallStore;
+import dev.postcall.work.ArchiveRecording;
 import dev.postcall.work.RecordingPath;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,10 +23,13 @@ import javax.sql.DataSource;
 public final class RecordingLocator {
   private final DataSource ds;
   private final RecordingPath wavs;
+  private final Path archive;
 
-  public RecordingLocator(DataSource ds, RecordingPath wavs) {
+  /** @param archive the MP3 folder ({@code archive.dir}): an {@code mp3_path} elsewhere is never served */
+  public RecordingLocator(DataSource ds, RecordingPath wavs, Path archive) {
     this.ds = ds;
     this.wavs = wavs;
+    this.archive = archive;
   }
 
   /** A recording file and the content type to serve it with. */
@@ -38,7 +43,14 @@ public final class RecordingLocator {
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) return Optional.empty();
         String mp3 = rs.getString("mp3_path");
-        if (mp3 != null && Files.isRegularFile(Path.of(mp3))) return Optional.of(Path.of(mp3));
+        if (mp3 != null) {
+          try {
+            Path checked = ArchiveRecording.checked(archive, mp3);
+            if (Files.isRegularFile(checked, LinkOption.NOFOLLOW_LINKS)) return Optional.of(checked);
+          } catch (PostcallException e) {
+            return Optional.empty(); // the database points outside the archive: serve nothing
+          }
+        }
         try {
           return Optional.of(wavs.resolve(CallStore.read(rs)));
         } catch (PostcallException e) {

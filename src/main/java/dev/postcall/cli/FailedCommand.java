@@ -71,7 +71,7 @@ final class FailedCommand {
         return 1;
       }
       Optional<Path> rec = new RecordingLocator(db.dataSource(),
-          new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern())).expectedPath(uniqueid);
+          new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern()), cfg.archive().dir()).expectedPath(uniqueid);
       boolean exists = rec.map(Files::isRegularFile).orElse(false);
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();

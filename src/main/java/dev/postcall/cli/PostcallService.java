@@ -123,7 +123,8 @@ public final class PostcallService implements AutoCloseable {
       return "flowing";
     }));
     web = new AdminWeb(cfg.web(), db.db().dataSource(), queue,
-        new RecordingLocator(db.db().dataSource(), new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern())),
+        new RecordingLocator(db.db().dataSource(), new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern()),
+            cfg.archive().dir()),
         AdminWeb.statusMapping(cfg), metrics, checks, clock);
     try {
       web.start();

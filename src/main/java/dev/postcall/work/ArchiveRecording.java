@@ -40,7 +40,12 @@ public final class ArchiveRecording {
    * not the authority on which files postcall may touch. Throws a non-retryable error otherwise.
    */
   public Path checked(String mp3Path) {
-    Path root = cfg.dir().toAbsolutePath().normalize();
+    return checked(cfg.dir(), mp3Path);
+  }
+
+  /** {@link #checked(String)} against the archive folder {@code dir} (for readers without the whole configuration). */
+  public static Path checked(Path dir, String mp3Path) {
+    Path root = dir.toAbsolutePath().normalize();
     Path p;
     try {
       p = Path.of(mp3Path).toAbsolutePath().normalize();

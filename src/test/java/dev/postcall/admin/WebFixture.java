@@ -36,7 +36,7 @@ final class WebFixture implements AutoCloseable {
         "recordings.dir", recordings.toString())));
     checks.add(0, new DatabaseCheck(db.ds()));
     web = new AdminWeb(cfg.web(), db.ds(), seed.queue(),
-        new RecordingLocator(db.ds(), new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern())),
+        new RecordingLocator(db.ds(), new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern()), cfg.archive().dir()),
         AdminWeb.statusMapping(cfg), registry, checks, clock);
     web.start();
     return web;
