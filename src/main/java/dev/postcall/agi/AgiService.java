@@ -191,6 +191,7 @@ public final class AgiService implements AutoCloseable {
     drainLoop.shutdown();
     try {
       drainLoop.awaitTermination(5, TimeUnit.SECONDS);
+      spool.forgetConfirmed();
       spool.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -319,6 +319,17 @@ final class Spool implements AutoCloseable {
     return content ? n + 1 : n;
   }
 
+  /**
+   * At stop: drops the lines the database has confirmed, so that the count logged now and the one
+   * the next start finds agree (and the next start re-inserts nothing already stored).
+   */
+  void forgetConfirmed() throws IOException {
+    Progress p = progress();
+    if (p.allCommitted()) retire(p.generation());
+    Path left = leftover();
+    if (left != null && drainingConfirmed()) drained(left);
+  }
+
   @Override
   public void close() throws IOException {
     synchronized (syncLock) {

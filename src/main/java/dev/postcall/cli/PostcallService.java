@@ -6,6 +6,7 @@ import dev.postcall.admin.ReadinessCheck;
 import dev.postcall.admin.RecordingLocator;
 import dev.postcall.agi.AgiService;
 import dev.postcall.cdr.BackfillService;
+import dev.postcall.config.ConfigException;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.PostcallConfig.Role;
 import dev.postcall.incident.IncidentSystem;
@@ -19,7 +20,6 @@ import dev.postcall.work.WorkerPool;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +66,10 @@ public final class PostcallService implements AutoCloseable {
       try {
         agi.start();
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot listen for FastAGI on " + cfg.agi().bind().getHostAddress() + ":" + cfg.agi().port(), e);
+        // one line naming the key, not a stack trace: nearly always another postcall on the port
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        throw new ConfigException("agi.port", "cannot listen for FastAGI on " + cfg.agi().bind().getHostAddress() + ":"
+            + cfg.agi().port() + ": " + cause.getMessage() + " (another postcall running? choose another agi.port or agi.bind)");
       }
     }
     if (cfg.roles().contains(Role.WORKER) || cfg.roles().contains(Role.WEB)) incident = incidentFactory.apply(cfg.incident());

@@ -110,4 +110,28 @@ class SpoolTest {
     assertFalse(second.progress().allCommitted());
     second.close();
   }
+
+  @Test
+  void lines_the_database_confirmed_are_not_counted_again_at_the_next_start() throws Exception {
+    Spool spool = new Spool(dir, clock);
+    long gen = spool.append(call("1.1"), "test");
+    spool.append(call("1.2"), "test");
+    spool.committed(gen, 2);
+    assertEquals(0, spool.size(), "what the stop line says");
+    spool.forgetConfirmed();
+    spool.close();
+    assertEquals(0, new Spool(dir, clock).size(), "what the next start finds");
+  }
+
+  @Test
+  void unconfirmed_lines_survive_the_stop() throws Exception {
+    Spool spool = new Spool(dir, clock);
+    long gen = spool.append(call("1.1"), "test");
+    spool.append(call("1.2"), "test");
+    spool.committed(gen, 1);
+    assertEquals(1, spool.size());
+    spool.forgetConfirmed();
+    spool.close();
+    assertEquals(2, new Spool(dir, clock).size(), "the whole file: which line was confirmed is not recorded");
+  }
 }
