@@ -99,7 +99,8 @@ public final class PostcallService implements AutoCloseable {
         backfill.start();
       }
       if (cfg.roles().contains(Role.WORKER)) {
-        workers = new WorkerPool(queue, DeliverCall.from(cfg, queue, incident, clock, metrics), cfg.worker());
+        workers = new WorkerPool(queue, DeliverCall.from(cfg, queue, incident, clock, metrics), cfg.worker(),
+            WorkerPool.instanceOf(cfg));
         workers.start();
         if (agi != null) agi.afterStored(workers::wakeUp);
       }

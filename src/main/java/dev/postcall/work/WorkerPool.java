@@ -30,6 +30,7 @@ public final class WorkerPool implements AutoCloseable {
   private final JobQueue queue;
   private final DeliverCall deliver;
   private final PostcallConfig.Worker cfg;
+  private final String instance;
   private final String owner;
   private final ExecutorService workers;
   private final Map<Long, String> inFlight = new ConcurrentHashMap<>();
@@ -38,11 +39,22 @@ public final class WorkerPool implements AutoCloseable {
   private volatile boolean running;
   private Thread poller;
 
+  /** A pool of its own: releases no earlier leases at start. */
   public WorkerPool(JobQueue queue, DeliverCall deliver, PostcallConfig.Worker cfg) {
+    this(queue, deliver, cfg, host() + "/" + UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  /**
+   * @param instance who this pool is across restarts ({@link #instanceOf}): jobs an earlier process
+   *     of the same instance still held when it died are released at {@link #start()}
+   */
+  public WorkerPool(JobQueue queue, DeliverCall deliver, PostcallConfig.Worker cfg, String instance) {
     this.queue = queue;
     this.deliver = deliver;
     this.cfg = cfg;
-    this.owner = ownerName();
+    this.instance = instance;
+    this.owner = instance + ":" + ManagementFactory.getRuntimeMXBean().getPid() + ":"
+        + UUID.randomUUID().toString().substring(0, 8);
     AtomicInteger n = new AtomicInteger();
     this.workers = new ThreadPoolExecutor(cfg.threads(), cfg.threads(), 0, TimeUnit.MILLISECONDS,
         new LinkedBlockingQueue<>(), r -> {
@@ -52,23 +64,60 @@ public final class WorkerPool implements AutoCloseable {
         });
   }
 
-  /** host:pid:random — unique per pool, readable in the jobs table's lease_owner column. */
-  private static String ownerName() {
-    String host;
+  /**
+   * The same after a restart, different for another installation on the same host: the host name
+   * and a hash of the data folder ({@code agi.spool-dir}, absolute). lease_owner is then
+   * {@code host/instance:pid:random}.
+   */
+  public static String instanceOf(PostcallConfig cfg) {
     try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      host = "unknown";
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(cfg.agi().spoolDir().toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return host() + "/" + java.util.HexFormat.of().formatHex(h, 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
-    return host + ":" + ManagementFactory.getRuntimeMXBean().getPid() + ":" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      return "unknown";
+    }
   }
 
   public void start() {
+    releaseOwnLeases();
     running = true;
     poller = new Thread(this::runUntilShutdown, "postcall-poller");
     poller.setDaemon(true);
     poller.start();
     log.info("worker pool {} started: {} workers", owner, cfg.threads());
+  }
+
+  /** Jobs an earlier process of this instance held when it died: claimable now, not after their lease. */
+  private void releaseOwnLeases() {
+    String prefix = instance + ":";
+    try {
+      int n = queue.releaseLeasesOf(prefix, o -> !alive(o.substring(prefix.length())));
+      if (n > 0) log.warn("{} job(s) held by an earlier process of this instance ({}) released for delivery now", n, instance);
+    } catch (java.sql.SQLException e) {
+      log.warn("could not release the jobs of an earlier process ({}); they return after their lease", e.getMessage());
+    }
+  }
+
+  /**
+   * Whether the process named by {@code pid:random} still runs (two processes of one instance by
+   * mistake). Our own pid is an earlier process's that died (a container restarts with the same pid).
+   */
+  static boolean alive(String pidAndRandom) {
+    try {
+      long pid = Long.parseLong(pidAndRandom.substring(0, pidAndRandom.indexOf(':')));
+      return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    } catch (RuntimeException e) {
+      return true; // not an owner name of ours: leave it to its lease
+    }
   }
 
   /** Asks the poller to look for work now (e.g. right after a hangup was captured). */
