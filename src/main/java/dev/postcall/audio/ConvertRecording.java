@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>ffmpeg never opens the recording by name: postcall opens it once, reads the header through
  * that channel, and feeds exactly the header and audio it checked to ffmpeg's stdin, with the
  * format forced to WAV and no protocol but the pipe allowed (a file swapped in, or a playlist
- * pointing elsewhere, cannot make ffmpeg read anything else). ffmpeg writes to stdout, into a
- * temporary file of this conversion's own; it is killed past {@link #deadline}.
+ * pointing elsewhere, cannot make ffmpeg read anything else). ffmpeg writes a temporary file of
+ * this conversion's own; it is killed past {@link #deadline}.
  *
  * <p>The MP3 is renamed into place only once it is checked (non-empty, as long as the WAV within
  * {@link #MAX_DRIFT}), so a reader never sees a half-written MP3. A WAV that is empty, cut short
@@ -141,10 +141,12 @@ public final class ConvertRecording {
     List<String> args = List.of("-hide_banner", "-nostats", "-loglevel", "error",
         "-protocol_whitelist", "pipe", "-f", "wav", "-i", "pipe:0",
         "-vn", "-ac", Integer.toString(cfg.channels()), "-ar", Integer.toString(info.sampleRate()),
-        "-c:a", "libmp3lame", "-b:a", Integer.toString(cfg.bitrate()), "-f", "mp3", "pipe:1");
+        "-c:a", "libmp3lame", "-b:a", Integer.toString(cfg.bitrate()), "-f", "mp3",
+        // a seekable output, so ffmpeg writes the LAME tag (encoder delay and padding) players trim by
+        "-y", "file:" + tmp.toAbsolutePath());
     Process proc;
     try {
-      proc = new ProcessBuilder(ffmpeg.command(args)).redirectOutput(tmp.toFile()).start();
+      proc = new ProcessBuilder(ffmpeg.command(args)).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     } catch (IOException e) {
       throw new PostcallException("ffmpeg cannot be started (" + ffmpeg.executable() + "): " + e.getMessage(), true, e);
     }
