@@ -298,7 +298,14 @@ public final class DeliverCall {
     } catch (PostcallException e) {
       // a call delivered without a usable recording path: nothing of ours to delete
     }
-    p.archive().cleanUp(job.mp3Path() == null ? null : p.archive().checked(job.mp3Path()));
+    if (job.mp3Path() != null) {
+      try {
+        p.archive().cleanUp(p.archive().checked(job.mp3Path()));
+      } catch (PostcallException e) {
+        // the call is delivered; a path the database now points elsewhere is simply not touched
+        log.warn("uniqueid={} MP3 not deleted: {}", job.uniqueid(), e.getMessage());
+      }
+    }
     if (wav != null && p.archive().deletesWav()) deleteWav(job, attempt, wav);
     Instant reconcileAt = null;
     if (p.inDoubt().needsReconcile(job)) {

@@ -327,14 +327,27 @@ class DeliverCallTest {
     verify(queue).fail(eq(j), contains("links outside"));
   }
 
-  @Test
-  void an_oversized_recording_fails_with_that_reason_and_stays() throws Exception {
+  DeliverCall deliverWith(String key, String value) {
     PostcallConfig cfg = PostcallConfig.from(Settings.of(Map.of("recordings.dir", tmp.toString(),
-        "archive.dir", tmp.resolve("archive").toString(), "recordings.max-bytes", "1M")));
-    DeliverCall small = new DeliverCall(new DeliverCall.Parts(queue, new RecordingPath(tmp, "${uniqueid}.wav"),
+        "archive.dir", tmp.resolve("archive").toString(), key, value)));
+    return new DeliverCall(new DeliverCall.Parts(queue, new RecordingPath(tmp, "${uniqueid}.wav"),
         new WaitForRecording(OpenFileProbe.NONE, Duration.ZERO, Duration.ofMinutes(10), clock, d -> clock.advance(d)), converter,
         statuses, incident, new CreateInDoubt(SETTLE, RECONCILE_AFTER, clock), new ArchiveRecording(cfg.archive()), cfg.recordings(), cfg.worker(),
         new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(5), new Random(1)), clock, new SimpleMeterRegistry()));
+  }
+
+  @Test
+  void cleanup_deletes_no_mp3_outside_the_archive_and_still_completes_the_delivery() throws Exception {
+    Path secret = Files.write(tmp.resolve("secret.mp3"), new byte[] {9});
+    Job j = job(Stage.CLEANUP, secret.toString(), "OBJ-1", 1);
+    deliverWith("archive.keep-mp3", "false").run(j);
+    org.junit.jupiter.api.Assertions.assertTrue(Files.exists(secret));
+    verify(queue).done(any());
+  }
+
+  @Test
+  void an_oversized_recording_fails_with_that_reason_and_stays() throws Exception {
+    DeliverCall small = deliverWith("recordings.max-bytes", "1M");
     Path wav = tmp.resolve("1.1.wav");
     try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(wav.toFile(), "rw")) {
       f.write(WaitForRecordingTest.openWav(0));
