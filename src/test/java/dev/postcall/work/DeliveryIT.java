@@ -237,4 +237,34 @@ class DeliveryIT {
     assertEquals(500, server.objects().size());
     for (int i = 0; i < 500; i++) assertEquals(1, server.creates("700." + i), "700." + i);
   }
+
+  @Test
+  void answered_call_whose_recording_never_came_and_that_failed_before_is_delivered_without_one_on_retry() throws Exception {
+    // a job from before recordings.missing-wait existed: it waited out max-age and FAILED
+    calls.insert(answered("700.1", 9));
+    db.exec("UPDATE jobs SET state = 'FAILED', failed_stage = 'WAIT', last_error = 'WAIT: no recording',"
+        + " created_at = created_at - INTERVAL 7 HOUR");
+    assertTrue(queue.retry("700.1", "admin"), "failed retry");
+    startPool(config(Map.of()));
+    awaitState("700.1", "DONE");
+    assertEquals(1, server.objects().size());
+    assertEquals("answered", server.objects().get(0).first("status"));
+    assertTrue(server.files(server.objects().get(0).objectref()).isEmpty(), "delivered without a file");
+  }
+
+  @Test
+  void a_growing_recording_is_not_taken_while_asterisk_writes_it_even_when_quiet() throws Exception {
+    // no /proc view (another user, another host) and a file that stops growing before it is closed
+    GrowingRecording rec = new GrowingRecording(recordings.resolve("710.1.wav"), 7);
+    rec.append(2.0);
+    calls.insert(answered("710.1", 5));
+    startPool(config(Map.of("recordings.proc-probe", "false")));
+    Thread.sleep(1_500); // many quiet periods pass
+    assertEquals(0, server.objects().size(), "nothing delivered while the header says the file is open");
+    rec.append(1.0);
+    rec.close();
+    awaitState("710.1", "DONE");
+    Duration mp3 = decodedLength(server.files(server.objects().get(0).objectref()).get(0).path());
+    assertTrue(Math.abs(mp3.toMillis() - 3000) < 300, "the whole 3 s: " + mp3);
+  }
 }
