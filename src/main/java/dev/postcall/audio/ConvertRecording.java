@@ -122,9 +122,9 @@ public final class ConvertRecording {
   private Mp3 convertNow(Path wav, SeekableByteChannel in, WavInfo info, Path mp3) throws InterruptedException {
     // this conversion's own: another one of the same call (elsewhere) cannot delete or overwrite it
     Path tmp = mp3.resolveSibling(mp3.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8) + ".tmp");
+    createFolder(mp3.toAbsolutePath().getParent());
     boolean done = false;
     try {
-      Files.createDirectories(mp3.toAbsolutePath().getParent());
       encode(wav, in, info, tmp);
       Mp3 result = check(wav, tmp, info);
       Files.move(tmp, mp3, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -134,6 +134,16 @@ public final class ConvertRecording {
       throw new PostcallException("cannot write " + mp3 + ": " + e.getMessage(), true, e);
     } finally {
       if (!done) deleteQuietly(tmp);
+    }
+  }
+
+  /** An archive folder that cannot be made (a file in the way, no permission) needs an admin, not retries. */
+  private static void createFolder(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      boolean disk = String.valueOf(e.getMessage()).contains("No space left");
+      throw new PostcallException("cannot create the archive folder " + dir + ": " + e, disk, e);
     }
   }
 

@@ -95,17 +95,17 @@ public final class DeliverCall {
     } catch (LeaseLostException e) {
       log.warn("{}", e.getMessage());
     } catch (InterruptedException e) {
-      release(job, "service stopping");
+      release(attempt.latest(job), "service stopping");
       Thread.currentThread().interrupt();
     } catch (PostcallException e) {
-      onError(job, e.getMessage(), e.retryable(), e, attempt.unansweredAt);
+      onError(attempt.latest(job), e.getMessage(), e.retryable(), e, attempt.unansweredAt);
     } catch (IOException e) {
-      onError(job, "I/O error: " + e.getMessage(), true, e, null);
+      onError(attempt.latest(job), "I/O error: " + e.getMessage(), true, e, null);
     } catch (SQLException e) {
       // We cannot record anything now; the lease runs out and the job is claimed again.
       log.warn("database error in stage {}, job returns after its lease: {}", job.stage(), e.getMessage());
     } catch (RuntimeException e) {
-      onError(job, "unexpected " + e, true, e, null);
+      onError(attempt.latest(job), "unexpected " + e, true, e, null);
     } finally {
       attempt.closeRecording();
       MDC.remove("uniqueid");
@@ -134,6 +134,12 @@ public final class DeliverCall {
 
     /** The WAV this run converted, held open so that only that file is deleted after the upload. */
     OpenRecording recording;
+    /** The job as stored after a step updated it midway (a lease held longer for a long conversion). */
+    Job updated;
+
+    Job latest(Job job) {
+      return updated != null && updated.id() == job.id() && updated.version() > job.version() ? updated : job;
+    }
 
     Attempt(boolean earlierRunReachedCreate) {
       this.earlierRunReachedCreate = earlierRunReachedCreate;
@@ -226,7 +232,10 @@ public final class DeliverCall {
     WavInfo info = WavInfo.read(wav, rec.channel());
     // a long recording may take longer than the lease: hold the job for as long as ffmpeg may run
     Duration limit = p.converter().deadline(info).plus(Duration.ofMinutes(1));
-    if (limit.compareTo(lease()) > 0) job = p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, limit);
+    if (limit.compareTo(lease()) > 0) {
+      job = p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, limit);
+      attempt.updated = job;
+    }
     ConvertRecording.Mp3 out = p.converter().convert(wav, rec.channel(), info, mp3);
     p.metrics().counter("postcall.conversions").increment();
     log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(),

@@ -359,4 +359,20 @@ class DeliverCallTest {
     verify(converter, never()).convert(any(), any(), any(), any());
     org.junit.jupiter.api.Assertions.assertTrue(Files.exists(wav));
   }
+
+  @Test
+  void a_conversion_longer_than_the_lease_holds_the_job_and_a_failure_after_is_recorded_on_the_job_as_held() throws Exception {
+    java.nio.file.Files.write(tmp.resolve("1.1.wav"), WaitForRecordingTest.closedWav(2000));
+    when(converter.deadline(any())).thenReturn(Duration.ofMinutes(20));
+    when(queue.progress(any(), any(), any(), any(), any(), any())).thenAnswer(i -> {
+      Job in = i.getArgument(0);
+      return new Job(in.id(), in.callId(), i.getArgument(1), in.attempts(), in.version() + 1, i.getArgument(2),
+          i.getArgument(3), i.getArgument(4), in.createdAt(), in.call());
+    });
+    when(converter.convert(any(), any(), any(), any())).thenThrow(new dev.postcall.PostcallException("ffmpeg says no", false));
+    Job j = job(Stage.CONVERT, null, null, 1);
+    deliverWith("worker.lease", "10s").run(j);
+    verify(queue).progress(eq(j), eq(Stage.CONVERT), isNull(), isNull(), isNull(), eq(Duration.ofMinutes(21)));
+    verify(queue).fail(org.mockito.ArgumentMatchers.argThat(x -> x.version() == j.version() + 1), contains("ffmpeg says no"));
+  }
 }
