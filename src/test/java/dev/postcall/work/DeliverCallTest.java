@@ -297,7 +297,7 @@ class DeliverCallTest {
     deliver.run(j);
     verify(queue).progress(eq(j), eq(Stage.CREATE), isNull(), isNull(), isNull(), any());
     verify(queue, never()).postpone(any(), any(), anyString());
-    verify(queue, never()).fail(any(), anyString());
+    verify(queue, never()).fail(any(), anyString(), any());
   }
 
   @Test
@@ -313,7 +313,7 @@ class DeliverCallTest {
     Job j = job(Stage.ATTACH, elsewhere.toString(), "OBJ-1", 1);
     deliver.run(j);
     verify(incident, never()).attachRecording(any(), any(), any());
-    verify(queue).fail(eq(j), contains("is not an MP3 under"));
+    verify(queue).fail(eq(j), contains("is not an MP3 under"), isNull());
   }
 
   @Test
@@ -324,7 +324,7 @@ class DeliverCallTest {
     Job j = job(Stage.ATTACH, tmp.resolve("archive/2026/x.mp3").toString(), "OBJ-1", 1);
     deliver.run(j);
     verify(incident, never()).attachRecording(any(), any(), any());
-    verify(queue).fail(eq(j), contains("links outside"));
+    verify(queue).fail(eq(j), contains("links outside"), isNull());
   }
 
   DeliverCall deliverWith(String key, String value) {
@@ -355,7 +355,7 @@ class DeliverCallTest {
     }
     Job j = job(Stage.CONVERT, null, null, 1);
     small.run(j);
-    verify(queue).fail(eq(j), contains("more than recordings.max-bytes (1048576)"));
+    verify(queue).fail(eq(j), contains("more than recordings.max-bytes (1048576)"), isNull());
     verify(converter, never()).convert(any(), any(), any(), any());
     org.junit.jupiter.api.Assertions.assertTrue(Files.exists(wav));
   }
@@ -373,6 +373,6 @@ class DeliverCallTest {
     Job j = job(Stage.CONVERT, null, null, 1);
     deliverWith("worker.lease", "10s").run(j);
     verify(queue).progress(eq(j), eq(Stage.CONVERT), isNull(), isNull(), isNull(), eq(Duration.ofMinutes(21)));
-    verify(queue).fail(org.mockito.ArgumentMatchers.argThat(x -> x.version() == j.version() + 1), contains("ffmpeg says no"));
+    verify(queue).fail(org.mockito.ArgumentMatchers.argThat(x -> x.version() == j.version() + 1), contains("ffmpeg says no"), isNull());
   }
 }
