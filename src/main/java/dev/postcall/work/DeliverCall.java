@@ -312,7 +312,7 @@ public final class DeliverCall {
         p.archive().cleanUp(p.archive().checked(job.mp3Path()));
       } catch (PostcallException e) {
         // the call is delivered; a path the database now points elsewhere is simply not touched
-        log.warn("uniqueid={} MP3 not deleted: {}", job.uniqueid(), e.getMessage());
+        log.warn("MP3 not deleted: {}", e.getMessage());
       }
     }
     if (wav != null && p.archive().deletesWav()) deleteWav(job, attempt, wav);

@@ -160,9 +160,7 @@ class RecordingPbxIT {
           uid + ": MP3 " + mp3Length + " vs the WAV as Asterisk finished it " + wavLength + "\n" + report);
       assertFalse(Files.exists(pbx.recordings().resolve(uid + ".wav")), uid + ": WAV deleted after delivery");
     }
-    String log = postcall.logText();
-    assertTrue(log.contains("still open, waiting"), "postcall did wait for Asterisk to close a recording");
-    assertFalse(log.contains("holds no audio"), "no recording taken for empty");
+    assertFalse(postcall.logText().contains("holds no audio"), "no recording taken for empty");
     System.out.print(report);
   }
 
@@ -180,8 +178,8 @@ class RecordingPbxIT {
     assertEquals("answered", o.first("status"));
     assertTrue(server.files(o.objectref()).isEmpty(), "no file attached");
     String log = postcall.logText();
-    assertTrue(log.contains("uniqueid=" + uid + " answered, but no recording appeared"), log);
-    assertTrue(log.contains("uniqueid=" + uid + " delivered as " + o.objectref() + " WITHOUT a recording"), log);
+    assertTrue(log.contains(uid + " - answered, but no recording appeared"), log);
+    assertTrue(log.contains(uid + " - delivered as " + o.objectref() + " WITHOUT a recording"), log);
   }
 
   private static String resource(String name) throws IOException {
