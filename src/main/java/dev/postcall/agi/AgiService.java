@@ -59,6 +59,12 @@ public final class AgiService implements AutoCloseable {
   private volatile int localPort = -1;
 
   public AgiService(PostcallConfig.Agi cfg, ZoneId cdrZone, CallStore store, Clock clock, MeterRegistry registry) {
+    this(cfg, cdrZone, store, clock, registry, new dev.postcall.cdr.CdrNotices());
+  }
+
+  /** @param notices where a PBX zone other than {@code cdrZone} is reported (once) */
+  public AgiService(PostcallConfig.Agi cfg, ZoneId cdrZone, CallStore store, Clock clock, MeterRegistry registry,
+      dev.postcall.cdr.CdrNotices notices) {
     this.cfg = cfg;
     this.registry = registry;
     try {
@@ -72,7 +78,7 @@ public final class AgiService implements AutoCloseable {
         .publishPercentileHistogram().register(registry);
     Gauge.builder("postcall.agi.spool.events", spool, Spool::size)
         .description("hangup events waiting in the spool for the database").register(registry);
-    this.builder = new HangupCallBuilder(cdrZone);
+    this.builder = new HangupCallBuilder(cdrZone, notices);
     for (CallConflict.Kind k : CallConflict.Kind.values())
       conflicts.put(k, Counter.builder("postcall.agi.conflicts").tag("kind", k.name().toLowerCase(java.util.Locale.ROOT))
           .description("hangups not merged into the call stored under their uniqueid (kept in call_conflicts)")

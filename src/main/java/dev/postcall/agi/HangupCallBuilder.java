@@ -1,7 +1,9 @@
 package dev.postcall.agi;
 
 import dev.postcall.agi.HangupQuery.Field;
+import dev.postcall.cdr.CdrNotices;
 import dev.postcall.queue.CallRecord;
+import dev.postcall.queue.Uniqueids;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -22,12 +24,23 @@ final class HangupCallBuilder {
   record Env(String uniqueid, String channel, String callerNumber, String callerName, String extension,
       String context, String accountcode, String recordingArg) {}
 
-  record Built(CallRecord call, List<String> warnings) {}
+  /** {@code leg}: the channel is a callee leg of someone else's call ({@link Uniqueids#isLeg}), not a call. */
+  record Built(CallRecord call, List<String> warnings, boolean leg) {
+    Built(CallRecord call, List<String> warnings) {
+      this(call, warnings, false);
+    }
+  }
 
   private final ZoneId zone;
+  private final CdrNotices notices;
 
   HangupCallBuilder(ZoneId zone) {
+    this(zone, new CdrNotices());
+  }
+
+  HangupCallBuilder(ZoneId zone, CdrNotices notices) {
     this.zone = zone;
+    this.notices = notices;
   }
 
   Built build(Env env, Map<Field, String> v) {
@@ -39,6 +52,7 @@ final class HangupCallBuilder {
     String context = v.getOrDefault(Field.DCONTEXT, env.context());
     String recording = env.recordingArg() != null ? env.recordingArg() : v.get(Field.RECORDING);
     checkRecording(recording, w);
+    Timing t = timing(env.uniqueid(), v, w);
     CallRecord call = new CallRecord(
         text("uniqueid", env.uniqueid(), 150, w),
         text("linkedid", v.get(Field.LINKEDID), 150, w),
@@ -48,18 +62,86 @@ final class HangupCallBuilder {
         text("caller name", env.callerName(), 255, w),
         text("extension", extension, 80, w),
         text("context", context, 80, w),
-        time("CDR(start)", v.get(Field.START), w),
-        time("CDR(answer)", v.get(Field.ANSWER), w),
-        time("CDR(end)", v.get(Field.END), w),
-        number("CDR(duration)", v.get(Field.DURATION), w),
-        number("CDR(billsec)", v.get(Field.BILLSEC), w),
+        t.start(), t.answer(), t.end(), t.duration(), t.billsec(),
         text("disposition", v.get(Field.DISPOSITION), 32, w),
         text("DIALSTATUS", v.get(Field.DIALSTATUS), 32, w),
         recording,
         text("accountcode", env.accountcode(), 80, w),
         text("userfield", v.get(Field.USERFIELD), 255, w),
         CallRecord.Source.AGI);
-    return new Built(call, List.copyOf(w));
+    return new Built(call, List.copyOf(w), Uniqueids.isLeg(call.uniqueid(), call.linkedid(), call.channel()));
+  }
+
+  private record Timing(Instant start, Instant answer, Instant end, Integer duration, Integer billsec) {}
+
+  /**
+   * The whole call's timing. Inside {@code h} (and the hangup handler) {@code CDR()} is the call's
+   * last CDR part: after a Dial that returned and a dialplan that went on, it starts when Dial
+   * returned. The channel was created in the second its uniqueid names; when the last part starts
+   * in a later second, the call starts there and lasts to the last part's end (whole seconds, as
+   * Master.csv shows them). The times are read as epochs ({@code CDR(x,u)}), so no zone applies;
+   * local times are the fallback for an Asterisk that does not answer those.
+   */
+  private Timing timing(String uniqueid, Map<Field, String> v, List<String> w) {
+    Instant partStart = epoch(v.get(Field.START_EPOCH));
+    if (partStart != null) checkZone(v.get(Field.START), partStart);
+    else partStart = time("CDR(start)", v.get(Field.START), w);
+    Instant answer = epoch(v.get(Field.ANSWER_EPOCH));
+    if (answer == null) answer = time("CDR(answer)", v.get(Field.ANSWER), w);
+    Instant end = epoch(v.get(Field.END_EPOCH));
+    if (end == null) end = time("CDR(end)", v.get(Field.END), w);
+    Integer duration = number("CDR(duration)", v.get(Field.DURATION), w);
+    Integer billsec = number("CDR(billsec)", v.get(Field.BILLSEC), w);
+    // the part Hangup() opened after Dial returned has no end inside h yet: it ends as it starts
+    if (end == null && partStart != null && duration != null && v.get(Field.START_EPOCH) != null) end = partStart.plusSeconds(duration);
+    Instant created = Uniqueids.created(uniqueid);
+    if (created == null || partStart == null || created.isAfter(partStart.plusSeconds(1))
+        || partStart.isAfter(created.plus(MAX_CALL))) return new Timing(partStart, answer, end, duration, billsec);
+    if (partStart.getEpochSecond() == created.getEpochSecond()) return new Timing(partStart, answer, end, duration, billsec);
+    Integer whole = end == null ? null : (int) (end.getEpochSecond() - created.getEpochSecond());
+    return new Timing(created, answer, end, whole, billsec);
+  }
+
+  private static final java.time.Duration MAX_CALL = java.time.Duration.ofDays(2);
+
+  /**
+   * {@code CDR(start)} is the PBX's local wall clock whatever usegmtime says (that only changes
+   * Master.csv): compared with the same moment as an epoch it tells the PBX's real UTC offset.
+   */
+  private void checkZone(String local, Instant epoch) {
+    if (local == null || local.isBlank()) return;
+    LocalDateTime wall;
+    try {
+      wall = LocalDateTime.parse(local.trim(), CDR_TIME);
+    } catch (DateTimeParseException e) {
+      return;
+    }
+    long pbx = wall.toEpochSecond(java.time.ZoneOffset.UTC) - epoch.getEpochSecond();
+    long configured = zone.getRules().getOffset(epoch).getTotalSeconds();
+    if (Math.abs(pbx - configured) <= 1) return;
+    long rounded = Math.round(pbx / 900.0) * 900;
+    notices.notice("agi-zone", "the PBX's CDR times are UTC" + offset(rounded)
+        + " but cdr.timezone=" + zone.getId() + " is UTC" + offset(configured)
+        + " now: set cdr.timezone to the PBX's zone (CDR(start) over AGI is the PBX's local time whatever"
+        + " usegmtime says). Times read over AGI are epochs and stay right");
+  }
+
+  private static String offset(long seconds) {
+    return Math.abs(seconds) <= 18 * 3600 ? java.time.ZoneOffset.ofTotalSeconds((int) seconds).getId() : seconds + " s";
+  }
+
+  /** {@code 1796585202.476188}; Asterisk answers {@code 0.000000} for an unset time. */
+  private static Instant epoch(String s) {
+    if (s == null || s.isBlank()) return null;
+    try {
+      java.math.BigDecimal d = new java.math.BigDecimal(s.trim());
+      if (d.signum() <= 0) return null;
+      long sec = d.longValue();
+      long micros = d.subtract(java.math.BigDecimal.valueOf(sec)).movePointRight(6).longValue();
+      return Instant.ofEpochSecond(sec, micros * 1000);
+    } catch (NumberFormatException | ArithmeticException e) {
+      return null;
+    }
   }
 
   private static boolean usable(String ext) {

@@ -28,7 +28,9 @@ final class HangupQuery {
     START("CDR(start)"), ANSWER("CDR(answer)"), END("CDR(end)"), DURATION("CDR(duration)"),
     BILLSEC("CDR(billsec)"), DISPOSITION("CDR(disposition)"), DIALSTATUS("DIALSTATUS"),
     RECORDING("MIXMONITOR_FILENAME"), LINKEDID("CDR(linkedid)"), USERFIELD("CDR(userfield)"),
-    DSTCHANNEL("CDR(dstchannel)"), DST("CDR(dst)"), DCONTEXT("CDR(dcontext)");
+    DSTCHANNEL("CDR(dstchannel)"), DST("CDR(dst)"), DCONTEXT("CDR(dcontext)"),
+    /** The same times as epoch seconds with microseconds: no time zone to get wrong ({@code 0.000000} when unset). */
+    START_EPOCH("CDR(start,u)"), ANSWER_EPOCH("CDR(answer,u)"), END_EPOCH("CDR(end,u)");
 
     final String variable;
 

@@ -80,11 +80,23 @@ final class SessionCommitter implements AutoCloseable {
   private void commitBatch(List<Finished> batch) {
     long t0 = System.nanoTime();
     List<CallRecord> calls = new ArrayList<>(batch.size());
-    for (Finished f : batch) {
+    for (java.util.Iterator<Finished> it = batch.iterator(); it.hasNext(); ) {
+      Finished f = it.next();
       HangupCallBuilder.Built built = builder.build(f.session().env(), f.session().values());
+      if (built.leg()) {
+        // a callee leg (queue member, ring-group Local channel) ran postcall's dialplan: its caller's call has it
+        it.remove();
+        f.session().outcome(SessionOutcome.LEG);
+        closed.accept(f);
+        CaptureLoop.closeQuietly(f.channel());
+        log.info("call {} ({}) is a callee leg of call {}: not a call of its own, not stored",
+            Text.printable(built.call().uniqueid()), Text.printable(built.call().channel()), Text.printable(built.call().linkedid()));
+        continue;
+      }
       for (String w : built.warnings()) log.warn("call {}: {} (stored anyway)", Text.printable(built.call().uniqueid()), w);
       calls.add(built.call());
     }
+    if (batch.isEmpty()) return;
     List<CaptureWriter.Outcome> outcomes;
     try {
       outcomes = writer.captureAll(calls);

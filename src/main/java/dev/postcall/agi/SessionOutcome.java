@@ -16,6 +16,8 @@ enum SessionOutcome {
   DUPLICATE,
   /** Neither the spool nor the database took the call (logged whole, to replay). */
   NOT_STORED,
+  /** A callee leg of someone else's call (queue member, ring-group Local channel): no call of its own. */
+  LEG,
   NO_UNIQUEID,
   UNKNOWN_SCRIPT,
   NO_SCRIPT,

@@ -14,18 +14,19 @@ final class Backfill {
   }
 
   static TailMasterCsv tailer(PostcallConfig.Csv csv, DataSource ds, Clock clock, CsvMetrics metrics) {
-    ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(CallSelector.from(csv)::isCall, true, true),
+    ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(CallSelector.from(csv)::isCall, true, true, metrics.notices()).zoneHint(csv.zone().getId()),
         csv.batchSize(), clock);
-    return new TailMasterCsv(csv.files(), new CsvOffsets(ds, clock), importer, metrics);
+    return new TailMasterCsv(csv.files(), new CsvOffsets(ds, clock), importer, metrics, csv.startAtEnd(),
+        new MasterCsvWatch(ds, clock, metrics.notices()));
   }
 
   static SweepMasterCsv sweeper(PostcallConfig.Csv csv, DataSource ds, Clock clock, CsvMetrics metrics) {
-    ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(CallSelector.from(csv)::isCall, false, true),
+    ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(CallSelector.from(csv)::isCall, false, true, metrics.notices()).zoneHint(csv.zone().getId()),
         csv.batchSize(), clock);
     return new SweepMasterCsv(csv.files(), importer, metrics);
   }
 
-  static CsvMetrics metrics(MeterRegistry registry) {
-    return new CsvMetrics(registry);
+  static CsvMetrics metrics(MeterRegistry registry, CdrNotices notices) {
+    return new CsvMetrics(registry, notices);
   }
 }

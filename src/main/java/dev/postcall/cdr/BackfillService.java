@@ -59,7 +59,13 @@ public final class BackfillService implements AutoCloseable {
    *     connections may stream batches with LOAD DATA LOCAL)
    */
   public BackfillService(PostcallConfig.Csv csv, DataSource ds, DataSource importDs, Clock clock, MeterRegistry registry) {
-    this(csv, ds, Steps.of(csv, importDs, clock, registry), 7_500);
+    this(csv, ds, importDs, clock, registry, new CdrNotices());
+  }
+
+  /** @param notices where the tailer reports a Master.csv that stopped growing or is in another zone */
+  public BackfillService(PostcallConfig.Csv csv, DataSource ds, DataSource importDs, Clock clock, MeterRegistry registry,
+      CdrNotices notices) {
+    this(csv, ds, Steps.of(csv, importDs, clock, registry, notices), 7_500);
   }
 
   private BackfillService(PostcallConfig.Csv csv, DataSource ds, Steps steps, long checkinMillis) {
@@ -77,8 +83,8 @@ public final class BackfillService implements AutoCloseable {
   }
 
   private record Steps(TailMasterCsv tail, SweepMasterCsv sweep) {
-    static Steps of(PostcallConfig.Csv csv, DataSource ds, Clock clock, MeterRegistry registry) {
-      CsvMetrics metrics = Backfill.metrics(registry);
+    static Steps of(PostcallConfig.Csv csv, DataSource ds, Clock clock, MeterRegistry registry, CdrNotices notices) {
+      CsvMetrics metrics = Backfill.metrics(registry, notices);
       return new Steps(Backfill.tailer(csv, ds, clock, metrics), Backfill.sweeper(csv, ds, clock, metrics));
     }
   }

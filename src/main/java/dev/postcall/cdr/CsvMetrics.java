@@ -17,8 +17,14 @@ final class CsvMetrics {
   private final Counter malformed;
   private final Counter skipped;
   private final AtomicLong lagBytes = new AtomicLong();
+  private final CdrNotices notices;
 
   CsvMetrics(MeterRegistry registry) {
+    this(registry, new CdrNotices());
+  }
+
+  CsvMetrics(MeterRegistry registry, CdrNotices notices) {
+    this.notices = notices;
     read = counter(registry, "read");
     fresh = counter(registry, "new");
     duplicate = counter(registry, "duplicate");
@@ -38,6 +44,10 @@ final class CsvMetrics {
     duplicate.increment(c.duplicate);
     malformed.increment(c.malformed);
     skipped.increment(c.skipped);
+  }
+
+  CdrNotices notices() {
+    return notices;
   }
 
   void lag(long bytes) {

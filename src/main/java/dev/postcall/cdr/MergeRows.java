@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +16,11 @@ import java.util.Map;
  * the Dial row when Dial returns (BUSY, NO ANSWER, CONGESTION…) and a Hangup row when the channel
  * hangs up (FAILED, duration 0); with {@code endbeforehexten=no} also an {@code h} row. The rule:
  * <ul>
- *   <li>earliest start, earliest answer, latest end, the largest duration and billsec (the rows
- *       are consecutive parts of one channel's life; the tail rows report 0 seconds);
+ *   <li>the whole call's timing ({@link #whole}): earliest start, earliest answer, latest end; the
+ *       duration is the longest row's when every row starts in the first row's second (one part,
+ *       or the parallel rows of a ring group or queue: one per party rung), else
+ *       the last end's second minus the first start's second; billsec the sum of the rows'
+ *       (the answered parts) — the figures the AGI path computes from the uniqueid and the last part;
  *   <li>every other field — disposition, dst, dstchannel, lastapp — from the <em>lead row</em>: the
  *       Dial row if there is one, else a row whose dst is not {@code h} and whose disposition is
  *       not FAILED, else any non-{@code h} row, else the first row.
@@ -29,23 +33,43 @@ public final class MergeRows {
 
   /** Merges rows sharing a key, keeping the order in which keys first appear. */
   public static List<Merged> merge(List<CdrRow> rows) {
-    Map<String, CdrRow> byKey = new LinkedHashMap<>();
-    for (CdrRow r : rows) byKey.merge(key(r), r, MergeRows::merge);
+    Map<String, List<CdrRow>> byKey = new LinkedHashMap<>();
+    for (CdrRow r : rows) byKey.computeIfAbsent(key(r), k -> new ArrayList<>(2)).add(r);
     List<Merged> out = new ArrayList<>(byKey.size());
-    byKey.forEach((k, r) -> out.add(new Merged(k, r)));
+    byKey.forEach((k, rs) -> out.add(new Merged(k, whole(rs))));
     return out;
   }
 
-  public record Merged(String key, CdrRow row) {}
-
-  static CdrRow merge(CdrRow a, CdrRow b) {
-    CdrRow lead = rank(b) > rank(a) ? b : a;
+  /** One row for a call's rows: the lead row's fields with the whole call's timing. */
+  static CdrRow whole(List<CdrRow> rows) {
+    if (rows.size() == 1) return rows.get(0);
+    List<CdrRow> parts = new ArrayList<>(rows);
+    // the order Asterisk created the parts in: sequence (newcdrcolumns), else start; stable for ties
+    parts.sort(Comparator.comparing((CdrRow r) -> r.sequence() == null ? Integer.MAX_VALUE : r.sequence())
+        .thenComparing(CdrRow::start, Comparator.nullsLast(Comparator.naturalOrder())));
+    CdrRow lead = rows.get(0);
+    Instant start = null, answer = null, end = null;
+    int billsec = 0, maxDuration = 0;
+    for (CdrRow r : rows) {
+      if (rank(r) > rank(lead)) lead = r;
+      start = min(start, r.start());
+      answer = min(answer, r.answer());
+      end = max(end, r.end());
+      billsec += r.billsec();
+      maxDuration = Math.max(maxDuration, r.duration());
+    }
+    boolean onePart = start != null && parts.stream().allMatch(r -> r.start() != null
+        && r.start().getEpochSecond() == parts.get(0).start().getEpochSecond());
+    // one part, or parallel forks of one Dial/Queue (a row per party rung): the longest is the call
+    int duration = onePart ? maxDuration
+        : start != null && end != null ? (int) (end.getEpochSecond() - start.getEpochSecond()) : maxDuration;
     return new CdrRow(lead.accountcode(), lead.src(), lead.dst(), lead.dcontext(), lead.clid(), lead.channel(),
-        lead.dstchannel(), lead.lastapp(), lead.lastdata(), min(a.start(), b.start()), min(a.answer(), b.answer()),
-        max(a.end(), b.end()), Math.max(a.duration(), b.duration()), Math.max(a.billsec(), b.billsec()),
+        lead.dstchannel(), lead.lastapp(), lead.lastdata(), start, answer, end, duration, billsec,
         lead.disposition(), lead.amaflags(), lead.uniqueid(), lead.userfield(), lead.peeraccount(), lead.linkedid(),
         lead.sequence());
   }
+
+  public record Merged(String key, CdrRow row) {}
 
   private static int rank(CdrRow r) {
     if (r.isDialRow()) return 3;

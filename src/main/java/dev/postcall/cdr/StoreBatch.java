@@ -6,7 +6,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import dev.postcall.queue.Uniqueids;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -29,7 +32,10 @@ final class StoreBatch {
   private final boolean mergeTiming;
   private final boolean logEachCall;
 
-  StoreBatch(Predicate<CdrRow> isCall, boolean mergeTiming, boolean logEachCall) {
+  private final CdrNotices notices;
+
+  StoreBatch(Predicate<CdrRow> isCall, boolean mergeTiming, boolean logEachCall, CdrNotices notices) {
+    this.notices = notices;
     this.isCall = isCall;
     this.mergeTiming = mergeTiming;
     this.logEachCall = logEachCall;
@@ -44,25 +50,92 @@ final class StoreBatch {
    * malformed ones logged and counted, rows that are not calls counted as skipped.
    */
   List<CallRecord> calls(List<ParsedLine> lines, ImportCounts counts) {
-    List<CdrRow> rows = new ArrayList<>(lines.size());
+    List<CdrRow> all = new ArrayList<>(lines.size());
+    Map<String, String> originators = new HashMap<>();
     for (ParsedLine pl : lines) {
       counts.lines++;
       if (pl instanceof ParsedLine.Malformed m) {
         counts.malformed++;
         log.warn("skipped malformed Master.csv row {}", m);
-      } else if (pl instanceof ParsedLine.Row r && isCall.test(r.row())) {
-        rows.add(r.row());
-      } else {
-        counts.skipped++;
+      } else if (pl instanceof ParsedLine.Row r) {
+        all.add(r.row());
+        CdrRow x = r.row();
+        // the ;1 half that started an originated Local channel: its uniqueid is the call's linkedid
+        if (x.channel().startsWith("Local/") && x.channel().endsWith(";1") && x.hasUniqueid() && x.uniqueid().equals(x.linkedid()))
+          originators.put(x.channel().substring(0, x.channel().length() - 2), x.uniqueid());
       }
     }
-    return MergeRows.merge(rows).stream().map(m -> toCall(m.key(), m.row())).toList();
+    List<CdrRow> rows = new ArrayList<>(all.size());
+    for (CdrRow r : all) {
+      if (!isCall.test(r)) {
+        counts.skipped++;
+      } else if (isLeg(r, originators)) {
+        counts.skipped++;
+        log.debug("Master.csv row of {} ({}) is a callee leg of call {}: not a call of its own", r.uniqueid(), r.channel(), r.linkedid());
+      } else {
+        rows.add(r);
+      }
+    }
+    return MergeRows.merge(rows).stream().map(m -> toCall(m.key(), inZone(m.row()))).toList();
+  }
+
+  /** A row whose uniqueid is not its linkedid belongs to someone else's call ({@link Uniqueids#isLeg}). */
+  private static boolean isLeg(CdrRow r, Map<String, String> originators) {
+    if (!Uniqueids.isLeg(r.uniqueid(), r.linkedid(), r.channel())) return false;
+    return !(Uniqueids.isLocalTwo(r.channel())
+        && r.linkedid().equals(originators.get(r.channel().substring(0, r.channel().length() - 2))));
+  }
+
+  /**
+   * Master.csv's times in the zone they were written in. A channel's first CDR starts in the second
+   * its uniqueid names (UTC): a call whose start is a whole number of quarter hours away from it was
+   * read in the wrong zone ({@code usegmtime} in cdr.conf's [csv] versus {@code cdr.timezone}). Its
+   * times are moved back, and the mismatch is reported once — shifted times are never stored.
+   */
+  CdrRow inZone(CdrRow r) {
+    Instant created = r.hasUniqueid() ? Uniqueids.created(r.uniqueid()) : null;
+    if (created == null || r.start() == null) return r;
+    long off = r.start().getEpochSecond() - created.getEpochSecond();
+    long quarters = Math.round(off / 900.0);
+    if (quarters == 0 || Math.abs(off - quarters * 900) > 2) return r;
+    long shift = quarters * 900;
+    notices.notice("csv-zone", "Master.csv times are " + hours(shift) + " off the uniqueids' clock with cdr.timezone="
+        + zoneHint + ": Master.csv is written in UTC with usegmtime=yes in cdr.conf's [csv], else in the PBX's"
+        + " local zone. postcall corrects each row by its uniqueid; set cdr.timezone / csv.usegmtime to match");
+    return new CdrRow(r.accountcode(), r.src(), r.dst(), r.dcontext(), r.clid(), r.channel(), r.dstchannel(), r.lastapp(),
+        r.lastdata(), minus(r.start(), shift), minus(r.answer(), shift), minus(r.end(), shift), r.duration(), r.billsec(),
+        r.disposition(), r.amaflags(), r.uniqueid(), r.userfield(), r.peeraccount(), r.linkedid(), r.sequence());
+  }
+
+  private String zoneHint = "?";
+
+  /** Names the configured zone in the notice. */
+  StoreBatch zoneHint(String zone) {
+    this.zoneHint = zone;
+    return this;
+  }
+
+  private static Instant minus(Instant t, long seconds) {
+    return t == null ? null : t.minusSeconds(seconds);
+  }
+
+  static String hours(long seconds) {
+    return (seconds > 0 ? "+" : "-") + java.time.Duration.ofSeconds(Math.abs(seconds)).toString().substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Stores {@link #calls} inside the caller's transaction: new ones with a job, known ones merged. */
   void storeCalls(Connection c, List<CallRecord> records, Instant now, ImportCounts counts) throws SQLException {
     if (records.isEmpty()) return;
     Set<String> inserted = calls.insertNew(c, records, now);
+    List<String> known = new ArrayList<>();
+    for (CallRecord r : records) if (!inserted.contains(r.uniqueid())) known.add(r.uniqueid());
+    storeKnown(c, records, inserted, now, counts);
+    // after the merge, in the same transaction: a held job runs with Master.csv's view of its call
+    if (!known.isEmpty()) calls.release(c, known, now);
+  }
+
+  private void storeKnown(Connection c, List<CallRecord> records, Set<String> inserted, Instant now, ImportCounts counts)
+      throws SQLException {
     // INFO only for a call Master.csv brought first (its "captured" line); the timing merged into
     // a call the hangup brought is DEBUG — the two lines of a call are captured and delivered.
     for (CallRecord r : records) {
@@ -103,7 +176,18 @@ final class StoreBatch {
     }
     return new CallRecord(key, blankToNull(r.linkedid()), r.channel(), blankToNull(r.dstchannel()),
         blankToNull(number), name, r.dst(), r.dcontext(), r.start(), r.answer(), r.end(), r.duration(), r.billsec(),
-        r.disposition(), null, null, blankToNull(r.accountcode()), blankToNull(r.userfield()), CallRecord.Source.CSV);
+        r.disposition(), dialStatus(r), null, blankToNull(r.accountcode()), blankToNull(r.userfield()), CallRecord.Source.CSV);
+  }
+
+  /**
+   * What Dial's outcome was, where Master.csv shows it beyond doubt: a Dial row NO ANSWER that never
+   * had a callee channel is Dial failing to create one (an unknown technology: the AGI path reads
+   * CHANUNAVAIL), not a callee that did not pick up. Otherwise none: the disposition says it.
+   */
+  static String dialStatus(CdrRow r) {
+    if (r.isDialRow() && "NO ANSWER".equals(r.disposition()) && (r.dstchannel() == null || r.dstchannel().isEmpty()))
+      return "CHANUNAVAIL";
+    return null;
   }
 
   private static String blankToNull(String s) {

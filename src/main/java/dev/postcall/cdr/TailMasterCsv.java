@@ -44,7 +44,22 @@ public final class TailMasterCsv {
    */
   private final Set<Path> ranFor = ConcurrentHashMap.newKeySet();
 
+  private final boolean startAtEnd;
+  private final MasterCsvWatch watch;
+
   TailMasterCsv(List<Path> files, CsvOffsets offsets, ImportFile importer, CsvMetrics metrics) {
+    this(files, offsets, importer, metrics, false, null);
+  }
+
+  /**
+   * @param startAtEnd a file first seen with content (no state for it or its rotated names, and no
+   *     run of this tailer before it appeared) is read from its end: its history predates postcall
+   * @param watch notices a file that stopped growing (null: not watched)
+   */
+  TailMasterCsv(List<Path> files, CsvOffsets offsets, ImportFile importer, CsvMetrics metrics, boolean startAtEnd,
+      MasterCsvWatch watch) {
+    this.startAtEnd = startAtEnd;
+    this.watch = watch;
     this.files = List.copyOf(files);
     this.offsets = offsets;
     this.importer = importer;
@@ -74,6 +89,7 @@ public final class TailMasterCsv {
       }
     }
     metrics.lag(lag);
+    if (watch != null) watch.check(files);
     if (complete) forgetGone(states, seen);
     if (total.lines > 0) log.info("Master.csv tail: {}", total);
     return total;
@@ -98,7 +114,15 @@ public final class TailMasterCsv {
     if (!Files.exists(file)) return lag;
     String key = FileIdentity.key(file);
     FileState st = states.get(key);
-    if (st == null) {
+    if (st == null && startAtEnd && !tailedBefore && Files.size(file) > 0) {
+      long[] end = endOfLastLine(file);
+      FileIdentity.Fingerprint fp = FileIdentity.of(file);
+      st = new FileState(key, file.toString(), fp.hash(), fp.length(), end[0], end[1], end[0]);
+      offsets.put(st);
+      log.info("first sight of {} ({}): tailing from its end; its {} lines ({} bytes) of history are not imported"
+          + " (postcall backfill --since DAY imports them; csv.start-at=start reads a new file from its start)",
+          file, key, end[1], end[0]);
+    } else if (st == null) {
       st = new FileState(key, file.toString(), FileIdentity.of(file, 0).hash(), 0, 0, 0, 0);
       offsets.put(st);
       log.info("tailing {} ({}) from the start", file, key);
@@ -160,6 +184,26 @@ public final class TailMasterCsv {
       if (st.fingerprintLen() > 0 && FileIdentity.sameContent(r, st)) return true;
     }
     return false;
+  }
+
+  /** {offset after the last complete line, number of complete lines}. */
+  private static long[] endOfLastLine(Path file) throws IOException {
+    long end = 0;
+    long lines = 0;
+    long pos = 0;
+    try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        for (int i = 0; i < n; i++) {
+          if (buf[i] == '\n') {
+            end = pos + i + 1;
+            lines++;
+          }
+        }
+        pos += n;
+      }
+    }
+    return new long[] {end, lines};
   }
 
   /** Whether a state's path is {@code file} or one of its rotated names. */

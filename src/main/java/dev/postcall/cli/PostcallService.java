@@ -6,6 +6,7 @@ import dev.postcall.admin.ReadinessCheck;
 import dev.postcall.admin.RecordingLocator;
 import dev.postcall.agi.AgiService;
 import dev.postcall.cdr.BackfillService;
+import dev.postcall.cdr.CdrNotices;
 import dev.postcall.config.ConfigException;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.PostcallConfig.Role;
@@ -41,6 +42,8 @@ public final class PostcallService implements AutoCloseable {
   private final Clock clock;
   private final Function<PostcallConfig.Incident, IncidentSystem> incidentFactory;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** What postcall noticed about the PBX's CDR set-up (zone, Master.csv not growing): a /ready detail. */
+  private final CdrNotices cdrNotices = new CdrNotices();
   private OpenDatabase db;
   private AgiService agi;
   private WorkerPool workers;
@@ -59,10 +62,11 @@ public final class PostcallService implements AutoCloseable {
   public synchronized void start() {
     log.info("starting postcall roles={} {} {} {} {}", cfg.roles(), cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
     db = OpenDatabase.open(cfg.db());
-    CallStore calls = new CallStore(db.db().dataSource(), clock, new RecordingOwnership(cfg.recordings().pattern()));
+    CallStore calls = new CallStore(db.db().dataSource(), clock, new RecordingOwnership(cfg.recordings().pattern()),
+        cfg.csv().hold());
     JobQueue queue = new JobQueue(db.db().dataSource(), clock);
     if (cfg.roles().contains(Role.AGI)) {
-      agi = new AgiService(cfg.agi(), cfg.csv().zone(), calls, clock, metrics);
+      agi = new AgiService(cfg.agi(), cfg.csv().pbxZone(), calls, clock, metrics, cdrNotices);
       try {
         agi.start();
       } catch (IOException e) {
@@ -95,7 +99,7 @@ public final class PostcallService implements AutoCloseable {
     synchronized (this) {
       if (closing) return;
       if (cfg.roles().contains(Role.TAILER)) {
-        backfill = new BackfillService(cfg.csv(), db.db().dataSource(), db.db().csvImport(), clock, metrics);
+        backfill = new BackfillService(cfg.csv(), db.db().dataSource(), db.db().csvImport(), clock, metrics, cdrNotices);
         backfill.start();
       }
       if (cfg.roles().contains(Role.WORKER)) {
@@ -121,6 +125,7 @@ public final class PostcallService implements AutoCloseable {
       if (problem != null) throw new IllegalStateException(problem);
       return "listening";
     }));
+    checks.add(ReadinessCheck.of("cdr", cdrNotices::detail));
     if (agi != null) checks.add(ReadinessCheck.of("spool", () -> {
       long spooled = agi.waitingForDatabase();
       if (spooled > 0) throw new IllegalStateException(spooled + " calls spooled, waiting for the database");
@@ -150,6 +155,11 @@ public final class PostcallService implements AutoCloseable {
 
   public PrometheusMeterRegistry metrics() {
     return metrics;
+  }
+
+  /** The CDR set-up problems noticed so far (also on /ready as the "cdr" detail). */
+  public CdrNotices cdrNotices() {
+    return cdrNotices;
   }
 
   public Database database() {

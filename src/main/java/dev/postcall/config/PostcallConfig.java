@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -341,13 +342,24 @@ public record PostcallConfig(
 
   /**
    * Master.csv backfill. {@code columns}: auto | 16..21 | names such as uniqueid+userfield
-   * (checked by the cdr package's CsvLayout); {@code zone}: the zone of the CDR's local times
-   * ({@code cdr.timezone}, UTC when Asterisk runs with usegmtime=yes); {@code batchSize}: lines per
-   * transaction.
+   * (checked by the cdr package's CsvLayout); {@code zone}: the zone of Master.csv's times (UTC with
+   * {@code csv.usegmtime=true}, else {@code cdr.timezone}); {@code pbxZone}: the PBX's own zone
+   * ({@code cdr.timezone}), which {@code CDR(start)} read over AGI is in whatever usegmtime says;
+   * {@code batchSize}: lines per transaction; {@code startAtEnd}: a Master.csv first seen with
+   * content is tailed from its end (its history is for {@code postcall backfill}); {@code hold}: how
+   * long a call that came over AGI waits for the tailer to merge its Master.csv rows before its
+   * delivery starts (released at once when they are merged; 0 = no wait).
    */
   public record Csv(List<Path> files, String columns, ZoneId zone, List<String> contexts,
       List<String> excludeChannels, List<String> excludeApps, Duration tailInterval, String sweepCron,
-      int batchSize) {
+      int batchSize, ZoneId pbxZone, boolean startAtEnd, Duration hold) {
+    /** Master.csv and the PBX in one zone; a first-seen file read from its start (tests of the tailer). */
+    public Csv(List<Path> files, String columns, ZoneId zone, List<String> contexts, List<String> excludeChannels,
+        List<String> excludeApps, Duration tailInterval, String sweepCron, int batchSize) {
+      this(files, columns, zone, contexts, excludeChannels, excludeApps, tailInterval, sweepCron, batchSize, zone, false,
+          Duration.ZERO);
+    }
+
     public static final Duration DEFAULT_TAIL_INTERVAL = Duration.ofSeconds(10);
     public static final String DEFAULT_SWEEP_CRON = "0 30 2 * * ?";
 
@@ -359,13 +371,18 @@ public record PostcallConfig(
     }
 
     static Csv from(Settings s) {
+      ZoneId pbx = s.zone("cdr.timezone", ZoneId.systemDefault());
+      String startAt = s.string("csv.start-at", "end");
+      if (!startAt.equals("end") && !startAt.equals("start"))
+        throw new ConfigException("csv.start-at", "must be end or start, got '" + startAt + "'");
       return new Csv(s.list("csv.files", "/var/log/asterisk/cdr-csv/Master.csv").stream().map(Path::of).toList(),
-          s.string("csv.columns", "auto"), s.zone("cdr.timezone", ZoneId.systemDefault()),
+          s.string("csv.columns", "auto"), s.bool("csv.usegmtime", false) ? ZoneOffset.UTC : pbx,
           s.list("csv.contexts", ""), s.list("csv.exclude-channels", "Local/*;1"),
           s.list("csv.exclude-apps", "AppDial,AppDial2"),
           s.duration("csv.tail-interval", DEFAULT_TAIL_INTERVAL),
           s.string("csv.sweep-cron", DEFAULT_SWEEP_CRON),
-          s.integer("csv.batch-size", 5000, 1, 100_000));
+          s.integer("csv.batch-size", 5000, 1, 100_000), pbx, startAt.equals("end"),
+          s.duration("csv.hold", s.duration("csv.tail-interval", DEFAULT_TAIL_INTERVAL).plusSeconds(5)));
     }
   }
 

@@ -43,16 +43,31 @@ public final class CallStore {
   private final DataSource ds;
   private final Clock clock;
   private final ConflictCheck conflicts;
+  private final java.time.Duration hold;
 
   public CallStore(DataSource ds, Clock clock) {
-    this(ds, clock, RecordingOwnership.NONE);
+    this(ds, clock, RecordingOwnership.NONE, java.time.Duration.ZERO);
   }
 
   /** {@code recordings}: whose recording a file is by its name (recordings.dir and .pattern). */
   public CallStore(DataSource ds, Clock clock, RecordingOwnership recordings) {
+    this(ds, clock, recordings, java.time.Duration.ZERO);
+  }
+
+  public CallStore(DataSource ds, Clock clock, java.time.Duration hold) {
+    this(ds, clock, RecordingOwnership.NONE, hold);
+  }
+
+  /**
+   * @param hold how long a new call's job waits before its first step (csv.hold): the time the
+   *     Master.csv tailer gets to bring the whole call's view in before anything is uploaded; the
+   *     tailer releases the job as soon as it has merged the call's rows
+   */
+  public CallStore(DataSource ds, Clock clock, RecordingOwnership recordings, java.time.Duration hold) {
     this.ds = ds;
     this.clock = clock;
     this.conflicts = new ConflictCheck(recordings);
+    this.hold = hold;
   }
 
   /** Told of each newly recorded conflict once its transaction has committed. */
@@ -113,7 +128,7 @@ public final class CallStore {
           }
           job.setLong(1, callId);
           job.setString(2, Stage.first().name());
-          Sql.setInstant(job, 3, now);
+          Sql.setInstant(job, 3, now.plus(hold));
           Sql.setInstant(job, 4, now);
           Sql.setInstant(job, 5, now);
           job.executeUpdate();
@@ -158,7 +173,7 @@ public final class CallStore {
         for (long id : ids) {
           ps.setLong(++k, id);
           ps.setString(++k, Stage.first().name());
-          Sql.setInstant(ps, ++k, now);
+          Sql.setInstant(ps, ++k, now.plus(hold));
           Sql.setInstant(ps, ++k, now);
           Sql.setInstant(ps, ++k, now);
         }

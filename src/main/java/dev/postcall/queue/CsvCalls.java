@@ -156,12 +156,14 @@ public final class CsvCalls {
   }
 
   /**
-   * Merges Master.csv's timing into the stored call {@code csv.uniqueid()}. Master.csv is written
-   * after the channel is gone, so its end, duration and billsec are final, while the AGI path may
-   * have read them early (empty end with {@code endbeforehexten=no}, duration 0 after a Dial): the
-   * later end, the larger duration and billsec and a missing answer time are taken. For a call that
-   * came from Master.csv itself, a Dial row's disposition and dstchannel also replace a Hangup
-   * row's FAILED and the earliest start is kept; the AGI path's DIALSTATUS is never touched.
+   * Merges Master.csv's view of the whole call ({@code csv}: its rows merged, see the cdr package's
+   * MergeRows) into the stored call. When that view starts no later than the stored start it saw
+   * the call from its first part, and its start, end, duration and billsec are the call's (the
+   * stored instants are kept where they fall in the same second: the AGI path reads microseconds).
+   * Otherwise only later parts were read (a batch boundary between a call's rows): the later end is
+   * taken and the duration runs from the stored start to it. For a call that came from Master.csv
+   * itself, a Dial row's disposition and dstchannel also replace a Hangup row's FAILED; the AGI
+   * path's DIALSTATUS is never touched.
    *
    * <p>While the job has not reached the upload (stage WAIT or CONVERT, or CREATE not yet claimed)
    * the call row is updated and the upload sends the final values. Otherwise the call row keeps what
@@ -170,13 +172,25 @@ public final class CsvCalls {
   public Timing applyCsvTiming(Connection c, CallRecord csv, Instant now) throws SQLException {
     Stored s = lock(c, csv.uniqueid());
     if (s == null) return Timing.UNCHANGED;
-    Instant end = later(s.end, csv.end());
-    Integer duration = larger(s.duration, csv.duration());
-    Integer billsec = larger(s.billsec, csv.billsec());
-    Instant answer = s.answer != null ? s.answer : csv.answer();
-    // Rows of a CSV call read in different batches: the earliest start is the call's.
-    Instant start = s.csvSource && csv.start() != null && (s.start == null || csv.start().isBefore(s.start))
-        ? csv.start() : s.start;
+    Instant start;
+    Instant end;
+    Instant answer;
+    Integer duration;
+    Integer billsec;
+    if (csv.start() != null && (s.start == null || csv.start().getEpochSecond() <= s.start.getEpochSecond())) {
+      start = sameSecond(s.start, csv.start()) ? s.start : csv.start();
+      end = csv.end() == null || sameSecond(s.end, csv.end()) ? (s.end != null ? s.end : csv.end()) : csv.end();
+      answer = csv.answer() == null || sameSecond(s.answer, csv.answer()) ? (s.answer != null ? s.answer : csv.answer()) : csv.answer();
+      duration = csv.duration() != null ? csv.duration() : s.duration;
+      billsec = csv.billsec() != null ? csv.billsec() : s.billsec;
+    } else {
+      start = s.start;
+      end = later(s.end, csv.end());
+      answer = s.answer != null ? s.answer : csv.answer();
+      duration = !java.util.Objects.equals(end, s.end) && start != null ? Integer.valueOf((int) (end.getEpochSecond() - start.getEpochSecond()))
+          : larger(s.duration, csv.duration());
+      billsec = larger(s.billsec, csv.billsec());
+    }
     boolean dial = s.csvSource && "FAILED".equals(s.disposition) && csv.disposition() != null
         && !"FAILED".equals(csv.disposition());
     boolean timing = !java.util.Objects.equals(end, s.end) || !java.util.Objects.equals(duration, s.duration)
@@ -200,8 +214,8 @@ public final class CsvCalls {
     }
     if (!timing) return Timing.UNCHANGED;
     try (PreparedStatement ps = c.prepareStatement("INSERT IGNORE INTO call_corrections (call_id, uniqueid, old_end,"
-        + " old_duration, old_billsec, new_end, new_duration, new_billsec, job_state, job_stage, recorded_at)"
-        + " VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+        + " old_duration, old_billsec, new_end, new_duration, new_billsec, job_state, job_stage, recorded_at,"
+        + " old_start, new_start) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
       ps.setLong(1, s.id);
       ps.setString(2, csv.uniqueid());
       Sql.setInstant(ps, 3, s.end);
@@ -213,6 +227,8 @@ public final class CsvCalls {
       ps.setString(9, s.jobState);
       ps.setString(10, s.jobStage);
       Sql.setInstant(ps, 11, now);
+      Sql.setInstant(ps, 12, s.start);
+      Sql.setInstant(ps, 13, start);
       return ps.executeUpdate() == 1 ? Timing.CORRECTION : Timing.UNCHANGED;
     }
   }
@@ -245,6 +261,28 @@ public final class CsvCalls {
     if (csv == null) return stored;
     if (stored == null) return csv;
     return csv.getEpochSecond() > stored.getEpochSecond() ? csv : stored;
+  }
+
+  /**
+   * Releases the held jobs (see {@link CallStore#CallStore(javax.sql.DataSource, java.time.Clock,
+   * java.time.Duration)}) of calls whose Master.csv rows have just been merged: nothing is left to
+   * wait for. Only jobs that never ran are touched.
+   */
+  public void release(Connection c, List<String> uniqueids, Instant now) throws SQLException {
+    for (List<String> chunk : chunks(uniqueids)) {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.next_attempt_at = ?"
+          + " WHERE j.state = 'PENDING' AND j.attempts = 0 AND j.next_attempt_at > ? AND c.uniqueid IN ("
+          + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")")) {
+        Sql.setInstant(ps, 1, now);
+        Sql.setInstant(ps, 2, now);
+        for (int i = 0; i < chunk.size(); i++) ps.setString(3 + i, Sql.clip(chunk.get(i), 150));
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  private static boolean sameSecond(Instant a, Instant b) {
+    return a != null && b != null && a.getEpochSecond() == b.getEpochSecond();
   }
 
   private static Integer larger(Integer stored, Integer csv) {

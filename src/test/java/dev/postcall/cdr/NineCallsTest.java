@@ -42,7 +42,7 @@ class NineCallsTest {
     Map<String, String> expected = Map.of(
         "1795386558.67", "ANSWERED", "1795386559.69", "ANSWERED", "1795386560.73", "ANSWERED",
         "1795386561.77", "BUSY", "1795386562.81", "NO ANSWER", "1795386563.85", "CONGESTION",
-        "1795386564.89", "FAILED", "1795386565.93", "NO ANSWER", "1795386566.95", "NO ANSWER");
+        "1795386564.89", "FAILED", "1795386565.93", "CHANUNAVAIL", "1795386566.95", "NO ANSWER");
     Map<String, String> actual = new LinkedHashMap<>();
     calls.forEach((k, c) -> actual.put(k, c.outcome()));
     assertEquals(expected, actual);

@@ -46,6 +46,9 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
   private final Map<String, String> settings = new HashMap<>();
   private String tz;
   private boolean startPbx = true;
+  private boolean usegmtime;
+  private Integer agiPort;
+  private Path seed;
 
   private Path tmp;
   private TestDb db;
@@ -73,6 +76,24 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
     return this;
   }
 
+  /** cdr.conf's [csv] usegmtime (the project's cdr_postcall.conf is Asterisk's cdr.conf). */
+  public RealPbx usegmtime(boolean on) {
+    this.usegmtime = on;
+    return this;
+  }
+
+  /** Points Asterisk at this FastAGI port instead of postcall's (a closed one: calls reach postcall via Master.csv only). */
+  public RealPbx agiPort(int port) {
+    this.agiPort = port;
+    return this;
+  }
+
+  /** A Master.csv with history that exists before postcall first looks (Asterisk appends to it). */
+  public RealPbx seedMasterCsv(Path file) {
+    this.seed = file;
+    return this;
+  }
+
   /** Leaves Asterisk to the test ({@link #startPbx()}), e.g. to seed Master.csv before postcall sees it. */
   public RealPbx deferPbx() {
     this.startPbx = false;
@@ -83,6 +104,10 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
   public void beforeAll(ExtensionContext context) throws Exception {
     PbxKit.launcherOrSkip();
     tmp = Files.createTempDirectory("pbx-" + context.getRequiredTestClass().getSimpleName() + "-");
+    if (seed != null) {
+      Files.createDirectories(masterCsvPath().getParent());
+      Files.copy(seed, masterCsvPath());
+    }
     db = TestDb.create();
     server = IncidentServer.onLoopback(tmp.resolve("incidents"), "postcall", "pw");
     Map<String, String> m = new HashMap<>(Map.of(
@@ -103,7 +128,16 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
     Path dialplan = tmp.resolve("postcall-test.conf");
     Files.writeString(dialplan, resource(dialplanResource)
         .replace("@POSTCALL_DIALPLAN@", PbxKit.projectDialplan().toString()), StandardCharsets.UTF_8);
-    pbx = Pbx.up(pbxDir(), service.agiPort(), dialplan, tz);
+    pbx = Pbx.up(pbxDir(), agiPort != null ? agiPort : service.agiPort(), dialplan, tz);
+    // Asterisk's CDR settings are the project's shipped file (both sections in cdr.conf)
+    String cdr = Files.readString(PbxKit.projectDialplan().resolveSibling("cdr_postcall.conf"), StandardCharsets.UTF_8);
+    Files.writeString(pbxDir().resolve("etc/cdr.conf"), cdr.replace("usegmtime = no", "usegmtime = " + (usegmtime ? "yes" : "no")),
+        StandardCharsets.UTF_8);
+    pbx.rx("module reload cdr");
+    pbx.rx("module unload cdr_csv.so");
+    pbx.rx("module load cdr_csv.so");
+    String status = pbx.rx("cdr show status");
+    if (!status.contains("csv")) throw new IllegalStateException("cdr_csv did not register with the project's cdr.conf:\n" + status);
     return pbx;
   }
 
@@ -147,8 +181,14 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
     return pbxDir().resolve("log/cdr-csv/Master.csv");
   }
 
+  /** Asterisk's zone. */
   public ZoneId zone() {
     return tz == null ? ZoneId.systemDefault() : ZoneId.of(tz);
+  }
+
+  /** The zone of Master.csv's times (UTC with usegmtime). */
+  public ZoneId csvZone() {
+    return usegmtime ? java.time.ZoneOffset.UTC : zone();
   }
 
   /** Master.csv's calls (callers only), as Asterisk wrote them. */

@@ -1,0 +1,80 @@
+package dev.postcall.agi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postcall.agi.HangupQuery.Field;
+import dev.postcall.cdr.CdrNotices;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The whole call's timing and the leg rule over AGI, with values a real Asterisk 22.10.1 answered inside h. */
+class HangupTimingTest {
+  static HangupCallBuilder.Env env(String uniqueid, String channel) {
+    return new HangupCallBuilder.Env(uniqueid, channel, "5550300", "Test Caller", "h", "pc-probe", null, null);
+  }
+
+  final CdrNotices notices = new CdrNotices();
+  final HangupCallBuilder utc = new HangupCallBuilder(ZoneId.of("UTC"), notices);
+
+  @Test
+  void a_call_that_rang_out_and_went_on_starts_at_its_channel_and_lasts_to_the_end() {
+    // scenario 300: CDR() in h is the Hangup part that began when Dial timed out after 4 s; its end is still empty
+    var b = utc.build(env("1796585198.5", "Local/300@pc-probe-00000002;2"), Map.of(Field.START, "2026-12-06 19:26:42",
+        Field.START_EPOCH, "1796585202.476188", Field.ANSWER_EPOCH, "0.000000", Field.END_EPOCH, "0.000000",
+        Field.DURATION, "0", Field.BILLSEC, "0", Field.DIALSTATUS, "NOANSWER", Field.LINKEDID, "1796585198.4"));
+    assertEquals(Instant.parse("2026-12-06T19:26:38Z"), b.call().start(), "the uniqueid's second, not Dial's return");
+    assertEquals(4, b.call().duration());
+    assertEquals(0, b.call().billsec());
+    assertEquals(Instant.parse("2026-12-06T19:26:42.476188Z"), b.call().end());
+    assertFalse(b.leg(), "the ;2 half of an originated Local channel is the caller");
+    assertEquals(List.of(), notices.all());
+  }
+
+  @Test
+  void a_call_of_one_part_keeps_its_own_figures_to_the_microsecond() {
+    var b = utc.build(env("1796585198.1", "Local/101@pc-probe-00000000;2"), Map.of(Field.START, "2026-12-06 19:26:38",
+        Field.START_EPOCH, "1796585198.452215", Field.ANSWER_EPOCH, "1796585198.459123", Field.END_EPOCH,
+        "1796585201.960606", Field.DURATION, "3", Field.BILLSEC, "3", Field.LINKEDID, "1796585198.0"));
+    assertEquals(Instant.parse("2026-12-06T19:26:38.452215Z"), b.call().start());
+    assertEquals(Instant.parse("2026-12-06T19:26:41.960606Z"), b.call().end());
+    assertEquals(3, b.call().duration());
+    assertEquals(3, b.call().billsec());
+  }
+
+  @Test
+  void callee_legs_of_a_dial_or_a_queue_are_no_calls() {
+    var leg = utc.build(env("1796585198.3", "Local/answer@pc-callee-00000001;2"), Map.of(Field.LINKEDID, "1796585198.0",
+        Field.START_EPOCH, "1796585198.456944"));
+    assertTrue(leg.leg());
+    var member = utc.build(env("1796585198.13", "Local/3001@pc-qagents-00000006;2"), Map.of(Field.LINKEDID, "1796585198.8"));
+    assertTrue(member.leg());
+    var sip = utc.build(env("1796585198.20", "PJSIP/alice-00000001"), Map.of(Field.LINKEDID, "1796585198.20"));
+    assertFalse(sip.leg(), "the first channel of a call");
+    var unknown = utc.build(env("1796585198.21", "PJSIP/bob-00000002"), Map.of());
+    assertFalse(unknown.leg(), "no linkedid: nothing to tell a leg by, kept");
+  }
+
+  @Test
+  void a_pbx_in_another_zone_is_noticed_once_and_the_times_stay_right() {
+    var b = utc.build(env("1796585198.1", "Local/101@pc-probe-00000000;2"), Map.of(Field.START, "2026-12-06 20:26:38",
+        Field.START_EPOCH, "1796585198.452215", Field.END_EPOCH, "1796585201.960606", Field.DURATION, "3"));
+    utc.build(env("1796585199.1", "Local/101@pc-probe-00000009;2"), Map.of(Field.START, "2026-12-06 20:26:39",
+        Field.START_EPOCH, "1796585199.1", Field.DURATION, "0"));
+    assertEquals(Instant.parse("2026-12-06T19:26:38.452215Z"), b.call().start());
+    assertEquals(1, notices.all().size(), notices.all().toString());
+    assertTrue(notices.all().get(0).startsWith("the PBX's CDR times are UTC+01:00 but cdr.timezone=UTC"), notices.all().toString());
+  }
+
+  @Test
+  void without_epoch_values_the_local_times_are_read_in_the_configured_zone() {
+    var b = new HangupCallBuilder(ZoneId.of("Europe/Berlin")).build(env("sim-1", "SIP/x"), Map.of(Field.START,
+        "2026-07-01 12:00:00", Field.DURATION, "5"));
+    assertEquals(Instant.parse("2026-07-01T10:00:00Z"), b.call().start());
+    assertEquals(5, b.call().duration());
+  }
+}
