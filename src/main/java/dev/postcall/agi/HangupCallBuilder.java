@@ -127,6 +127,7 @@ final class HangupCallBuilder {
   }
 
   private static String offset(long seconds) {
+    if (seconds == 0) return "+00:00";
     return Math.abs(seconds) <= 18 * 3600 ? java.time.ZoneOffset.ofTotalSeconds((int) seconds).getId() : seconds + " s";
   }
 

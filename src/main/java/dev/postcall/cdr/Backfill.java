@@ -17,7 +17,7 @@ final class Backfill {
     ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(CallSelector.from(csv)::isCall, true, true, metrics.notices()).zoneHint(csv.zone().getId()),
         csv.batchSize(), clock);
     return new TailMasterCsv(csv.files(), new CsvOffsets(ds, clock), importer, metrics, csv.startAtEnd(),
-        new MasterCsvWatch(ds, clock, metrics.notices()));
+        new MasterCsvWatch(ds, clock, metrics.notices(), csv.tailInterval()));
   }
 
   static SweepMasterCsv sweeper(PostcallConfig.Csv csv, DataSource ds, Clock clock, CsvMetrics metrics) {

@@ -22,25 +22,31 @@ import javax.sql.DataSource;
  */
 final class MasterCsvWatch {
   static final String KEY = "csv-stale";
-  private static final Duration SETTLE = Duration.ofSeconds(30);
-  private static final Duration EVERY = Duration.ofSeconds(30);
   private static final int CALLS = 2;
 
   private final DataSource ds;
   private final Clock clock;
   private final CdrNotices notices;
+  private final Duration settle;
+  private final Duration every;
   private Instant checkedAt = Instant.MIN;
 
-  MasterCsvWatch(DataSource ds, Clock clock, CdrNotices notices) {
+  /**
+   * @param tailInterval the tailer's: a call's rows are read at most this long after they are
+   *     written, so a call that ended two intervals and 5 s ago should have been read
+   */
+  MasterCsvWatch(DataSource ds, Clock clock, CdrNotices notices, Duration tailInterval) {
+    this.settle = tailInterval.multipliedBy(2).plusSeconds(5);
+    this.every = tailInterval.plusSeconds(2);
     this.ds = ds;
     this.clock = clock;
     this.notices = notices;
   }
 
-  /** At most every 30 s; never throws (a failed look is tried again next time). */
+  /** At most every tail interval + 2 s; never throws (a failed look is tried again next time). */
   void check(List<Path> files) {
     Instant now = clock.instant();
-    if (files.isEmpty() || now.isBefore(checkedAt.plus(EVERY))) return;
+    if (files.isEmpty() || now.isBefore(checkedAt.plus(every))) return;
     checkedAt = now;
     try {
       Instant changed = null;
@@ -51,7 +57,7 @@ final class MasterCsvWatch {
       }
       // no file at all: every AGI call of the last hour counts
       Instant since = changed == null ? now.minus(Duration.ofHours(1)) : changed.plusSeconds(10);
-      long missing = agiCallsBetween(since, now.minus(SETTLE));
+      long missing = agiCallsBetween(since, now.minus(settle));
       if (missing >= CALLS) {
         notices.notice(KEY, "Master.csv " + files + " has not grown since " + (changed == null ? "(no file)" : changed)
             + " while " + missing + " calls arrived over AGI after it: is cdr_csv writing? Asterisk 22 reads [csv] from"

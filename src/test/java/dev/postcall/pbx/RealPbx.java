@@ -49,6 +49,7 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
   private boolean usegmtime;
   private Integer agiPort;
   private Path seed;
+  private boolean noCsvSection;
 
   private Path tmp;
   private TestDb db;
@@ -85,6 +86,12 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
   /** Points Asterisk at this FastAGI port instead of postcall's (a closed one: calls reach postcall via Master.csv only). */
   public RealPbx agiPort(int port) {
     this.agiPort = port;
+    return this;
+  }
+
+  /** cdr.conf without its [csv] section (as the old cdr_postcall.conf had admins do): cdr_csv unregisters. */
+  public RealPbx withoutCsvSection() {
+    this.noCsvSection = true;
     return this;
   }
 
@@ -131,13 +138,14 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
     pbx = Pbx.up(pbxDir(), agiPort != null ? agiPort : service.agiPort(), dialplan, tz);
     // Asterisk's CDR settings are the project's shipped file (both sections in cdr.conf)
     String cdr = Files.readString(PbxKit.projectDialplan().resolveSibling("cdr_postcall.conf"), StandardCharsets.UTF_8);
-    Files.writeString(pbxDir().resolve("etc/cdr.conf"), cdr.replace("usegmtime = no", "usegmtime = " + (usegmtime ? "yes" : "no")),
-        StandardCharsets.UTF_8);
+    cdr = cdr.replace("usegmtime = no", "usegmtime = " + (usegmtime ? "yes" : "no"));
+    if (noCsvSection) cdr = cdr.substring(0, cdr.indexOf("[csv]"));
+    Files.writeString(pbxDir().resolve("etc/cdr.conf"), cdr, StandardCharsets.UTF_8);
     pbx.rx("module reload cdr");
     pbx.rx("module unload cdr_csv.so");
     pbx.rx("module load cdr_csv.so");
     String status = pbx.rx("cdr show status");
-    if (!status.contains("csv")) throw new IllegalStateException("cdr_csv did not register with the project's cdr.conf:\n" + status);
+    if (status.contains("csv") == noCsvSection) throw new IllegalStateException("cdr_csv's registration is not what cdr.conf says:\n" + status);
     return pbx;
   }
 
@@ -179,6 +187,11 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
 
   public Path masterCsvPath() {
     return pbxDir().resolve("log/cdr-csv/Master.csv");
+  }
+
+  /** Whether this postcall runs the Master.csv tailer. */
+  public boolean tails() {
+    return settings.getOrDefault("roles", "tailer").contains("tailer");
   }
 
   /** Asterisk's zone. */
