@@ -93,12 +93,14 @@ final class HangupCallBuilder {
     Integer duration = number("CDR(duration)", v.get(Field.DURATION), w);
     Integer billsec = number("CDR(billsec)", v.get(Field.BILLSEC), w);
     // the part Hangup() opened after Dial returned has no end inside h yet: it ends as it starts
-    if (end == null && partStart != null && duration != null && v.get(Field.START_EPOCH) != null) end = partStart.plusSeconds(duration);
+    // (with endbeforehexten=no, dst reads h and the CDR is not final at all: no end is made up then)
+    if (end == null && partStart != null && duration != null && v.get(Field.START_EPOCH) != null && usable(v.get(Field.DST)))
+      end = partStart.plusSeconds(duration);
     Instant created = Uniqueids.created(uniqueid);
     if (created == null || partStart == null || created.isAfter(partStart.plusSeconds(1))
         || partStart.isAfter(created.plus(MAX_CALL))) return new Timing(partStart, answer, end, duration, billsec);
     if (partStart.getEpochSecond() == created.getEpochSecond()) return new Timing(partStart, answer, end, duration, billsec);
-    Integer whole = end == null ? null : (int) (end.getEpochSecond() - created.getEpochSecond());
+    Integer whole = end == null ? duration : Integer.valueOf((int) (end.getEpochSecond() - created.getEpochSecond()));
     return new Timing(created, answer, end, whole, billsec);
   }
 

@@ -17,13 +17,15 @@ final class Backfill {
     ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(CallSelector.from(csv)::isCall, true, true, metrics.notices()).zoneHint(csv.zone().getId()),
         csv.batchSize(), clock);
     return new TailMasterCsv(csv.files(), new CsvOffsets(ds, clock), importer, metrics, csv.startAtEnd(),
-        new MasterCsvWatch(ds, clock, metrics.notices(), csv.tailInterval()));
+        new MasterCsvWatch(ds, clock, metrics.notices(), csv.tailInterval()), new HistoryHorizon(ds), clock);
   }
 
   static SweepMasterCsv sweeper(PostcallConfig.Csv csv, DataSource ds, Clock clock, CsvMetrics metrics) {
-    ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(CallSelector.from(csv)::isCall, false, true, metrics.notices()).zoneHint(csv.zone().getId()),
-        csv.batchSize(), clock);
-    return new SweepMasterCsv(csv.files(), importer, metrics);
+    HistoryHorizon horizon = new HistoryHorizon(ds);
+    java.util.function.Predicate<CdrRow> isCall = CallSelector.from(csv)::isCall;
+    ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(isCall.and(horizon::accepts), false, true,
+        metrics.notices()).zoneHint(csv.zone().getId()), csv.batchSize(), clock);
+    return new SweepMasterCsv(csv.files(), importer, metrics, horizon);
   }
 
   static CsvMetrics metrics(MeterRegistry registry, CdrNotices notices) {

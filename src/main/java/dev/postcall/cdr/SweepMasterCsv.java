@@ -24,7 +24,15 @@ public final class SweepMasterCsv {
   private final ImportFile importer;
   private final CsvMetrics metrics;
 
+  private final HistoryHorizon horizon;
+
   SweepMasterCsv(List<Path> files, ImportFile importer, CsvMetrics metrics) {
+    this(files, importer, metrics, null);
+  }
+
+  /** @param horizon the history the tailer skipped at first sight, which the sweep leaves alone too (null: none) */
+  SweepMasterCsv(List<Path> files, ImportFile importer, CsvMetrics metrics, HistoryHorizon horizon) {
+    this.horizon = horizon;
     this.files = List.copyOf(files);
     this.importer = importer;
     this.metrics = metrics;
@@ -33,6 +41,14 @@ public final class SweepMasterCsv {
   /** Sweeps every configured file once. Never throws: a failing file is logged and the next one swept. */
   public ImportCounts sweepOnce() {
     ImportCounts total = new ImportCounts();
+    if (horizon != null) {
+      try {
+        horizon.load();
+      } catch (SQLException e) {
+        log.warn("Master.csv sweep skipped: cannot read where the history ends ({})", e.getMessage());
+        return total;
+      }
+    }
     for (Path file : files) {
       List<Path> toRead = new ArrayList<>();
       try {

@@ -46,9 +46,11 @@ public final class TailMasterCsv {
 
   private final boolean startAtEnd;
   private final MasterCsvWatch watch;
+  private final HistoryHorizon horizon;
+  private final java.time.Clock clock;
 
   TailMasterCsv(List<Path> files, CsvOffsets offsets, ImportFile importer, CsvMetrics metrics) {
-    this(files, offsets, importer, metrics, false, null);
+    this(files, offsets, importer, metrics, false, null, null, java.time.Clock.systemUTC());
   }
 
   /**
@@ -57,7 +59,9 @@ public final class TailMasterCsv {
    * @param watch notices a file that stopped growing (null: not watched)
    */
   TailMasterCsv(List<Path> files, CsvOffsets offsets, ImportFile importer, CsvMetrics metrics, boolean startAtEnd,
-      MasterCsvWatch watch) {
+      MasterCsvWatch watch, HistoryHorizon horizon, java.time.Clock clock) {
+    this.horizon = horizon;
+    this.clock = clock;
     this.startAtEnd = startAtEnd;
     this.watch = watch;
     this.files = List.copyOf(files);
@@ -115,6 +119,7 @@ public final class TailMasterCsv {
     String key = FileIdentity.key(file);
     FileState st = states.get(key);
     if (st == null && startAtEnd && !tailedBefore && Files.size(file) > 0) {
+      if (horizon != null) horizon.mark(clock.instant()); // before the offset: a crash between them loses nothing
       long[] end = endOfLastLine(file);
       FileIdentity.Fingerprint fp = FileIdentity.of(file);
       st = new FileState(key, file.toString(), fp.hash(), fp.length(), end[0], end[1], end[0]);

@@ -120,7 +120,7 @@ class AgiServerIT {
     env.put("agi_arg_1", "UNIQUEID=12.1");
     env.put("agi_arg_2", "MIXMONITOR_FILENAME=/rec/from-arg.wav");
     env.put("agi_arg_3", "NO ANSWER"); // a stale CDR value passed positionally
-    asterisk().play(BUSY.withEnv(env));
+    asterisk().play(BUSY.withUniqueid("12.1").withEnv(env)); // the channel's own linkedid comes with it
     CallRecord c = stored("12.1");
     assertEquals("/rec/from-arg.wav", c.recording());
     assertEquals("FAILED", c.disposition(), "read from the session, not from the arguments");

@@ -26,13 +26,23 @@ class HangupTimingTest {
     // scenario 300: CDR() in h is the Hangup part that began when Dial timed out after 4 s; its end is still empty
     var b = utc.build(env("1796585198.5", "Local/300@pc-probe-00000002;2"), Map.of(Field.START, "2026-12-06 19:26:42",
         Field.START_EPOCH, "1796585202.476188", Field.ANSWER_EPOCH, "0.000000", Field.END_EPOCH, "0.000000",
-        Field.DURATION, "0", Field.BILLSEC, "0", Field.DIALSTATUS, "NOANSWER", Field.LINKEDID, "1796585198.4"));
+        Field.DURATION, "0", Field.BILLSEC, "0", Field.DIALSTATUS, "NOANSWER", Field.LINKEDID, "1796585198.4",
+        Field.DST, "300"));
     assertEquals(Instant.parse("2026-12-06T19:26:38Z"), b.call().start(), "the uniqueid's second, not Dial's return");
     assertEquals(4, b.call().duration());
     assertEquals(0, b.call().billsec());
     assertEquals(Instant.parse("2026-12-06T19:26:42.476188Z"), b.call().end());
     assertFalse(b.leg(), "the ;2 half of an originated Local channel is the caller");
     assertEquals(List.of(), notices.all());
+  }
+
+  @Test
+  void with_endbeforehexten_no_the_h_part_gets_no_made_up_end() {
+    var b = utc.build(env("1796585198.5", "Local/300@pc-probe-00000002;2"), Map.of(Field.START_EPOCH, "1796585202.476188",
+        Field.END_EPOCH, "0.000000", Field.DURATION, "0", Field.DST, "h", Field.LINKEDID, "1796585198.4"));
+    assertEquals(Instant.parse("2026-12-06T19:26:38Z"), b.call().start());
+    assertEquals(null, b.call().end(), "the CDR is not final inside h: nothing to take the end from");
+    assertEquals(0, b.call().duration(), "what Asterisk said, for want of better");
   }
 
   @Test

@@ -97,6 +97,9 @@ public final class Transcript {
     if (old != null && !old.isEmpty() && rec != null) v.put("MIXMONITOR_FILENAME", rec.replace(old + ".", uid + "."));
     v.put("UNIQUEID", uid);
     v.put("CDR(uniqueid)", uid);
+    // another call: its own first channel (a linkedid of the recorded call would make it that call's leg)
+    v.put("CDR(linkedid)", uid);
+    v.put("CHANNEL(linkedid)", uid);
     return new Transcript(name + "@" + uid, e, v);
   }
 

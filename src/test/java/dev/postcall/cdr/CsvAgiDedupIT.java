@@ -56,9 +56,10 @@ class CsvAgiDedupIT {
   }
 
   /** What the hangup handler stores: DIALSTATUS, and timing read before it was final (endbeforehexten=no). */
+  /** As the AGI path stores it: the call starts in the second its uniqueid names (never before). */
   static CallRecord agi(String uniqueid, String dialStatus) {
     return new CallRecord(uniqueid, uniqueid, "Local/200@rig-00000026;2", null, "5550200", "Rig Caller", "200", "rig",
-        Instant.parse("2026-11-22T22:29:21Z"), null, null, 0, 0, "NO ANSWER", dialStatus, null, null, null,
+        dev.postcall.queue.Uniqueids.created(uniqueid), null, null, 0, 0, "NO ANSWER", dialStatus, null, null, null,
         CallRecord.Source.AGI);
   }
 

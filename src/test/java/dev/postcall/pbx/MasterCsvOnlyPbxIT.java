@@ -13,12 +13,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The same traffic with postcall's FastAGI out of Asterisk's reach ("FastAGI failed"): every call
  * comes from Master.csv alone, which already held another PBX's history when postcall first looked
- * at it. The calls, their timing and statuses must be those of the AGI path; the history stays out.
+ * at it. The calls, their timing and statuses must be those of the AGI path; the history stays out,
+ * also of the nightly sweep (here every 5 s), which re-reads the file from its start.
  */
 class MasterCsvOnlyPbxIT {
 
   @RegisterExtension static final RealPbx pbx = RealPbx.with("pbx/postcall-test.conf")
-      .agiPort(freePort()).seedMasterCsv(history());
+      .agiPort(freePort()).seedMasterCsv(history()).setting("csv.sweep-cron", "0/5 * * * * ?");
 
   @BeforeAll
   static void placeCalls() {
@@ -27,6 +28,9 @@ class MasterCsvOnlyPbxIT {
 
   @Test
   void history_from_before_postcall_is_not_imported() throws Exception {
+    long sweeps = pbx.db().count("SELECT COUNT(*) FROM csv_history");
+    assertEquals(1, sweeps, "the first sight's horizon is recorded");
+    Thread.sleep(5_500); // at least one sweep over the whole file after the calls
     List<String> old = new ArrayList<>(pbx.storedUniqueids());
     old.removeIf(u -> !u.startsWith("1795386")); // the seeded rig calls of 2026-11-22
     assertEquals(List.of(), old, "calls of the Master.csv history imported at first sight");

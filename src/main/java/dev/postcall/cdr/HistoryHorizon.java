@@ -1,0 +1,48 @@
+package dev.postcall.cdr;
+
+import dev.postcall.queue.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import javax.sql.DataSource;
+
+/**
+ * Where the PBX's history ends for postcall: the moment the tailer first met a Master.csv with
+ * content and started at its end ({@code csv_history}). Calls that started before it are imported
+ * only on purpose ({@code postcall backfill}); the nightly sweep, which re-reads files from their
+ * start, leaves them out.
+ */
+final class HistoryHorizon {
+  private final DataSource ds;
+  private volatile Instant before;
+
+  HistoryHorizon(DataSource ds) {
+    this.ds = ds;
+  }
+
+  /** Records the horizon once (the first start-at-end wins). */
+  void mark(Instant at) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("INSERT IGNORE INTO csv_history (id, tail_from) VALUES (1, ?)")) {
+      Sql.setInstant(ps, 1, at);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Reads the horizon (before each sweep). */
+  void load() throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT tail_from FROM csv_history WHERE id = 1");
+        ResultSet rs = ps.executeQuery()) {
+      before = rs.next() ? Sql.getInstant(rs, "tail_from") : null;
+    }
+  }
+
+  /** Whether the row is not history (no horizon, no start: kept). */
+  boolean accepts(CdrRow r) {
+    Instant b = before;
+    return b == null || r.start() == null || !r.start().isBefore(b);
+  }
+}
