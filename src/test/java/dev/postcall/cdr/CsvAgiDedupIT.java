@@ -98,6 +98,29 @@ class CsvAgiDedupIT {
   }
 
   @Test
+  void a_held_agi_call_gets_master_csvs_whole_call_view_and_is_released_at_once() throws Exception {
+    CallStore held = new CallStore(db.ds(), clock, java.time.Duration.ofSeconds(15));
+    // the AGI path's view of a ring group: CDR() in h was the unanswered party's row, 0 s
+    held.insert(new CallRecord("1795386600.10", "1795386600.10", "Local/720@rig-00000026;2", null, "5550720", "Rig Caller",
+        "720", "rig", Instant.parse("2026-11-22T22:30:00.400Z"), null, Instant.parse("2026-11-22T22:30:00.500Z"), 0, 0,
+        "NO ANSWER", "ANSWER", null, null, null, CallRecord.Source.AGI));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE next_attempt_at = '2026-11-23 10:00:15'"), "held 15 s");
+    // Master.csv: the answered party's row (4 s, billsec 3) and the unanswered one's, both from the first second
+    CsvFiles.append(master, CsvFiles.row("1795386600.10", "720", "2026-11-22 22:30:00", "2026-11-22 22:30:04", 4, "ANSWERED")
+        .replace(",4,0,\"ANSWERED\"", ",4,3,\"ANSWERED\""));
+    CsvFiles.append(master, CsvFiles.row("1795386600.10", "720", "2026-11-22 22:30:00", "2026-11-22 22:30:00", 0, "NO ANSWER"));
+    assertEquals(1, tailer.tailOnce().filled());
+    CallRecord call = store.find("1795386600.10").orElseThrow();
+    assertEquals(Instant.parse("2026-11-22T22:30:00.400Z"), call.start(), "the AGI's instant, same second");
+    assertEquals(Instant.parse("2026-11-22T22:30:04Z"), call.end());
+    assertEquals(4, call.duration());
+    assertEquals(3, call.billsec());
+    assertEquals("ANSWER", call.dialStatus(), "DIALSTATUS untouched");
+    assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE next_attempt_at = '2026-11-23 10:00:00'"),
+        "released: nothing left to wait for");
+  }
+
+  @Test
   void csv_timing_of_an_already_uploaded_agi_call_is_recorded_once_as_a_correction() throws Exception {
     store.insert(agi("1795386600.10", "ANSWER"));
     db.exec("UPDATE jobs SET state = 'DONE', stage = 'DONE'");

@@ -20,7 +20,7 @@ class MasterCsvStoppedPbxIT {
       .setting("csv.hold", "0s");
 
   @Test
-  void a_master_csv_that_does_not_grow_while_agi_calls_arrive_is_reported() {
+  void a_master_csv_that_does_not_grow_while_agi_calls_arrive_is_reported() throws Exception {
     for (String s : new String[] {"101", "200", "400"}) pbx.pbx().call(s, "pc-h");
     pbx.pbx().idle(Duration.ofSeconds(30));
     await().atMost(Duration.ofSeconds(30)).until(() -> pbx.db().count("SELECT COUNT(*) FROM jobs WHERE state = 'DONE'") == 3);
@@ -31,5 +31,10 @@ class MasterCsvStoppedPbxIT {
     String notice = pbx.service().cdrNotices().all().get(0);
     assertTrue(notice.contains("has not grown") && notice.contains("[csv] from cdr.conf"), notice);
     assertTrue(pbx.service().cdrNotices().detail().startsWith("WARNING: "));
+    // and on /ready, as a detail that does not take the service out of rotation
+    var http = java.net.http.HttpClient.newHttpClient();
+    var res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + pbx.service().webPort() + "/ready"))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertTrue(res.body().contains("\"cdr\":{\"status\":\"UP\",\"detail\":\"WARNING: Master.csv"), res.body());
   }
 }
