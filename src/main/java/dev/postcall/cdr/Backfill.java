@@ -25,7 +25,7 @@ final class Backfill {
     java.util.function.Predicate<CdrRow> isCall = CallSelector.from(csv)::isCall;
     ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(isCall.and(horizon::accepts), false, true,
         metrics.notices()).zoneHint(csv.zone().getId()), csv.batchSize(), clock);
-    return new SweepMasterCsv(csv.files(), importer, metrics, horizon);
+    return new SweepMasterCsv(csv.files(), importer, metrics, csv.startAtEnd() ? horizon : null);
   }
 
   static CsvMetrics metrics(MeterRegistry registry, CdrNotices notices) {

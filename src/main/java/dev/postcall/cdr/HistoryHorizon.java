@@ -17,12 +17,13 @@ import javax.sql.DataSource;
 final class HistoryHorizon {
   private final DataSource ds;
   private volatile Instant before;
+  private volatile boolean known;
 
   HistoryHorizon(DataSource ds) {
     this.ds = ds;
   }
 
-  /** Records the horizon once (the first start-at-end wins). */
+  /** Records the horizon once (the first wins): now for a file tailed from its end, the epoch for one read whole. */
   void mark(Instant at) throws SQLException {
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement("INSERT IGNORE INTO csv_history (id, tail_from) VALUES (1, ?)")) {
@@ -36,8 +37,22 @@ final class HistoryHorizon {
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT tail_from FROM csv_history WHERE id = 1");
         ResultSet rs = ps.executeQuery()) {
-      before = rs.next() ? Sql.getInstant(rs, "tail_from") : null;
+      known = rs.next();
+      before = known ? Sql.getInstant(rs, "tail_from") : null;
     }
+    if (!known) {
+      // a tailer of a version before csv_history already tracks files: it read them whole
+      try (Connection c = ds.getConnection();
+          PreparedStatement ps = c.prepareStatement("SELECT 1 FROM csv_offsets LIMIT 1");
+          ResultSet rs = ps.executeQuery()) {
+        known = rs.next();
+      }
+    }
+  }
+
+  /** Whether the tailer has met a Master.csv yet (after {@link #load}): before that, history and new rows are one. */
+  boolean known() {
+    return known;
   }
 
   /** Whether the row is not history (no horizon, no start: kept). */

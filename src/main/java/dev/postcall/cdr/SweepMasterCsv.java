@@ -44,6 +44,11 @@ public final class SweepMasterCsv {
     if (horizon != null) {
       try {
         horizon.load();
+        if (!horizon.known()) {
+          // the tailer decides at first sight what is history; until it has, the whole file would be
+          log.info("Master.csv sweep skipped: the tailer has not met {} yet", files);
+          return total;
+        }
       } catch (SQLException e) {
         log.warn("Master.csv sweep skipped: cannot read where the history ends ({})", e.getMessage());
         return total;

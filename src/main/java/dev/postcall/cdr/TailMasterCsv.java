@@ -128,6 +128,7 @@ public final class TailMasterCsv {
           + " (postcall backfill --since DAY imports them; csv.start-at=start reads a new file from its start)",
           file, key, end[1], end[0]);
     } else if (st == null) {
+      if (horizon != null && !tailedBefore) horizon.mark(java.time.Instant.EPOCH); // read whole: no history skipped
       st = new FileState(key, file.toString(), FileIdentity.of(file, 0).hash(), 0, 0, 0, 0);
       offsets.put(st);
       log.info("tailing {} ({}) from the start", file, key);

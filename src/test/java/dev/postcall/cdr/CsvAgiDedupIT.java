@@ -46,7 +46,7 @@ class CsvAgiDedupIT {
 
   @BeforeEach
   void clean() {
-    for (String t : List.of("job_events", "call_corrections", "jobs", "calls", "csv_offsets")) db.exec("DELETE FROM " + t);
+    for (String t : List.of("job_events", "call_corrections", "jobs", "calls", "csv_offsets", "csv_history")) db.exec("DELETE FROM " + t);
     master = dir.resolve("Master.csv");
     store = new CallStore(db.ds(), clock);
     var csv = CsvFiles.config(List.of(master), "rig");
@@ -95,6 +95,24 @@ class CsvAgiDedupIT {
     CallRecord call = store.find(BUSY_UNIQUEID).orElseThrow();
     assertEquals(CallRecord.Source.AGI, call.source());
     assertEquals("BUSY", call.dialStatus());
+  }
+
+  @Test
+  void with_start_at_end_the_sweep_waits_for_the_tailer_and_leaves_the_history_out() throws Exception {
+    writeRealMasterCsv(); // another PBX's history, there before postcall
+    var b = CsvFiles.config(List.of(master), "rig");
+    var csv = new dev.postcall.config.PostcallConfig.Csv(b.files(), b.columns(), b.zone(), b.contexts(), b.excludeChannels(),
+        b.excludeApps(), b.tailInterval(), b.sweepCron(), b.batchSize(), b.zone(), true, java.time.Duration.ZERO);
+    CsvMetrics m = new CsvMetrics(new SimpleMeterRegistry());
+    SweepMasterCsv sweep = Backfill.sweeper(csv, db.csvDs(), clock, m);
+    TailMasterCsv tail = Backfill.tailer(csv, db.csvDs(), clock, m);
+    assertEquals(0, sweep.sweepOnce().lines(), "before the tailer has met the file, everything in it could be history");
+    assertEquals(0, tail.tailOnce().lines(), "first sight: from the end");
+    assertEquals(0, sweep.sweepOnce().fresh(), "the sweep reads the file again but leaves the history out");
+    // a call after first sight (2026-11-23 10:00:05 UTC = uniqueid 1795428005)
+    CsvFiles.append(master, CsvFiles.row("1795428005.1", "101", "2026-11-23 10:00:05", "2026-11-23 10:00:10", 5, "ANSWERED"));
+    assertEquals(1, sweep.sweepOnce().fresh(), "what the tailer has not read yet, the sweep brings");
+    assertEquals(1, store.count());
   }
 
   @Test
