@@ -3,9 +3,6 @@ package dev.postcall.cli;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.queue.Database;
 import dev.postcall.queue.EmbeddedDatabase;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 
 /**
  * The database a command talks to: the configured server ({@code db.url}), or — when none is
@@ -25,20 +22,12 @@ public final class OpenDatabase implements AutoCloseable {
     if (!cfg.embedded()) {
       return new OpenDatabase(null, Database.open(cfg.url(), cfg.user(), cfg.password(), cfg.poolSize(), cfg.connectTimeout()));
     }
-    EmbeddedDatabase server = listening(cfg.embeddedPort()) ? null : EmbeddedDatabase.start(cfg.embeddedDir(), cfg.embeddedPort());
-    int port = server != null ? server.port() : cfg.embeddedPort();
-    String url = "jdbc:mysql://127.0.0.1:" + port + "/" + EmbeddedDatabase.NAME + "?sslMode=DISABLED&allowPublicKeyRetrieval=true";
-    return new OpenDatabase(server, Database.open(url, "root", "", cfg.poolSize(), cfg.connectTimeout()));
-  }
-
-  private static boolean listening(int port) {
-    if (port == 0) return false;
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    // Something on the port: the running service's server, proven by its pid file — or a refusal.
+    EmbeddedDatabase server = EmbeddedDatabase.listening(cfg.embeddedPort()) ? null
+        : EmbeddedDatabase.start(cfg.embeddedDir(), cfg.embeddedPort());
+    EmbeddedDatabase.Login login = server != null ? server.login() : EmbeddedDatabase.attach(cfg.embeddedDir(), cfg.embeddedPort());
+    return new OpenDatabase(server, Database.open(login.jdbcUrl(), login.user(), login.password(), cfg.poolSize(),
+        cfg.connectTimeout()));
   }
 
   public Database db() {

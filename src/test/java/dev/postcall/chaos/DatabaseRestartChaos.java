@@ -36,8 +36,8 @@ class DatabaseRestartChaos {
     ChaosRun.deleteTree(DB_DIR.resolve("data"));
     EmbeddedDatabase server = EmbeddedDatabase.start(DB_DIR, port);
     try (ChaosRun run = new ChaosRun("database-restart");
-        Database view = Database.open(server.jdbcUrl(), "root", "", 2, Duration.ofSeconds(2))) {
-      run.withDatabase(server.jdbcUrl(), "root", "", view.dataSource());
+        Database view = Database.open(server.jdbcUrl(), server.user(), server.password(), 2, Duration.ofSeconds(2))) {
+      run.withDatabase(server.jdbcUrl(), server.user(), server.password(), view.dataSource());
       run.service().start();
       CompletableFuture<List<SimulatedCall>> sim = ChaosRun.simulate(run.options(ChaosRun.CALLS, span, 0, 0, 4));
       Thread.sleep((long) (span * 250));

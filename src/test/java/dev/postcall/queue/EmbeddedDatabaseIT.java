@@ -27,12 +27,12 @@ class EmbeddedDatabaseIT {
     CallRecord call = new CallRecord("9.9", null, "SIP/a", null, "100", "Ann", "101", "rig", Instant.now(), null, null,
         0, 0, "NO ANSWER", "NOANSWER", null, null, null, CallRecord.Source.AGI);
     try (EmbeddedDatabase server = EmbeddedDatabase.start(DIR, 0);
-        Database db = Database.open(server.jdbcUrl(), "root", "", 2, Duration.ofSeconds(5))) {
+        Database db = Database.open(server.jdbcUrl(), server.user(), server.password(), 2, Duration.ofSeconds(5))) {
       db.migrate();
       new CallStore(db.dataSource(), Clock.systemUTC()).insert(call);
     }
     try (EmbeddedDatabase server = EmbeddedDatabase.start(DIR, 0);
-        Database db = Database.open(server.jdbcUrl(), "root", "", 2, Duration.ofSeconds(5))) {
+        Database db = Database.open(server.jdbcUrl(), server.user(), server.password(), 2, Duration.ofSeconds(5))) {
       db.migrate();
       CallStore calls = new CallStore(db.dataSource(), Clock.systemUTC());
       assertTrue(calls.find("9.9").isPresent(), "call kept across restart");
