@@ -65,6 +65,12 @@ final class AdminAuth {
     return Optional.of(renewed);
   }
 
+  /** Whether a cookie value belongs to a live session, without renewing it (for probes such as /ready). */
+  boolean peek(String id) {
+    Session s = id == null ? null : sessions.get(id);
+    return s != null && !s.lastSeen().plus(IDLE).isBefore(clock.instant());
+  }
+
   void logout(String id) {
     if (id != null) sessions.remove(id);
   }

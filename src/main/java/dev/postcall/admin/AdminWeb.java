@@ -31,6 +31,7 @@ public final class AdminWeb implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final FailedQueue failed;
+  private final ReadinessMonitor readiness;
 
   public AdminWeb(PostcallConfig.Web web, DataSource ds, JobQueue jobs, RecordingLocator recordings,
       Function<CallRecord, String> statusMapping, PrometheusMeterRegistry registry, List<ReadinessCheck> checks,
@@ -39,8 +40,9 @@ public final class AdminWeb implements AutoCloseable {
     this.failed = new FailedQueue(ds, clock);
     AdminAuth auth = new AdminAuth(web.adminToken(), clock);
     if (!auth.enabled()) log.warn("web.admin-token is empty: nobody can log in to the admin pages");
+    readiness = new ReadinessMonitor(checks, clock, web.readyInterval(), web.readyTimeout());
     Routes routes = new Routes(auth, failed, jobs, recordings, statusMapping, registry,
-        new AdminMetrics(registry, failed, clock), new Health(checks), clock);
+        new AdminMetrics(registry, failed, clock), new Health(readiness), clock);
     QueuedThreadPool pool = new QueuedThreadPool(16, 2);
     pool.setName("admin-web");
     server = new Server(pool);
@@ -68,6 +70,7 @@ public final class AdminWeb implements AutoCloseable {
   }
 
   public void start() throws Exception {
+    readiness.start();
     server.start();
     log.info("admin web on http://{}:{}/", web.bind().getHostAddress(), port());
     // The first count of delivered jobs reads them all (0.5 s per 3 million here, see DoneCount):
@@ -90,6 +93,7 @@ public final class AdminWeb implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    readiness.close();
     server.stop();
   }
 }

@@ -80,7 +80,8 @@ final class Routes {
       return;
     }
     if (get && p.equals("/ready")) {
-      Health.Result r = health.ready();
+      // details (hosts, errors) only for a logged-in admin; the session is not renewed by a probe
+      Health.Result r = health.ready(auth.peek(x.cookie(SESSION_COOKIE)));
       x.json(r.status(), r.json());
       return;
     }

@@ -39,7 +39,7 @@ public final class Main {
         .setParameterExceptionHandler(Main::invalidInput)
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           if (e instanceof ConfigException) {
-            cmd.getErr().println("postcall: configuration error: " + e.getMessage());
+            cmd.getErr().println("postcall: configuration error: " + dev.postcall.config.Redact.secrets(e.getMessage()));
             return 2;
           }
           throw e;

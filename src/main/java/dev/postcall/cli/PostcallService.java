@@ -117,7 +117,7 @@ public final class PostcallService implements AutoCloseable {
   private void startWeb(JobQueue queue) {
     List<ReadinessCheck> checks = new ArrayList<>(List.of(new DatabaseCheck(db.db().dataSource())));
     if (incident != null) checks.add(ReadinessCheck.of("incident", () -> {
-      if (!incident.reachable()) throw new IllegalStateException("not reachable at " + cfg.incident().url());
+      if (!incident.reachable()) throw new IllegalStateException("not reachable at " + dev.postcall.config.Redact.secrets(cfg.incident().url()));
       return "ok";
     }));
     if (agi != null) checks.add(ReadinessCheck.of("agi", () -> {

@@ -97,7 +97,7 @@ public record PostcallConfig(
     static Db from(Settings s) {
       String url = s.raw("db.url");
       if (url != null && !url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:"))
-        throw new ConfigException("db.url", "must be a jdbc:mysql:// URL, got '" + url + "'");
+        throw new ConfigException("db.url", "must be a jdbc:mysql:// URL, got '" + Redact.secrets(url) + "'");
       return new Db(url, s.string("db.user", "postcall"), s.string("db.password", ""),
           s.integer("db.pool-size", DEFAULT_POOL_SIZE, 1, 200),
           s.duration("db.connect-timeout", Duration.ofSeconds(5)),
@@ -111,7 +111,7 @@ public record PostcallConfig(
 
     @Override
     public String toString() {
-      return "Db[url=" + url + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "****")
+      return "Db[url=" + Redact.secrets(url) + ", user=" + user + ", password=" + (password.isEmpty() ? "" : "****")
           + ", poolSize=" + poolSize + "]";
     }
   }
@@ -307,7 +307,7 @@ public record PostcallConfig(
       });
       String url = s.string("incident.url", "http://127.0.0.1:8090/incident");
       if (!url.startsWith("http://") && !url.startsWith("https://"))
-        throw new ConfigException("incident.url", "must be an http:// or https:// URL, got '" + url + "'");
+        throw new ConfigException("incident.url", "must be an http:// or https:// URL, got '" + Redact.secrets(url) + "'");
       String timeFormat = s.string("incident.time-format", "iso");
       if (!timeFormat.equals("iso")) {
         try {
@@ -333,7 +333,7 @@ public record PostcallConfig(
 
     @Override
     public String toString() {
-      return "Incident[url=" + url + ", user=" + user + ", password=****, process=" + process
+      return "Incident[url=" + Redact.secrets(url) + ", user=" + user + ", password=****, process=" + process
           + ", objectdef=" + objectdef + ", connectTimeout=" + connectTimeout + ", receiveTimeout="
           + receiveTimeout + ", createSettle=" + createSettle + ", reconcileAfter=" + reconcileAfter
           + ", transientFaults=" + transientFaults + "]";
@@ -386,14 +386,36 @@ public record PostcallConfig(
     }
   }
 
-  public record Web(InetAddress bind, int port, String adminToken) {
+  /**
+   * The admin web. {@code adminToken}: empty disables the login, else at least {@link
+   * #MIN_TOKEN_LENGTH} characters (a short token falls to guessing even with the login backoff).
+   * {@code readyInterval}/{@code readyTimeout}: how often {@code /ready}'s checks run in the
+   * background, and how long one may take before it counts as down.
+   */
+  public record Web(InetAddress bind, int port, String adminToken, Duration readyInterval, Duration readyTimeout) {
+    public static final int MIN_TOKEN_LENGTH = 16;
+
+    public Web(InetAddress bind, int port, String adminToken) {
+      this(bind, port, adminToken, Duration.ofSeconds(10), Duration.ofSeconds(5));
+    }
+
     static Web from(Settings s) {
       String bind = s.string("web.bind", "127.0.0.1");
+      InetAddress addr;
       try {
-        return new Web(InetAddress.getByName(bind), s.integer("web.port", 8080, 0, 65535), s.string("web.admin-token", ""));
+        addr = InetAddress.getByName(bind);
       } catch (UnknownHostException e) {
         throw new ConfigException("web.bind", "not an address: '" + bind + "'");
       }
+      String token = s.string("web.admin-token", "");
+      if (!token.isEmpty() && token.length() < MIN_TOKEN_LENGTH)
+        throw new ConfigException("web.admin-token", "too short: at least " + MIN_TOKEN_LENGTH + " characters (it has "
+            + token.length() + "); for example: openssl rand -base64 32");
+      Duration interval = s.duration("web.ready-interval", Duration.ofSeconds(10));
+      if (interval.isZero()) throw new ConfigException("web.ready-interval", "must be more than 0");
+      Duration timeout = s.duration("web.ready-timeout", Duration.ofSeconds(5));
+      if (timeout.isZero()) throw new ConfigException("web.ready-timeout", "must be more than 0");
+      return new Web(addr, s.integer("web.port", 8080, 0, 65535), token, interval, timeout);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.postcall.incident;
 
 import dev.postcall.PostcallException;
+import dev.postcall.config.Redact;
 
 /**
  * A failed call to the incident system. {@code faultCode} is the SOAP fault code, or null for
@@ -24,7 +25,8 @@ public final class IncidentException extends PostcallException {
   private final Outcome outcome;
 
   public IncidentException(String message, boolean retryable, String faultCode, Outcome outcome, Throwable cause) {
-    super(message, retryable, cause);
+    // the message reaches the log and the failed queue's reason: no credentials from a URL in it
+    super(Redact.secrets(message), retryable, cause);
     this.faultCode = faultCode;
     this.outcome = outcome;
   }

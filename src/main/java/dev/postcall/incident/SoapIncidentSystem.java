@@ -1,6 +1,7 @@
 package dev.postcall.incident;
 
 import dev.postcall.config.PostcallConfig;
+import dev.postcall.config.Redact;
 import dev.postcall.incident.soap.FileSoap;
 import dev.postcall.incident.soap.IncidentFault;
 import dev.postcall.incident.soap.IncidentPort;
@@ -123,7 +124,7 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
       call("getProcess " + cfg.process(), s -> port.getProcess(s, cfg.process()));
       return true;
     } catch (IncidentException e) {
-      log.debug("incident system not reachable: {}", e.getMessage());
+      log.debug("incident system not reachable: {}", Redact.secrets(e.getMessage()));
       return false;
     }
   }
@@ -186,11 +187,11 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
 
   /** A refused login is tried once more (a password rotated mid-flight), then fails the job for good. */
   private String login() {
-    String what = "login as " + cfg.user() + " at " + cfg.url();
+    String what = "login as " + cfg.user() + " at " + Redact.secrets(cfg.url());
     for (int attempt = 1; ; attempt++) {
       try {
         String s = port.login(cfg.user(), cfg.password());
-        log.info("logged in to the incident system at {} as {}", cfg.url(), cfg.user());
+        log.info("logged in to the incident system at {} as {}", Redact.secrets(cfg.url()), cfg.user());
         return s;
       } catch (IncidentFault f) {
         if (!LOGIN_REFUSED.equals(SoapErrors.code(f))) throw errors.classify(what, f);

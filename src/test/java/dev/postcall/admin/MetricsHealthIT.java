@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +100,8 @@ class MetricsHealthIT {
       }
     });
     f.start();
+    // the checks run in the background (every 100 ms in the fixture): /ready shows the last result
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> get("/ready").statusCode() == 200);
     HttpResponse<String> up = get("/ready");
     assertEquals(200, up.statusCode(), up.body());
     JsonNode ok = JSON.readTree(up.body());
@@ -106,6 +109,7 @@ class MetricsHealthIT {
     assertEquals("UP", ok.at("/checks/primary-db/status").asText());
 
     second.close();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> get("/ready").statusCode() == 503);
     HttpResponse<String> down = get("/ready");
     assertEquals(503, down.statusCode());
     JsonNode bad = JSON.readTree(down.body());
@@ -122,6 +126,8 @@ class MetricsHealthIT {
     second = Database.open("jdbc:mysql://127.0.0.1:1/none?sslMode=DISABLED", "x", "y", 1, Duration.ofMillis(300));
     f.checks.add(new DatabaseCheck(second.dataSource()));
     f.start();
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> JSON.readTree(get("/ready").body()).findValuesAsText("status").contains("DOWN"));
     HttpResponse<String> r = get("/ready");
     assertEquals(503, r.statusCode());
     List<String> downs = JSON.readTree(r.body()).findValuesAsText("status");

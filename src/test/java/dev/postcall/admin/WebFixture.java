@@ -32,7 +32,7 @@ final class WebFixture implements AutoCloseable {
   }
 
   AdminWeb start() throws Exception {
-    PostcallConfig cfg = PostcallConfig.from(Settings.of(Map.of("web.port", "0", "web.admin-token", TOKEN,
+    PostcallConfig cfg = PostcallConfig.from(Settings.of(Map.of("web.port", "0", "web.admin-token", TOKEN, "web.ready-interval", "100ms",
         "recordings.dir", recordings.toString())));
     checks.add(0, new DatabaseCheck(db.ds()));
     web = new AdminWeb(cfg.web(), db.ds(), seed.queue(),

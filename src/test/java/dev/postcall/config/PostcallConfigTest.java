@@ -51,9 +51,40 @@ class PostcallConfigTest {
   @Test
   void secrets_never_appear_in_the_logged_config() {
     PostcallConfig c = PostcallConfig.from(Settings.of(Map.of("db.password", "s3cret", "incident.password", "hunter2",
-        "web.admin-token", "tok3n", "db.url", "jdbc:mysql://h/db")));
+        "web.admin-token", "tok3n-0123456789abcdef", "db.url", "jdbc:mysql://h/db")));
     String logged = c.toString();
     assertFalse(logged.contains("s3cret") || logged.contains("hunter2") || logged.contains("tok3n"), logged);
+  }
+
+  @Test
+  void passwords_inside_urls_never_appear_in_the_logged_config() {
+    PostcallConfig c = PostcallConfig.from(Settings.of(Map.of(
+        "db.url", "jdbc:mysql://h:3306/db?user=pc&password=dbSecret1&sslMode=REQUIRED",
+        "incident.url", "https://svc:incSecret2@incident.example/soap")));
+    String logged = c.db() + " " + c.incident();
+    assertFalse(logged.contains("dbSecret1") || logged.contains("incSecret2"), logged);
+    assertTrue(logged.contains("password=****") && logged.contains("https://svc:****@incident.example/soap"), logged);
+  }
+
+  @Test
+  void a_bad_url_with_a_password_is_refused_without_printing_the_password(@TempDir Path tmp) throws Exception {
+    Path conf = Files.writeString(tmp.resolve("p.properties"), "db.url=postgres://pc:dbSecret1@h/db?password=dbSecret2\n");
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine().setErr(new PrintWriter(err)).execute("run", "--config", conf.toString());
+    assertEquals(2, code);
+    assertFalse(err.toString().contains("dbSecret"), err.toString());
+    assertTrue(err.toString().contains("db.url: must be a jdbc:mysql:// URL"), err.toString());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> PostcallConfig.from(Settings.of(Map.of("incident.url", "ftp://u:incSecret2@h/"))));
+    assertFalse(e.getMessage().contains("incSecret2"), e.getMessage());
+  }
+
+  @Test
+  void a_short_admin_token_is_refused_and_an_empty_one_disables_the_login() {
+    assertMessage("web.admin-token: too short: at least 16 characters (it has 4); for example: openssl rand -base64 32",
+        Map.of("web.admin-token", "demo"));
+    assertEquals("", PostcallConfig.from(Settings.of(Map.of())).web().adminToken());
+    assertEquals(16, PostcallConfig.from(Settings.of(Map.of("web.admin-token", "0123456789abcdef"))).web().adminToken().length());
   }
 
   @Test
