@@ -27,8 +27,10 @@ final class Routes {
   static final String SESSION_COOKIE = "pc_session";
   static final String LOGIN_COOKIE = "pc_login";
   private static final int MAX_ACTION_IDS = 500;
+  private static final java.util.regex.Pattern LOGIN_NONCE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
 
   private final AdminAuth auth;
+  private final LoginThrottle throttle;
   private final FailedQueue failed;
   private final JobQueue jobs;
   private final RecordingLocator recordings;
@@ -40,10 +42,11 @@ final class Routes {
   /** One-shot messages shown on the page after a redirect, by session id. */
   private final Map<String, String> flash = new ConcurrentHashMap<>();
 
-  Routes(AdminAuth auth, FailedQueue failed, JobQueue jobs, RecordingLocator recordings,
+  Routes(AdminAuth auth, LoginThrottle throttle, FailedQueue failed, JobQueue jobs, RecordingLocator recordings,
       Function<CallRecord, String> statusMapping, PrometheusMeterRegistry registry, AdminMetrics metrics,
       Health health, Clock clock) {
     this.auth = auth;
+    this.throttle = throttle;
     this.failed = failed;
     this.jobs = jobs;
     this.recordings = recordings;
@@ -152,7 +155,7 @@ final class Routes {
     // Reuse a nonce the browser already holds: a second tab (or the favicon request redirected
     // here) must not invalidate the form that is already open.
     String nonce = x.cookie(LOGIN_COOKIE);
-    if (nonce == null || !nonce.matches("[A-Za-z0-9_-]{43}")) nonce = auth.randomToken();
+    if (nonce == null || !LOGIN_NONCE.matcher(nonce).matches()) nonce = auth.randomToken();
     x.setCookie(LOGIN_COOKIE, nonce, 600);
     String body = (problem == null ? "" : "<p class=\"bad\" id=\"problem\">" + esc(problem) + "</p>")
         + "<form method=\"post\" action=\"/login\" id=\"login\"><input type=\"hidden\" name=\"csrf\" value=\""
@@ -164,8 +167,17 @@ final class Routes {
 
   private void login(Exchange x) {
     String nonce = x.cookie(LOGIN_COOKIE);
-    if (!AdminAuth.sameToken(nonce, x.form("csrf"))) {
+    // an empty cookie and an empty field are "the same" too: only a nonce this site made counts
+    if (!LOGIN_NONCE.matcher(String.valueOf(nonce)).matches() || !AdminAuth.sameToken(nonce, x.form("csrf"))) {
       x.text(403, "missing or wrong CSRF token (reload the login page)\n");
+      return;
+    }
+    String from = org.eclipse.jetty.server.Request.getRemoteAddr(x.req);
+    java.time.Duration wait = throttle.waitFor(from);
+    if (!wait.isZero()) {
+      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+      x.res.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(seconds));
+      loginForm(x, 429, "Too many wrong tokens from your address: wait " + seconds + " s before trying again.");
       return;
     }
     String who = x.form("who");
@@ -173,12 +185,13 @@ final class Routes {
     if (who.length() > 100) who = who.substring(0, 100);
     Optional<AdminAuth.Session> s = auth.login(x.form("token"), who);
     if (s.isEmpty()) {
-      // never the token itself in the log
-      log.warn("admin web: failed login from {}", org.eclipse.jetty.server.Request.getRemoteAddr(x.req));
+      // counted and logged in summary by the throttle; never the token itself
+      throttle.failed(from);
       loginForm(x, 401, "Wrong token.");
       return;
     }
-    log.info("admin web: {} logged in from {}", who, org.eclipse.jetty.server.Request.getRemoteAddr(x.req));
+    throttle.succeeded(from);
+    log.info("admin web: {} logged in from {}", who, from);
     x.setCookie(LOGIN_COOKIE, "", 0);
     x.setCookie(SESSION_COOKIE, s.get().id(), -1);
     x.redirect("/");

@@ -28,7 +28,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String token = "demo";
+    // a fresh random token per run, printed below: a fixed one would let anyone on the machine in
+    String token = Demo.randomToken();
     List<String> removed;
     try {
       removed = Demo.clean(dir);

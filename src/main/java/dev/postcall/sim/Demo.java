@@ -75,6 +75,13 @@ public final class Demo implements AutoCloseable {
   private volatile CallSimulator simulator;
   private List<SimulatedCall> calls = List.of();
 
+  /** An admin token for one demo run: 24 random bytes, base64url (32 characters). */
+  public static String randomToken() {
+    byte[] b = new byte[24];
+    new java.security.SecureRandom().nextBytes(b);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
   public Demo(Options options) {
     this.o = options;
   }
@@ -123,7 +130,8 @@ public final class Demo implements AutoCloseable {
         "csv.files", o.dir().resolve("cdr-csv/Master.csv").toString(), "csv.contexts", "incoming",
         "csv.tail-interval", "1s", "incident.url", incidents.url()));
     m.putAll(Map.of("incident.password", "demo", "web.port", String.valueOf(o.webPort()),
-        "web.admin-token", o.adminToken(), "worker.poll-interval", "100ms", "recordings.quiet-period", "100ms"));
+        "web.admin-token", o.adminToken(), "worker.poll-interval", "100ms", "recordings.quiet-period", "100ms",
+        "web.ready-interval", "1s"));
     PostcallConfig cfg = PostcallConfig.from(Settings.of(m));
     service = new PostcallService(cfg, Clock.systemUTC(), SoapIncidentSystem::new);
     service.start();

@@ -30,7 +30,7 @@ class DemoIT {
       dbPort = probe.getLocalPort();
     }
     Demo.clean(DIR);
-    try (Demo demo = new Demo(new Demo.Options(DIR, 30, 5, 20, 0, 0, 0, dbPort, "t0ken"))) {
+    try (Demo demo = new Demo(new Demo.Options(DIR, 30, 5, 20, 0, 0, 0, dbPort, Demo.randomToken()))) {
       demo.start();
       Demo.Summary s = demo.run(Duration.ofMinutes(3));
       assertEquals(new Demo.Summary(30, s.viaAgi(), s.viaBackfill(), 30, 0, 0, 0, 0, 0), s, s.toString());
