@@ -1,5 +1,7 @@
 package dev.postcall.agi;
 
+import dev.postcall.SafeText;
+
 /** Log-safe rendering of values that came from the PBX. */
 final class Text {
   private Text() {}
@@ -10,18 +12,11 @@ final class Text {
    * compiled its pattern on every call.
    */
   static String printable(String s) {
-    if (s == null) return "-";
-    String t = s.length() > 120 ? s.substring(0, 120) + "…(" + s.length() + " chars)" : s;
-    if (!hasControl(t)) return t;
-    char[] c = t.toCharArray();
-    for (int i = 0; i < c.length; i++) if (Character.isISOControl(c[i])) c[i] = '?';
-    return new String(c);
+    return SafeText.printable(s);
   }
 
   static boolean hasControl(String s) {
-    if (s == null) return false;
-    for (int i = 0; i < s.length(); i++) if (Character.isISOControl(s.charAt(i))) return true;
-    return false;
+    return SafeText.hasControl(s);
   }
 
   /** The first line of an exception's message (JDBC drivers write paragraphs). */

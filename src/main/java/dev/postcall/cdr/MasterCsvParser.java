@@ -1,5 +1,6 @@
 package dev.postcall.cdr;
 
+import dev.postcall.SafeText;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -143,13 +144,13 @@ public final class MasterCsvParser {
             q++;
           }
           if (!closed) return malformed("unbalanced quote in field " + (n + 1));
-          fields[n++] = w == 0 ? "" : new String(scratch, 0, w, StandardCharsets.UTF_8);
+          fields[n++] = w == 0 ? "" : SafeText.clean(new String(scratch, 0, w, StandardCharsets.UTF_8));
           p = q + 1;
           if (p < e && b[p] != ',') return malformed("text after the closing quote of field " + n);
         } else {
           int q = p;
           while (q < e && b[q] != ',') q++;
-          fields[n++] = q == p ? "" : new String(b, p, q - p, StandardCharsets.UTF_8);
+          fields[n++] = q == p ? "" : SafeText.clean(new String(b, p, q - p, StandardCharsets.UTF_8));
           p = q;
         }
         if (p >= e) break;
@@ -209,8 +210,7 @@ public final class MasterCsvParser {
   }
 
   static String printable(String s) {
-    String t = s.length() > 60 ? s.substring(0, 60) + "…" : s;
-    return t.replaceAll("\\p{Cntrl}", "?");
+    return SafeText.printable(s.length() > 60 ? s.substring(0, 60) + "…" : s);
   }
 
   /** A field that does not read; the line is reported as malformed. */

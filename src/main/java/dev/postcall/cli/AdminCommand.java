@@ -2,6 +2,7 @@ package dev.postcall.cli;
 
 import dev.postcall.PostcallException;
 import dev.postcall.config.PostcallConfig;
+import dev.postcall.config.Redact;
 import dev.postcall.queue.Database;
 import java.io.PrintWriter;
 import java.sql.SQLException;
@@ -29,8 +30,8 @@ abstract class AdminCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = new PrintWriter(new TerminalSafeWriter(spec.commandLine().getOut()));
+    PrintWriter err = new PrintWriter(new TerminalSafeWriter(spec.commandLine().getErr()));
     try {
       PostcallConfig cfg = db.load();
       // db.url, or the embedded database (the running service's, or started here)
@@ -40,7 +41,7 @@ abstract class AdminCommand implements Callable<Integer> {
         return rc;
       }
     } catch (PostcallException | IllegalArgumentException e) {
-      err.println("postcall: " + e.getMessage());
+      err.println("postcall: " + Redact.secrets(e.getMessage()));
       err.flush();
       return 1;
     } catch (SQLException e) {
@@ -48,9 +49,9 @@ abstract class AdminCommand implements Callable<Integer> {
       while (root.getCause() != null && root.getCause() != root) root = root.getCause();
       // no credentials from the URL, no driver options in the message
       String configured = db.load().db().url();
-      String url = configured == null ? "(embedded)" : configured.replaceAll("//[^/@]*@", "//").replaceAll("\\?.*", "");
-      err.println("postcall: database " + url + " not usable: " + e.getMessage()
-          + (root != e ? " (" + root.getMessage() + ")" : ""));
+      String url = configured == null ? "(embedded)" : Redact.secrets(configured).replaceAll("\\?.*", "");
+      err.println("postcall: database " + url + " not usable: " + Redact.secrets(e.getMessage()
+          + (root != e ? " (" + root.getMessage() + ")" : "")));
       err.flush();
       return 1;
     }

@@ -67,7 +67,7 @@ final class FailedCommand {
     int run(PostcallConfig cfg, Database db, PrintWriter out) throws Exception {
       Optional<CallDetail> d = new FailedQueue(db.dataSource(), Clock.systemUTC()).show(uniqueid);
       if (d.isEmpty()) {
-        spec.commandLine().getErr().println("postcall: no call with uniqueid " + uniqueid);
+        spec.commandLine().getErr().println("postcall: no call with uniqueid " + dev.postcall.SafeText.printable(uniqueid));
         return 1;
       }
       Optional<Path> rec = new RecordingLocator(db.dataSource(),

@@ -1,5 +1,6 @@
 package dev.postcall.incident;
 
+import dev.postcall.SafeText;
 import dev.postcall.queue.CallRecord;
 import java.util.HashMap;
 import java.util.Locale;
@@ -50,11 +51,7 @@ public final class DialStatusMapping {
 
   /** The values come from the PBX or Master.csv: no control character or 100 kB value reaches the log. */
   static String printable(String s) {
-    if (s == null) return null;
-    String t = s.length() > 120 ? s.substring(0, 120) + "…(" + s.length() + " chars)" : s;
-    StringBuilder b = new StringBuilder(t.length());
-    for (int i = 0; i < t.length(); i++) b.append(Character.isISOControl(t.charAt(i)) ? '?' : t.charAt(i));
-    return b.toString();
+    return s == null ? null : SafeText.printable(s);
   }
 
   /** "no answer", " NO ANSWER ", "No_Answer" → NO_ANSWER: the form the config keys use. */

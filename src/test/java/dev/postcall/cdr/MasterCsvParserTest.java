@@ -89,6 +89,17 @@ class MasterCsvParserTest {
   }
 
   @Test
+  void terminal_escape_sequences_in_fields_are_replaced_on_input() throws IOException {
+    // an OSC title change, a screen clear and a one-byte C1 CSI in caller id, source and channel
+    String line = "\"acc\",\"0301\u001b[2J\",\"100\",\"rig\",\"\u001b]0;owned\u0007Bob\",\"SIP/a-1\u009b31m\",\"\",\"Dial\",\"x\","
+        + "\"2026-01-01 00:00:00\",,\"2026-01-01 00:00:01\",1,0,\"NO ANSWER\",\"DOCUMENTATION\",\"9.9\",\"x\"\n";
+    CdrRow r = row(parseAll(line).get(0));
+    assertEquals("0301\uFFFD[2J", r.src());
+    assertEquals("\uFFFD]0;owned\uFFFDBob", r.clid());
+    assertEquals("SIP/a-1\uFFFD31m", r.channel());
+  }
+
+  @Test
   void line_without_newline_is_left_until_it_is_complete() throws IOException {
     String full = CsvFiles.row("1.1", "200", "2026-01-01 00:00:00", "2026-01-01 00:00:01", 1, "BUSY");
     String half = CsvFiles.row("1.2", "300", "2026-01-01 00:00:00", "2026-01-01 00:00:01", 1, "BUSY");
