@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -46,7 +48,11 @@ public final class AdminWeb implements AutoCloseable {
     QueuedThreadPool pool = new QueuedThreadPool(16, 2);
     pool.setName("admin-web");
     server = new Server(pool);
-    connector = new ServerConnector(server, 1, 1);
+    // no "Server: Jetty(version)" on every response
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
     connector.setHost(web.bind().getHostAddress());
     connector.setPort(web.port());
     server.addConnector(connector);
@@ -57,6 +63,7 @@ public final class AdminWeb implements AutoCloseable {
         return true;
       }
     });
+    server.setErrorHandler(new PlainErrorHandler());
     server.setStopTimeout(2000);
   }
 

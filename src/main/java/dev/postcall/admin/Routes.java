@@ -58,17 +58,18 @@ final class Routes {
   }
 
   void handle(Exchange x) {
-    var h = x.res.getHeaders();
-    h.put("X-Content-Type-Options", "nosniff");
-    h.put("X-Frame-Options", "DENY");
-    h.put("Referrer-Policy", "same-origin");
-    h.put("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    SecurityHeaders.apply(x.res.getHeaders());
     try {
       route(x);
+    } catch (IllegalArgumentException e) {
+      // a request we cannot read (a broken form or query encoding): the client's fault, not ours
+      log.debug("admin web {} {} refused: {}", x.method(), dev.postcall.SafeText.printable(x.path()), e.toString());
+      if (!x.res.isCommitted()) x.text(400, "bad request\n");
+      else x.cb.failed(e);
     } catch (Exception e) {
-      log.warn("admin web {} {} failed: {}", x.method(), x.path(), e.toString());
-      if (!x.res.isCommitted()) x.html(500, Html.page("Error", null, "<p class=\"err\">Internal error: "
-          + esc(e.getClass().getSimpleName()) + ". See the service log.</p>"));
+      log.warn("admin web {} {} failed: {}", x.method(), dev.postcall.SafeText.printable(x.path()), e.toString());
+      // what failed stays in the log; the page names no exception
+      if (!x.res.isCommitted()) x.html(500, Html.page("Error", null, "<p class=\"err\">Internal error. See the service log.</p>"));
       else x.cb.failed(e);
     }
   }
