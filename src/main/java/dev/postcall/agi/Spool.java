@@ -3,6 +3,7 @@ package dev.postcall.agi;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postcall.FileModes;
 import dev.postcall.queue.CallRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -71,7 +72,9 @@ final class Spool implements AutoCloseable {
   Spool(Path dir, Clock clock) throws IOException {
     this.dir = dir;
     this.clock = clock;
-    Files.createDirectories(dir);
+    // call data: not for every local account (0750 folder, 0640 files)
+    FileModes.createDirectories(dir);
+    FileModes.restrict(dir);
     // Jackson builds its serializer on first use (~100 ms); do it now, not in the first outage.
     json.writeValueAsString(SpoolEntry.of(new CallRecord("warm-up", null, null, null, null, null, null, null,
         null, null, null, null, null, null, null, null, null, null, CallRecord.Source.AGI), clock.instant(), ""));
@@ -158,7 +161,8 @@ final class Spool implements AutoCloseable {
     if (active == null) {
       Path p = dir.resolve(ACTIVE);
       boolean fresh = Files.notExists(p);
-      active = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      active = FileChannel.open(p, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+          FileModes.newFile());
       if (fresh) syncDir(); // a new file's name must survive a crash too, not just its lines
       // A crash mid-append leaves a torn last line; end it so the next event is not glued to it.
       long size = active.size();
@@ -259,6 +263,8 @@ final class Spool implements AutoCloseable {
     if (!bad.isEmpty()) {
       appendRejected(bad);
       Path tmp = dir.resolve(DRAINING + ".tmp");
+      Files.deleteIfExists(tmp);
+      Files.createFile(tmp, FileModes.newFile());
       Files.write(tmp, good, StandardCharsets.UTF_8);
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         c.force(false);
@@ -277,8 +283,8 @@ final class Spool implements AutoCloseable {
   }
 
   private void appendRejected(List<String> lines) throws IOException {
-    try (FileChannel rej = FileChannel.open(dir.resolve(REJECTED), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+    try (FileChannel rej = FileChannel.open(dir.resolve(REJECTED), java.util.Set.of(StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.APPEND), FileModes.newFile())) {
       rej.write(ByteBuffer.wrap((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8)));
       rej.force(false);
     }

@@ -1,5 +1,6 @@
 package dev.postcall.audio;
 
+import dev.postcall.FileModes;
 import dev.postcall.PostcallException;
 import dev.postcall.config.PostcallConfig;
 import java.io.IOException;
@@ -127,6 +128,7 @@ public final class ConvertRecording {
     try {
       encode(wav, in, info, tmp);
       Mp3 result = check(wav, tmp, info);
+      FileModes.restrict(tmp); // every call's audio: 0640, whatever the umask of the shell that started postcall
       Files.move(tmp, mp3, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       done = true;
       return new Mp3(mp3, result.duration(), result.bytes());
@@ -140,7 +142,7 @@ public final class ConvertRecording {
   /** An archive folder that cannot be made (a file in the way, no permission) needs an admin, not retries. */
   private static void createFolder(Path dir) {
     try {
-      Files.createDirectories(dir);
+      FileModes.createDirectories(dir); // 0750
     } catch (IOException e) {
       boolean disk = String.valueOf(e.getMessage()).contains("No space left");
       throw new PostcallException("cannot create the archive folder " + dir + ": " + e, disk, e);

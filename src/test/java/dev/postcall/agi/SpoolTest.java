@@ -11,6 +11,7 @@ import dev.postcall.queue.CallRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,6 +31,20 @@ class SpoolTest {
     return new CallRecord(uid, "L", "PJSIP/a-1", null, "100", "Zoë | \"x\"\n", "200", "rig",
         Instant.parse("2026-11-23T09:59:00Z"), null, null, 0, 0, "FAILED", "BUSY", "/r/" + uid + ".wav", null,
         "u|f", CallRecord.Source.AGI);
+  }
+
+  @Test
+  void the_spool_is_not_readable_by_other_accounts() throws Exception {
+    Path sub = dir.resolve("var/spool");
+    Spool spool = new Spool(sub, clock);
+    spool.append(call("2.1"), "test");
+    assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(sub)));
+    assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(sub.resolve(Spool.ACTIVE))));
+    spool.close();
+    // a spool folder left world-readable by an older version is narrowed at start
+    Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxr-xr-x"));
+    new Spool(sub, clock).close();
+    assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(sub)));
   }
 
   @Test

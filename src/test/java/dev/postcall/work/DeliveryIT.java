@@ -134,6 +134,12 @@ class DeliveryIT {
     // cleaned up as configured: WAV deleted, MP3 archived
     assertFalse(Files.exists(recordings.resolve("100.1.wav")));
     assertTrue(Files.exists(archive.resolve("2026/11/23/100.1.mp3")));
+    // every call's audio: not for other local accounts
+    assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(archive.resolve("2026/11/23/100.1.mp3"))));
+    for (String d : List.of("2026", "2026/11", "2026/11/23"))
+      assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(archive.resolve(d))), d);
   }
 
   @Test
