@@ -1,5 +1,6 @@
 package dev.postcall.agi;
 
+import dev.postcall.SafeText;
 import dev.postcall.agi.HangupQuery.Field;
 import dev.postcall.cdr.CdrNotices;
 import dev.postcall.queue.CallRecord;
@@ -156,7 +157,8 @@ final class HangupCallBuilder {
     if (s == null || s.isEmpty()) return null;
     if (Text.hasControl(s)) {
       w.add(what + " contains control characters (replaced by U+FFFD)");
-      s = s.replaceAll("\\p{Cntrl}", "\uFFFD");
+      // C1 too (0x9B is a one-byte CSI): the same cleaning as Master.csv's, so both sources agree on the uniqueid
+      s = SafeText.clean(s);
     }
     if (s.length() > max) w.add(what + " is " + s.length() + " characters, stored cut to " + max);
     return s;

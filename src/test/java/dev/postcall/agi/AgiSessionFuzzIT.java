@@ -177,7 +177,7 @@ class AgiSessionFuzzIT {
           && l.length() > colon + 2) uid = l.substring(colon + 2); // empty ones are skipped
     }
     if (uid == null || uid.isBlank()) return null;
-    uid = uid.replaceAll("\\p{Cntrl}", "\uFFFD");
+    uid = dev.postcall.SafeText.clean(uid);
     return uid.length() > 150 ? uid.substring(0, 150) : uid;
   }
 

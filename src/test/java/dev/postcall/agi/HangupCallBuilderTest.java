@@ -44,6 +44,12 @@ class HangupCallBuilderTest {
   }
 
   @Test
+  void terminal_escapes_are_replaced_c1_included() {
+    var b = berlin.build(ENV, Map.of(Field.USERFIELD, "\u001b]0;owned\u0007x\u009b31m"));
+    assertEquals("\uFFFD]0;owned\uFFFDx\uFFFD31m", b.call().userfield());
+  }
+
+  @Test
   void recording_argument_overrides_the_channel_variable() {
     var env = new HangupCallBuilder.Env("1.2", null, null, null, null, null, null, "/rec/from-arg.wav");
     assertEquals("/rec/from-arg.wav", berlin.build(env, Map.of(Field.RECORDING, "/rec/x.wav")).call().recording());
