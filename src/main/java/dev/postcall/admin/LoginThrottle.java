@@ -56,14 +56,14 @@ final class LoginThrottle {
     if (c == null || c.lockedUntil() == null || !now.isBefore(c.lockedUntil())) return Duration.ZERO;
     refused.increment();
     refusedSinceSummary.incrementAndGet();
-    addressesSinceSummary.put(address, Boolean.TRUE);
+    noteAddress(address);
     return Duration.between(now, c.lockedUntil());
   }
 
   void failed(String address) {
     failures.increment();
     failuresSinceSummary.incrementAndGet();
-    if (addressesSinceSummary.size() < 100) addressesSinceSummary.put(address, Boolean.TRUE);
+    noteAddress(address);
     Instant now = clock.instant();
     if (clients.size() >= MAX_CLIENTS && !clients.containsKey(address)) forgetQuiet(now);
     clients.compute(address, (a, c) -> {
@@ -72,6 +72,11 @@ final class LoginThrottle {
       return new Client(n, until, now);
     });
     summarizeIfDue();
+  }
+
+  /** The summary names at most 20 addresses. */
+  private void noteAddress(String address) {
+    if (addressesSinceSummary.size() < 20) addressesSinceSummary.put(address, Boolean.TRUE);
   }
 
   void succeeded(String address) {

@@ -144,13 +144,13 @@ public final class MasterCsvParser {
             q++;
           }
           if (!closed) return malformed("unbalanced quote in field " + (n + 1));
-          fields[n++] = w == 0 ? "" : SafeText.clean(new String(scratch, 0, w, StandardCharsets.UTF_8));
+          fields[n++] = w == 0 ? "" : field(new String(scratch, 0, w, StandardCharsets.UTF_8));
           p = q + 1;
           if (p < e && b[p] != ',') return malformed("text after the closing quote of field " + n);
         } else {
           int q = p;
           while (q < e && b[q] != ',') q++;
-          fields[n++] = q == p ? "" : SafeText.clean(new String(b, p, q - p, StandardCharsets.UTF_8));
+          fields[n++] = q == p ? "" : field(new String(b, p, q - p, StandardCharsets.UTF_8));
           p = q;
         }
         if (p >= e) break;
@@ -207,6 +207,15 @@ public final class MasterCsvParser {
       n = n * 10 + (c - '0');
     }
     return n;
+  }
+
+  /**
+   * Control characters (terminal escapes) become U+FFFD, as on the FastAGI path; a field of only
+   * whitespace stays as it is, since blank means absent to the stages (a blank uniqueid is keyed
+   * like a missing one).
+   */
+  private static String field(String s) {
+    return s.isBlank() ? s : SafeText.clean(s);
   }
 
   static String printable(String s) {

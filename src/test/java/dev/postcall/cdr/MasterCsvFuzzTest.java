@@ -117,8 +117,9 @@ class MasterCsvFuzzTest {
             assertFalse(e.kind().equals("row"), "a written row was refused: " + m.reason());
           } else {
             CdrRow row = assertInstanceOf(ParsedLine.Row.class, pl).row();
-            assertFalse(dev.postcall.SafeText.hasControl(row.clid() + row.src() + row.dst() + row.channel() + row.lastdata()
-                + row.uniqueid() + row.userfield() + row.disposition()), "a control character reached a field: " + row);
+            for (String v : java.util.Arrays.asList(row.clid(), row.src(), row.dst(), row.channel(), row.lastdata(),
+                row.uniqueid(), row.userfield(), row.disposition()))
+              assertFalse(v != null && !v.isBlank() && dev.postcall.SafeText.hasControl(v), "a control character reached a field: " + row);
             assertFalse(e.kind().equals("malformed"), "a malformed line was read as a row: " + row);
             if (e.kind().equals("row")) assertRoundTrip(e.row(), row);
             // selection, merge key and the call a row becomes never throw
@@ -164,7 +165,7 @@ class MasterCsvFuzzTest {
   }
 
   private static String clean(String s) {
-    return dev.postcall.SafeText.clean(s);
+    return s == null || s.isBlank() ? s : dev.postcall.SafeText.clean(s);
   }
 
   private static Expect generate(Random r, List<String> real) {
