@@ -5,13 +5,17 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.EncoderBase;
+import dev.postcall.config.Redact;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
  * The log line format chosen by a property (conf/logback.xml: {@code POSTCALL_LOG_FORMAT=JSON}):
  * TEXT = the {@code pattern}, JSON = logback's {@link JsonEncoder}, one object per line. One
  * appender with a switchable encoder, because logback warns (and then prints its whole status at
- * every start) about an appender defined but not used.
+ * every start) about an appender defined but not used. Every line passes {@link Redact}: a password
+ * inside a URL never reaches the journal, whoever logs it (postcall, HikariCP, Connector/J, CXF).
  */
 public final class LogEncoder extends EncoderBase<ILoggingEvent> {
   private String format = "TEXT";
@@ -59,7 +63,12 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
 
   @Override
   public byte[] encode(ILoggingEvent event) {
-    return delegate.encode(event);
+    byte[] line = delegate.encode(event);
+    Charset cs = delegate instanceof PatternLayoutEncoder p && p.getCharset() != null ? p.getCharset()
+        : delegate instanceof JsonEncoder ? StandardCharsets.UTF_8 : Charset.defaultCharset();
+    String text = new String(line, cs);
+    String safe = Redact.secrets(text);
+    return safe.equals(text) ? line : safe.getBytes(cs);
   }
 
   @Override

@@ -41,6 +41,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
           + "&socketFactory=" + OwnServerSocketFactory.class.getName();
     }
 
+    /**
+     * The URL for another process given it as {@code db.url} (a test's service process): without
+     * the socket check, which only a process that started or attached to the server can make.
+     */
+    public String externalJdbcUrl() {
+      return "jdbc:mysql://127.0.0.1:" + port + "/" + NAME + "?sslMode=DISABLED&allowPublicKeyRetrieval=false";
+    }
+
     @Override
     public String toString() {
       return "Login[port=" + port + ", user=" + user + ", password=****]";

@@ -37,7 +37,7 @@ class DatabaseRestartChaos {
     EmbeddedDatabase server = EmbeddedDatabase.start(DB_DIR, port);
     try (ChaosRun run = new ChaosRun("database-restart");
         Database view = Database.open(server.jdbcUrl(), server.user(), server.password(), 2, Duration.ofSeconds(2))) {
-      run.withDatabase(server.jdbcUrl(), server.user(), server.password(), view.dataSource());
+      run.withDatabase(server.login().externalJdbcUrl(), server.user(), server.password(), view.dataSource());
       run.service().start();
       CompletableFuture<List<SimulatedCall>> sim = ChaosRun.simulate(run.options(ChaosRun.CALLS, span, 0, 0, 4));
       Thread.sleep((long) (span * 250));
