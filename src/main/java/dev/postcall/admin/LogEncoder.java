@@ -63,12 +63,28 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
 
   @Override
   public byte[] encode(ILoggingEvent event) {
-    byte[] line = delegate.encode(event);
+    byte[] line = delegate.encode(redacted(event));
     Charset cs = delegate instanceof PatternLayoutEncoder p && p.getCharset() != null ? p.getCharset()
         : delegate instanceof JsonEncoder ? StandardCharsets.UTF_8 : Charset.defaultCharset();
     String text = new String(line, cs);
     String safe = Redact.secrets(text);
     return safe.equals(text) ? line : safe.getBytes(cs);
+  }
+
+  /** The event with its message redacted (JSON escapes '/', so the encoded line alone would not do). */
+  private static ILoggingEvent redacted(ILoggingEvent e) {
+    String m = e.getFormattedMessage();
+    String safe = Redact.secrets(m);
+    if (safe == null || safe.equals(m)) return e;
+    return (ILoggingEvent) java.lang.reflect.Proxy.newProxyInstance(ILoggingEvent.class.getClassLoader(),
+        new Class<?>[] {ILoggingEvent.class}, (proxy, method, args) -> {
+          if (method.getName().equals("getFormattedMessage") && method.getParameterCount() == 0) return safe;
+          try {
+            return method.invoke(e, args);
+          } catch (java.lang.reflect.InvocationTargetException t) {
+            throw t.getCause();
+          }
+        });
   }
 
   @Override
