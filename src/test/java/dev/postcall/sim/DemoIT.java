@@ -97,7 +97,7 @@ class DemoIT {
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
         new ch.qos.logback.core.read.ListAppender<>();
     logs.start();
-    try (Demo demo = new Demo(new Demo.Options(DIR, 20, 5, 20, 0, 0, 0, dbPort, "t0ken"))) {
+    try (Demo demo = new Demo(new Demo.Options(DIR, 20, 5, 20, 0, 0, 0, dbPort, Demo.randomToken()))) {
       demo.start();
       root.addAppender(logs);
       Demo.Summary s;
