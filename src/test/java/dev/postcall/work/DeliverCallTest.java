@@ -77,8 +77,8 @@ class DeliverCallTest {
   void create_after_a_lost_response_reuses_the_object_found_by_uniqueid() throws Exception {
     Job j = job(Stage.CREATE, mp3.toString(), null, 2);
     when(incident.findByUniqueid("1.1")).thenReturn(Optional.of("OBJ-1"));
-    when(queue.progress(any(), eq(Stage.ATTACH), any(), eq("OBJ-1"), any(), any())).thenReturn(null);
     deliver.run(j);
+    verify(queue).progress(eq(j), eq(Stage.ATTACH), eq(mp3.toString()), eq("OBJ-1"), any(), any());
     verify(incident, never()).create(any(), anyString());
   }
 
@@ -120,8 +120,8 @@ class DeliverCallTest {
   void attach_is_skipped_when_the_object_already_has_its_file() throws Exception {
     Job j = job(Stage.ATTACH, mp3.toString(), "OBJ-1", 2);
     when(incident.hasRecording("OBJ-1")).thenReturn(true);
-    when(queue.progress(any(), eq(Stage.CLEANUP), any(), eq("OBJ-1"), any(), any())).thenReturn(null);
     deliver.run(j);
+    verify(queue).progress(eq(j), eq(Stage.CLEANUP), eq(mp3.toString()), eq("OBJ-1"), any(), any());
     verify(incident, never()).attachRecording(any(), any(), any());
   }
 
