@@ -168,8 +168,10 @@ class DeliveryIT {
     rec.append(2.0);
     calls.insert(answered("300.1", 3));
     startPool(config(Map.of()));
-    // held open by this process: /proc shows it, the worker must keep waiting
-    Thread.sleep(1500);
+    // held open by this process: /proc shows it, the worker must keep waiting (seen twice, so
+    // the second look came after the quiet period and still found it open)
+    await().atMost(DELIVERED).until(() -> db.count("SELECT COUNT(*) FROM job_events WHERE outcome = 'POSTPONED'"
+        + " AND message = 'recording still open'") >= 2);
     assertEquals(0, server.objects().size());
     assertTrue(List.of("PENDING", "CLAIMED").contains(stateOf("300.1")));
     rec.append(1.0);
