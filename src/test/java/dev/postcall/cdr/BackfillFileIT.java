@@ -3,7 +3,7 @@ package dev.postcall.cdr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.postcall.TestDb;
+import dev.postcall.CallTablesDb;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.queue.CallRecord;
 import dev.postcall.queue.CallStore;
@@ -20,31 +20,14 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code postcall backfill} (issue 4): two batches at a time, LOAD DATA, and still the tailer's results. */
 class BackfillFileIT {
-  static TestDb db;
+  @RegisterExtension static final CallTablesDb db = new CallTablesDb();
   @TempDir Path dir;
-
-  @BeforeAll
-  static void database() {
-    db = TestDb.create();
-  }
-
-  @AfterAll
-  static void drop() {
-    db.close();
-  }
-
-  @BeforeEach
-  void clean() {
-    for (String t : List.of("job_events", "call_corrections", "jobs", "calls", "csv_offsets")) db.exec("DELETE FROM " + t);
-  }
 
   static PostcallConfig.Csv config(Path file, String columns, int batchSize) {
     var b = CsvFiles.config(List.of(file), "rig");
@@ -85,7 +68,7 @@ class BackfillFileIT {
     assertEquals(9, whole.fresh());
     List<String> expected = calls();
     for (int batchSize : new int[] {1, 2, 3, 5}) {
-      clean();
+      db.empty();
       ImportCounts c = backfill(master, "auto", batchSize);
       assertEquals(whole.lines(), c.lines());
       assertEquals(9, c.fresh(), "batch size " + batchSize);

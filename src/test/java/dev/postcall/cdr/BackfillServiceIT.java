@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.postcall.TestDb;
+import dev.postcall.CallTablesDb;
 import dev.postcall.config.ConfigException;
 import dev.postcall.config.PostcallConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -13,25 +13,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Quartz clustered on the test MariaDB: the tail runs on one node at a time and moves on when a node leaves. */
 class BackfillServiceIT {
-  static TestDb db;
+  @RegisterExtension static final CallTablesDb db = new CallTablesDb();
   @TempDir Path dir;
-
-  @BeforeAll
-  static void database() {
-    db = TestDb.create();
-  }
-
-  @AfterAll
-  static void drop() {
-    db.close();
-  }
 
   private PostcallConfig.Csv csv(Path master, Duration interval) {
     var b = CsvFiles.config(List.of(master), "rig");

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.postcall.MutableClock;
-import dev.postcall.TestDb;
+import dev.postcall.CallTablesDb;
 import dev.postcall.queue.CallRecord;
 import dev.postcall.queue.CallStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -14,15 +14,14 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The same call through the AGI path and Master.csv: one call, one job, whichever came first. */
 class CsvAgiDedupIT {
-  static TestDb db;
+  @RegisterExtension static final CallTablesDb db = new CallTablesDb();
   @TempDir Path dir;
   Path master;
   CallStore store;
@@ -34,19 +33,8 @@ class CsvAgiDedupIT {
   static final String BUSY_UNIQUEID = "1795386561.77";
   static final String ANSWERED = CsvFiles.row("1795386600.10", "101", "2026-11-22 22:30:00", "2026-11-22 22:30:42", 42, "ANSWERED");
 
-  @BeforeAll
-  static void database() {
-    db = TestDb.create();
-  }
-
-  @AfterAll
-  static void drop() {
-    db.close();
-  }
-
   @BeforeEach
   void clean() {
-    for (String t : List.of("job_events", "call_corrections", "jobs", "calls", "csv_offsets", "csv_history")) db.exec("DELETE FROM " + t);
     master = dir.resolve("Master.csv");
     store = new CallStore(db.ds(), clock);
     var csv = CsvFiles.config(List.of(master), "rig");

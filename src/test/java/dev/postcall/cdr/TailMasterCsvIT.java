@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.postcall.MutableClock;
-import dev.postcall.TestDb;
+import dev.postcall.CallTablesDb;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
@@ -18,32 +18,20 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class TailMasterCsvIT {
-  static TestDb db;
+  @RegisterExtension static final CallTablesDb db = new CallTablesDb();
   @TempDir Path dir;
   Path master;
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-  @BeforeAll
-  static void database() {
-    db = TestDb.create();
-  }
-
-  @AfterAll
-  static void drop() {
-    db.close();
-  }
-
   @BeforeEach
   void clean() {
-    for (String t : List.of("job_events", "call_corrections", "jobs", "calls", "csv_offsets")) db.exec("DELETE FROM " + t);
     master = dir.resolve("Master.csv");
   }
 

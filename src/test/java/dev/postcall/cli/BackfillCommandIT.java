@@ -3,6 +3,7 @@ package dev.postcall.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postcall.CallTablesDb;
 import dev.postcall.TestDb;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,32 +11,21 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code postcall backfill --file PATH [--since]}: imports a file once, with the tailer's dedup. */
 class BackfillCommandIT {
-  static TestDb db;
+  @RegisterExtension static final CallTablesDb db = new CallTablesDb();
   @TempDir Path dir;
-
-  @BeforeAll
-  static void database() {
-    db = TestDb.create();
-  }
-
-  @AfterAll
-  static void drop() {
-    db.close();
-  }
 
   record Run(int exit, String out, String err) {}
 
   private Run backfill(String... args) throws IOException {
     Path config = dir.resolve("postcall.properties");
-    Files.writeString(config, "db.url=" + db.url + "\ndb.user=" + TestDb.USER + "\ndb.password=" + TestDb.PASSWORD
+    Files.writeString(config, "db.url=" + db.url() + "\ndb.user=" + TestDb.USER + "\ndb.password=" + TestDb.PASSWORD
         + "\ncsv.contexts=rig\ncdr.timezone=UTC\n");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -58,8 +48,6 @@ class BackfillCommandIT {
 
   @Test
   void imports_a_rotated_file_once_and_prints_a_summary() throws IOException {
-    db.exec("DELETE FROM jobs");
-    db.exec("DELETE FROM calls");
     Path f = realFile();
     Run first = backfill("--file", f.toString());
     assertEquals(0, first.exit(), first.err());

@@ -3,7 +3,7 @@ package dev.postcall.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.postcall.TestDb;
+import dev.postcall.CallTablesDb;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,10 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Issue 4: the Master.csv store through LOAD DATA LOCAL INFILE keeps every promise of the INSERT path. */
 class CsvCallsLoadIT {
@@ -27,22 +25,7 @@ class CsvCallsLoadIT {
       "NULL", "nul\0byte", "\"quoted\" 'single', comma", "Jürgen Müller", "電話 📞 🎉", " padded ", "x".repeat(300) + "ü",
       "\\t\\n literally", "");
 
-  static TestDb db;
-
-  @BeforeAll
-  static void database() {
-    db = TestDb.create();
-  }
-
-  @AfterAll
-  static void drop() {
-    db.close();
-  }
-
-  @BeforeEach
-  void clean() {
-    for (String t : List.of("job_events", "call_corrections", "jobs", "calls")) db.exec("DELETE FROM " + t);
-  }
+  @RegisterExtension static final CallTablesDb db = new CallTablesDb();
 
   static CallRecord call(String uniqueid, String text) {
     return new CallRecord(uniqueid, text, "SIP/" + text, text, text, text, text, text, Instant.parse("2026-11-23T09:59:00.5Z"),
@@ -99,7 +82,7 @@ class CsvCallsLoadIT {
     assertEquals(0, insert.loads(), "the main pool's connections never run LOAD DATA LOCAL");
     List<List<String>> callsByInsert = rows(CALL_ROWS);
     List<List<String>> jobsByInsert = rows(JOB_ROWS);
-    clean();
+    db.empty();
     Stored load = insertNew(db.csvDs(), new CsvCalls(), hostileCalls("h."));
     assertEquals(1, load.loads(), "one LOAD DATA for the batch");
     assertEquals(insert.fresh(), load.fresh());
