@@ -9,7 +9,8 @@ import java.util.Random;
  *
  * <p>System properties: {@code fuzz.inputs} (inputs per target; each target has a small default
  * that keeps {@code mvn verify} fast, {@code scripts/fuzz full} sets 100,000), {@code fuzz.seed}
- * (default: a fresh one, printed), {@code fuzz.only} (one input number).
+ * (the pom fixes it for {@code mvn verify}, {@code scripts/fuzz} draws a fresh one; unset, as in
+ * an IDE, a fresh one; always printed), {@code fuzz.only} (one input number).
  */
 public final class Fuzz {
   private final String target;
