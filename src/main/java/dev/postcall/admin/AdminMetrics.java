@@ -1,5 +1,6 @@
 package dev.postcall.admin;
 
+import dev.postcall.queue.JobState;
 import dev.postcall.queue.Stage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * The queue's gauges ({@code postcall_jobs{state}}, {@code postcall_jobs_waiting{stage}}, oldest waiting call) and the admins' actions.
@@ -18,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * scrape costs two small queries instead of one per gauge, and a database outage cannot hang it.
  */
 final class AdminMetrics {
-  static final List<String> STATES = List.of("PENDING", "CLAIMED", "DONE", "FAILED", "DISCARDED");
+  static final List<String> STATES = Stream.of(JobState.values()).map(JobState::name).toList();
 
   private final FailedQueue queue;
   private final Clock clock;

@@ -1,5 +1,6 @@
 package dev.postcall.admin;
 
+import dev.postcall.queue.JobState;
 import static dev.postcall.admin.Html.esc;
 import static dev.postcall.admin.Html.time;
 import static dev.postcall.admin.Html.url;
@@ -54,12 +55,12 @@ final class CallPage {
     field(b, "discard reason", d.discardReason());
     field(b, "delivered (UTC)", time(d.doneAt()));
     b.append("</dl>");
-    if ("FAILED".equals(d.state()) || "DISCARDED".equals(d.state())) {
+    if (JobState.FAILED.name().equals(d.state()) || JobState.DISCARDED.name().equals(d.state())) {
       String id = esc(c.uniqueid());
       b.append("<form method=\"post\" action=\"/failed/retry\" id=\"call-actions\">").append(Html.csrf(s))
           .append("<input type=\"hidden\" name=\"back\" value=\"/calls/").append(esc(url(c.uniqueid()))).append("\">")
           .append("<button name=\"one\" value=\"").append(id).append("\" id=\"retry-call\">Retry now</button> ");
-      if ("FAILED".equals(d.state()))
+      if (JobState.FAILED.name().equals(d.state()))
         b.append("Reason <input name=\"reason\" size=\"30\"> <button class=\"discard\" name=\"one\" value=\"").append(id)
             .append("\" formaction=\"/failed/discard\" id=\"discard-call\">Discard</button>");
       b.append("</form>");

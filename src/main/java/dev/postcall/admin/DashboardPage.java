@@ -1,5 +1,6 @@
 package dev.postcall.admin;
 
+import dev.postcall.queue.JobState;
 import static dev.postcall.admin.Html.esc;
 import static dev.postcall.admin.Html.time;
 
@@ -13,9 +14,9 @@ final class DashboardPage {
 
   static String render(AdminAuth.Session s, QueueStats st, Map<Instant, Long> perHour, String backfillLag, Instant now) {
     StringBuilder b = new StringBuilder(8192);
-    long depth = st.count("PENDING") + st.count("CLAIMED");
+    long depth = st.count(JobState.PENDING) + st.count(JobState.CLAIMED);
     b.append("<dl id=\"summary\"><dt>Queue depth</dt><dd id=\"depth\">").append(depth).append("</dd>")
-        .append("<dt>Failed</dt><dd><a href=\"/failed\" id=\"failed-count\">").append(st.count("FAILED")).append("</a></dd>")
+        .append("<dt>Failed</dt><dd><a href=\"/failed\" id=\"failed-count\">").append(st.count(JobState.FAILED)).append("</a></dd>")
         .append("<dt>Oldest waiting</dt><dd>");
     if (st.oldestPending() == null) b.append("none");
     else b.append(time(st.oldestPending())).append(" UTC (").append(ago(Duration.between(st.oldestPending(), now))).append(" ago)");

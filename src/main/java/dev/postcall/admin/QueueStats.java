@@ -1,5 +1,6 @@
 package dev.postcall.admin;
 
+import dev.postcall.queue.JobState;
 import java.time.Instant;
 import java.util.Map;
 
@@ -9,6 +10,10 @@ import java.util.Map;
  */
 public record QueueStats(Map<String, Long> byState, Map<String, Map<String, Long>> byStateAndStage,
     Instant oldestPending, long deliveredLastHour, long deliveredLastDay) {
+
+  public long count(JobState state) {
+    return count(state.name());
+  }
 
   public long count(String state) {
     return byState.getOrDefault(state, 0L);

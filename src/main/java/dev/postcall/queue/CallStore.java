@@ -208,6 +208,7 @@ public final class CallStore {
         ps.setString(4, clip(r.dstChannel(), 255));
         ps.setString(5, clip(r.userfield(), 255));
         ps.setString(6, clip(r.uniqueid(), 150));
+        Stage.bindUploadNotStarted(ps, 7);
         ps.addBatch();
       }
       ps.executeBatch();

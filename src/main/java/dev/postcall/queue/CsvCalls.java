@@ -236,7 +236,8 @@ public final class CsvCalls {
   private record Stored(long id, boolean csvSource, Instant start, Instant answer, Instant end, Integer duration, Integer billsec,
       String disposition, String dstChannel, String jobState, String jobStage) {
     boolean uploadStarted() {
-      return Stage.uploadStarted(jobStage, jobState);
+      return Stage.uploadStarted(jobStage == null ? null : Stage.valueOf(jobStage),
+          jobState == null ? null : JobState.valueOf(jobState));
     }
   }
 

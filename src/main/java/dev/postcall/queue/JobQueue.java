@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -19,7 +21,7 @@ import javax.sql.DataSource;
  */
 public final class JobQueue {
   private static final String PICK = """
-      SELECT id FROM jobs WHERE state = 'PENDING' AND next_attempt_at <= ?
+      SELECT id FROM jobs WHERE state = ? AND next_attempt_at <= ?
       ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED""";
   private static final String JOB_WITH_CALL = """
       SELECT j.id AS job_id, j.call_id, j.stage, j.attempts, j.version, j.mp3_path, j.objectref,
@@ -41,8 +43,9 @@ public final class JobQueue {
     return Sql.transaction(ds, c -> {
       List<Long> ids = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(PICK)) {
-        Sql.setInstant(ps, 1, now);
-        ps.setInt(2, limit);
+        ps.setString(1, JobState.PENDING.name());
+        Sql.setInstant(ps, 2, now);
+        ps.setInt(3, limit);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) ids.add(rs.getLong(1));
         }
@@ -51,12 +54,13 @@ public final class JobQueue {
       String in = String.join(",", Collections.nCopies(ids.size(), "?"));
       // no need to check versions here: we hold the row locks from the SELECT above
       try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE jobs SET state = 'CLAIMED', lease_owner = ?, lease_until = ?, attempts = attempts + 1,"
+          "UPDATE jobs SET state = ?, lease_owner = ?, lease_until = ?, attempts = attempts + 1,"
               + " version = version + 1, updated_at = ? WHERE id IN (" + in + ")")) {
-        ps.setString(1, owner);
-        Sql.setInstant(ps, 2, now.plus(lease));
-        Sql.setInstant(ps, 3, now);
-        for (int i = 0; i < ids.size(); i++) ps.setLong(4 + i, ids.get(i));
+        ps.setString(1, JobState.CLAIMED.name());
+        ps.setString(2, owner);
+        Sql.setInstant(ps, 3, now.plus(lease));
+        Sql.setInstant(ps, 4, now);
+        for (int i = 0; i < ids.size(); i++) ps.setLong(5 + i, ids.get(i));
         ps.executeUpdate();
       }
       List<Job> jobs = new ArrayList<>();
@@ -99,8 +103,9 @@ public final class JobQueue {
     List<Long> expired = new ArrayList<>();
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(
-            "SELECT id FROM jobs WHERE state = 'CLAIMED' AND lease_until < ? LIMIT 1000")) {
-      Sql.setInstant(ps, 1, now);
+            "SELECT id FROM jobs WHERE state = ? AND lease_until < ? LIMIT 1000")) {
+      ps.setString(1, JobState.CLAIMED.name());
+      Sql.setInstant(ps, 2, now);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) expired.add(rs.getLong(1));
       }
@@ -109,16 +114,19 @@ public final class JobQueue {
     String ids = String.join(",", Collections.nCopies(expired.size(), "?"));
     return Sql.autocommit(ds, c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE jobs SET state = 'PENDING', lease_owner = NULL, lease_until = NULL, version = version + 1,"
+          "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL, version = version + 1,"
               + " create_in_doubt_at = CASE WHEN stage = ? THEN ? ELSE create_in_doubt_at END,"
-              + " next_attempt_at = ?, updated_at = ? WHERE id IN (" + ids + ") AND state = 'CLAIMED' AND lease_until < ?")) {
-        ps.setString(1, Stage.CREATE.name());
-        Sql.setInstant(ps, 2, now);
+              + " next_attempt_at = ?, updated_at = ? WHERE id IN (" + ids + ") AND state = ? AND lease_until < ?")) {
+        ps.setString(1, JobState.PENDING.name());
+        ps.setString(2, Stage.CREATE.name());
         Sql.setInstant(ps, 3, now);
         Sql.setInstant(ps, 4, now);
-        int i = 5;
+        Sql.setInstant(ps, 5, now);
+        int i = 6;
         for (long id : expired) ps.setLong(i++, id);
-        Sql.setInstant(ps, i, now); // re-checked: the owner may have renewed or finished meanwhile
+        // re-checked: the owner may have renewed or finished meanwhile
+        ps.setString(i++, JobState.CLAIMED.name());
+        Sql.setInstant(ps, i, now);
         return ps.executeUpdate();
       }
     });
@@ -187,11 +195,13 @@ public final class JobQueue {
   /** Delivered, with a note for the job's history (what the last stage found). */
   public void done(Job job, String note) throws SQLException {
     Instant now = clock.instant();
-    updateOwned(job, "state = 'DONE', stage = 'DONE', lease_owner = NULL, lease_until = NULL, last_error = NULL,"
+    updateOwned(job, "state = ?, stage = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL,"
         + " done_at = ?, updated_at = ?", ps -> {
-          Sql.setInstant(ps, 1, now);
-          Sql.setInstant(ps, 2, now);
-          return 3;
+          ps.setString(1, JobState.DONE.name());
+          ps.setString(2, Stage.DONE.name());
+          Sql.setInstant(ps, 3, now);
+          Sql.setInstant(ps, 4, now);
+          return 5;
         }, new Event(job.stage(), "DONE", note));
   }
 
@@ -219,13 +229,14 @@ public final class JobQueue {
   /** As {@link #retryLater(Job, Instant, String)}; a non-null {@code createInDoubtAt} is stored with it. */
   public void retryLater(Job job, Instant at, String error, Instant createInDoubtAt) throws SQLException {
     Instant now = clock.instant();
-    updateOwned(job, "state = 'PENDING', lease_owner = NULL, lease_until = NULL, next_attempt_at = ?,"
+    updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = ?,"
         + " last_error = ?, create_in_doubt_at = COALESCE(?, create_in_doubt_at), updated_at = ?", ps -> {
-          Sql.setInstant(ps, 1, at);
-          ps.setString(2, error);
-          Sql.setInstant(ps, 3, createInDoubtAt);
-          Sql.setInstant(ps, 4, now);
-          return 5;
+          ps.setString(1, JobState.PENDING.name());
+          Sql.setInstant(ps, 2, at);
+          ps.setString(3, error);
+          Sql.setInstant(ps, 4, createInDoubtAt);
+          Sql.setInstant(ps, 5, now);
+          return 6;
         }, new Event(job.stage(), "RETRY", error));
   }
 
@@ -235,11 +246,12 @@ public final class JobQueue {
    */
   public void postpone(Job job, Instant at, String why) throws SQLException {
     Instant now = clock.instant();
-    updateOwned(job, "state = 'PENDING', lease_owner = NULL, lease_until = NULL, next_attempt_at = ?,"
+    updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = ?,"
         + " attempts = attempts - 1, updated_at = ?", ps -> {
-          Sql.setInstant(ps, 1, at);
-          Sql.setInstant(ps, 2, now);
-          return 3;
+          ps.setString(1, JobState.PENDING.name());
+          Sql.setInstant(ps, 2, at);
+          Sql.setInstant(ps, 3, now);
+          return 4;
         }, new Event(job.stage(), "POSTPONED", why));
   }
 
@@ -251,31 +263,34 @@ public final class JobQueue {
   /** As {@link #fail(Job, String)}; a non-null {@code createInDoubtAt} is stored with it (an admin retry honours it). */
   public void fail(Job job, String error, Instant createInDoubtAt) throws SQLException {
     Instant now = clock.instant();
-    updateOwned(job, "state = 'FAILED', lease_owner = NULL, lease_until = NULL, last_error = ?,"
+    updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, last_error = ?,"
         + " failed_stage = ?, create_in_doubt_at = COALESCE(?, create_in_doubt_at), updated_at = ?", ps -> {
-          ps.setString(1, error);
-          ps.setString(2, job.stage().name());
-          Sql.setInstant(ps, 3, createInDoubtAt);
-          Sql.setInstant(ps, 4, now);
-          return 5;
+          ps.setString(1, JobState.FAILED.name());
+          ps.setString(2, error);
+          ps.setString(3, job.stage().name());
+          Sql.setInstant(ps, 4, createInDoubtAt);
+          Sql.setInstant(ps, 5, now);
+          return 6;
         }, new Event(job.stage(), "FAILED", error));
   }
 
   /** A FAILED (or DISCARDED) job goes back to PENDING, due now. False if there was none. */
   public boolean retry(String uniqueid, String who) throws SQLException {
-    return adminUpdate(uniqueid, "state = 'PENDING', next_attempt_at = ?, attempts = 0, failed_stage = NULL,"
-        + " discarded_by = NULL, discard_reason = NULL", "state IN ('FAILED','DISCARDED')", null, "RETRY_BY_ADMIN", who);
+    return adminUpdate(uniqueid, JobState.PENDING, "next_attempt_at = ?, attempts = 0, failed_stage = NULL,"
+        + " discarded_by = NULL, discard_reason = NULL", EnumSet.of(JobState.FAILED, JobState.DISCARDED), null,
+        "RETRY_BY_ADMIN", who);
   }
 
   /** A FAILED job is closed for good; kept for the audit with who and why. */
   public boolean discard(String uniqueid, String reason, String who) throws SQLException {
     if (reason == null || reason.isBlank()) throw new IllegalArgumentException("a reason is required to discard");
-    return adminUpdate(uniqueid, "state = 'DISCARDED', next_attempt_at = ?, discarded_by = ?, discard_reason = ?",
-        "state = 'FAILED'", reason, "DISCARDED", who);
+    return adminUpdate(uniqueid, JobState.DISCARDED, "next_attempt_at = ?, discarded_by = ?, discard_reason = ?",
+        EnumSet.of(JobState.FAILED), reason, "DISCARDED", who);
   }
 
-  private boolean adminUpdate(String uniqueid, String set, String where, String reason, String outcome, String who)
-      throws SQLException {
+  /** Moves the job of {@code uniqueid} from one of the states {@code from} to {@code to}, with {@code set} after the state. */
+  private boolean adminUpdate(String uniqueid, JobState to, String set, Set<JobState> from, String reason, String outcome,
+      String who) throws SQLException {
     Instant now = clock.instant();
     return Sql.transaction(ds, c -> {
       long id;
@@ -283,8 +298,11 @@ public final class JobQueue {
       int attempts;
       try (PreparedStatement sel = c.prepareStatement(
           "SELECT j.id, j.stage, j.attempts FROM jobs j JOIN calls c ON c.id = j.call_id"
-              + " WHERE c.uniqueid = ? AND j." + where + " FOR UPDATE")) {
+              + " WHERE c.uniqueid = ? AND j.state IN (" + String.join(",", Collections.nCopies(from.size(), "?"))
+              + ") FOR UPDATE")) {
         sel.setString(1, uniqueid);
+        int p = 2;
+        for (JobState state : from) sel.setString(p++, state.name());
         try (ResultSet rs = sel.executeQuery()) {
           if (!rs.next()) return false;
           id = rs.getLong(1);
@@ -293,8 +311,9 @@ public final class JobQueue {
         }
       }
       try (PreparedStatement up = c.prepareStatement(
-          "UPDATE jobs SET " + set + ", version = version + 1, updated_at = ? WHERE id = ?")) {
+          "UPDATE jobs SET state = ?, " + set + ", version = version + 1, updated_at = ? WHERE id = ?")) {
         int i = 1;
+        up.setString(i++, to.name());
         Sql.setInstant(up, i++, now);
         if (reason != null) {
           up.setString(i++, who);
@@ -336,10 +355,11 @@ public final class JobQueue {
 
   private static int ownedUpdate(Connection c, Job job, String set, Binder binder) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE jobs SET " + set + ", version = version + 1 WHERE id = ? AND version = ? AND state = 'CLAIMED'")) {
+        "UPDATE jobs SET " + set + ", version = version + 1 WHERE id = ? AND version = ? AND state = ?")) {
       int i = binder.bind(ps);
       ps.setLong(i, job.id());
       ps.setLong(i + 1, job.version());
+      ps.setString(i + 2, JobState.CLAIMED.name());
       return ps.executeUpdate();
     }
   }

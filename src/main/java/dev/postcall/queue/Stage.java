@@ -1,5 +1,12 @@
 package dev.postcall.queue;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
 /** The steps of a delivery job, in order. A job's {@code stage} is the next step to run. */
 public enum Stage {
   /** Wait until Asterisk has closed the WAV. */
@@ -26,18 +33,40 @@ public enum Stage {
   /**
    * Whether the incident system may have (or be about to get) the call's values, from its job's
    * stage and state: a job before CREATE that is not DONE, or at CREATE but not claimed yet, will
-   * still read the call row before it creates the object (the worker re-reads it at CREATE).
+   * still read the call row before it creates the object (the worker re-reads it at CREATE). A call
+   * without a job ({@code stage} null) has not started.
    */
-  static boolean uploadStarted(String stage, String state) {
+  static boolean uploadStarted(Stage stage, JobState state) {
     if (stage == null) return false;
     return switch (stage) {
-      case "WAIT", "CONVERT" -> "DONE".equals(state);
-      case "CREATE" -> !"PENDING".equals(state);
+      case WAIT, CONVERT -> state == JobState.DONE;
+      case CREATE -> state != JobState.PENDING;
       default -> true;
     };
   }
 
-  /** {@link #uploadStarted} negated, as SQL over a job aliased {@code j}. Keep the two in step. */
-  static final String UPLOAD_NOT_STARTED_SQL =
-      "((j.stage IN ('WAIT', 'CONVERT') AND j.state <> 'DONE') OR (j.stage = 'CREATE' AND j.state = 'PENDING'))";
+  /**
+   * {@link #uploadStarted} negated, as SQL over a job aliased {@code j}, listing the pairs it says
+   * no to; bind them with {@link #bindUploadNotStarted}.
+   */
+  static final String UPLOAD_NOT_STARTED_SQL;
+
+  private static final List<Map.Entry<Stage, JobState>> NOT_STARTED = new ArrayList<>();
+
+  static {
+    for (Stage stage : values()) {
+      for (JobState state : JobState.values()) if (!uploadStarted(stage, state)) NOT_STARTED.add(Map.entry(stage, state));
+    }
+    UPLOAD_NOT_STARTED_SQL = "(j.stage, j.state) IN (" + String.join(", ", Collections.nCopies(NOT_STARTED.size(), "(?, ?)")) + ")";
+  }
+
+  /** Binds {@link #UPLOAD_NOT_STARTED_SQL}'s parameters from index {@code from}; returns the next index. */
+  static int bindUploadNotStarted(PreparedStatement ps, int from) throws SQLException {
+    int i = from;
+    for (Map.Entry<Stage, JobState> e : NOT_STARTED) {
+      ps.setString(i++, e.getKey().name());
+      ps.setString(i++, e.getValue().name());
+    }
+    return i;
+  }
 }
