@@ -1,5 +1,6 @@
 package dev.postcall.queue;
 
+import dev.postcall.CallBuilder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.postcall.MutableClock;
@@ -47,9 +48,9 @@ class CallStoreBatchIT {
   }
 
   static CallRecord fromCsv(String uid) {
-    return new CallRecord(uid, null, "Local/101@rig-0001;2", null, "100", "Alice", "101", "rig",
-        Instant.parse("2026-11-23T09:59:00Z"), null, Instant.parse("2026-11-23T09:59:41Z"), 41, 0,
-        "FAILED", null, null, null, null, CallRecord.Source.CSV);
+    return CallBuilder.csv(uid).channel("Local/101@rig-0001;2").caller("100").callerName("Alice").extension("101")
+        .context("rig").start(Instant.parse("2026-11-23T09:59:00Z")).end(Instant.parse("2026-11-23T09:59:41Z"))
+        .duration(41).billsec(0).disposition("FAILED").build();
   }
 
   /** The spooled hangup commits a few ms after its session; Master.csv's row may be stored first. */

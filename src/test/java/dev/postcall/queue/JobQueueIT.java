@@ -1,5 +1,6 @@
 package dev.postcall.queue;
 
+import dev.postcall.CallBuilder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,9 +41,10 @@ class JobQueueIT {
   }
 
   static CallRecord call(String uid) {
-    return new CallRecord(uid, uid, "Local/101@rig-0001;2", null, "100", "Alice", "101", "rig",
-        Instant.parse("2026-11-23T09:59:00Z"), null, Instant.parse("2026-11-23T09:59:30Z"), 30, 0,
-        "NO ANSWER", "BUSY", null, null, null, CallRecord.Source.AGI);
+    return CallBuilder.agi(uid).linkedid(uid).channel("Local/101@rig-0001;2").caller("100").callerName("Alice")
+        .extension("101").context("rig").start(Instant.parse("2026-11-23T09:59:00Z"))
+        .end(Instant.parse("2026-11-23T09:59:30Z")).duration(30).billsec(0).disposition("NO ANSWER").dialStatus("BUSY")
+        .build();
   }
 
   /** Regression: Connector/J dropped the milliseconds of every time sent to MariaDB. */

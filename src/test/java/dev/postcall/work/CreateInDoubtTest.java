@@ -1,5 +1,6 @@
 package dev.postcall.work;
 
+import dev.postcall.CallBuilder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -24,8 +25,8 @@ class CreateInDoubtTest {
   final CreateInDoubt rules = new CreateInDoubt(Duration.ofSeconds(12), Duration.ofSeconds(24), clock);
 
   static Job job(Instant unansweredAt) {
-    CallRecord c = new CallRecord("9.9", null, null, null, "1", null, "2", "rig", null, null, null, 1, 0, "ANSWERED",
-        "ANSWER", null, null, null, CallRecord.Source.AGI);
+    CallRecord c = CallBuilder.agi("9.9").caller("1").extension("2").context("rig").duration(1).billsec(0)
+        .disposition("ANSWERED").dialStatus("ANSWER").build();
     return new Job(1, 1, Stage.CREATE, 1, 1, null, null, null, T0, c, unansweredAt);
   }
 

@@ -13,6 +13,7 @@ import static org.mockito.Mockito.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postcall.CallBuilder;
 import dev.postcall.MutableClock;
 import dev.postcall.audio.ConvertRecording;
 import dev.postcall.config.PostcallConfig;
@@ -65,8 +66,9 @@ class DeliverCallTest {
   }
 
   static CallRecord call() {
-    return new CallRecord("1.1", null, "SIP/a-1", null, "100", null, "101", "rig", null, Instant.parse("2026-11-23T09:59:00Z"),
-        null, 10, 9, "ANSWERED", "ANSWER", null, null, null, CallRecord.Source.AGI);
+    return CallBuilder.agi("1.1").channel("SIP/a-1").caller("100").extension("101").context("rig")
+        .answer(Instant.parse("2026-11-23T09:59:00Z")).duration(10).billsec(9).disposition("ANSWERED").dialStatus("ANSWER")
+        .build();
   }
 
   Job job(Stage stage, String mp3Path, String ref, int attempts) {
@@ -85,10 +87,7 @@ class DeliverCallTest {
   @Test
   void create_uploads_the_call_as_stored_now_with_timing_the_tailer_filled_in() throws Exception {
     Job j = job(Stage.CREATE, mp3.toString(), null, 1);
-    CallRecord c = j.call();
-    CallRecord filled = new CallRecord(c.uniqueid(), c.linkedid(), c.channel(), c.dstChannel(), c.callerNumber(),
-        c.callerName(), c.extension(), c.context(), c.start(), c.answer(), Instant.parse("2026-11-23T09:59:40Z"), 40, 38,
-        c.disposition(), c.dialStatus(), c.recording(), c.accountcode(), c.userfield(), c.source());
+    CallRecord filled = CallBuilder.from(j.call()).end(Instant.parse("2026-11-23T09:59:40Z")).duration(40).billsec(38).build();
     when(queue.withCurrentCall(j)).thenReturn(new Job(j.id(), j.callId(), j.stage(), j.attempts(), j.version(),
         j.mp3Path(), null, null, j.createdAt(), filled));
     when(incident.findByUniqueid("1.1")).thenReturn(Optional.empty());
@@ -153,8 +152,8 @@ class DeliverCallTest {
 
   @Test
   void unanswered_call_without_recording_goes_straight_to_create() throws Exception {
-    CallRecord busy = new CallRecord("2.2", null, null, null, "100", null, "200", "rig", null, null, null, 0, 0,
-        "FAILED", "BUSY", null, null, null, CallRecord.Source.AGI);
+    CallRecord busy = CallBuilder.agi("2.2").caller("100").extension("200").context("rig").duration(0).billsec(0)
+        .disposition("FAILED").dialStatus("BUSY").build();
     Job j = new Job(8, 4, Stage.WAIT, 1, 1, null, null, null, clock.instant(), busy);
     deliver.run(j);
     verify(queue).progress(eq(j), eq(Stage.CREATE), isNull(), isNull(), isNull(), any());
@@ -284,8 +283,8 @@ class DeliverCallTest {
 
   @Test
   void hostile_recording_path_fails_without_touching_files() throws Exception {
-    CallRecord c = new CallRecord("3.3", null, null, null, "100", null, "101", "rig", null, null, null, 0, 0,
-        "ANSWERED", "ANSWER", "../../etc/passwd", null, null, CallRecord.Source.AGI);
+    CallRecord c = CallBuilder.agi("3.3").caller("100").extension("101").context("rig").duration(0).billsec(0)
+        .disposition("ANSWERED").dialStatus("ANSWER").recording("../../etc/passwd").build();
     Job j = new Job(9, 5, Stage.WAIT, 1, 1, null, null, null, clock.instant(), c);
     deliver.run(j);
     verify(queue).fail(eq(j), contains("outside the recordings root"), isNull());

@@ -1,5 +1,6 @@
 package dev.postcall.work;
 
+import dev.postcall.CallBuilder;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -219,8 +220,8 @@ class DeliveryIT {
     Files.write(recordings.resolve("600.2.wav"), "this is not a wav file at all, just text pretending".repeat(40).getBytes());
     calls.insert(answered("600.2", 4));
     Path outside = Files.writeString(tmp.resolve("secret.wav"), "keep me");
-    calls.insert(new CallRecord("600.3", null, null, null, "1", null, "2", "incoming", null, Instant.now(), null, 1, 1,
-        "ANSWERED", "ANSWER", "../secret.wav", null, null, CallRecord.Source.AGI));
+    calls.insert(CallBuilder.agi("600.3").caller("1").extension("2").context("incoming").answer(Instant.now()).duration(1)
+        .billsec(1).disposition("ANSWERED").dialStatus("ANSWER").recording("../secret.wav").build());
     startPool(config(Map.of()));
     awaitState("600.1", "FAILED");
     awaitState("600.2", "FAILED");
