@@ -1,12 +1,13 @@
 package dev.postcall.admin;
 
+import dev.postcall.incident.DialStatusMapping;
+import dev.postcall.DaemonThreads;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.queue.CallRecord;
 import dev.postcall.queue.JobQueue;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.eclipse.jetty.server.Handler;
@@ -69,11 +70,7 @@ public final class AdminWeb implements AutoCloseable {
 
   /** The mapping the incident upload applies: DIALSTATUS (else disposition) → status, else the default. */
   public static Function<CallRecord, String> statusMapping(PostcallConfig cfg) {
-    return call -> {
-      String o = call.outcome();
-      if (o == null) return cfg.statusDefault();
-      return cfg.statusMap().getOrDefault(o.strip().toUpperCase(Locale.ROOT).replace(' ', '_'), cfg.statusDefault());
-    };
+    return new DialStatusMapping(cfg.statusMap(), cfg.statusDefault())::statusOf;
   }
 
   public void start() throws Exception {
@@ -82,15 +79,13 @@ public final class AdminWeb implements AutoCloseable {
     log.info("admin web on http://{}:{}/", web.bind().getHostAddress(), port());
     // The first count of delivered jobs reads them all (0.5 s per 3 million here, see DoneCount):
     // done now, in the background, so the first /metrics scrape or dashboard view does not pay it.
-    Thread warmUp = new Thread(() -> {
+    DaemonThreads.start("admin-stats-warm-up", () -> {
       try {
         failed.stats();
       } catch (Exception e) {
         log.debug("queue statistics not counted at start: {}", e.toString()); // the first scrape counts them
       }
-    }, "admin-stats-warm-up");
-    warmUp.setDaemon(true);
-    warmUp.start();
+    });
   }
 
   /** The bound port (the ephemeral one when web.port=0). */

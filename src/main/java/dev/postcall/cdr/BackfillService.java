@@ -1,9 +1,9 @@
 package dev.postcall.cdr;
 
+import dev.postcall.HostName;
 import dev.postcall.PostcallException;
 import dev.postcall.config.PostcallConfig;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.InetAddress;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.Properties;
@@ -134,7 +134,7 @@ public final class BackfillService implements AutoCloseable {
   private Properties properties(String dsName) {
     Properties p = new Properties();
     p.setProperty("org.quartz.scheduler.instanceName", SCHEDULER_NAME);
-    p.setProperty("org.quartz.scheduler.instanceId", hostName() + "-" + UUID.randomUUID().toString().substring(0, 8));
+    p.setProperty("org.quartz.scheduler.instanceId", HostName.local() + "-" + UUID.randomUUID().toString().substring(0, 8));
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
     p.setProperty("org.quartz.scheduler.idleWaitTime", String.valueOf(Math.max(1000, Math.min(30_000, csv.tailInterval().toMillis()))));
     p.setProperty("org.quartz.threadPool.threadCount", "2");
@@ -162,14 +162,6 @@ public final class BackfillService implements AutoCloseable {
     if (a instanceof CronTrigger ca && b instanceof CronTrigger cb)
       return ca.getCronExpression().equals(cb.getCronExpression()) && ca.getTimeZone().getID().equals(cb.getTimeZone().getID());
     return false;
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      return "node";
-    }
   }
 
   /** The step a firing runs; never lets an exception reach Quartz (the tailer keeps running). */

@@ -1,5 +1,6 @@
 package dev.postcall.cdr;
 
+import dev.postcall.DaemonThreads;
 import dev.postcall.queue.CallRecord;
 import dev.postcall.queue.Sql;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -38,7 +38,6 @@ import javax.sql.DataSource;
  */
 final class ImportFileInParallel {
   static final int TRANSACTIONS = 2;
-  private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final DataSource ds;
   private final MasterCsvParser parser;
@@ -60,11 +59,7 @@ final class ImportFileInParallel {
   ImportCounts run(SeekableByteChannel ch, String name, Consumer<ImportCounts> progress) throws IOException, SQLException {
     ImportCounts total = new ImportCounts();
     MasterCsvParser.Reader reader = parser.open(ch, name, 0, 0);
-    ExecutorService workers = Executors.newFixedThreadPool(TRANSACTIONS, r -> {
-      Thread t = new Thread(r, "postcall-import-" + THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService workers = Executors.newFixedThreadPool(TRANSACTIONS, DaemonThreads.factory("postcall-import"));
     Deque<Batch> atWork = new ArrayDeque<>();
     try {
       for (List<ParsedLine> lines = reader.next(batchSize); !lines.isEmpty(); lines = reader.next(batchSize)) {

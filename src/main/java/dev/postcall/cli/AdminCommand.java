@@ -1,5 +1,6 @@
 package dev.postcall.cli;
 
+import dev.postcall.Causes;
 import dev.postcall.PostcallException;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Redact;
@@ -45,8 +46,7 @@ abstract class AdminCommand implements Callable<Integer> {
       err.flush();
       return 1;
     } catch (SQLException e) {
-      Throwable root = e;
-      while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+      Throwable root = Causes.root(e);
       // no credentials from the URL, no driver options in the message
       String configured = db.load().db().url();
       String url = configured == null ? "(embedded)" : Redact.secrets(configured).replaceAll("\\?.*", "");

@@ -1,5 +1,7 @@
 package dev.postcall.cli;
 
+import dev.postcall.DaemonThreads;
+import dev.postcall.Causes;
 import dev.postcall.admin.AdminWeb;
 import dev.postcall.admin.DatabaseCheck;
 import dev.postcall.admin.ReadinessCheck;
@@ -79,9 +81,7 @@ public final class PostcallService implements AutoCloseable {
     if (cfg.roles().contains(Role.WORKER) || cfg.roles().contains(Role.WEB)) incident = incidentFactory.apply(cfg.incident());
     if (cfg.roles().contains(Role.WEB)) startWeb(queue);
     // The rest needs the schema; the database may be down right now.
-    Thread later = new Thread(() -> startWhenDatabaseAnswers(queue), "postcall-start");
-    later.setDaemon(true);
-    later.start();
+    DaemonThreads.start("postcall-start", () -> startWhenDatabaseAnswers(queue));
   }
 
   private void startWhenDatabaseAnswers(JobQueue queue) {
@@ -194,8 +194,7 @@ public final class PostcallService implements AutoCloseable {
   }
 
   private static String rootMessage(Throwable e) {
-    while (e.getCause() != null) e = e.getCause();
-    return e.getMessage();
+    return Causes.root(e).getMessage();
   }
 
   private static void sleep(long ms) {

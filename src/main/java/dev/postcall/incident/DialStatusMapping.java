@@ -35,9 +35,10 @@ public final class DialStatusMapping {
     this.dflt = dflt;
   }
 
+  /** The status to upload; an outcome without a mapping gets the default and a warning. */
   public String statusFor(CallRecord call) {
     String outcome = normalise(call.outcome());
-    String status = outcome.isEmpty() ? null : map.get(outcome);
+    String status = mapped(outcome);
     if (status != null) return status;
     // Once per value: every call with that outcome would repeat it (thousands a day on a busy PBX).
     if (warned.size() < MAX_WARNED && warned.add(outcome)) {
@@ -47,6 +48,16 @@ public final class DialStatusMapping {
       log.debug("outcome '{}' has no status mapping; using default '{}'", printable(outcome), dflt);
     }
     return dflt;
+  }
+
+  /** The status the upload sends, without the warning: for showing a call (the upload warned already). */
+  public String statusOf(CallRecord call) {
+    String status = mapped(normalise(call.outcome()));
+    return status != null ? status : dflt;
+  }
+
+  private String mapped(String outcome) {
+    return outcome.isEmpty() ? null : map.get(outcome);
   }
 
   /** The values come from the PBX or Master.csv: no control character or 100 kB value reaches the log. */

@@ -1,5 +1,6 @@
 package dev.postcall.incident;
 
+import dev.postcall.Causes;
 import dev.postcall.incident.IncidentException.Outcome;
 import dev.postcall.incident.soap.FaultDetail;
 import dev.postcall.incident.soap.IncidentFault;
@@ -84,15 +85,12 @@ final class SoapErrors {
   }
 
   static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    Throwable t = Causes.root(e);
     String m = t.getMessage();
     return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }
 
   private static <T extends Throwable> T find(Throwable e, Class<T> type) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause())
-      if (type.isInstance(t)) return type.cast(t);
-    return null;
+    return Causes.find(e, type).orElse(null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.postcall.queue;
 
+import dev.postcall.Causes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -90,11 +91,8 @@ public final class Sql {
 
   /** MySQL/MariaDB 1213 (deadlock) and 1205 (lock wait timeout), SQLState 40001. */
   static boolean isDeadlock(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s && (s.getErrorCode() == 1213 || s.getErrorCode() == 1205 || "40001".equals(s.getSQLState())))
-        return true;
-    }
-    return false;
+    return Causes.any(e, t -> t instanceof SQLException s
+        && (s.getErrorCode() == 1213 || s.getErrorCode() == 1205 || "40001".equals(s.getSQLState())));
   }
 
   /** Truncates to the column's width: a hostile 10 kB caller name must not fail the insert. */

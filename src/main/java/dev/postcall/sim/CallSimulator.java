@@ -1,5 +1,6 @@
 package dev.postcall.sim;
 
+import dev.postcall.DaemonThreads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -100,11 +101,7 @@ public final class CallSimulator {
     Files.createDirectories(o.masterCsv().toAbsolutePath().getParent());
     List<SimulatedCall> results = Collections.synchronizedList(new ArrayList<>());
     Semaphore slots = new Semaphore(o.concurrency());
-    ExecutorService pool = Executors.newFixedThreadPool(o.concurrency(), r -> {
-      Thread t = new Thread(r, "sim-call");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = Executors.newFixedThreadPool(o.concurrency(), DaemonThreads.factory("sim-call"));
     long intervalNanos = (long) (1e9 / o.ratePerSecond());
     long next = System.nanoTime();
     for (int i = 0; i < o.calls(); i++) {

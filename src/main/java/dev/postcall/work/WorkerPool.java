@@ -1,10 +1,11 @@
 package dev.postcall.work;
 
+import dev.postcall.HostName;
+import dev.postcall.DaemonThreads;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.queue.Job;
 import dev.postcall.queue.JobQueue;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,7 +42,7 @@ public final class WorkerPool implements AutoCloseable {
 
   /** A pool of its own: releases no earlier leases at start. */
   public WorkerPool(JobQueue queue, DeliverCall deliver, PostcallConfig.Worker cfg) {
-    this(queue, deliver, cfg, host() + "/" + UUID.randomUUID().toString().substring(0, 8));
+    this(queue, deliver, cfg, HostName.local() + "/" + UUID.randomUUID().toString().substring(0, 8));
   }
 
   /**
@@ -55,13 +56,8 @@ public final class WorkerPool implements AutoCloseable {
     this.instance = instance;
     this.owner = instance + ":" + ManagementFactory.getRuntimeMXBean().getPid() + ":"
         + UUID.randomUUID().toString().substring(0, 8);
-    AtomicInteger n = new AtomicInteger();
     this.workers = new ThreadPoolExecutor(cfg.threads(), cfg.threads(), 0, TimeUnit.MILLISECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "postcall-worker-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new LinkedBlockingQueue<>(), DaemonThreads.factory("postcall-worker"));
   }
 
   /**
@@ -73,26 +69,16 @@ public final class WorkerPool implements AutoCloseable {
     try {
       byte[] h = java.security.MessageDigest.getInstance("SHA-256")
           .digest(cfg.agi().spoolDir().toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return host() + "/" + java.util.HexFormat.of().formatHex(h, 0, 4);
+      return HostName.local() + "/" + java.util.HexFormat.of().formatHex(h, 0, 4);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static String host() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      return "unknown";
     }
   }
 
   public void start() {
     releaseOwnLeases();
     running = true;
-    poller = new Thread(this::runUntilShutdown, "postcall-poller");
-    poller.setDaemon(true);
-    poller.start();
+    poller = DaemonThreads.start("postcall-poller", this::runUntilShutdown);
     log.info("worker pool {} started: {} workers", owner, cfg.threads());
   }
 
