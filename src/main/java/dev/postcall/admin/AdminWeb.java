@@ -77,7 +77,7 @@ public final class AdminWeb implements AutoCloseable {
     readiness.start();
     server.start();
     log.info("admin web on http://{}:{}/", web.bind().getHostAddress(), port());
-    // The first count of delivered jobs reads them all (0.5 s per 3 million here, see DoneCount):
+    // The first count of delivered jobs reads them all (see DoneCount):
     // done now, in the background, so the first /metrics scrape or dashboard view does not pay it.
     DaemonThreads.start("admin-stats-warm-up", () -> {
       try {

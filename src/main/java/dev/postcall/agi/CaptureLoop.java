@@ -23,15 +23,13 @@ import org.slf4j.LoggerFactory;
  * The FastAGI listener: one thread and one selector serve every connection — accept, read the
  * environment, write the hangup query, read its answer — and hand each finished session to the
  * {@link SessionCommitter}, which makes the call durable and then closes the socket. A session
- * takes no thread of its own: an AGI session is two small reads and one small write, and with a
- * thread per session most of the CPU went to waking threads up and handing work between them
- * (measured at 3,000 sessions/s: two thirds of the session threads' time in the kernel, a tenth on
- * futex hand-offs alone). Idle connections cost a file descriptor, so a flood of them no longer
- * starves real hangups of threads (chaos scenario 7); they are closed after {@code agi.read-timeout}.
- * A client dribbling a byte now and then is closed at {@code agi.session-deadline}, counted from the
- * accept (a real hangup session lasts milliseconds), and at {@code agi.max-sessions} the oldest
- * connection still without its environment is closed to make room for a new one, so a pool of slow
- * clients cannot keep Asterisk out.
+ * takes no thread of its own: an AGI session is two small reads and one small write, too little
+ * work to pay for waking a thread and handing the session over. Idle connections cost a file
+ * descriptor, not a thread, so a flood of them cannot starve real hangups; they are closed after
+ * {@code agi.read-timeout}. A client dribbling a byte now and then is closed at {@code
+ * agi.session-deadline}, counted from the accept (a real hangup session lasts milliseconds), and at
+ * {@code agi.max-sessions} the oldest connection still without its environment is closed to make
+ * room for a new one, so a pool of slow clients cannot keep Asterisk out.
  *
  * <p>asterisk-java still parses requests and answers ({@link AgiProtocol}); this class only moves
  * bytes. Nothing here waits: no database, no DNS (the allowlist holds literal addresses), no disk.
@@ -44,9 +42,8 @@ final class CaptureLoop implements AutoCloseable {
   /** A spool write taking longer than this means a hung disk (normal: about a millisecond). */
   private static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(5);
   /**
-   * Connections accepted, or silent ones closed, per pass of the loop: a thousand idle connections
-   * timing out together and reconnecting at once (chaos scenario 7) held real hangups for 50–90 ms
-   * when handled in one go; in slices, the sessions that are talking are served in between.
+   * Connections accepted, or silent ones closed, per pass of the loop: in slices, so the sessions
+   * that are talking are served in between when a flood of idle connections times out at once.
    */
   private static final int SLICE = 64;
   /** At most one line per this interval about refused or cut-short connections (see {@link RefusalLog}). */
@@ -101,8 +98,9 @@ final class CaptureLoop implements AutoCloseable {
   }
 
   /**
-   * Binds with {@code backlog} ({@code agi.backlog}, 1024 by default: asterisk-java's 200
-   * overflowed under a burst of 400 hangups, STACK.md trap 8) and starts the loop's thread.
+   * Binds with {@code backlog} ({@code agi.backlog}, 1024 by default: a burst of hangups larger
+   * than the listen queue has its extra connections wait for the kernel's SYN retransmit) and
+   * starts the loop's thread.
    */
   CaptureLoop(InetSocketAddress bind, int backlog, int readTimeoutMillis, long sessionDeadlineMillis,
       AddressAllowlist allow, int maxSessions, AgiSecret secret, HangupCallBuilder builder, CaptureWriter writer,
@@ -356,10 +354,9 @@ final class CaptureLoop implements AutoCloseable {
   /**
    * Closes connections past the session deadline or silent for the read timeout; a session past its
    * environment keeps its call. Connections that never sent a byte share one log line per pass naming
-   * them all: a flood of idle connections (chaos scenario 7) timing out together made a thousand log
-   * lines at once, and the loop — which serves the real hangups too — spent 150 ms on them; those cut
-   * off at the deadline before their environment go to the throttled {@link RefusalLog}. At most a
-   * {@link #SLICE} per pass; true if more are due.
+   * them all, so a flood of idle connections does not keep the loop, which serves the real hangups
+   * too, busy logging; those cut off at the deadline before their environment go to the throttled
+   * {@link RefusalLog}. At most a {@link #SLICE} per pass; true if more are due.
    */
   private boolean closeOverdue(long now) {
     long ms = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);

@@ -36,12 +36,9 @@ final class CaptureWriter implements AutoCloseable {
   private static final int MAX_BATCH = 500;
   /**
    * How long the writer lets spooled events gather before committing them. Nobody waits for this
-   * commit, and one transaction per 25 ms instead of one per call leaves the CPU to the sessions
-   * (measured: at 200 hangups/s, committing each call at once added ~2 ms to the sessions' p99).
-   * Longer is not clearly better: with 250 ms (fewer MariaDB commits forcing the disk the spool
-   * forces too) sessions were no faster beyond this VM's noise, and Master.csv's row for the same
-   * call reached the database first more often — the call then counts as recovered by the backfill,
-   * and a worker may start on it before the hangup's values are in.
+   * commit; one transaction per linger instead of one per call leaves the CPU to the sessions.
+   * NOTE: kept short so the hangup's values reach the database before Master.csv's row for the
+   * same call does, and before a worker starts on it.
    */
   private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the Master.csv tailer every {@code csv.tail-interval} and the sweep on {@code
  * csv.sweep-cron}, with Quartz's JDBC JobStore in clustered mode on postcall's own database (the
- * QRTZ_ tables of migration V3, connections from the HikariCP pool — Quartz's default c3p0 pool is
- * not used, STACK.md trap 7). With several postcall nodes each job runs on one node at a time
+ * QRTZ_ tables of migration V3, connections from the HikariCP pool: Quartz's default pool is c3p0,
+ * which is not on the classpath). With several postcall nodes each job runs on one node at a time
  * ({@link DisallowConcurrentExecution} holds across the cluster) and moves to another node when
  * that one stops checking in.
  */

@@ -6,8 +6,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Decides which Master.csv rows are calls. A real Asterisk writes several rows per call (see
- * NOTES.md): the caller's row(s), the {@code ;1} half of every Local channel, the outgoing leg
+ * Decides which Master.csv rows are calls. A real Asterisk writes several rows per call (see the
+ * recorded src/test/resources/cdr/Master.csv): the caller's row(s), the {@code ;1} half of every Local channel, the outgoing leg
  * Dial created ({@code lastapp} AppDial/AppDial2, "(Outgoing Line)") and, when the callee runs
  * dialplan itself, a callee row in its own context. A row is a call when
  * <ul>

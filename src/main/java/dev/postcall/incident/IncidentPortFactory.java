@@ -55,8 +55,8 @@ final class IncidentPortFactory {
   /**
    * A bus of our own whose conduits are {@link URLConnectionHTTPConduit}s. CXF 4 defaults to a
    * conduit on java.net.http.HttpClient, which hands every request body to its own threads through a
-   * pipe: measured in the pipeline benchmark, ~5 ms of CPU per delivered call more, on cores that
-   * ffmpeg needs. Own bus, so a SOAP server in the same JVM (the simulator) is not affected.
+   * pipe: CPU taken from the cores ffmpeg needs. Own bus, so a SOAP server in the same JVM (the
+   * simulator) is not affected.
    */
   private static Bus clientBus() {
     Bus bus = BusFactory.newInstance().createBus();

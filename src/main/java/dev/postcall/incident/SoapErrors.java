@@ -65,7 +65,7 @@ final class SoapErrors {
   }
 
   private static String describeIo(Throwable e) {
-    // the JDK HttpClient reports a refused connection as a bare ClosedChannelException
+    // a refused connection: ConnectException, or a bare ClosedChannelException from java.net.http
     if (find(e, java.nio.channels.ClosedChannelException.class) != null || find(e, java.net.ConnectException.class) != null)
       return "cannot connect (" + rootMessage(e) + ")";
     return rootMessage(e);

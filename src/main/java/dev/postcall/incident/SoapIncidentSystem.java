@@ -217,9 +217,9 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
   }
 
   /**
-   * With CXF's JDK HttpClient transport the receive timeout bounds the whole exchange, upload
-   * included: a long recording on a slow link would time out on every attempt. addFile therefore
-   * gets the receive timeout plus the time the file takes at {@link #MIN_UPLOAD_BYTES_PER_SECOND}.
+   * addFile gets the receive timeout plus the time the file takes at {@link
+   * #MIN_UPLOAD_BYTES_PER_SECOND}: a transport whose receive timeout covers the upload too must not
+   * time a long recording on a slow link out on every attempt.
    */
   Duration uploadTimeout(long bytes) {
     return cfg.receiveTimeout().plusSeconds(Math.max(0, bytes) / MIN_UPLOAD_BYTES_PER_SECOND);

@@ -55,7 +55,7 @@ public final class Database implements AutoCloseable {
     hc.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
     hc.setInitializationFailTimeout(-1);
     // SKIP LOCKED claims only work without gap locks: under REPEATABLE READ a second worker's
-    // UPDATE of the indexed state column waits on the first one's gap lock (STACK.md, trap 1).
+    // UPDATE of the indexed state column waits on the first one's gap lock.
     hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     // HikariCP's advice for Connector/J: cache the parsed statements (the default limits, 25
     // statements of ≤ 256 characters, leave out the call insert, ~330 characters), and keep the session

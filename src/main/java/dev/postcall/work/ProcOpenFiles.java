@@ -51,8 +51,8 @@ public final class ProcOpenFiles implements OpenFileProbe {
           if (Files.readSymbolicLink(fd).equals(target)) return true;
         } catch (AccessDeniedException e) {
           // Listing allowed but reading denied (another user namespace, ptrace rules): so is
-          // every other descriptor of this process. Stop here — trying each one cost two
-          // exceptions per descriptor, a fifth of the workers' CPU in the pipeline benchmark.
+          // every other descriptor of this process. Stop here: trying each one costs two
+          // exceptions per descriptor on every check.
           return false;
         } catch (IOException | UnsupportedOperationException ignored) {
           // the descriptor closed while we looked, or is not a link: not our file

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 7 fuzz target: the AGI session, in process. Each input is a whole mutated session (see
+ * Fuzz target: the AGI session, in process. Each input is a whole mutated session (see
  * {@link AgiSessions}) fed to a {@link HangupSession} the way the capture loop feeds it — all at
  * once, and again in random pieces as a socket may deliver them — then to {@link HangupCallBuilder}.
  * Properties: nothing is thrown; the session ends either finished (a call to store) or closed with

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 2: bursts, duplicates, odd but normal Asterisk behaviour, and malformed sessions. */
+/** Bursts, duplicates, odd but normal Asterisk behaviour, and malformed sessions. */
 class AgiServerIT {
   static final Transcript BUSY = Transcript.load(
       "/asterisk/transcripts/endbeforehexten-yes/20261122T222921_0010_hangup_1795386561.77.txt");
@@ -243,7 +243,7 @@ class AgiServerIT {
     assertStillServing("10.3");
   }
 
-  /** Issue 7, chaos scenario 7: idle connections once took every session thread (real hangups were turned away). */
+  /** Idle connections must not keep real hangups out: they once took every session thread. */
   @Test
   void idle_connections_do_not_keep_a_real_session_out_and_are_closed_after_the_read_timeout() throws Exception {
     try (AgiService small = AgiHarness.start(store, spool.resolve("small"), Map.of("agi.read-timeout", "1500ms"), metrics)) {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 7 fuzz target, whole sessions: mutated real transcripts ({@link AgiSessions}) played over
+ * Fuzz target, whole sessions: mutated real transcripts ({@link AgiSessions}) played over
  * real sockets, eight at a time, against an {@link AgiService} on 127.0.0.1:0 with a real MariaDB.
  * Some clients close their side when done, some go silent. Properties: every session is closed by
  * the server, a silent one within the read timeout; a session that handed the hangup script its

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 2: every scenario a real Asterisk 22 produced (100…600, both endbeforehexten variants, the
+ * Every scenario a real Asterisk 22 produced (100…600, both endbeforehexten variants, the
  * args race) replayed against the server, and the stored rows checked against what that Asterisk
  * reported and what NOTES.md says.
  */

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 2: the database goes away. Sessions end as fast as ever (they never wait for it), events
+ * The database goes away. Sessions end as fast as ever (they never wait for it), events
  * wait in the spool, the spool survives a restart, and once the database is back everything is
  * drained — nothing lost, nothing doubled.
  */
@@ -198,7 +198,7 @@ class SpoolIT {
   }
 
   /**
-   * Issue 7, chaos scenario 4: the service listens before its migrations ran, so on a fresh database
+   * The service listens before its migrations ran, so on a fresh database
    * the first hangups met "Table 'calls' doesn't exist" — taken for a refused event and moved to
    * spool.rejected (lost until a human replays it). A schema not in place is waited for.
    */

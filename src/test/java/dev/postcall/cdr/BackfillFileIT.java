@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code postcall backfill} (issue 4): two batches at a time, LOAD DATA, and still the tailer's results. */
+/** {@code postcall backfill}: two batches at a time, LOAD DATA, and still the tailer's results. */
 class BackfillFileIT {
   @RegisterExtension static final CallTablesDb db = new CallTablesDb();
   @TempDir Path dir;

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 4: a 1,000,000-line Master.csv imports with a flat heap, in a JVM limited to 256 MB. */
+/** A 1,000,000-line Master.csv imports with a flat heap, in a JVM limited to 256 MB. */
 class BackfillHeapIT {
   @TempDir Path dir;
 

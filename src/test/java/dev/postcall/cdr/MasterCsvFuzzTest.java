@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 7 fuzz target: the Master.csv parser and what follows it (selection, merge, the call a row
+ * Fuzz target: the Master.csv parser and what follows it (selection, merge, the call a row
  * becomes). Each input is one line of a generated file: a row written by the simulator's
  * {@link CdrCsvWriter} with generated field values (quotes, commas, unicode, long text), a line
  * that is malformed for sure (unbalanced quote, wrong column count, bad number or time, empty,

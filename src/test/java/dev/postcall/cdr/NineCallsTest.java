@@ -17,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 4 acceptance: the real Master.csv, context rig → the nine calls of NOTES.md. */
+/** The real Master.csv, context rig → the nine calls of NOTES.md. */
 class NineCallsTest {
   @TempDir Path dir;
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class AgiAbuseChaos {
   static final Duration READ_TIMEOUT = Duration.ofSeconds(3);
-  /** Issue 2's budget for the slowest session of a 400-session burst: what Asterisk may wait. */
+  /** The budget for the slowest session of a 400-session burst: what Asterisk may wait. */
   static final double BUDGET_P99_MS = 250;
 
   @Test

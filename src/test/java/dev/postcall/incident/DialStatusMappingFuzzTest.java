@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 7 fuzz target: the status mapping. Arbitrary DIALSTATUS and disposition strings (case,
+ * Fuzz target: the status mapping. Arbitrary DIALSTATUS and disposition strings (case,
  * whitespace, separators, unicode, null) never make it throw; the answer is always a configured
  * status value or the default; and a known outcome written in any spelling the config keys allow
  * still maps to its own status.

@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The LOAD DATA input of issue 4: what the server reads back must be exactly what we meant. */
+/** The LOAD DATA input: what the server reads back must be exactly what we meant. */
 class CallsTsvTest {
   static final Instant AT = Instant.parse("2026-11-23T10:00:00.123Z");
 

@@ -17,7 +17,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Issue 4: the Master.csv store through LOAD DATA LOCAL INFILE keeps every promise of the INSERT path. */
+/** The Master.csv store through LOAD DATA LOCAL INFILE keeps every promise of the INSERT path. */
 class CsvCallsLoadIT {
   static final Instant NOW = Instant.parse("2026-11-23T10:00:00.250Z");
   /** What callers and PBX admins can put into a CDR: separators, escapes, quotes, NUL, non-ASCII, too much. */

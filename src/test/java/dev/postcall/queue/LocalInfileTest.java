@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 
-/** When the Master.csv import may use LOAD DATA LOCAL, and when it falls back to INSERTs (issue 4). */
+/** When the Master.csv import may use LOAD DATA LOCAL, and when it falls back to INSERTs. */
 class LocalInfileTest {
   @Test
   void load_data_needs_both_the_connection_and_the_server() {

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code postcall demo} at a small size (issue 6): embedded MariaDB, incident simulator, every role,
+ * {@code postcall demo} at a small size: embedded MariaDB, incident simulator, every role,
  * simulated Asterisk with some calls reaching only Master.csv. Every call arrives exactly once with
  * its status, and answered calls with an MP3 ffmpeg can read; a second run starts clean.
  */

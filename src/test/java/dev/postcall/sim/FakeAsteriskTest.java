@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The simulator's Asterisk must be indistinguishable in form from the real one (issue 6): same
+ * The simulator's Asterisk must be indistinguishable in form from the real one: same
  * environment keys in the same order, and the same answer to every command a real Asterisk 22
  * answered in the recorded transcripts.
  */

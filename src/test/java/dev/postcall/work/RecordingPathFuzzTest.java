@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 7 fuzz target: the recording path resolver. Generated recording names (and uniqueids)
+ * Fuzz target: the recording path resolver. Generated recording names (and uniqueids)
  * built from {@code ..}, {@code /}, {@code \}, NUL, unicode, very long segments, absolute paths,
  * and symlinks inside the root that lead in, out, or nowhere: no name ever resolves to a path
  * outside the root, checked on the file system (the real path of the nearest existing ancestor,
