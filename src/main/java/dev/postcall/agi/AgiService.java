@@ -3,6 +3,7 @@ package dev.postcall.agi;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.queue.CallConflict;
 import dev.postcall.queue.CallStore;
+import dev.postcall.route.RouteIndex;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,16 +57,31 @@ public final class AgiService implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private final RouteIndex route;
   private volatile int localPort = -1;
 
+  /** Without routing: the {@code route} script answers empty. */
   public AgiService(PostcallConfig.Agi cfg, ZoneId cdrZone, CallStore store, Clock clock, MeterRegistry registry) {
-    this(cfg, cdrZone, store, clock, registry, new dev.postcall.cdr.CdrNotices());
+    this(cfg, cdrZone, store, clock, registry, new dev.postcall.cdr.CdrNotices(), RouteIndex.disabled());
   }
 
   /** @param notices where a PBX zone other than {@code cdrZone} is reported (once) */
   public AgiService(PostcallConfig.Agi cfg, ZoneId cdrZone, CallStore store, Clock clock, MeterRegistry registry,
       dev.postcall.cdr.CdrNotices notices) {
+    this(cfg, cdrZone, store, clock, registry, notices, RouteIndex.disabled());
+  }
+
+  /** {@code route} answers the {@code route} script and learns from every answered call captured. */
+  public AgiService(PostcallConfig.Agi cfg, ZoneId cdrZone, CallStore store, Clock clock, MeterRegistry registry,
+      RouteIndex route) {
+    this(cfg, cdrZone, store, clock, registry, new dev.postcall.cdr.CdrNotices(), route);
+  }
+
+  /** With both: PBX zone notices and the route index. */
+  public AgiService(PostcallConfig.Agi cfg, ZoneId cdrZone, CallStore store, Clock clock, MeterRegistry registry,
+      dev.postcall.cdr.CdrNotices notices, RouteIndex route) {
     this.cfg = cfg;
+    this.route = route;
     this.registry = registry;
     try {
       this.spool = new Spool(cfg.spoolDir(), clock);
@@ -124,7 +140,7 @@ public final class AgiService implements AutoCloseable {
       server = new CaptureLoop(new InetSocketAddress(cfg.bind(), cfg.port()), cfg.backlog(),
           (int) Math.min(Integer.MAX_VALUE, cfg.readTimeout().toMillis()), cfg.sessionDeadline().toMillis(),
           new AddressAllowlist(cfg.allow()), cfg.maxSessions(), new AgiSecret(cfg.secret()), builder, writer,
-          this::sessionEnded);
+          this::sessionEnded, route);
     } catch (IOException e) {
       writer.close();
       throw new IOException("agi.bind/agi.port " + cfg.bind().getHostAddress() + ":" + cfg.port()

@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.postcall.route.RouteIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +74,7 @@ final class CaptureLoop implements AutoCloseable {
   private final long tickNanos;
   private final SessionCommitter committer;
   private final SessionEnded ended;
+  private final RouteIndex route;
   private final AgiProtocol protocol = new AgiProtocol();
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
   private final Thread thread;
@@ -104,7 +106,7 @@ final class CaptureLoop implements AutoCloseable {
    */
   CaptureLoop(InetSocketAddress bind, int backlog, int readTimeoutMillis, long sessionDeadlineMillis,
       AddressAllowlist allow, int maxSessions, AgiSecret secret, HangupCallBuilder builder, CaptureWriter writer,
-      SessionEnded ended) throws IOException {
+      SessionEnded ended, RouteIndex route) throws IOException {
     this.server = ServerSocketChannel.open();
     this.selector = Selector.open();
     try {
@@ -122,7 +124,8 @@ final class CaptureLoop implements AutoCloseable {
     this.secret = secret;
     this.deadlineNanos = TimeUnit.MILLISECONDS.toNanos(sessionDeadlineMillis);
     this.ended = ended;
-    this.committer = new SessionCommitter(builder, writer, this::committed);
+    this.route = route;
+    this.committer = new SessionCommitter(builder, writer, this::committed, route);
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
     long shortest = Math.min(readTimeoutMillis, sessionDeadlineMillis);
     this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, Math.min(TICK_MILLIS, shortest / 10)));
@@ -272,6 +275,11 @@ final class CaptureLoop implements AutoCloseable {
       case SEND_QUERY:
         c.unwritten = ByteBuffer.wrap(QUERY);
         if (!write(c)) return c.channel.isOpen(); // waits to be writable, or closed if it could not wait
+        return next(c, c.session.querySent(protocol));
+      case SEND_ROUTE:
+        // from memory, on this thread: a map look-up, never the database
+        c.unwritten = ByteBuffer.wrap(RouteCommands.of(route.answer(c.session.callerNumber())));
+        if (!write(c)) return c.channel.isOpen();
         return next(c, c.session.querySent(protocol));
       case FINISHED:
         leave(c);

@@ -28,11 +28,13 @@ import org.slf4j.LoggerFactory;
 final class HangupSession {
   private static final Logger log = LoggerFactory.getLogger(HangupSession.class);
   static final String SCRIPT = "hangup";
+  /** The routing script: answered from memory with {@link RouteCommands}, nothing stored. */
+  static final String ROUTE_SCRIPT = "route";
 
   /** What the loop does next with this session. */
-  enum Step { WAIT, SEND_QUERY, FINISHED, CLOSE }
+  enum Step { WAIT, SEND_QUERY, SEND_ROUTE, FINISHED, CLOSE }
 
-  private enum State { ENV, QUERY, DONE }
+  private enum State { ENV, QUERY, ROUTE, DONE }
 
   /** Where the answer to the query stands, mirroring asterisk-java's reader (see {@link #mayComplete}). */
   private enum Reply { START, USAGE }
@@ -57,6 +59,8 @@ final class HangupSession {
   private AgiRequest request;
   private HangupCallBuilder.Env env;
   private Map<Field, String> values = Map.of();
+  /** Replies to the route commands seen so far (route sessions). */
+  private int routeReplies;
   /** When the session last heard from its client (System.nanoTime), for the read timeout. */
   private long heardAt;
 
@@ -148,7 +152,7 @@ final class HangupSession {
         return ended(protocol);
       }
       Step s = advance(false, protocol);
-      if (s == Step.SEND_QUERY && in.hasRemaining()) {
+      if ((s == Step.SEND_QUERY || s == Step.SEND_ROUTE) && in.hasRemaining()) {
         early = new byte[in.remaining()];
         in.get(early);
       }
@@ -210,6 +214,14 @@ final class HangupSession {
       }
       replyFrom = scanned;
       Step s = checkRequest();
+      if (s == Step.SEND_ROUTE) {
+        state = State.ROUTE;
+        if (!ended) return s;
+        outcome(SessionOutcome.IO_ERROR);
+        log.warn("AGI client {}: route request ended before it could be answered", peer);
+        state = State.DONE;
+        return Step.CLOSE;
+      }
       if (s != Step.SEND_QUERY) {
         state = State.DONE;
         return s;
@@ -223,6 +235,17 @@ final class HangupSession {
       while (scanned < got.size()) complete |= mayComplete(got.get(scanned++));
       if (!complete && !ended) return Step.WAIT;
       return finish(protocol, ended, null);
+    }
+    if (state == State.ROUTE) {
+      while (scanned < got.size() && routeReplies < RouteCommands.COUNT) if (isReply(got.get(scanned++))) routeReplies++;
+      if (routeReplies < RouteCommands.COUNT && !ended) return Step.WAIT;
+      if (routeReplies < RouteCommands.COUNT) {
+        outcome(SessionOutcome.IO_ERROR);
+        log.warn("AGI client {}: route session ended after {} of {} replies", peer, routeReplies, RouteCommands.COUNT);
+      }
+      outcome(SessionOutcome.ROUTED);
+      state = State.DONE;
+      return Step.CLOSE;
     }
     return Step.WAIT;
   }
@@ -241,6 +264,7 @@ final class HangupSession {
           peer, Text.printable(request.getUniqueId()), request.getRequest().size());
       return Step.CLOSE;
     }
+    if (script.equals(ROUTE_SCRIPT)) return Step.SEND_ROUTE;
     if (!script.equals(SCRIPT)) {
       outcome(SessionOutcome.UNKNOWN_SCRIPT);
       log.warn("AGI client {} asked for unknown script '{}' (uniqueid {}) — closing", peer,
@@ -255,6 +279,25 @@ final class HangupSession {
       return Step.CLOSE;
     }
     return Step.SEND_QUERY;
+  }
+
+  /** The caller's number of a route request (its {@code agi_callerid}). */
+  String callerNumber() {
+    try {
+      return request.getCallerIdNumber();
+    } catch (RuntimeException e) {
+      return request.getRequest().get("callerid"); // see env(): a value asterisk-java cannot split
+    }
+  }
+
+  /**
+   * Whether {@code line} ends one reply to a route command: a status code and a space ({@code 200
+   * result=1}, {@code 511 …}), after any HANGUP; the lines inside a 520 usage block have a dash.
+   */
+  private static boolean isReply(String line) {
+    if (line.startsWith("HANGUP")) line = line.substring(6);
+    return line.length() >= 4 && Character.isDigit(line.charAt(0)) && Character.isDigit(line.charAt(1))
+        && Character.isDigit(line.charAt(2)) && line.charAt(3) == ' ';
   }
 
   /**

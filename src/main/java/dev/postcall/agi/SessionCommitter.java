@@ -1,6 +1,7 @@
 package dev.postcall.agi;
 
 import dev.postcall.queue.CallRecord;
+import dev.postcall.route.RouteIndex;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,8 @@ final class SessionCommitter implements AutoCloseable {
 
   private final HangupCallBuilder builder;
   private final CaptureWriter writer;
+  /** Learns who answered each caller, for the route script. */
+  private final RouteIndex route;
   private final Consumer<Finished> closed;
   private final BlockingQueue<Finished> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
@@ -35,7 +38,8 @@ final class SessionCommitter implements AutoCloseable {
   private volatile long busySince;
 
   /** {@code closed} is told of every session whose socket this is about to close (outcome set). */
-  SessionCommitter(HangupCallBuilder builder, CaptureWriter writer, Consumer<Finished> closed) {
+  SessionCommitter(HangupCallBuilder builder, CaptureWriter writer, Consumer<Finished> closed, RouteIndex route) {
+    this.route = route;
     this.builder = builder;
     this.writer = writer;
     this.closed = closed;
@@ -95,6 +99,8 @@ final class SessionCommitter implements AutoCloseable {
       }
       for (String w : built.warnings()) log.warn("call {}: {} (stored anyway)", Text.printable(built.call().uniqueid()), w);
       calls.add(built.call());
+      CallRecord call = built.call();
+      route.answered(call.callerNumber(), call.dstChannel(), call.answer());
     }
     if (batch.isEmpty()) return;
     List<CaptureWriter.Outcome> outcomes;

@@ -18,6 +18,8 @@ enum SessionOutcome {
   NOT_STORED,
   /** A callee leg of someone else's call (queue member, ring-group Local channel): no call of its own. */
   LEG,
+  /** A {@code route} session answered (the three variables set; nothing to store). */
+  ROUTED,
   NO_UNIQUEID,
   UNKNOWN_SCRIPT,
   NO_SCRIPT,

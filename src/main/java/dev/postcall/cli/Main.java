@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         FailedCommand.class,
         StatsCommand.class,
         ConflictsCommand.class,
+        VipCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {

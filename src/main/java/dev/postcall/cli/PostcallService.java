@@ -14,6 +14,8 @@ import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.PostcallConfig.Role;
 import dev.postcall.incident.IncidentSystem;
 import dev.postcall.queue.CallStore;
+import dev.postcall.route.RouteIndex;
+import dev.postcall.route.RouteLoader;
 import dev.postcall.queue.RecordingOwnership;
 import dev.postcall.queue.Database;
 import dev.postcall.queue.JobQueue;
@@ -48,6 +50,7 @@ public final class PostcallService implements AutoCloseable {
   private final CdrNotices cdrNotices = new CdrNotices();
   private OpenDatabase db;
   private AgiService agi;
+  private RouteLoader routeLoader;
   private WorkerPool workers;
   private BackfillService backfill;
   private AdminWeb web;
@@ -68,9 +71,12 @@ public final class PostcallService implements AutoCloseable {
         cfg.csv().hold());
     JobQueue queue = new JobQueue(db.db().dataSource(), clock);
     if (cfg.roles().contains(Role.AGI)) {
-      agi = new AgiService(cfg.agi(), cfg.csv().pbxZone(), calls, clock, metrics, cdrNotices);
+      RouteIndex route = RouteIndex.from(cfg.route(), clock);
+      routeLoader = new RouteLoader(db.db().dataSource(), route, clock, cfg.route().refresh());
+      agi = new AgiService(cfg.agi(), cfg.csv().pbxZone(), calls, clock, metrics, cdrNotices, route);
       try {
         agi.start();
+        routeLoader.start(); // retries on its own until the database answers; route answers empty meanwhile
       } catch (IOException e) {
         // one line naming the key, not a stack trace: nearly always another postcall on the port
         Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -175,6 +181,7 @@ public final class PostcallService implements AutoCloseable {
   public synchronized void close() {
     closing = true;
     log.info("stopping postcall");
+    stop(routeLoader);
     stop(agi);
     stop(backfill);
     stop(workers);

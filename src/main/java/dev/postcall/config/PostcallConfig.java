@@ -30,7 +30,8 @@ public record PostcallConfig(
     Map<String, String> statusMap,
     String statusDefault,
     Csv csv,
-    Web web) {
+    Web web,
+    Route route) {
 
   public enum Role { AGI, WORKER, TAILER, WEB }
 
@@ -47,7 +48,8 @@ public record PostcallConfig(
         statusMap(s),
         s.string("status.default", "unknown"),
         Csv.from(s),
-        Web.from(s));
+        Web.from(s),
+        Route.from(s));
     List<String> unknown = s.unknownKeys();
     if (unknown.contains("agi.max-threads"))
       throw new ConfigException("agi.max-threads", "removed: sessions no longer take a thread each — use agi.max-sessions (open connections, default 2000)");
@@ -88,6 +90,30 @@ public record PostcallConfig(
       m.put(k.toUpperCase(Locale.ROOT).replace(' ', '_'), v);
     });
     return Map.copyOf(m);
+  }
+
+  /**
+   * The {@code route} FastAGI script: {@code stickyWindow} is how far back the last answering agent
+   * counts; caller numbers are normalised by {@code stripPrefixes} (first match, in order; "+" means
+   * a leading plus) and {@code keepDigits} (the last N digits, 0 for all); {@code vipPriority} and
+   * {@code priority} are the POSTCALL_PRIORITY of VIP and other callers; {@code refresh} is how often
+   * the VIP list is re-read (and the first load retried while the database is down).
+   */
+  public record Route(Duration stickyWindow, List<String> stripPrefixes, int keepDigits, int vipPriority, int priority,
+      Duration refresh) {
+    static Route from(Settings s) {
+      Duration window = s.duration("route.sticky-window", Duration.ofHours(24));
+      if (window.isNegative() || window.isZero()) throw new ConfigException("route.sticky-window", "must be positive, got " + window);
+      List<String> strip = s.list("route.strip-prefixes", "");
+      for (String p : strip) {
+        if (!p.equals("+") && !p.chars().allMatch(Character::isDigit))
+          throw new ConfigException("route.strip-prefixes", "each prefix must be digits or '+', got '" + p + "'");
+      }
+      Duration refresh = s.duration("route.refresh", Duration.ofSeconds(30));
+      if (refresh.compareTo(Duration.ofSeconds(1)) < 0) throw new ConfigException("route.refresh", "must be at least 1s, got " + refresh);
+      return new Route(window, strip, s.integer("route.keep-digits", 0, 0, 30),
+          s.integer("route.vip-priority", 10, -1000, 1000), s.integer("route.priority", 0, -1000, 1000), refresh);
+    }
   }
 
   public record Db(String url, String user, String password, int poolSize, Duration connectTimeout, Path embeddedDir,

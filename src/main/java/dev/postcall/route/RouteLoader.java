@@ -1,0 +1,100 @@
+package dev.postcall.route;
+
+import dev.postcall.queue.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fills the {@link RouteIndex} from the database on its own thread: the answered calls of the
+ * sticky window and the VIP list once, then the VIP list again and a pruning of old answers every
+ * {@code route.refresh}. A database that is down only delays readiness; the route script answers
+ * empty meanwhile.
+ */
+public final class RouteLoader implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RouteLoader.class);
+
+  private final DataSource ds;
+  private final RouteIndex index;
+  private final VipNumbers vips;
+  private final Clock clock;
+  private final Duration refresh;
+  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "route-loader");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile boolean warned;
+
+  public RouteLoader(DataSource ds, RouteIndex index, Clock clock, Duration refresh) {
+    this.ds = ds;
+    this.index = index;
+    this.vips = new VipNumbers(ds, index.numbers(), clock);
+    this.clock = clock;
+    this.refresh = refresh;
+  }
+
+  public void start() {
+    thread.scheduleWithFixedDelay(this::refreshQuietly, 0, refresh.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void refreshQuietly() {
+    try {
+      refreshOnce();
+      warned = false;
+    } catch (SQLException | RuntimeException e) {
+      if (!warned) log.warn("routing index: database not readable ({}) — route answers {} until it is; retrying every {} s",
+          e.getMessage(), index.ready() ? "from what it holds" : "empty", refresh.toSeconds());
+      warned = true;
+    }
+  }
+
+  /** One step: the first successful call loads the window's answers and makes the index ready. */
+  public void refreshOnce() throws SQLException {
+    if (!index.ready()) {
+      int n = loadAnswers();
+      index.vip(vips.numbers());
+      index.markReady();
+      log.info("routing index ready: {} callers answered in the last {}", n, index.window());
+    } else {
+      index.vip(vips.numbers());
+      index.prune();
+    }
+  }
+
+  private int loadAnswers() throws SQLException {
+    Instant since = clock.instant().minus(index.window());
+    int n = 0;
+    // start_time is indexed and an answer never precedes its start
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT caller_number, dst_channel, answer_time FROM calls "
+            + "WHERE start_time >= ? AND answer_time IS NOT NULL AND dst_channel IS NOT NULL")) {
+      Sql.setInstant(ps, 1, since.minus(Duration.ofHours(1)));
+      ps.setFetchSize(1000);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Instant at = Sql.getInstant(rs, "answer_time");
+          if (at.isBefore(since)) continue;
+          index.answered(rs.getString(1), rs.getString(2), at);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+  }
+}
