@@ -32,7 +32,8 @@ class SessionCommitterTest {
       return List.of(new CaptureWriter.Outcome(CaptureWriter.Result.ACCEPTED, null));
     });
     List<SessionCommitter.Finished> closed = new CopyOnWriteArrayList<>();
-    SessionCommitter committer = new SessionCommitter(new HangupCallBuilder(ZoneId.of("UTC")), writer, closed::add);
+    SessionCommitter committer = new SessionCommitter(new HangupCallBuilder(ZoneId.of("UTC")), writer, closed::add,
+        dev.postcall.route.RouteIndex.disabled());
     try (SocketChannel socket = SocketChannel.open()) {
       HangupSession s = new HangupSession(InetAddress.getLoopbackAddress(), 40_000, InetAddress.getLoopbackAddress(), 4573, 0);
       AgiProtocol protocol = new AgiProtocol();
