@@ -241,7 +241,7 @@ final class HangupSession {
       if (routeReplies < RouteCommands.COUNT && !ended) return Step.WAIT;
       if (routeReplies < RouteCommands.COUNT) {
         outcome(SessionOutcome.IO_ERROR);
-        log.warn("AGI client {}: route session ended after {} of {} replies", peer, routeReplies, RouteCommands.COUNT);
+        log.warn("AGI client {}: route session ended before Asterisk answered its command", peer);
       }
       outcome(SessionOutcome.ROUTED);
       state = State.DONE;
