@@ -9,6 +9,9 @@ import dev.postcall.agi.Transcript;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
 import dev.postcall.queue.CallStore;
+import dev.postcall.route.CallerNumbers;
+import dev.postcall.route.RouteIndex;
+import dev.postcall.route.RouteLoader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +71,12 @@ public final class AgiBench {
         closedLoop(bl, 20, Duration.ofSeconds(quick ? 1 : 3));
         agi.drainOnce();
 
+        if (Arrays.asList(args).contains("route")) { // the route script, and hangups next to it
+          agi.close();
+          route(db, store, spool, steady, rows);
+          print(rows);
+          return;
+        }
         if (Arrays.asList(args).contains("slowloris")) { // just the attack rows
           long[] p = openLoop(pc, 200, steady);
           slowloris(pc, steady, pct(p, 50), pct(p, 99), rows);
@@ -163,6 +172,79 @@ public final class AgiBench {
    * hold agi.max-sessions (2,000) — the attack that once refused every real hangup. Baseline: the
    * same open loop without the attack, earlier in this run.
    */
+  /**
+   * {@code scripts/bench agi route}: route sessions at 200/s against an index of 100,000 callers
+   * (a day of a large centre), next to a raw responder that writes the same MSet line without
+   * looking anything up; then hangups at 200/s alone and with route sessions at 200/s beside them.
+   */
+  static void route(TestDb db, CallStore store, Path spool, Duration steady, List<Row> rows) throws Exception {
+    RouteIndex index = new RouteIndex(new CallerNumbers(List.of("+", "00", "0"), 0), Duration.ofHours(24), 10, 0,
+        Clock.systemUTC());
+    try (RouteLoader loader = new RouteLoader(db.ds(), index, Clock.systemUTC(), Duration.ofMinutes(1))) {
+      loader.refreshOnce(); // ready (the bench database holds no answered calls); filled below
+    }
+    int callers = 100_000;
+    java.time.Instant now = java.time.Instant.now();
+    java.util.Set<String> vip = new java.util.HashSet<>();
+    for (int i = 0; i < callers; i++) {
+      index.answered("06" + (10_000_000 + i), "PJSIP/" + (200 + i % 400) + "-0000" + Integer.toHexString(i), now.minusSeconds(i));
+      if (i % 100 == 0) vip.add("6" + (10_000_000 + i));
+    }
+    index.vip(vip);
+    byte[] sameBytes = ("EXEC MSet \"POSTCALL_LAST_AGENT=PJSIP/201,POSTCALL_VIP=0,POSTCALL_PRIORITY=0\"\n")
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Path routeSpool = Files.createTempDirectory("postcall-bench-route-spool");
+    try (RawResponder raw = new RawResponder(sameBytes)) {
+      AgiService agi = new AgiService(config(routeSpool), ZoneId.of("UTC"), store, Clock.systemUTC(),
+          new SimpleMeterRegistry(), index);
+      agi.start();
+      int pc = agi.localPort();
+      java.util.Random rnd = new java.util.Random(1);
+      java.util.concurrent.Callable<Long> onePc = () -> routeSession(pc, "06" + (10_000_000 + rnd.nextInt(callers * 2)));
+      java.util.concurrent.Callable<Long> oneRaw = () -> routeSession(raw.port(), "06" + (10_000_000 + rnd.nextInt(callers * 2)));
+      openLoop(200, Duration.ofSeconds(3), onePc); // JIT
+      openLoop(200, Duration.ofSeconds(2), oneRaw);
+      long[] p = openLoop(200, steady, onePc);
+      long[] b = openLoop(200, steady, oneRaw);
+      rows.add(ms("route p50 at 200/s, " + steady.toSeconds() + " s", pct(p, 50), pct(b, 50), ""));
+      rows.add(ms("route p99 at 200/s, " + steady.toSeconds() + " s", pct(p, 99), pct(b, 99), "≤ 1 ms"));
+      long[] alone = openLoop(pc, 200, steady);
+      ExecutorService side = Executors.newSingleThreadExecutor();
+      Future<long[]> routes = side.submit(() -> openLoop(200, steady, onePc));
+      long[] beside = openLoop(pc, 200, steady);
+      long[] r2 = routes.get();
+      side.shutdown();
+      rows.add(ms("hangup p99 at 200/s, route 200/s beside", pct(beside, 99), pct(alone, 99), "≈ hangup alone (baseline)"));
+      rows.add(ms("route p99 at 200/s, hangup 200/s beside", pct(r2, 99), pct(b, 99), "≤ 1 ms"));
+      agi.close();
+    }
+  }
+
+  /** One route session as Asterisk runs it: environment, the one command, its reply; connect → close in ns. */
+  static long routeSession(int port, String caller) throws Exception {
+    long t0 = System.nanoTime();
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      s.setTcpNoDelay(true);
+      java.io.OutputStream out = s.getOutputStream();
+      out.write(("agi_network: yes\nagi_network_script: route\nagi_request: agi://127.0.0.1/route\n"
+          + "agi_channel: PJSIP/trunk-00000001\nagi_uniqueid: 1900000000." + SEQ.incrementAndGet() + "\n"
+          + "agi_callerid: " + caller + "\nagi_calleridname: Caller\nagi_context: from-trunk\nagi_extension: 100\n"
+          + "agi_priority: 1\n\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      java.io.InputStream in = s.getInputStream();
+      byte[] buf = new byte[512];
+      int got = 0;
+      int n;
+      while ((n = in.read(buf, got, buf.length - got)) > 0) { // up to the command's newline
+        got += n;
+        if (buf[got - 1] == '\n') break;
+      }
+      if (got == 0 || buf[got - 1] != '\n') throw new IllegalStateException("no route command");
+      out.write("200 result=0\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      while (in.read(buf) >= 0) { } // until the server closes
+    }
+    return System.nanoTime() - t0;
+  }
+
   static void slowloris(int port, Duration d, double p50Calm, double p99Calm, List<Row> rows) throws Exception {
     try (dev.postcall.agi.SlowClients slow = new dev.postcall.agi.SlowClients(port, 2_000, 4_000)) {
       Thread.sleep(1_000);

@@ -28,7 +28,12 @@ final class RawResponder implements AutoCloseable {
   private final byte[] query;
 
   RawResponder(String expression) throws IOException {
-    query = ("GET FULL VARIABLE \"" + expression + "\"\n").getBytes(StandardCharsets.UTF_8);
+    this(("GET FULL VARIABLE \"" + expression + "\"\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Answers every session with {@code command} (e.g. the route script's one MSet), reads its reply, closes. */
+  RawResponder(byte[] command) throws IOException {
+    query = command;
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
     Thread t = new Thread(this::acceptLoop, "raw-agi-accept");
     t.setDaemon(true);
