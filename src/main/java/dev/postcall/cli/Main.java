@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         StatsCommand.class,
         ConflictsCommand.class,
         VipCommand.class,
+        CallsCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {
