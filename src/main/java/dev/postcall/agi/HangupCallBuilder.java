@@ -65,7 +65,7 @@ final class HangupCallBuilder {
         text("context", context, 80, w),
         t.start(), t.answer(), t.end(), t.duration(), t.billsec(),
         text("disposition", v.get(Field.DISPOSITION), 32, w),
-        text("DIALSTATUS", v.get(Field.DIALSTATUS), 32, w),
+        text("DIALSTATUS", outcome(v), 32, w),
         recording,
         text("accountcode", env.accountcode(), 80, w),
         text("userfield", v.get(Field.USERFIELD), 255, w),
@@ -93,9 +93,13 @@ final class HangupCallBuilder {
     if (end == null) end = time("CDR(end)", v.get(Field.END), w);
     Integer duration = number("CDR(duration)", v.get(Field.DURATION), w);
     Integer billsec = number("CDR(billsec)", v.get(Field.BILLSEC), w);
+    // a queue's last part is the last member rung (NO ANSWER, billsec 0): the bridge's talk time is the call's
+    Integer talked = answeredTime(v);
+    if (talked != null && (billsec == null || billsec < talked)) billsec = talked;
     // the part Hangup() opened after Dial returned has no end inside h yet: it ends as it starts
     // (with endbeforehexten=no, dst reads h and the CDR is not final at all: no end is made up then)
-    if (end == null && partStart != null && duration != null && v.get(Field.START_EPOCH) != null && usable(v.get(Field.DST)))
+    if (end == null && partStart != null && duration != null && v.get(Field.START_EPOCH) != null
+        && v.get(Field.DST) != null && !v.get(Field.DST).equals("h"))
       end = partStart.plusSeconds(duration);
     Instant created = Uniqueids.created(uniqueid);
     if (created == null || partStart == null || created.isAfter(partStart.plusSeconds(1))
@@ -103,6 +107,36 @@ final class HangupCallBuilder {
     if (partStart.getEpochSecond() == created.getEpochSecond()) return new Timing(partStart, answer, end, duration, billsec);
     Integer whole = end == null ? duration : Integer.valueOf((int) (end.getEpochSecond() - created.getEpochSecond()));
     return new Timing(created, answer, end, whole, billsec);
+  }
+
+  /**
+   * The call's outcome. DIALSTATUS is the last Dial's; Queue() sets none, and a call that talked and
+   * then went on to a Dial that failed was still answered. ANSWEREDTIME (set by Dial and Queue when
+   * the caller was bridged to an answering party) says a part was answered; QUEUESTATUS why a queue
+   * gave up. Without any of them the mapping falls back to the CDR disposition.
+   */
+  static String outcome(Map<Field, String> v) {
+    String dial = v.get(Field.DIALSTATUS);
+    Integer talked = answeredTime(v);
+    if (talked != null && talked > 0) return "ANSWER";
+    if (dial != null && !dial.isBlank()) return dial;
+    String queue = v.get(Field.QUEUESTATUS);
+    if (queue == null || queue.isBlank()) return dial;
+    return switch (queue.trim().toUpperCase(java.util.Locale.ROOT)) {
+      case "FULL", "JOINEMPTY", "JOINUNAVAIL", "LEAVEEMPTY", "LEAVEUNAVAIL" -> "CHANUNAVAIL";
+      default -> "NOANSWER"; // TIMEOUT, WITHDRAW, CONTINUE: nobody answered
+    };
+  }
+
+  private static Integer answeredTime(Map<Field, String> v) {
+    String s = v.get(Field.ANSWEREDTIME);
+    if (s == null || s.isBlank()) return null;
+    try {
+      int n = Integer.parseInt(s.trim());
+      return n >= 0 ? n : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static final java.time.Duration MAX_CALL = java.time.Duration.ofDays(2);
@@ -148,8 +182,9 @@ final class HangupCallBuilder {
     }
   }
 
+  /** {@code h} and {@code s} are where Asterisk runs dialplan, never a number anyone dialled. */
   private static boolean usable(String ext) {
-    return ext != null && !ext.isBlank() && !ext.equals("h");
+    return ext != null && !ext.isBlank() && !ext.equals("h") && !ext.equals("s");
   }
 
   /** Control characters would break log lines and the SOAP XML: replaced; length is noted. */

@@ -30,7 +30,11 @@ final class HangupQuery {
     RECORDING("MIXMONITOR_FILENAME"), LINKEDID("CDR(linkedid)"), USERFIELD("CDR(userfield)"),
     DSTCHANNEL("CDR(dstchannel)"), DST("CDR(dst)"), DCONTEXT("CDR(dcontext)"),
     /** The same times as epoch seconds with microseconds: no time zone to get wrong ({@code 0.000000} when unset). */
-    START_EPOCH("CDR(start,u)"), ANSWER_EPOCH("CDR(answer,u)"), END_EPOCH("CDR(end,u)");
+    START_EPOCH("CDR(start,u)"), ANSWER_EPOCH("CDR(answer,u)"), END_EPOCH("CDR(end,u)"),
+    /** Seconds bridged to an answering party, set by Dial and Queue alike (Queue sets no DIALSTATUS). */
+    ANSWEREDTIME("ANSWEREDTIME"),
+    /** Why Queue() gave up (TIMEOUT, FULL, JOINEMPTY…); unset when a member answered. */
+    QUEUESTATUS("QUEUESTATUS");
 
     final String variable;
 

@@ -21,9 +21,13 @@ import java.util.Map;
  *       or the parallel rows of a ring group or queue: one per party rung), else
  *       the last end's second minus the first start's second; billsec the sum of the rows'
  *       (the answered parts) — the figures the AGI path computes from the uniqueid and the last part;
- *   <li>every other field — disposition, dst, dstchannel, lastapp — from the <em>lead row</em>: the
- *       Dial row if there is one, else a row whose dst is not {@code h} and whose disposition is
- *       not FAILED, else any non-{@code h} row, else the first row.
+ *   <li>the disposition ANSWERED when any part was answered (a queue writes a row per member rung,
+ *       most NO ANSWER; a transfer's parts each their own);
+ *   <li>dst the number dialled first: the first part's (in Asterisk's order) that is neither
+ *       {@code s} nor {@code h} — a Bridge() after a redirect leaves a last part with dst {@code s};
+ *   <li>every other field — dstchannel, lastapp — from the <em>lead row</em>: an answered Dial row
+ *       if there is one, else an answered row, else a Dial row, else a row whose dst is not
+ *       {@code h} and whose disposition is not FAILED, else any non-{@code h} row, else the first.
  * </ul>
  * Rows without a uniqueid (cdr.conf without {@code loguniqueid}) are keyed by channel + start +
  * src + dst instead — see {@link #key(CdrRow)}.
@@ -63,15 +67,23 @@ public final class MergeRows {
     // one part, or parallel forks of one Dial/Queue (a row per party rung): the longest is the call
     int duration = onePart ? maxDuration
         : start != null && end != null ? (int) (end.getEpochSecond() - start.getEpochSecond()) : maxDuration;
-    return new CdrRow(lead.accountcode(), lead.src(), lead.dst(), lead.dcontext(), lead.clid(), lead.channel(),
+    CdrRow first = parts.stream().filter(r -> dialled(r.dst())).findFirst().orElse(lead);
+    return new CdrRow(lead.accountcode(), lead.src(), first.dst(), first.dcontext(), lead.clid(), lead.channel(),
         lead.dstchannel(), lead.lastapp(), lead.lastdata(), start, answer, end, duration, billsec,
         lead.disposition(), lead.amaflags(), lead.uniqueid(), lead.userfield(), lead.peeraccount(), lead.linkedid(),
         lead.sequence());
   }
 
+  /** {@code s} and {@code h} are where Asterisk runs dialplan, never a number anyone dialled. */
+  private static boolean dialled(String dst) {
+    return dst != null && !dst.isBlank() && !dst.equals("s") && !dst.equals("h");
+  }
+
   public record Merged(String key, CdrRow row) {}
 
   private static int rank(CdrRow r) {
+    boolean answered = "ANSWERED".equals(r.disposition());
+    if (answered) return r.isDialRow() ? 5 : 4;
     if (r.isDialRow()) return 3;
     if ("h".equals(r.dst())) return 0;
     return "FAILED".equals(r.disposition()) ? 1 : 2;

@@ -57,6 +57,36 @@ class HangupTimingTest {
   }
 
   @Test
+  void an_answered_queue_call_is_answered_with_the_talk_time_though_its_last_part_rang_out() {
+    // 710 (pc-h) inside h on Asterisk 22.10.1: Queue sets no DIALSTATUS; the last part is the member 3003's NO ANSWER
+    var b = utc.build(env("1796591474.1", "Local/710@pc-h-00000000;2"), Map.of(Field.START_EPOCH, "1796591474.100000",
+        Field.END_EPOCH, "1796591476.200000", Field.DURATION, "2", Field.BILLSEC, "0", Field.DISPOSITION, "NO ANSWER",
+        Field.ANSWEREDTIME, "3", Field.DST, "710", Field.LINKEDID, "1796591474.0"));
+    assertEquals("ANSWER", b.call().dialStatus());
+    assertEquals("ANSWER", b.call().outcome());
+    assertEquals(3, b.call().billsec(), "the bridge's talk time");
+  }
+
+  @Test
+  void queue_status_says_why_nobody_answered_and_dialstatus_stays_when_nothing_was_bridged() {
+    assertEquals("NOANSWER", HangupCallBuilder.outcome(Map.of(Field.QUEUESTATUS, "TIMEOUT")));
+    assertEquals("CHANUNAVAIL", HangupCallBuilder.outcome(Map.of(Field.QUEUESTATUS, "JOINEMPTY")));
+    assertEquals("BUSY", HangupCallBuilder.outcome(Map.of(Field.DIALSTATUS, "BUSY", Field.ANSWEREDTIME, "0")));
+    assertEquals("ANSWER", HangupCallBuilder.outcome(Map.of(Field.DIALSTATUS, "NOANSWER", Field.ANSWEREDTIME, "4")),
+        "talked, then a later Dial rang out: still an answered call");
+    assertEquals(null, HangupCallBuilder.outcome(Map.of()));
+  }
+
+  @Test
+  void s_left_by_a_bridge_after_a_redirect_is_no_called_number() {
+    var b = utc.build(new HangupCallBuilder.Env("1796591474.1", "Local/810@pc-h-0;2", "5550810", "T", "s", "pc-h", null, null),
+        Map.of(Field.START_EPOCH, "1796591479.100000", Field.END_EPOCH, "1796591479.100000", Field.DURATION, "0",
+            Field.DST, "s", Field.ANSWEREDTIME, "5", Field.LINKEDID, "1796591474.0"));
+    assertEquals(null, b.call().extension());
+    assertEquals(5, b.call().duration(), "from the channel's creation, not the last 0-second part");
+  }
+
+  @Test
   void callee_legs_of_a_dial_or_a_queue_are_no_calls() {
     var leg = utc.build(env("1796585198.3", "Local/answer@pc-callee-00000001;2"), Map.of(Field.LINKEDID, "1796585198.0",
         Field.START_EPOCH, "1796585198.456944"));

@@ -46,6 +46,60 @@ class WholeCallMergeTest {
   }
 
   @Test
+  void a_round_robin_queue_answered_by_its_second_member_is_answered_over_both_parts() {
+    // 711 (pc-h) on Asterisk 22.10.1: 3101 rings 3 s, then 3102 answers and talks 3 s; the unanswered row comes first
+    CdrRow rang = row("Local/711@pc-h-00000004;2", "711", "Local/3101@pc-qagents-00000005;1", "Queue", "2026-12-06T21:11:14Z",
+        null, "2026-12-06T21:11:17Z", 3, 0, "NO ANSWER", "1796591474.9", "1796591474.8", 11);
+    CdrRow answered = row("Local/711@pc-h-00000004;2", "711", "Local/3102@pc-qagents-0000000b;1", "Queue", "2026-12-06T21:11:18Z",
+        "2026-12-06T21:11:18Z", "2026-12-06T21:11:22Z", 3, 3, "ANSWERED", "1796591474.9", "1796591474.8", 28);
+    CdrRow merged = MergeRows.merge(List.of(rang, answered)).get(0).row();
+    assertEquals("ANSWERED", merged.disposition(), "answered if any part was");
+    assertEquals(Instant.parse("2026-12-06T21:11:14Z"), merged.start());
+    assertEquals(8, merged.duration(), "over both parts");
+    assertEquals(3, merged.billsec());
+    assertEquals("Local/3102@pc-qagents-0000000b;1", merged.dstchannel(), "the member who answered");
+    assertEquals("711", merged.dst());
+  }
+
+  @Test
+  void a_ringall_queue_row_per_member_is_answered_when_one_member_answered() {
+    CdrRow a = row("Local/710@pc-h-0;2", "710", "Local/3002@pc-qagents-1;1", "Queue", "2026-12-06T21:11:14Z",
+        "2026-12-06T21:11:16Z", "2026-12-06T21:11:20Z", 5, 3, "ANSWERED", "1796591474.1", "1796591474.0", 1);
+    CdrRow b = row("Local/710@pc-h-0;2", "710", "Local/3001@pc-qagents-2;1", "Queue", "2026-12-06T21:11:14Z", null,
+        "2026-12-06T21:11:16Z", 2, 0, "NO ANSWER", "1796591474.1", "1796591474.0", 6);
+    CdrRow c = row("Local/710@pc-h-0;2", "710", "Local/3003@pc-qagents-3;1", "Queue", "2026-12-06T21:11:14Z", null,
+        "2026-12-06T21:11:16Z", 2, 0, "NO ANSWER", "1796591474.1", "1796591474.0", 9);
+    CdrRow merged = MergeRows.merge(List.of(b, c, a)).get(0).row();
+    assertEquals("ANSWERED", merged.disposition());
+    assertEquals(5, merged.duration());
+    assertEquals(3, merged.billsec());
+  }
+
+  @Test
+  void two_dials_the_second_answered_is_answered_and_keeps_the_number_dialled_first() {
+    CdrRow first = row("Local/800@pc-h-0;2", "800", "Local/ring@pc-callee-1;1", "Dial", "2026-12-06T21:00:00Z", null,
+        "2026-12-06T21:00:04Z", 4, 0, "NO ANSWER", "1796590800.1", "1796590800.0", 1);
+    CdrRow second = row("Local/800@pc-h-0;2", "801", "Local/answer@pc-callee-2;1", "Dial", "2026-12-06T21:00:04Z",
+        "2026-12-06T21:00:04Z", "2026-12-06T21:00:07Z", 3, 3, "ANSWERED", "1796590800.1", "1796590800.0", 5);
+    CdrRow merged = MergeRows.merge(List.of(first, second)).get(0).row();
+    assertEquals("ANSWERED", merged.disposition());
+    assertEquals("800", merged.dst(), "the number dialled first");
+    assertEquals(7, merged.duration());
+  }
+
+  @Test
+  void a_bridge_after_a_redirect_leaves_a_last_s_part_that_is_no_number_and_no_zero_duration() {
+    CdrRow talked = row("Local/810@pc-h-0;2", "810", "Local/answer@pc-callee-1;1", "Dial", "2026-12-06T21:00:00Z",
+        "2026-12-06T21:00:00Z", "2026-12-06T21:00:05Z", 5, 5, "ANSWERED", "1796590800.1", "1796590800.0", 1);
+    CdrRow s = row("Local/810@pc-h-0;2", "s", "", "Bridge", "2026-12-06T21:00:05Z", null, "2026-12-06T21:00:05Z", 0, 0,
+        "NO ANSWER", "1796590800.1", "1796590800.0", 9);
+    CdrRow merged = MergeRows.merge(List.of(s, talked)).get(0).row();
+    assertEquals("810", merged.dst());
+    assertEquals(5, merged.duration());
+    assertEquals("ANSWERED", merged.disposition());
+  }
+
+  @Test
   void unknown_technology_is_chanunavail_as_over_agi_and_legs_are_left_out() {
     CdrRow nosuch = row("Local/501@pc-h-6;2", "501", "", "Dial", "2026-12-06T19:25:38Z", null, "2026-12-06T19:25:38Z", 0, 0,
         "NO ANSWER", "1796585138.13", "1796585138.12", 14);
