@@ -18,12 +18,13 @@ import java.util.Map;
  * status per scenario, whichever path brought the calls.
  */
 final class ScenarioCalls {
-  /** Scenario → the status postcall's default mapping must deliver (queues 710/711: a later issue). */
+  /** Scenario → the status postcall's default mapping must deliver. */
   static final Map<String, String> STATUS = Map.ofEntries(
       Map.entry("100", "answered"), Map.entry("101", "answered"), Map.entry("102", "answered"),
       Map.entry("200", "busy"), Map.entry("300", "unanswered"), Map.entry("400", "congestion"),
       Map.entry("500", "impossible"), Map.entry("501", "impossible"), Map.entry("600", "unanswered"),
-      Map.entry("720", "answered"), Map.entry("721", "answered"), Map.entry("722", "unanswered"));
+      Map.entry("720", "answered"), Map.entry("721", "answered"), Map.entry("722", "unanswered"),
+      Map.entry("710", "answered"), Map.entry("711", "answered"));
   static final List<String> KIT = List.of("100", "101", "102", "200", "300", "400", "500", "501", "600");
   static final List<String> LEGS = List.of("720", "721", "722", "710", "711");
 
