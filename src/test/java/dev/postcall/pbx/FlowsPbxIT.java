@@ -1,0 +1,110 @@
+package dev.postcall.pbx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postcall.queue.CallRecord;
+import dev.postcall.sim.IncidentServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Calls that move, on a real Asterisk, both dialplan forms, all placed at once: a blind transfer by
+ * redirect (810: B talks 3 s, redirects the caller to C, who talks 3 s) and an attended transfer by
+ * consult call and Bridge() (811: B talks 3 s, consults C for 2 s, C takes the caller over for 2 s).
+ * The agents' and the consult call's legs run postcall's dialplan too; the caller's phone sends tones.
+ */
+class FlowsPbxIT {
+  @RegisterExtension static final RealPbx pbx = RealPbx.with("pbx/flows-test.conf");
+
+  static final List<String> FLOWS = List.of("810", "811");
+  static final List<String> FORMS = List.of("pc-flows-h", "pc-flows-hh");
+  /** The least whole-call duration each flow can have (its parts' talk times). */
+  static final Map<String, Integer> LEAST = Map.of("810", 6, "811", 5);
+
+  @BeforeAll
+  static void placeCalls() {
+    int placed = 0;
+    for (String form : FORMS) for (String flow : FLOWS) {
+      pbx.pbx().rx("channel originate Local/" + flow + "@" + form + " extension talk@pc-flows-phone");
+      placed++;
+    }
+    pbx.pbx().idle(Duration.ofSeconds(60));
+    pbx.awaitMasterCsvRead(Duration.ofSeconds(20));
+    assertEquals(placed, pbx.masterCsvCalls().size(), "Master.csv's callers: " + pbx.masterCsvCalls().keySet());
+    pbx.awaitSettled(pbx.masterCsvCalls().keySet(), Duration.ofSeconds(60));
+  }
+
+  @Test
+  void one_object_per_transferred_call_and_no_agent_or_consult_leg() throws Exception {
+    ScenarioCalls.assertOneObjectPerCallAndNoLeg(pbx);
+  }
+
+  @Test
+  void start_at_the_callers_channel_and_duration_and_billsec_over_every_part() throws Exception {
+    ScenarioCalls.assertWholeCallTiming(pbx);
+    List<String> wrong = new ArrayList<>();
+    for (MasterCsvRows.Call c : pbx.masterCsvCalls().values()) {
+      String flow = flowOf(c);
+      IncidentServer.StoredObject o = pbx.object(c.uniqueid()).orElseThrow();
+      int duration = Integer.parseInt(o.first("duration"));
+      CallRecord stored = pbx.storedCall(c.uniqueid()).orElseThrow();
+      if (duration < LEAST.get(flow)) wrong.add(flow + " " + c.uniqueid() + ": duration " + duration);
+      if (stored.billsec() == null || stored.billsec() < LEAST.get(flow) - 1)
+        wrong.add(flow + " " + c.uniqueid() + ": billsec " + stored.billsec());
+    }
+    assertEquals(List.of(), wrong);
+  }
+
+  @Test
+  void answered_with_a_called_number_that_is_no_s_or_h() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    for (MasterCsvRows.Call c : pbx.masterCsvCalls().values()) {
+      String flow = flowOf(c);
+      IncidentServer.StoredObject o = pbx.object(c.uniqueid()).orElseThrow();
+      if (!"answered".equals(o.first("status"))) wrong.add(flow + " " + c.uniqueid() + ": " + o.first("status"));
+      String ext = pbx.storedCall(c.uniqueid()).orElseThrow().extension();
+      // a redirect rewrites dst in every part Asterisk writes after it (810's rows all read xfer)
+      if (flow.equals("811") && !"811".equals(ext)) wrong.add("811 " + c.uniqueid() + ": called " + ext);
+      assertNotEquals("s", ext);
+      assertNotEquals("h", ext);
+    }
+    assertEquals(List.of(), wrong);
+  }
+
+  @Test
+  void the_callers_recording_covers_the_whole_call() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    for (MasterCsvRows.Call c : pbx.masterCsvCalls().values()) {
+      IncidentServer.StoredObject o = pbx.object(c.uniqueid()).orElseThrow();
+      List<IncidentServer.StoredFile> files = pbx.incidents().files(o.objectref());
+      if (files.size() != 1) {
+        wrong.add(c.uniqueid() + ": " + files.size() + " files");
+        continue;
+      }
+      long ms = new ws.schild.jave.MultimediaObject(files.get(0).path().toFile()).getInfo().getDuration();
+      int duration = Integer.parseInt(o.first("duration"));
+      if (ms < (duration - 1) * 1000L) wrong.add(flowOf(c) + " " + c.uniqueid() + ": MP3 " + ms + " ms of a " + duration + " s call");
+    }
+    assertEquals(List.of(), wrong);
+  }
+
+  /** The flow from the caller's userfield (pc-FLOW-UNIQUEID): a redirect rewrites dst. */
+  private static String flowOf(MasterCsvRows.Call c) {
+    CallRecord stored;
+    try {
+      stored = pbx.storedCall(c.uniqueid()).orElseThrow();
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    String u = stored.userfield();
+    assertTrue(u != null && u.startsWith("pc-"), "userfield " + u);
+    return u.substring(3, u.indexOf('-', 3));
+  }
+}
