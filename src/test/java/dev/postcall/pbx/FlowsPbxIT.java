@@ -30,6 +30,30 @@ class FlowsPbxIT {
 
   @BeforeAll
   static void placeCalls() {
+    place(pbx);
+  }
+
+  @Test
+  void one_object_per_transferred_call_and_no_agent_or_consult_leg() throws Exception {
+    ScenarioCalls.assertOneObjectPerCallAndNoLeg(pbx);
+  }
+
+  @Test
+  void start_at_the_callers_channel_and_duration_and_billsec_over_every_part() throws Exception {
+    assertWholeCall(pbx);
+  }
+
+  @Test
+  void answered_with_a_called_number_that_is_no_s_or_h() throws Exception {
+    assertAnsweredAndCalled(pbx);
+  }
+
+  @Test
+  void the_callers_recording_covers_the_whole_call() throws Exception {
+    assertRecordingCoversCall(pbx);
+  }
+
+  static void place(RealPbx pbx) {
     int placed = 0;
     for (String form : FORMS) for (String flow : FLOWS) {
       pbx.pbx().rx("channel originate Local/" + flow + "@" + form + " extension talk@pc-flows-phone");
@@ -41,17 +65,11 @@ class FlowsPbxIT {
     pbx.awaitSettled(pbx.masterCsvCalls().keySet(), Duration.ofSeconds(60));
   }
 
-  @Test
-  void one_object_per_transferred_call_and_no_agent_or_consult_leg() throws Exception {
-    ScenarioCalls.assertOneObjectPerCallAndNoLeg(pbx);
-  }
-
-  @Test
-  void start_at_the_callers_channel_and_duration_and_billsec_over_every_part() throws Exception {
+  static void assertWholeCall(RealPbx pbx) throws Exception {
     ScenarioCalls.assertWholeCallTiming(pbx);
     List<String> wrong = new ArrayList<>();
     for (MasterCsvRows.Call c : pbx.masterCsvCalls().values()) {
-      String flow = flowOf(c);
+      String flow = flowOf(pbx, c);
       IncidentServer.StoredObject o = pbx.object(c.uniqueid()).orElseThrow();
       int duration = Integer.parseInt(o.first("duration"));
       CallRecord stored = pbx.storedCall(c.uniqueid()).orElseThrow();
@@ -62,11 +80,10 @@ class FlowsPbxIT {
     assertEquals(List.of(), wrong);
   }
 
-  @Test
-  void answered_with_a_called_number_that_is_no_s_or_h() throws Exception {
+  static void assertAnsweredAndCalled(RealPbx pbx) throws Exception {
     List<String> wrong = new ArrayList<>();
     for (MasterCsvRows.Call c : pbx.masterCsvCalls().values()) {
-      String flow = flowOf(c);
+      String flow = flowOf(pbx, c);
       IncidentServer.StoredObject o = pbx.object(c.uniqueid()).orElseThrow();
       if (!"answered".equals(o.first("status"))) wrong.add(flow + " " + c.uniqueid() + ": " + o.first("status"));
       String ext = pbx.storedCall(c.uniqueid()).orElseThrow().extension();
@@ -78,8 +95,7 @@ class FlowsPbxIT {
     assertEquals(List.of(), wrong);
   }
 
-  @Test
-  void the_callers_recording_covers_the_whole_call() throws Exception {
+  static void assertRecordingCoversCall(RealPbx pbx) throws Exception {
     List<String> wrong = new ArrayList<>();
     for (MasterCsvRows.Call c : pbx.masterCsvCalls().values()) {
       IncidentServer.StoredObject o = pbx.object(c.uniqueid()).orElseThrow();
@@ -90,13 +106,13 @@ class FlowsPbxIT {
       }
       long ms = new ws.schild.jave.MultimediaObject(files.get(0).path().toFile()).getInfo().getDuration();
       int duration = Integer.parseInt(o.first("duration"));
-      if (ms < (duration - 1) * 1000L) wrong.add(flowOf(c) + " " + c.uniqueid() + ": MP3 " + ms + " ms of a " + duration + " s call");
+      if (ms < (duration - 1) * 1000L) wrong.add(flowOf(pbx, c) + " " + c.uniqueid() + ": MP3 " + ms + " ms of a " + duration + " s call");
     }
     assertEquals(List.of(), wrong);
   }
 
   /** The flow from the caller's userfield (pc-FLOW-UNIQUEID): a redirect rewrites dst. */
-  private static String flowOf(MasterCsvRows.Call c) {
+  private static String flowOf(RealPbx pbx, MasterCsvRows.Call c) {
     CallRecord stored;
     try {
       stored = pbx.storedCall(c.uniqueid()).orElseThrow();
