@@ -389,4 +389,13 @@ public final class JobQueue {
         Sql.getInstant(rs, "create_in_doubt_at"));
   }
 
+
+  /** Marks the job's call as recorded much shorter than it was answered (calls.recording_short). */
+  public void flagShortRecording(Job job) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("UPDATE calls SET recording_short = TRUE WHERE uniqueid = ?")) {
+      ps.setString(1, job.uniqueid());
+      ps.executeUpdate();
+    }
+  }
 }

@@ -238,6 +238,13 @@ public final class DeliverCall {
     }
     ConvertRecording.Mp3 out = p.converter().convert(wav, rec.channel(), info, mp3);
     p.metrics().counter("postcall.conversions").increment();
+    if (ShortRecording.isShort(out.duration(), job.call().billsec())) {
+      // the file still goes to the incident system: part of the conversation beats none
+      log.warn("recording {} lasts {} ms of a call answered for {} s: not the whole conversation (flagged recording_short)",
+          wav.getFileName(), out.duration().toMillis(), job.call().billsec());
+      p.metrics().counter("postcall.recordings.short").increment();
+      p.queue().flagShortRecording(job);
+    }
     log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(),
         out.duration().toSeconds(), out.bytes());
     return p.queue().progress(job, Stage.CREATE, out.path().toString(), job.objectref(), null, lease());
