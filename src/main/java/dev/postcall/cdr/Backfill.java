@@ -14,10 +14,13 @@ final class Backfill {
   }
 
   static TailMasterCsv tailer(PostcallConfig.Csv csv, DataSource ds, Clock clock, CsvMetrics metrics) {
-    ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(CallSelector.from(csv)::isCall, true, true, metrics.notices()).zoneHint(csv.zone().getId()),
-        csv.batchSize(), clock);
+    HistoryHorizon horizon = new HistoryHorizon(ds);
+    java.util.function.Predicate<CdrRow> isCall = CallSelector.from(csv)::isCall;
+    // the horizon is only known (and filters) once a first sight loaded it; before that it keeps every row
+    ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(csv.startAtEnd() ? isCall.and(horizon::accepts) : isCall,
+        true, true, metrics.notices()).zoneHint(csv.zone().getId()), csv.batchSize(), clock);
     return new TailMasterCsv(csv.files(), new CsvOffsets(ds, clock), importer, metrics, csv.startAtEnd(),
-        new MasterCsvWatch(ds, clock, metrics.notices(), csv.tailInterval()), new HistoryHorizon(ds), clock);
+        new MasterCsvWatch(ds, clock, metrics.notices(), csv.tailInterval()), horizon, clock);
   }
 
   static SweepMasterCsv sweeper(PostcallConfig.Csv csv, DataSource ds, Clock clock, CsvMetrics metrics) {

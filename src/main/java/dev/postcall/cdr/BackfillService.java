@@ -89,6 +89,15 @@ public final class BackfillService implements AutoCloseable {
     }
   }
 
+  /**
+   * Records, on a fresh database, that postcall runs from now on: what a PBX's Master.csv holds from
+   * before is history, what comes after is imported even if no tailer has looked yet. Every role
+   * calls it at start; the first one wins.
+   */
+  public static void markFirstStart(DataSource ds, java.time.Instant now) throws java.sql.SQLException {
+    HistoryHorizon.markFirstStart(ds, now);
+  }
+
   /** Joins the cluster and schedules both jobs (idempotent across nodes). */
   public synchronized void start() {
     if (scheduler != null) return;

@@ -9,10 +9,10 @@ import java.time.Instant;
 import javax.sql.DataSource;
 
 /**
- * Where the PBX's history ends for postcall: the moment the tailer first met a Master.csv with
- * content and started at its end ({@code csv_history}). Calls that started before it are imported
- * only on purpose ({@code postcall backfill}); the nightly sweep, which re-reads files from their
- * start, leaves them out.
+ * Where the PBX's history ends for postcall ({@code csv_history}): the first start of postcall on
+ * this database, or — for a database that never recorded one — the moment the tailer first met a
+ * Master.csv with content. Calls that started before it are imported only on purpose ({@code
+ * postcall backfill}); the tailer and the nightly sweep leave them out.
  */
 final class HistoryHorizon {
   private final DataSource ds;
@@ -30,6 +30,26 @@ final class HistoryHorizon {
       Sql.setInstant(ps, 1, at);
       ps.executeUpdate();
     }
+  }
+
+  /**
+   * Records postcall's first start on a database that has never tailed a file (a fresh install),
+   * so calls that arrive between that start and the tailer's first look are not taken for history.
+   */
+  static void markFirstStart(DataSource ds, Instant now) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("INSERT IGNORE INTO csv_history (id, tail_from)"
+            + " SELECT 1, ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM csv_offsets)")) {
+      Sql.setInstant(ps, 1, now);
+      ps.executeUpdate();
+    }
+  }
+
+  /** At the tailer's first sight of a file with content: the horizon, recorded now if nothing was before. */
+  Instant firstSight(Instant now) throws SQLException {
+    mark(now);
+    load();
+    return before;
   }
 
   /** Reads the horizon (before each sweep). */

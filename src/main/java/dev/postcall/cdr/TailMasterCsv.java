@@ -55,7 +55,8 @@ public final class TailMasterCsv {
 
   /**
    * @param startAtEnd a file first seen with content (no state for it or its rotated names, and no
-   *     run of this tailer before it appeared) is read from its end: its history predates postcall
+   *     run of this tailer before it appeared) holds the PBX's history: calls that started before
+   *     the horizon are not imported (the importer must filter with {@code horizon::accepts})
    * @param watch notices a file that stopped growing (null: not watched)
    */
   TailMasterCsv(List<Path> files, CsvOffsets offsets, ImportFile importer, CsvMetrics metrics, boolean startAtEnd,
@@ -79,6 +80,14 @@ public final class TailMasterCsv {
     } catch (SQLException e) {
       log.warn("Master.csv tail skipped: cannot read offsets ({})", e.getMessage());
       return total;
+    }
+    if (startAtEnd && !horizon.known()) {
+      try {
+        horizon.load(); // also after a restart in the middle of a first sight's read
+      } catch (SQLException e) {
+        log.warn("Master.csv tail skipped: cannot read where the history ends ({})", e.getMessage());
+        return total;
+      }
     }
     Set<String> seen = new HashSet<>();
     boolean complete = true;
@@ -119,14 +128,14 @@ public final class TailMasterCsv {
     String key = FileIdentity.key(file);
     FileState st = states.get(key);
     if (st == null && startAtEnd && !tailedBefore && Files.size(file) > 0) {
-      if (horizon != null) horizon.mark(clock.instant()); // before the offset: a crash between them loses nothing
-      long[] end = endOfLastLine(file);
-      FileIdentity.Fingerprint fp = FileIdentity.of(file);
-      st = new FileState(key, file.toString(), fp.hash(), fp.length(), end[0], end[1], end[0]);
+      // History is what started before postcall first ran on this database, not what the file held
+      // when this tailer first looked: a tailer node started late must still import the calls since.
+      java.time.Instant from = horizon.firstSight(clock.instant());
+      st = new FileState(key, file.toString(), FileIdentity.of(file, 0).hash(), 0, 0, 0, 0);
       offsets.put(st);
-      log.info("first sight of {} ({}): tailing from its end; its {} lines ({} bytes) of history are not imported"
-          + " (postcall backfill --since DAY imports them; csv.start-at=start reads a new file from its start)",
-          file, key, end[1], end[0]);
+      log.info("first sight of {} ({}, {} bytes): reading it from the start; calls that started before {} are the PBX's"
+          + " history and not imported (postcall backfill --since DAY imports them; csv.start-at=start imports all)",
+          file, key, Files.size(file), from);
     } else if (st == null) {
       if (horizon != null && !tailedBefore) horizon.mark(java.time.Instant.EPOCH); // read whole: no history skipped
       st = new FileState(key, file.toString(), FileIdentity.of(file, 0).hash(), 0, 0, 0, 0);
@@ -190,26 +199,6 @@ public final class TailMasterCsv {
       if (st.fingerprintLen() > 0 && FileIdentity.sameContent(r, st)) return true;
     }
     return false;
-  }
-
-  /** {offset after the last complete line, number of complete lines}. */
-  private static long[] endOfLastLine(Path file) throws IOException {
-    long end = 0;
-    long lines = 0;
-    long pos = 0;
-    try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        for (int i = 0; i < n; i++) {
-          if (buf[i] == '\n') {
-            end = pos + i + 1;
-            lines++;
-          }
-        }
-        pos += n;
-      }
-    }
-    return new long[] {end, lines};
   }
 
   /** Whether a state's path is {@code file} or one of its rotated names. */

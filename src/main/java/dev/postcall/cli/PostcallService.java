@@ -95,8 +95,9 @@ public final class PostcallService implements AutoCloseable {
     while (!closing) {
       try {
         db.db().migrate();
+        BackfillService.markFirstStart(db.db().dataSource(), clock.instant());
         break;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | java.sql.SQLException e) {
         log.warn("database not ready ({}); retrying in {} ms", rootMessage(e), backoffMs);
         sleep(backoffMs);
         backoffMs = Math.min(30_000, backoffMs * 2);

@@ -3,6 +3,7 @@ package dev.postcall.cdr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.MutableClock;
 import dev.postcall.CallTablesDb;
@@ -95,12 +96,27 @@ class CsvAgiDedupIT {
     SweepMasterCsv sweep = Backfill.sweeper(csv, db.csvDs(), clock, m);
     TailMasterCsv tail = Backfill.tailer(csv, db.csvDs(), clock, m);
     assertEquals(0, sweep.sweepOnce().lines(), "before the tailer has met the file, everything in it could be history");
-    assertEquals(0, tail.tailOnce().lines(), "first sight: from the end");
+    assertEquals(0, tail.tailOnce().fresh(), "first sight: the history is read, not imported");
     assertEquals(0, sweep.sweepOnce().fresh(), "the sweep reads the file again but leaves the history out");
     // a call after first sight (2026-11-23 10:00:05 UTC = uniqueid 1795428005)
     CsvFiles.append(master, CsvFiles.row("1795428005.1", "101", "2026-11-23 10:00:05", "2026-11-23 10:00:10", 5, "ANSWERED"));
     assertEquals(1, sweep.sweepOnce().fresh(), "what the tailer has not read yet, the sweep brings");
     assertEquals(1, store.count());
+  }
+
+  @Test
+  void a_tailer_that_first_looks_after_postcall_started_imports_the_calls_since_and_not_the_history() throws Exception {
+    writeRealMasterCsv(); // another PBX's history, there before postcall
+    BackfillService.markFirstStart(db.csvDs(), Instant.parse("2026-11-23T09:00:00Z")); // an AGI node started first
+    // a call while no tailer ran yet (2026-11-23 09:30:05 UTC = uniqueid 1795426205)
+    CsvFiles.append(master, CsvFiles.row("1795426205.1", "101", "2026-11-23 09:30:05", "2026-11-23 09:30:10", 5, "ANSWERED"));
+    var b = CsvFiles.config(List.of(master), "rig");
+    var csv = new dev.postcall.config.PostcallConfig.Csv(b.files(), b.columns(), b.zone(), b.contexts(), b.excludeChannels(),
+        b.excludeApps(), b.tailInterval(), b.sweepCron(), b.batchSize(), b.zone(), true, java.time.Duration.ZERO);
+    TailMasterCsv tail = Backfill.tailer(csv, db.csvDs(), clock, new CsvMetrics(new SimpleMeterRegistry()));
+    assertEquals(1, tail.tailOnce().fresh(), "the call since postcall's first start, not the history");
+    assertEquals(1, store.count());
+    assertTrue(store.find("1795426205.1").isPresent());
   }
 
   @Test
