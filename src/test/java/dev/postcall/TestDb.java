@@ -108,6 +108,32 @@ public final class TestDb implements AutoCloseable {
         ? Path.of(System.getProperty("user.home"), ".cache", "postcall-tests", name) : target;
   }
 
+  /**
+   * Moves the database's time {@code d} forward for the job queue: leases and due times are the
+   * database's ({@code UTC_TIMESTAMP}), so instead of waiting they are brought {@code d} closer.
+   */
+  public void passTime(Duration d) {
+    long us = d.toNanos() / 1000;
+    exec("UPDATE jobs SET next_attempt_at = next_attempt_at - INTERVAL " + us + " MICROSECOND,"
+        + " lease_until = lease_until - INTERVAL " + us + " MICROSECOND");
+  }
+
+  /** Seconds from the database's now to a job's time column (negative: in the past). */
+  public double secondsFromNow(String uniqueid, String column) {
+    if (!column.matches("[a-z_]+")) throw new IllegalArgumentException(column);
+    try (Connection c = ds().getConnection(); var ps = c.prepareStatement(
+        "SELECT TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(3), j." + column + ") FROM jobs j JOIN calls c ON c.id = j.call_id"
+            + " WHERE c.uniqueid = ?")) {
+      ps.setString(1, uniqueid);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) / 1e6;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public void exec(String sql) {
     try (Connection c = ds().getConnection(); Statement st = c.createStatement()) {
       st.execute(sql);

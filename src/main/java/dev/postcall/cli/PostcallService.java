@@ -18,6 +18,7 @@ import dev.postcall.route.RouteIndex;
 import dev.postcall.route.RouteLoader;
 import dev.postcall.queue.RecordingOwnership;
 import dev.postcall.queue.Database;
+import dev.postcall.queue.DatabaseClock;
 import dev.postcall.queue.JobQueue;
 import dev.postcall.work.DeliverCall;
 import dev.postcall.work.RecordingPath;
@@ -25,9 +26,12 @@ import dev.postcall.work.WorkerPool;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +61,21 @@ public final class PostcallService implements AutoCloseable {
   private IncidentSystem incident;
   private volatile boolean closing;
   private volatile boolean ready;
+  private volatile Consumer<RuntimeException> onFatal = e -> log.error("{}", e.getMessage());
 
   public PostcallService(PostcallConfig cfg, Clock clock, Function<PostcallConfig.Incident, IncidentSystem> incidentFactory) {
     this.cfg = cfg;
     this.clock = clock;
     this.incidentFactory = incidentFactory;
+  }
+
+  /**
+   * What to do when a check that can only run once the database answers refuses this node (its
+   * clock is off): {@code postcall run} prints the one line and exits; by default it is logged and
+   * the database-bound parts stay stopped.
+   */
+  public void onFatal(Consumer<RuntimeException> onFatal) {
+    this.onFatal = onFatal;
   }
 
   public synchronized void start() {
@@ -103,6 +117,11 @@ public final class PostcallService implements AutoCloseable {
         backoffMs = Math.min(30_000, backoffMs * 2);
       }
     }
+    String skew = clockProblem();
+    if (skew != null) {
+      onFatal.accept(new ConfigException("db.max-clock-skew", skew));
+      return;
+    }
     synchronized (this) {
       if (closing) return;
       if (cfg.roles().contains(Role.TAILER)) {
@@ -118,6 +137,18 @@ public final class PostcallService implements AutoCloseable {
       ready = true;
     }
     log.info("postcall started");
+  }
+
+  private String clockProblem() {
+    try {
+      Duration off = DatabaseClock.offset(db.db().dataSource(), clock);
+      String problem = DatabaseClock.problem(off, cfg.db().maxClockSkew());
+      if (problem == null) log.info("clock within {} ms of the database's", Math.abs(off.toMillis()));
+      return problem;
+    } catch (SQLException e) {
+      log.warn("could not compare this host's clock with the database's: {}", e.getMessage());
+      return null;
+    }
   }
 
   /** The admin page, /metrics, /health and /ready: up at once, so an outage at start is visible. */

@@ -23,6 +23,11 @@ final class RunCommand implements Callable<Integer> {
       Logs.flush();
       stopped.countDown();
     }, "postcall-shutdown"));
+    service.onFatal(e -> {
+      // one line, as for any configuration error; the shutdown hook stops what did start
+      System.err.println("postcall: " + e.getMessage());
+      System.exit(2);
+    });
     service.start();
     stopped.await();
     return 0;

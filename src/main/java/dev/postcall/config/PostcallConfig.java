@@ -116,8 +116,9 @@ public record PostcallConfig(
     }
   }
 
+  /** {@code maxClockSkew}: how far this node's clock may be off the database's before start is refused. */
   public record Db(String url, String user, String password, int poolSize, Duration connectTimeout, Path embeddedDir,
-      int embeddedPort) {
+      int embeddedPort, Duration maxClockSkew) {
     public static final int DEFAULT_POOL_SIZE = 10;
 
     static Db from(Settings s) {
@@ -127,7 +128,8 @@ public record PostcallConfig(
       return new Db(url, s.string("db.user", "postcall"), s.string("db.password", ""),
           s.integer("db.pool-size", DEFAULT_POOL_SIZE, 1, 200),
           s.duration("db.connect-timeout", Duration.ofSeconds(5)),
-          s.path("db.embedded-dir", "var/db"), s.integer("db.embedded-port", 3307, 0, 65535));
+          s.path("db.embedded-dir", "var/db"), s.integer("db.embedded-port", 3307, 0, 65535),
+          s.duration("db.max-clock-skew", Duration.ofSeconds(5)));
     }
 
     /** Embedded MariaDB when no URL is configured. */
@@ -254,15 +256,22 @@ public record PostcallConfig(
    * {@code audio.conversions} keeps ffmpeg itself to one process per core.
    */
   public record Worker(int threads, Duration lease, Duration pollInterval, int maxAttempts,
-      Duration backoffBase, Duration backoffMax, Duration shutdownDeadline) {
+      Duration backoffBase, Duration backoffMax, Duration shutdownDeadline, Duration heartbeat) {
     static Worker from(Settings s) {
+      Duration lease = s.duration("worker.lease", Duration.ofSeconds(30));
+      Duration heartbeat = s.duration("worker.heartbeat", lease.dividedBy(3));
+      // two heartbeats may be missed (a GC pause, a slow database) before the lease runs out
+      if (heartbeat.isZero() || heartbeat.multipliedBy(2).compareTo(lease) >= 0)
+        throw new ConfigException("worker.heartbeat", "must be more than 0 and less than half of worker.lease (" + lease
+            + "), got " + heartbeat);
       return new Worker(s.integer("worker.threads", 2 * Runtime.getRuntime().availableProcessors(), 1, 256),
-          s.duration("worker.lease", Duration.ofMinutes(5)),
+          lease,
           s.duration("worker.poll-interval", Duration.ofMillis(250)),
           s.integer("worker.max-attempts", 12, 1, 1000),
           s.duration("worker.backoff-base", Duration.ofSeconds(5)),
           s.duration("worker.backoff-max", Duration.ofMinutes(30)),
-          s.duration("worker.shutdown-deadline", Duration.ofSeconds(30)));
+          s.duration("worker.shutdown-deadline", Duration.ofSeconds(30)),
+          heartbeat);
     }
   }
 

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -20,8 +21,10 @@ import javax.sql.DataSource;
  * version the claim returned and checks its row count (0 = our lease was taken over).
  */
 public final class JobQueue {
+  /** The database's now plus a bound number of microseconds: leases and due times follow the database's clock, not a node's. */
+  private static final String DB_IN = "UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND";
   private static final String PICK = """
-      SELECT id FROM jobs WHERE state = ? AND next_attempt_at <= ?
+      SELECT id FROM jobs WHERE state = ? AND next_attempt_at <= UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND
       ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED""";
   private static final String JOB_WITH_CALL = """
       SELECT j.id AS job_id, j.call_id, j.stage, j.attempts, j.version, j.mp3_path, j.objectref,
@@ -44,7 +47,7 @@ public final class JobQueue {
       List<Long> ids = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(PICK)) {
         ps.setString(1, JobState.PENDING.name());
-        Sql.setInstant(ps, 2, now);
+        ps.setLong(2, 0); // the database's now
         ps.setInt(3, limit);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) ids.add(rs.getLong(1));
@@ -54,12 +57,12 @@ public final class JobQueue {
       String in = String.join(",", Collections.nCopies(ids.size(), "?"));
       // no need to check versions here: we hold the row locks from the SELECT above
       try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE jobs SET state = ?, lease_owner = ?, lease_until = ?, attempts = attempts + 1,"
-              + " version = version + 1, updated_at = ? WHERE id IN (" + in + ")")) {
+          "UPDATE jobs SET state = ?, lease_owner = ?, lease_until = " + DB_IN + ", attempts = attempts + 1,"
+              + " version = version + 1, updated_at = " + DB_IN + " WHERE id IN (" + in + ")")) {
         ps.setString(1, JobState.CLAIMED.name());
         ps.setString(2, owner);
-        Sql.setInstant(ps, 3, now.plus(lease));
-        Sql.setInstant(ps, 4, now);
+        ps.setLong(3, micros(lease));
+        ps.setLong(4, 0);
         for (int i = 0; i < ids.size(); i++) ps.setLong(5 + i, ids.get(i));
         ps.executeUpdate();
       }
@@ -102,9 +105,9 @@ public final class JobQueue {
     List<Long> expired = new ArrayList<>();
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(
-            "SELECT id FROM jobs WHERE state = ? AND lease_until < ? LIMIT 1000")) {
+            "SELECT id FROM jobs WHERE state = ? AND lease_until < " + DB_IN + " LIMIT 1000")) {
       ps.setString(1, JobState.CLAIMED.name());
-      Sql.setInstant(ps, 2, now);
+      ps.setLong(2, 0);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) expired.add(rs.getLong(1));
       }
@@ -115,17 +118,17 @@ public final class JobQueue {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL, version = version + 1,"
               + " create_in_doubt_at = CASE WHEN stage = ? THEN ? ELSE create_in_doubt_at END,"
-              + " next_attempt_at = ?, updated_at = ? WHERE id IN (" + ids + ") AND state = ? AND lease_until < ?")) {
+              + " next_attempt_at = " + DB_IN + ", updated_at = " + DB_IN + " WHERE id IN (" + ids + ") AND state = ? AND lease_until < " + DB_IN)) {
         ps.setString(1, JobState.PENDING.name());
         ps.setString(2, Stage.CREATE.name());
-        Sql.setInstant(ps, 3, now);
-        Sql.setInstant(ps, 4, now);
-        Sql.setInstant(ps, 5, now);
+        Sql.setInstant(ps, 3, now); // in doubt since this node's now: the create-settle wait is measured on its clock
+        ps.setLong(4, 0);
+        ps.setLong(5, 0);
         int i = 6;
         for (long id : expired) ps.setLong(i++, id);
         // re-checked: the owner may have renewed or finished meanwhile
         ps.setString(i++, JobState.CLAIMED.name());
-        Sql.setInstant(ps, i, now);
+        ps.setLong(i, 0);
         return ps.executeUpdate();
       }
     });
@@ -154,9 +157,9 @@ public final class JobQueue {
       released += Sql.autocommit(ds, c -> {
         try (PreparedStatement ps = c.prepareStatement(
             "UPDATE jobs SET state = 'PENDING', lease_owner = NULL, lease_until = NULL, version = version + 1,"
-                + " next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'CLAIMED' AND lease_owner = ?")) {
-          Sql.setInstant(ps, 1, now);
-          Sql.setInstant(ps, 2, now);
+                + " next_attempt_at = " + DB_IN + ", updated_at = " + DB_IN + " WHERE id = ? AND state = 'CLAIMED' AND lease_owner = ?")) {
+          ps.setLong(1, 0);
+          ps.setLong(2, 0);
           ps.setLong(3, e.getKey());
           ps.setString(4, e.getValue());
           return ps.executeUpdate();
@@ -173,14 +176,14 @@ public final class JobQueue {
   public Job progress(Job job, Stage next, String mp3Path, String objectref, Instant attachedAt, Duration lease)
       throws SQLException {
     Instant now = clock.instant();
-    updateOwned(job, "stage = ?, mp3_path = ?, objectref = ?, attached_at = ?, lease_until = ?, updated_at = ?",
+    updateOwned(job, "stage = ?, mp3_path = ?, objectref = ?, attached_at = ?, lease_until = " + DB_IN + ", updated_at = " + DB_IN,
         ps -> {
           ps.setString(1, next.name());
           ps.setString(2, mp3Path);
           ps.setString(3, objectref);
           Sql.setInstant(ps, 4, attachedAt);
-          Sql.setInstant(ps, 5, now.plus(lease));
-          Sql.setInstant(ps, 6, now);
+          ps.setLong(5, micros(lease));
+          ps.setLong(6, 0);
           return 7;
         }, null);
     return job.advanced(next, mp3Path, objectref, attachedAt);
@@ -210,12 +213,12 @@ public final class JobQueue {
    */
   public void awaitReconcile(Job job, Instant at, String note) throws SQLException {
     Instant now = clock.instant();
-    updateOwned(job, "state = ?, stage = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = ?,"
-        + " attempts = 0, last_error = NULL, updated_at = ?", ps -> {
+    updateOwned(job, "state = ?, stage = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = " + DB_IN + ","
+        + " attempts = 0, last_error = NULL, updated_at = " + DB_IN, ps -> {
           ps.setString(1, JobState.PENDING.name());
           ps.setString(2, Stage.RECONCILE.name());
-          Sql.setInstant(ps, 3, at);
-          Sql.setInstant(ps, 4, now);
+          ps.setLong(3, microsUntil(at));
+          ps.setLong(4, 0);
           return 5;
         }, new Event(job.stage(), "DELIVERED", note));
   }
@@ -228,10 +231,10 @@ public final class JobQueue {
   /** As {@link #retryLater(Job, Instant, String)}; a non-null {@code createInDoubtAt} is stored with it. */
   public void retryLater(Job job, Instant at, String error, Instant createInDoubtAt) throws SQLException {
     Instant now = clock.instant();
-    updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = ?,"
+    updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = " + DB_IN + ","
         + " last_error = ?, create_in_doubt_at = COALESCE(?, create_in_doubt_at), updated_at = ?", ps -> {
           ps.setString(1, JobState.PENDING.name());
-          Sql.setInstant(ps, 2, at);
+          ps.setLong(2, microsUntil(at));
           ps.setString(3, error);
           Sql.setInstant(ps, 4, createInDoubtAt);
           Sql.setInstant(ps, 5, now);
@@ -245,10 +248,10 @@ public final class JobQueue {
    */
   public void postpone(Job job, Instant at, String why) throws SQLException {
     Instant now = clock.instant();
-    updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = ?,"
+    updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = " + DB_IN + ","
         + " attempts = attempts - 1, updated_at = ?", ps -> {
           ps.setString(1, JobState.PENDING.name());
-          Sql.setInstant(ps, 2, at);
+          ps.setLong(2, microsUntil(at));
           Sql.setInstant(ps, 3, now);
           return 4;
         }, new Event(job.stage(), "POSTPONED", why));
@@ -325,6 +328,36 @@ public final class JobQueue {
       insertEvent(c, id, attempts, stage, outcome, (who == null ? "" : who + ": ") + (reason == null ? "" : reason), now);
       return true;
     });
+  }
+
+  /**
+   * Renews the leases of the jobs {@code owner} is running now ({@code ids}) to the database's now
+   * + {@code lease}. The version stays: the delivery's own next update must still match it. A job
+   * of ours that is not in {@code ids} is left to run out. Returns how many were renewed.
+   */
+  public int renewLeases(String owner, Collection<Long> ids, Duration lease) throws SQLException {
+    if (ids.isEmpty()) return 0;
+    String in = String.join(",", Collections.nCopies(ids.size(), "?"));
+    return Sql.autocommit(ds, c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_until = " + DB_IN
+          + " WHERE state = ? AND lease_owner = ? AND id IN (" + in + ")")) {
+        ps.setLong(1, micros(lease));
+        ps.setString(2, JobState.CLAIMED.name());
+        ps.setString(3, owner);
+        int i = 4;
+        for (long id : ids) ps.setLong(i++, id);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  private static long micros(Duration d) {
+    return d.toNanos() / 1000;
+  }
+
+  /** An instant of this node's clock as "this long from now", so the database's clock decides when it is due. */
+  private long microsUntil(Instant at) {
+    return micros(Duration.between(clock.instant(), at));
   }
 
   private record Event(Stage stage, String outcome, String message) {}

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -23,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * A bounded pool of workers fed by one poller. The poller claims only as many jobs as there are
  * idle workers (db-scheduler's lesson: never hold leases on work you cannot start), recovers
  * jobs whose owner died, and never dies itself. Several pools — in this process or others —
- * share one database safely: claims use {@code SKIP LOCKED}.
+ * share one database safely: claims use {@code SKIP LOCKED}. A heartbeat renews the leases of the
+ * running deliveries every {@code worker.heartbeat}, so a lease can be short (a dead worker's jobs
+ * return soon) and still never run out under an upload that takes longer than it.
  */
 public final class WorkerPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
@@ -39,6 +43,7 @@ public final class WorkerPool implements AutoCloseable {
   private final Semaphore wake = new Semaphore(0);
   private volatile boolean running;
   private Thread poller;
+  private ScheduledExecutorService heartbeat;
 
   /** A pool of its own: releases no earlier leases at start. */
   public WorkerPool(JobQueue queue, DeliverCall deliver, PostcallConfig.Worker cfg) {
@@ -79,7 +84,39 @@ public final class WorkerPool implements AutoCloseable {
     releaseOwnLeases();
     running = true;
     poller = DaemonThreads.start("postcall-poller", this::runUntilShutdown);
-    log.info("worker pool {} started: {} workers", owner, cfg.threads());
+    heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "postcall-heartbeat");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = cfg.heartbeat().toMillis();
+    heartbeat.scheduleWithFixedDelay(this::heartbeatQuietly, every, every, TimeUnit.MILLISECONDS);
+    log.info("worker pool {} started: {} workers, lease {}, heartbeat {}", owner, cfg.threads(), cfg.lease(), cfg.heartbeat());
+  }
+
+  /**
+   * One heartbeat: renews the lease of every delivery this pool runs now. Returns how many were
+   * renewed; one fewer than running means a lease was lost (the delivery notices at its next update).
+   */
+  public int heartbeatOnce() throws java.sql.SQLException {
+    List<Long> running = List.copyOf(inFlight.keySet());
+    int renewed = queue.renewLeases(owner, running, cfg.lease());
+    if (renewed < running.size())
+      log.warn("heartbeat renewed {} of {} leases; the others were taken over", renewed, running.size());
+    return renewed;
+  }
+
+  private void heartbeatQuietly() {
+    try {
+      heartbeatOnce();
+    } catch (Exception e) {
+      log.warn("heartbeat failed ({}); leases run out {} after the last renewal", e.getMessage(), cfg.lease());
+    }
+  }
+
+  /** Who this pool is in the jobs table's lease_owner column. */
+  public String owner() {
+    return owner;
   }
 
   /** Jobs an earlier process of this instance held when it died: claimable now, not after their lease. */
@@ -167,6 +204,7 @@ public final class WorkerPool implements AutoCloseable {
     }
     workers.shutdown();
     try {
+      // the heartbeat goes on while deliveries finish: their leases must not run out meanwhile
       if (!workers.awaitTermination(cfg.shutdownDeadline().toMillis(), TimeUnit.MILLISECONDS)) {
         log.warn("shutdown deadline passed, interrupting deliveries of {}", inFlight.values());
         workers.shutdownNow();
@@ -177,6 +215,7 @@ public final class WorkerPool implements AutoCloseable {
       workers.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    if (heartbeat != null) heartbeat.shutdownNow();
     log.info("worker pool {} stopped", owner);
   }
 

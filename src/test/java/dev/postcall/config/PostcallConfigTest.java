@@ -123,6 +123,17 @@ class PostcallConfigTest {
     assertTrue(e.getMessage().startsWith("incident.create-settle: must be at least incident.receive-timeout"), e.getMessage());
   }
 
+  @Test
+  void the_lease_is_short_and_renewed_by_a_heartbeat_well_inside_it() {
+    PostcallConfig.Worker w = PostcallConfig.from(Settings.of(Map.of())).worker();
+    assertEquals(Duration.ofSeconds(30), w.lease());
+    assertEquals(Duration.ofSeconds(10), w.heartbeat());
+    assertEquals(Duration.ofSeconds(20), PostcallConfig.from(Settings.of(Map.of("worker.lease", "1m"))).worker().heartbeat());
+    assertMessage("worker.heartbeat: must be more than 0 and less than half of worker.lease (PT30S), got PT15S",
+        Map.of("worker.heartbeat", "15s"));
+    assertEquals(Duration.ofSeconds(5), PostcallConfig.from(Settings.of(Map.of())).db().maxClockSkew());
+  }
+
   private static void assertMessage(String expected, Map<String, String> values) {
     ConfigException e = assertThrows(ConfigException.class, () -> PostcallConfig.from(Settings.of(values)));
     assertEquals(expected, e.getMessage());

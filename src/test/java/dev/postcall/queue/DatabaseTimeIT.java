@@ -1,0 +1,101 @@
+package dev.postcall.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postcall.TestDb;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Several nodes on one database, one of them with a clock far off: leases and due times follow the database. */
+class DatabaseTimeIT {
+  static final Duration LEASE = Duration.ofSeconds(30);
+  TestDb db;
+  CallStore calls;
+  JobQueue onTime;
+
+  @BeforeEach
+  void setUp() {
+    db = TestDb.create();
+    calls = new CallStore(db.ds(), Clock.systemUTC());
+    onTime = new JobQueue(db.ds(), Clock.systemUTC());
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  static JobQueue nodeOff(TestDb db, Duration off) {
+    return new JobQueue(db.ds(), Clock.offset(Clock.systemUTC(), off));
+  }
+
+  @Test
+  void a_worker_400_s_ahead_takes_over_no_live_lease() throws Exception {
+    calls.insert(JobQueueIT.call("1.1"));
+    Job mine = onTime.claim("a", 1, LEASE).get(0);
+    JobQueue ahead = nodeOff(db, Duration.ofSeconds(400));
+    assertEquals(0, ahead.recoverExpiredLeases());
+    assertEquals(0, ahead.claim("b", 1, LEASE).size());
+    onTime.done(mine);
+    assertEquals("DONE", db.job("1.1", "state"));
+  }
+
+  @Test
+  void a_lease_taken_by_a_node_off_by_minutes_runs_for_its_length_in_database_time() throws Exception {
+    calls.insert(JobQueueIT.call("1.1"));
+    nodeOff(db, Duration.ofSeconds(-120)).claim("behind", 1, LEASE);
+    double left = db.secondsFromNow("1.1", "lease_until");
+    assertTrue(left > 28 && left <= 30, "lease ends " + left + " s from the database's now");
+  }
+
+  @Test
+  void a_retry_planned_by_a_node_120_s_ahead_is_due_when_it_meant_not_2_minutes_later() throws Exception {
+    calls.insert(JobQueueIT.call("1.1"));
+    calls.insert(JobQueueIT.call("1.2"));
+    JobQueue ahead = nodeOff(db, Duration.ofSeconds(120));
+    List<Job> jobs = ahead.claim("ahead", 2, LEASE);
+    Clock its = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(120));
+    Job a = jobs.get(0).uniqueid().equals("1.1") ? jobs.get(0) : jobs.get(1);
+    Job b = a == jobs.get(0) ? jobs.get(1) : jobs.get(0);
+    ahead.retryLater(a, its.instant().plusSeconds(5), "timed out");
+    double due = db.secondsFromNow("1.1", "next_attempt_at");
+    assertTrue(due > 3 && due <= 5.1, "due " + due + " s from the database's now");
+    ahead.postpone(b, its.instant(), "recording still open");
+    assertEquals("1.2", onTime.claim("a", 5, LEASE).get(0).uniqueid(), "due at once, on the database's clock");
+  }
+
+  @Test
+  void renewing_leases_keeps_running_jobs_and_their_version_and_only_the_owners() throws Exception {
+    calls.insert(JobQueueIT.call("1.1"));
+    calls.insert(JobQueueIT.call("1.2"));
+    List<Job> jobs = onTime.claim("a", 2, LEASE);
+    Job running = jobs.get(0);
+    db.passTime(Duration.ofSeconds(25));
+    assertEquals(0, onTime.renewLeases("b", List.of(running.id()), LEASE), "not b's lease");
+    assertEquals(1, onTime.renewLeases("a", List.of(running.id()), LEASE));
+    double left = db.secondsFromNow(running.uniqueid(), "lease_until");
+    assertTrue(left > 29 && left <= 30, "renewed to " + left + " s");
+    db.passTime(Duration.ofSeconds(10));
+    assertEquals(1, onTime.recoverExpiredLeases(), "only the job nobody renewed");
+    assertEquals("PENDING", db.job(jobs.get(1).uniqueid(), "state"));
+    onTime.done(running); // the renewal left the version alone: the owner's next update still matches
+    assertEquals("DONE", db.job(running.uniqueid(), "state"));
+  }
+
+  @Test
+  void the_clock_check_names_the_offset_and_passes_a_clock_in_sync() throws Exception {
+    Duration ok = DatabaseClock.offset(db.ds(), Clock.systemUTC());
+    assertNull(DatabaseClock.problem(ok, Duration.ofSeconds(5)), "same host, offset " + ok);
+    Duration off = DatabaseClock.offset(db.ds(), Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-120)));
+    String problem = DatabaseClock.problem(off, Duration.ofSeconds(5));
+    assertNotNull(problem);
+    assertTrue(problem.contains("120.") && problem.contains("behind"), problem);
+  }
+}
