@@ -92,7 +92,8 @@ public final class TestDb implements AutoCloseable {
         "agi.port", "0", "agi.spool-dir", dir.resolve("spool").toString(),
         "recordings.dir", dir.resolve("monitor").toString(), "archive.dir", dir.resolve("archive").toString(),
         "incident.url", incidentUrl));
-    m.putAll(Map.of("incident.password", "pw", "worker.poll-interval", "50ms", "recordings.quiet-period", "50ms"));
+    m.putAll(Map.of("incident.password", "pw", "worker.poll-interval", "50ms", "recordings.quiet-period", "50ms",
+        "web.port", "0"));
     m.putAll(extra);
     return PostcallConfig.from(Settings.of(m));
   }

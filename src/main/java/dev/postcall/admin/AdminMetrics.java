@@ -29,10 +29,16 @@ final class AdminMetrics {
   private final AtomicLong oldestPendingSeconds = new AtomicLong();
   private final Counter retries;
   private final Counter discards;
+  private final boolean queueGauges;
 
-  AdminMetrics(MeterRegistry registry, FailedQueue queue, Clock clock) {
+  /** {@code queueGauges}: false on all web nodes but one — the gauges are the database's, the same on every node. */
+  AdminMetrics(MeterRegistry registry, FailedQueue queue, Clock clock, boolean queueGauges) {
     this.queue = queue;
     this.clock = clock;
+    this.queueGauges = queueGauges;
+    retries = Counter.builder("postcall.admin.actions").tag("action", "retry").register(registry);
+    discards = Counter.builder("postcall.admin.actions").tag("action", "discard").register(registry);
+    if (!queueGauges) return;
     for (String s : STATES) {
       AtomicLong v = new AtomicLong();
       jobs.put(s, v);
@@ -50,11 +56,10 @@ final class AdminMetrics {
     }
     Gauge.builder("postcall.jobs.oldest.pending", oldestPendingSeconds, AtomicLong::get).baseUnit("seconds")
         .description("Age of the oldest call waiting for delivery").register(registry);
-    retries = Counter.builder("postcall.admin.actions").tag("action", "retry").register(registry);
-    discards = Counter.builder("postcall.admin.actions").tag("action", "discard").register(registry);
   }
 
   void refresh() throws SQLException {
+    if (!queueGauges) return;
     QueueStats st = queue.stats();
     for (String s : STATES) jobs.get(s).set(st.count(s));
     Map<String, Long> pending = st.byStateAndStage().getOrDefault("PENDING", Map.of());

@@ -45,7 +45,7 @@ public final class AdminWeb implements AutoCloseable {
     if (!auth.enabled()) log.warn("web.admin-token is empty: nobody can log in to the admin pages");
     readiness = new ReadinessMonitor(checks, clock, web.readyInterval(), web.readyTimeout());
     Routes routes = new Routes(auth, new LoginThrottle(clock, registry), failed, jobs, recordings, statusMapping, registry,
-        new AdminMetrics(registry, failed, clock), new Health(readiness), clock);
+        new AdminMetrics(registry, failed, clock, web.queueGauges()), new Health(readiness), clock);
     QueuedThreadPool pool = new QueuedThreadPool(16, 2);
     pool.setName("admin-web");
     server = new Server(pool);

@@ -1,5 +1,6 @@
 package dev.postcall.agi;
 
+import dev.postcall.config.ConfigException;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.queue.CallConflict;
 import dev.postcall.queue.CallStore;
@@ -85,6 +86,8 @@ public final class AgiService implements AutoCloseable {
     this.registry = registry;
     try {
       this.spool = new Spool(cfg.spoolDir(), clock);
+    } catch (Spool.InUseException e) {
+      throw new ConfigException("agi.spool-dir", e.getMessage() + ": give every postcall process its own agi.spool-dir");
     } catch (IOException e) {
       throw new UncheckedIOException("agi.spool-dir " + cfg.spoolDir() + " is not usable: " + e.getMessage(), e);
     }

@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,7 @@ final class Spool implements AutoCloseable {
   static final String ACTIVE = "spool.jsonl";
   static final String DRAINING = "spool.draining.jsonl";
   static final String REJECTED = "spool.rejected";
+  static final String LOCK = "spool.lock";
 
   private final Path dir;
   private final Clock clock;
@@ -54,6 +57,9 @@ final class Spool implements AutoCloseable {
   /** Held while forcing; taken before {@code this} when both are needed (rotation). */
   private final Object syncLock = new Object();
   private FileChannel active;
+  /** Held for the spool's life: a second process on this folder would truncate or rename lines we have not confirmed. */
+  private final FileChannel lockFile;
+  private final FileLock lock;
   private long written; // appends so far (guarded by this)
   private long synced; // appends known to be on disk (guarded by syncLock)
   // The active file's lines: a generation starts each time the file is emptied or renamed, so a
@@ -75,6 +81,18 @@ final class Spool implements AutoCloseable {
     // call data: not for every local account (0750 folder, 0640 files)
     FileModes.createDirectories(dir);
     FileModes.restrict(dir);
+    lockFile = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock held;
+    try {
+      held = lockFile.tryLock();
+    } catch (OverlappingFileLockException e) {
+      held = null; // this process already holds it (a second service in one JVM)
+    }
+    if (held == null) {
+      lockFile.close();
+      throw new InUseException(dir);
+    }
+    lock = held;
     // Jackson builds its serializer on first use (~100 ms); do it now, not in the first outage.
     json.writeValueAsString(SpoolEntry.of(new CallRecord("warm-up", null, null, null, null, null, null, null,
         null, null, null, null, null, null, null, null, null, null, CallRecord.Source.AGI), clock.instant(), ""));
@@ -345,7 +363,18 @@ final class Spool implements AutoCloseable {
           active.close();
           active = null;
         }
+        if (lockFile.isOpen()) {
+          lock.release();
+          lockFile.close();
+        }
       }
+    }
+  }
+
+  /** Another process (or another spool in this one) holds the folder's lock. */
+  static final class InUseException extends IOException {
+    InUseException(Path dir) {
+      super(dir.toAbsolutePath() + " is in use by another postcall process (" + LOCK + " is locked)");
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.postcall.DaemonThreads;
 import dev.postcall.Causes;
 import dev.postcall.admin.AdminWeb;
 import dev.postcall.admin.DatabaseCheck;
+import dev.postcall.admin.OpsWeb;
 import dev.postcall.admin.ReadinessCheck;
 import dev.postcall.admin.RecordingLocator;
 import dev.postcall.agi.AgiService;
@@ -58,6 +59,7 @@ public final class PostcallService implements AutoCloseable {
   private WorkerPool workers;
   private BackfillService backfill;
   private AdminWeb web;
+  private OpsWeb ops;
   private IncidentSystem incident;
   private volatile boolean closing;
   private volatile boolean ready;
@@ -99,7 +101,7 @@ public final class PostcallService implements AutoCloseable {
       }
     }
     if (cfg.roles().contains(Role.WORKER) || cfg.roles().contains(Role.WEB)) incident = incidentFactory.apply(cfg.incident());
-    if (cfg.roles().contains(Role.WEB)) startWeb(queue);
+    startWeb(queue);
     // The rest needs the schema; the database may be down right now.
     DaemonThreads.start("postcall-start", () -> startWhenDatabaseAnswers(queue));
   }
@@ -151,10 +153,14 @@ public final class PostcallService implements AutoCloseable {
     }
   }
 
-  /** The admin page, /metrics, /health and /ready: up at once, so an outage at start is visible. */
+  /**
+   * /metrics, /health and /ready on every node, with the admin pages where the web role is: up at
+   * once, so an outage at start is visible. Readiness checks only what this node uses: a PBX node
+   * never calls the incident system, so its reachability is no concern of that node's.
+   */
   private void startWeb(JobQueue queue) {
     List<ReadinessCheck> checks = new ArrayList<>(List.of(new DatabaseCheck(db.db().dataSource())));
-    if (incident != null) checks.add(ReadinessCheck.of("incident", () -> {
+    if (cfg.roles().contains(Role.WORKER) && incident != null) checks.add(ReadinessCheck.of("incident", () -> {
       if (!incident.reachable()) throw new IllegalStateException("not reachable at " + dev.postcall.config.Redact.secrets(cfg.incident().url()));
       return "ok";
     }));
@@ -169,6 +175,16 @@ public final class PostcallService implements AutoCloseable {
       if (spooled > 0) throw new IllegalStateException(spooled + " calls spooled, waiting for the database");
       return "flowing";
     }));
+    if (!cfg.roles().contains(Role.WEB)) {
+      ops = new OpsWeb(cfg.web(), metrics, checks, clock);
+      try {
+        ops.start();
+      } catch (Exception e) {
+        throw new ConfigException("web.port", "cannot serve /metrics and /ready on " + cfg.web().bind().getHostAddress() + ":"
+            + cfg.web().port() + ": " + e.getMessage() + " (choose another web.port or web.bind)");
+      }
+      return;
+    }
     web = new AdminWeb(cfg.web(), db.db().dataSource(), queue,
         new RecordingLocator(db.db().dataSource(), new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern()),
             cfg.archive().dir()),
@@ -181,9 +197,9 @@ public final class PostcallService implements AutoCloseable {
     }
   }
 
-  /** The admin web's port (web.port=0 picks a free one), or -1 without the web role. */
+  /** The port of /metrics and /ready — the admin web's with the web role (web.port=0 picks a free one). */
   public int webPort() {
-    return web == null ? -1 : web.port();
+    return web != null ? web.port() : ops != null ? ops.port() : -1;
   }
 
   /** True once every configured part runs (the schema is in place). */
@@ -218,6 +234,7 @@ public final class PostcallService implements AutoCloseable {
     stop(backfill);
     stop(workers);
     stop(web);
+    stop(ops);
     stop(incident instanceof AutoCloseable c ? c : null);
     stop(db);
     log.info("postcall stopped");

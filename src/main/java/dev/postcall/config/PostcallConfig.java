@@ -50,6 +50,11 @@ public record PostcallConfig(
         Csv.from(s),
         Web.from(s),
         Route.from(s));
+    // The embedded database is private to this process: a node running only some roles would keep
+    // its calls where no other node's workers (or admins) can see them.
+    if (c.db().embedded() && !c.roles().containsAll(EnumSet.allOf(Role.class)))
+      throw new ConfigException("db.url", "must be set when this process does not run every role (roles="
+          + s.string("roles", "") + "): the embedded database is only for one process running agi,worker,tailer,web");
     List<String> unknown = s.unknownKeys();
     if (unknown.contains("agi.max-threads"))
       throw new ConfigException("agi.max-threads", "removed: sessions no longer take a thread each — use agi.max-sessions (open connections, default 2000)");
@@ -425,13 +430,17 @@ public record PostcallConfig(
    * The admin web. {@code adminToken}: empty disables the login, else at least {@link
    * #MIN_TOKEN_LENGTH} characters (a short token falls to guessing even with the login backoff).
    * {@code readyInterval}/{@code readyTimeout}: how often {@code /ready}'s checks run in the
-   * background, and how long one may take before it counts as down.
+   * background, and how long one may take before it counts as down. {@code queueGauges}: whether
+   * this node's /metrics carries the database-wide job gauges ({@code postcall_jobs}, oldest
+   * pending) — every node reads the same numbers, so with several web nodes exactly one should, or
+   * a sum across instances counts each job twice.
    */
-  public record Web(InetAddress bind, int port, String adminToken, Duration readyInterval, Duration readyTimeout) {
+  public record Web(InetAddress bind, int port, String adminToken, Duration readyInterval, Duration readyTimeout,
+      boolean queueGauges) {
     public static final int MIN_TOKEN_LENGTH = 16;
 
     public Web(InetAddress bind, int port, String adminToken) {
-      this(bind, port, adminToken, Duration.ofSeconds(10), Duration.ofSeconds(5));
+      this(bind, port, adminToken, Duration.ofSeconds(10), Duration.ofSeconds(5), true);
     }
 
     static Web from(Settings s) {
@@ -450,12 +459,12 @@ public record PostcallConfig(
       if (interval.isZero()) throw new ConfigException("web.ready-interval", "must be more than 0");
       Duration timeout = s.duration("web.ready-timeout", Duration.ofSeconds(5));
       if (timeout.isZero()) throw new ConfigException("web.ready-timeout", "must be more than 0");
-      return new Web(addr, s.integer("web.port", 8080, 0, 65535), token, interval, timeout);
+      return new Web(addr, s.integer("web.port", 8080, 0, 65535), token, interval, timeout, s.bool("web.queue-gauges", true));
     }
 
     @Override
     public String toString() {
-      return "Web[bind=" + bind.getHostAddress() + ", port=" + port + ", adminToken=****]";
+      return "Web[bind=" + bind.getHostAddress() + ", port=" + port + ", adminToken=****, queueGauges=" + queueGauges + "]";
     }
   }
 }

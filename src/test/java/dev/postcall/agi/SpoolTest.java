@@ -1,6 +1,7 @@
 package dev.postcall.agi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -148,5 +149,18 @@ class SpoolTest {
     spool.forgetConfirmed();
     spool.close();
     assertEquals(2, new Spool(dir, clock).size(), "the whole file: which line was confirmed is not recorded");
+  }
+
+  @Test
+  void a_second_spool_on_the_folder_is_refused_until_the_first_is_closed() throws Exception {
+    Spool first = new Spool(dir, clock);
+    first.append(call("5.1"), "test");
+    Spool.InUseException e = assertThrows(Spool.InUseException.class, () -> new Spool(dir, clock));
+    assertTrue(e.getMessage().contains("in use by another postcall process"), e.getMessage());
+    assertEquals(1, first.size(), "the refused second spool touched nothing");
+    first.close();
+    Spool second = new Spool(dir, clock);
+    assertEquals(1, second.size());
+    second.close();
   }
 }

@@ -134,6 +134,15 @@ class PostcallConfigTest {
     assertEquals(Duration.ofSeconds(5), PostcallConfig.from(Settings.of(Map.of())).db().maxClockSkew());
   }
 
+  @Test
+  void the_embedded_database_only_for_one_process_running_every_role() {
+    assertMessage("db.url: must be set when this process does not run every role (roles=agi,tailer): the embedded database"
+        + " is only for one process running agi,worker,tailer,web", Map.of("roles", "agi,tailer"));
+    assertTrue(PostcallConfig.from(Settings.of(Map.of("roles", "agi,tailer", "db.url", "jdbc:mysql://db/pc"))).roles()
+        .size() == 2);
+    assertTrue(PostcallConfig.from(Settings.of(Map.of())).db().embedded(), "a single node keeps working without settings");
+  }
+
   private static void assertMessage(String expected, Map<String, String> values) {
     ConfigException e = assertThrows(ConfigException.class, () -> PostcallConfig.from(Settings.of(values)));
     assertEquals(expected, e.getMessage());
