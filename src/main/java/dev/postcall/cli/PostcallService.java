@@ -21,6 +21,7 @@ import dev.postcall.queue.RecordingOwnership;
 import dev.postcall.queue.Database;
 import dev.postcall.queue.DatabaseClock;
 import dev.postcall.queue.JobQueue;
+import dev.postcall.queue.PbxRegistry;
 import dev.postcall.work.DeliverCall;
 import dev.postcall.work.RecordingPath;
 import dev.postcall.work.WorkerPool;
@@ -81,7 +82,8 @@ public final class PostcallService implements AutoCloseable {
   }
 
   public synchronized void start() {
-    log.info("starting postcall roles={} {} {} {} {}", cfg.roles(), cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
+    log.info("starting postcall roles={} pbx.id={}{} {} {} {} {}", cfg.roles(), cfg.pbx().id(),
+        cfg.pbx().explicit() ? "" : " (the host name)", cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
     db = OpenDatabase.open(cfg.db());
     CallStore calls = new CallStore(db.db().dataSource(), clock, new RecordingOwnership(cfg.recordings().pattern()),
         cfg.csv().hold());
@@ -124,6 +126,11 @@ public final class PostcallService implements AutoCloseable {
       onFatal.accept(new ConfigException("db.max-clock-skew", skew));
       return;
     }
+    String otherPbx = pbxProblem();
+    if (otherPbx != null) {
+      onFatal.accept(new ConfigException("pbx.id", otherPbx));
+      return;
+    }
     synchronized (this) {
       if (closing) return;
       if (cfg.roles().contains(Role.TAILER)) {
@@ -139,6 +146,37 @@ public final class PostcallService implements AutoCloseable {
       ready = true;
     }
     log.info("postcall started");
+  }
+
+  /**
+   * A PBX node registers its pbx.id; when another PBX already feeds this database, a node that was
+   * not given its pbx.id explicitly refuses: two PBXs' uniqueids may collide, and calls would be lost.
+   */
+  private String pbxProblem() {
+    if (!cfg.roles().contains(Role.AGI) && !cfg.roles().contains(Role.TAILER)) return null;
+    try {
+      PbxRegistry pbxs = new PbxRegistry(db.db().dataSource());
+      List<String> others = pbxs.others(cfg.pbx().id());
+      if (!others.isEmpty() && !cfg.pbx().explicit())
+        return "other PBXs feed this database (" + String.join(", ", others) + "): set pbx.id on every PBX node, and a"
+            + " distinct systemname in each PBX's asterisk.conf (see README, Several PBXs)";
+      pbxs.register(cfg.pbx().id(), host(), cfg.pbx().explicit());
+      if (!others.isEmpty())
+        log.warn("pbx.id={}: PBXs {} feed this database too; their uniqueids must differ (a distinct systemname on each PBX)",
+            cfg.pbx().id(), others);
+      return null;
+    } catch (SQLException e) {
+      log.warn("could not register pbx.id={} in the database: {}", cfg.pbx().id(), e.getMessage());
+      return null;
+    }
+  }
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown";
+    }
   }
 
   private String clockProblem() {

@@ -31,7 +31,8 @@ public record PostcallConfig(
     String statusDefault,
     Csv csv,
     Web web,
-    Route route) {
+    Route route,
+    Pbx pbx) {
 
   public enum Role { AGI, WORKER, TAILER, WEB }
 
@@ -49,7 +50,8 @@ public record PostcallConfig(
         s.string("status.default", "unknown"),
         Csv.from(s),
         Web.from(s),
-        Route.from(s));
+        Route.from(s),
+        Pbx.from(s));
     // The embedded database is private to this process: a node running only some roles would keep
     // its calls where no other node's workers (or admins) can see them.
     if (c.db().embedded() && !c.roles().containsAll(EnumSet.allOf(Role.class)))
@@ -423,6 +425,32 @@ public record PostcallConfig(
           s.string("csv.sweep-cron", DEFAULT_SWEEP_CRON),
           s.integer("csv.batch-size", 5000, 1, 100_000), pbx, startAt.equals("end"),
           s.duration("csv.hold", s.duration("csv.tail-interval", DEFAULT_TAIL_INTERVAL).plusSeconds(5)));
+    }
+  }
+
+  /**
+   * Which PBX this node serves ({@code pbx.id}; default the host name). {@code explicit}: set in
+   * the configuration — required once a second PBX feeds the same database.
+   */
+  public record Pbx(String id, boolean explicit) {
+    static Pbx from(Settings s) {
+      String set = s.raw("pbx.id");
+      String id = set != null ? set.strip() : defaultId();
+      if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}"))
+        throw new ConfigException("pbx.id", set != null
+            ? "letters, digits, '.', '_' and '-' only, at most 64, got '" + set + "'"
+            : "the host name '" + id + "' is no usable default: set pbx.id");
+      return new Pbx(id, set != null);
+    }
+
+    private static String defaultId() {
+      try {
+        String host = InetAddress.getLocalHost().getHostName();
+        int dot = host.indexOf('.');
+        return dot > 0 ? host.substring(0, dot) : host;
+      } catch (UnknownHostException e) {
+        return "localhost";
+      }
     }
   }
 

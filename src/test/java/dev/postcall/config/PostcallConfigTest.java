@@ -143,6 +143,15 @@ class PostcallConfigTest {
     assertTrue(PostcallConfig.from(Settings.of(Map.of())).db().embedded(), "a single node keeps working without settings");
   }
 
+  @Test
+  void the_pbx_id_defaults_to_the_host_name_and_is_checked() {
+    PostcallConfig.Pbx d = PostcallConfig.from(Settings.of(Map.of())).pbx();
+    assertFalse(d.explicit());
+    assertFalse(d.id().isEmpty());
+    assertEquals(new PostcallConfig.Pbx("pbx-2", true), PostcallConfig.from(Settings.of(Map.of("pbx.id", "pbx-2"))).pbx());
+    assertMessage("pbx.id: letters, digits, '.', '_' and '-' only, at most 64, got 'pbx 2'", Map.of("pbx.id", "pbx 2"));
+  }
+
   private static void assertMessage(String expected, Map<String, String> values) {
     ConfigException e = assertThrows(ConfigException.class, () -> PostcallConfig.from(Settings.of(values)));
     assertEquals(expected, e.getMessage());

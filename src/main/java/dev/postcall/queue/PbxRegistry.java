@@ -1,0 +1,45 @@
+package dev.postcall.queue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** The PBXs that feed this database ({@code pbx_nodes}): how a node learns it is not the only one. */
+public final class PbxRegistry {
+  private final DataSource ds;
+
+  public PbxRegistry(DataSource ds) {
+    this.ds = ds;
+  }
+
+  /** Records that {@code pbxId} (on {@code host}) feeds this database now. */
+  public void register(String pbxId, String host, boolean explicit) throws SQLException {
+    Sql.autocommit(ds, c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO pbx_nodes (pbx_id, host, explicit_id, first_seen, last_seen)"
+          + " VALUES (?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))"
+          + " ON DUPLICATE KEY UPDATE host = VALUES(host), explicit_id = VALUES(explicit_id), last_seen = UTC_TIMESTAMP(3)")) {
+        ps.setString(1, pbxId);
+        ps.setString(2, Sql.clip(host, 255));
+        ps.setBoolean(3, explicit);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /** The other PBX ids known to this database, oldest first. */
+  public List<String> others(String pbxId) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT pbx_id FROM pbx_nodes WHERE pbx_id <> ? ORDER BY first_seen")) {
+      ps.setString(1, pbxId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+}
