@@ -16,8 +16,10 @@ public final class Seed {
   private final CallStore calls;
   private final JobQueue queue;
   private final MutableClock clock;
+  private final DataSource ds;
 
   public Seed(DataSource ds, MutableClock clock) {
+    this.ds = ds;
     this.calls = new CallStore(ds, clock);
     this.queue = new JobQueue(ds, clock);
     this.clock = clock;
@@ -55,6 +57,12 @@ public final class Seed {
   }
 
   private Job claim(String uid) throws Exception {
+    // the seed's clock runs ahead of the database's (one second per seeded call); claims go by the database's
+    try (var c = ds.getConnection(); var ps = c.prepareStatement("UPDATE jobs j JOIN calls c ON c.id = j.call_id"
+        + " SET j.next_attempt_at = LEAST(j.next_attempt_at, UTC_TIMESTAMP(3)) WHERE c.uniqueid = ?")) {
+      ps.setString(1, uid);
+      ps.executeUpdate();
+    }
     List<Job> jobs = queue.claim("seed", 1, Duration.ofMinutes(5));
     if (jobs.size() != 1 || !jobs.get(0).uniqueid().equals(uid))
       throw new IllegalStateException("expected to claim " + uid + ", got " + jobs);
