@@ -47,7 +47,7 @@ class NodeEndpointsIT {
   }
 
   PostcallService start(String roles) {
-    PostcallConfig cfg = db.serviceConfig(dir, NO_INCIDENT, Map.of("roles", roles, "web.admin-token", "t"));
+    PostcallConfig cfg = db.serviceConfig(dir, NO_INCIDENT, Map.of("roles", roles, "web.admin-token", "a-token-of-20-chars!"));
     PostcallService s = new PostcallService(cfg, Clock.systemUTC(), SoapIncidentSystem::new);
     s.start();
     await().atMost(Duration.ofSeconds(30)).until(s::ready);
