@@ -75,9 +75,15 @@ final class HistoryHorizon {
     return known;
   }
 
-  /** Whether the row is not history (no horizon, no start: kept). */
+  /**
+   * Whether the row is not history (no horizon, no start: kept). The uniqueid's creation second is
+   * the anchor where it has one: a Master.csv read in the wrong zone must not turn new calls into history.
+   */
   boolean accepts(CdrRow r) {
     Instant b = before;
-    return b == null || r.start() == null || !r.start().isBefore(b);
+    if (b == null) return true;
+    Instant created = dev.postcall.queue.Uniqueids.created(r.uniqueid());
+    if (created != null) return !created.isBefore(b.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    return r.start() == null || !r.start().isBefore(b);
   }
 }
