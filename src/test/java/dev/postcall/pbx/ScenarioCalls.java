@@ -38,8 +38,17 @@ final class ScenarioCalls {
   static int placeAndSettle(RealPbx pbx, List<String> kit, List<String> legs) {
     int placed = 0;
     for (String ctx : List.of("pc-h", "pc-hh")) for (String s : kit) {
+      if (s.equals("600")) continue;
       pbx.pbx().call(s, ctx);
       placed++;
+    }
+    // 600 comes from a .call file: an originated Local caller's ;2 half is told from a callee leg
+    // only by its ;1 half's uniqueid just before its own, which two originates at once can
+    // interleave (a known limit of the AGI path alone; Master.csv has the call) - one at a time.
+    if (kit.contains("600")) for (String ctx : List.of("pc-h", "pc-hh")) {
+      pbx.pbx().call("600", ctx);
+      placed++;
+      sleepQuietly(Duration.ofSeconds(1));
     }
     for (String ctx : List.of("pc-legs-h", "pc-legs-hh")) for (String s : legs) {
       pbx.pbx().originate(s, ctx, 10);
@@ -52,6 +61,14 @@ final class ScenarioCalls {
     assertEquals(placed, pbx.masterCsvCalls().size(), "Master.csv's callers: " + pbx.masterCsvCalls().keySet());
     pbx.awaitSettled(pbx.masterCsvCalls().keySet(), Duration.ofSeconds(60));
     return placed;
+  }
+
+  private static void sleepQuietly(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   static void assertOneObjectPerCallAndNoLeg(RealPbx pbx) throws Exception {
