@@ -76,14 +76,15 @@ final class HistoryHorizon {
   }
 
   /**
-   * Whether the row is not history (no horizon, no start: kept). The uniqueid's creation second is
-   * the anchor where it has one: a Master.csv read in the wrong zone must not turn new calls into history.
+   * Whether the row is not history (no horizon, or neither a start nor a uniqueid time: kept). New
+   * by its uniqueid's creation second or by its start: a Master.csv read in the wrong zone must not
+   * turn new calls into history, nor a uniqueid whose first part is not the channel's creation.
    */
   boolean accepts(CdrRow r) {
     Instant b = before;
     if (b == null) return true;
     Instant created = dev.postcall.queue.Uniqueids.created(r.uniqueid());
-    if (created != null) return !created.isBefore(b.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-    return r.start() == null || !r.start().isBefore(b);
+    if (created != null && !created.isBefore(b.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))) return true;
+    return r.start() == null ? created == null : !r.start().isBefore(b);
   }
 }
