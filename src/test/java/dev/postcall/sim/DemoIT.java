@@ -35,7 +35,10 @@ class DemoIT {
       Demo.Summary s = demo.run(Duration.ofMinutes(3));
       assertEquals(new Demo.Summary(30, s.viaAgi(), s.viaBackfill(), 30, 0, 0, 0, 0, 0), s, s.toString());
       assertEquals(30, s.viaAgi() + s.viaBackfill());
-      assertEquals(demo.calls().stream().filter(c -> !c.viaAgi()).count(), s.viaBackfill(), "CSV-only calls came from the backfill");
+      // every CSV-only call came from the backfill; a call both paths saw may be stored from either
+      // (the tailer reads a Master.csv it meets for the first time whole since postcall started)
+      long csvOnly = demo.calls().stream().filter(c -> !c.viaAgi()).count();
+      assertTrue(s.viaBackfill() >= csvOnly, "CSV-only calls came from the backfill: " + s);
       for (SimulatedCall c : demo.calls()) {
         IncidentServer.StoredObject o = demo.incidents().objects().stream()
             .filter(x -> c.uniqueid().equals(x.first("uniqueid"))).findFirst().orElseThrow();
