@@ -85,6 +85,6 @@ final class HistoryHorizon {
     if (b == null) return true;
     Instant created = dev.postcall.queue.Uniqueids.created(r.uniqueid());
     if (created != null && !created.isBefore(b.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))) return true;
-    return r.start() == null ? created == null : !r.start().isBefore(b);
+    return r.start() == null ? created == null : !r.start().isBefore(b.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
   }
 }

@@ -105,15 +105,16 @@ public final class PostcallService implements AutoCloseable {
     if (cfg.roles().contains(Role.WORKER) || cfg.roles().contains(Role.WEB)) incident = incidentFactory.apply(cfg.incident());
     startWeb(queue);
     // The rest needs the schema; the database may be down right now.
-    DaemonThreads.start("postcall-start", () -> startWhenDatabaseAnswers(queue));
+    java.time.Instant startedAt = clock.instant(); // calls from here on are never the PBX's history
+    DaemonThreads.start("postcall-start", () -> startWhenDatabaseAnswers(queue, startedAt));
   }
 
-  private void startWhenDatabaseAnswers(JobQueue queue) {
+  private void startWhenDatabaseAnswers(JobQueue queue, java.time.Instant startedAt) {
     long backoffMs = 500;
     while (!closing) {
       try {
         db.db().migrate();
-        BackfillService.markFirstStart(db.db().dataSource(), clock.instant());
+        BackfillService.markFirstStart(db.db().dataSource(), startedAt);
         break;
       } catch (RuntimeException | java.sql.SQLException e) {
         log.warn("database not ready ({}); retrying in {} ms", rootMessage(e), backoffMs);
