@@ -1,6 +1,6 @@
 package dev.postcall;
 
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.time.Instant;
 
 /**

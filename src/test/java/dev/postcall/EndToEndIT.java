@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.postcall.cli.PostcallService;
+import dev.postcall.service.PostcallService;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.SoapIncidentSystem;
 import dev.postcall.sim.CallSimulator;

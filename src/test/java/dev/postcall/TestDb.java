@@ -2,7 +2,7 @@ package dev.postcall;
 
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -105,7 +105,7 @@ public final class TestDb implements AutoCloseable {
    */
   public static Path persistentDir(String name) {
     Path target = Path.of("target", name).toAbsolutePath();
-    return dev.postcall.queue.EmbeddedDatabase.underTmp(target)
+    return dev.postcall.db.EmbeddedDatabase.underTmp(target)
         ? Path.of(System.getProperty("user.home"), ".cache", "postcall-tests", name) : target;
   }
 

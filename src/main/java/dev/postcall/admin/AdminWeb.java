@@ -3,7 +3,7 @@ package dev.postcall.admin;
 import dev.postcall.incident.DialStatusMapping;
 import dev.postcall.DaemonThreads;
 import dev.postcall.config.PostcallConfig;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.JobQueue;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;

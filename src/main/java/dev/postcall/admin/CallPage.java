@@ -5,7 +5,7 @@ import static dev.postcall.admin.Html.esc;
 import static dev.postcall.admin.Html.time;
 import static dev.postcall.admin.Html.url;
 
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.postcall.admin;
 
-import dev.postcall.queue.Sql;
+import dev.postcall.db.Sql;
 import dev.postcall.route.AgentName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

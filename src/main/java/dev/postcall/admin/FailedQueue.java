@@ -1,7 +1,7 @@
 package dev.postcall.admin;
 
 import dev.postcall.queue.CallStore;
-import dev.postcall.queue.Sql;
+import dev.postcall.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

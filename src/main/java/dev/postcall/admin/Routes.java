@@ -2,7 +2,7 @@ package dev.postcall.admin;
 
 import static dev.postcall.admin.Html.esc;
 
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.JobQueue;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -3,7 +3,7 @@ package dev.postcall.agi;
 import dev.postcall.SafeText;
 import dev.postcall.agi.HangupQuery.Field;
 import dev.postcall.cdr.CdrNotices;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.Uniqueids;
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postcall.FileModes;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.BufferedInputStream;

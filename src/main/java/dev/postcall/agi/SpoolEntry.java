@@ -1,6 +1,6 @@
 package dev.postcall.agi;
 
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.time.Instant;
 
 /**

@@ -1,7 +1,7 @@
 package dev.postcall.cdr;
 
 import dev.postcall.PostcallException;
-import dev.postcall.queue.Sql;
+import dev.postcall.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package dev.postcall.cdr;
 
 import dev.postcall.DaemonThreads;
-import dev.postcall.queue.CallRecord;
-import dev.postcall.queue.Sql;
+import dev.postcall.call.CallRecord;
+import dev.postcall.db.Sql;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.postcall.cdr;
 
-import dev.postcall.queue.Sql;
+import dev.postcall.db.Sql;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

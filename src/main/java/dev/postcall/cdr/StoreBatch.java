@@ -1,7 +1,7 @@
 package dev.postcall.cdr;
 
-import dev.postcall.queue.CallRecord;
-import dev.postcall.queue.CsvCalls;
+import dev.postcall.call.CallRecord;
+import dev.postcall.cdr.CsvCalls;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;

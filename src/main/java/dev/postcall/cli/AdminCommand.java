@@ -1,10 +1,11 @@
 package dev.postcall.cli;
 
+import dev.postcall.db.OpenDatabase;
 import dev.postcall.Causes;
 import dev.postcall.PostcallException;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Redact;
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.util.concurrent.Callable;

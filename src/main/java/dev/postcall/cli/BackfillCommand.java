@@ -1,10 +1,11 @@
 package dev.postcall.cli;
 
+import dev.postcall.db.OpenDatabase;
 import dev.postcall.cdr.BackfillFile;
 import dev.postcall.cdr.ImportCounts;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.postcall.cli;
 
 import dev.postcall.admin.CallSearch;
 import dev.postcall.config.PostcallConfig;
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;

@@ -2,7 +2,7 @@ package dev.postcall.cli;
 
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.queue.CallConflicts;
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;

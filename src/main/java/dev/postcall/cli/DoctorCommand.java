@@ -3,7 +3,7 @@ package dev.postcall.cli;
 import dev.postcall.admin.Doctor;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.SoapIncidentSystem;
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -6,7 +6,7 @@ import dev.postcall.admin.FailedQueue;
 import dev.postcall.admin.FailedRow;
 import dev.postcall.admin.RecordingLocator;
 import dev.postcall.config.PostcallConfig;
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import dev.postcall.queue.JobQueue;
 import dev.postcall.work.RecordingPath;
 import java.io.PrintWriter;

@@ -1,5 +1,7 @@
 package dev.postcall.cli;
 
+import dev.postcall.service.PostcallService;
+
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.SoapIncidentSystem;
 import java.time.Clock;

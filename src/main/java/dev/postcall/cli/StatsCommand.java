@@ -4,7 +4,7 @@ import dev.postcall.admin.FailedQueue;
 import dev.postcall.admin.QueueStats;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.queue.CallConflicts;
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import java.io.PrintWriter;
 import java.time.Clock;
 import picocli.CommandLine.Command;

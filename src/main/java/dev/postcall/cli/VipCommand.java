@@ -1,7 +1,7 @@
 package dev.postcall.cli;
 
 import dev.postcall.config.PostcallConfig;
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import dev.postcall.route.CallerNumbers;
 import dev.postcall.route.VipNumbers;
 import java.io.BufferedReader;

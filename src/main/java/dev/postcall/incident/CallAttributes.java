@@ -3,7 +3,7 @@ package dev.postcall.incident;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.soap.KeyValuesPairSoap;
 import dev.postcall.incident.soap.KeyValuesPairSoapArray;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;

@@ -1,7 +1,7 @@
 package dev.postcall.incident;
 
 import dev.postcall.SafeText;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.postcall.incident;
 
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

@@ -5,7 +5,7 @@ import dev.postcall.config.Redact;
 import dev.postcall.incident.soap.FileSoap;
 import dev.postcall.incident.soap.IncidentFault;
 import dev.postcall.incident.soap.IncidentPort;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import jakarta.activation.DataHandler;
 import jakarta.activation.FileDataSource;
 import java.nio.file.Files;

@@ -1,6 +1,10 @@
 package dev.postcall.queue;
 
-import static dev.postcall.queue.Sql.clip;
+import dev.postcall.call.CallRecord;
+import dev.postcall.db.Database;
+import dev.postcall.db.Sql;
+
+import static dev.postcall.db.Sql.clip;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,7 +28,7 @@ import javax.sql.DataSource;
  * conflict ({@link ConflictCheck}).
  */
 public final class CallStore {
-  static final String INSERT_CALL = """
+  public static final String INSERT_CALL = """
       INSERT INTO calls (uniqueid, linkedid, channel, dst_channel, caller_number, caller_name,
         extension, context, start_time, answer_time, end_time, duration_s, billsec_s, disposition,
         dial_status, recording, accountcode, userfield, source, received_at)
@@ -220,7 +224,7 @@ public final class CallStore {
    * uniqueid that is already a call is left alone. Returns the number of calls inserted (needs
    * useAffectedRows, as {@link Database} sets it: a known uniqueid counts 0).
    */
-  static long insertRows(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
+  public static long insertRows(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
     long inserted = 0;
     for (int from = 0; from < calls.size(); from += BATCH) {
       List<CallRecord> chunk = calls.subList(from, Math.min(calls.size(), from + BATCH));

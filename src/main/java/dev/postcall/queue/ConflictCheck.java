@@ -1,6 +1,9 @@
 package dev.postcall.queue;
 
-import static dev.postcall.queue.Sql.clip;
+import dev.postcall.call.CallRecord;
+import dev.postcall.db.Sql;
+
+import static dev.postcall.db.Sql.clip;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

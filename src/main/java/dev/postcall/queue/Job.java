@@ -1,5 +1,7 @@
 package dev.postcall.queue;
 
+import dev.postcall.call.CallRecord;
+
 import java.time.Instant;
 
 /**

@@ -1,5 +1,7 @@
 package dev.postcall.queue;
 
+import dev.postcall.db.Sql;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

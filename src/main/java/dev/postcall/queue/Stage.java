@@ -36,7 +36,7 @@ public enum Stage {
    * still read the call row before it creates the object (the worker re-reads it at CREATE). A call
    * without a job ({@code stage} null) has not started.
    */
-  static boolean uploadStarted(Stage stage, JobState state) {
+  public static boolean uploadStarted(Stage stage, JobState state) {
     if (stage == null) return false;
     return switch (stage) {
       case WAIT, CONVERT -> state == JobState.DONE;

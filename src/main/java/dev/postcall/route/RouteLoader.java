@@ -1,6 +1,6 @@
 package dev.postcall.route;
 
-import dev.postcall.queue.Sql;
+import dev.postcall.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

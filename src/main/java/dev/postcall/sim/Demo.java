@@ -1,6 +1,6 @@
 package dev.postcall.sim;
 
-import dev.postcall.cli.PostcallService;
+import dev.postcall.service.PostcallService;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
 import dev.postcall.incident.SoapIncidentSystem;

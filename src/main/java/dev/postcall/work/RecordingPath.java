@@ -1,7 +1,7 @@
 package dev.postcall.work;
 
 import dev.postcall.PostcallException;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postcall.TestDb;
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import dev.postcall.queue.Job;
 import java.net.URI;
 import java.net.http.HttpClient;

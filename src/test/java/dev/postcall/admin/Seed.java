@@ -1,7 +1,7 @@
 package dev.postcall.admin;
 
 import dev.postcall.MutableClock;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import dev.postcall.queue.Job;
 import dev.postcall.queue.JobQueue;

@@ -6,7 +6,7 @@ import dev.postcall.CallBuilder;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
 import dev.postcall.incident.DialStatusMapping;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,6 +1,6 @@
 package dev.postcall.agi;
 
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;

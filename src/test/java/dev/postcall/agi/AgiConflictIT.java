@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postcall.TestDb;
 import dev.postcall.queue.CallConflict;
 import dev.postcall.queue.CallConflicts;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import dev.postcall.queue.RecordingOwnership;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.PostcallException;
 import dev.postcall.TestDb;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import dev.postcall.work.RecordingPath;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

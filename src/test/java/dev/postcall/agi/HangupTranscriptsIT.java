@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.TestDb;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URISyntaxException;

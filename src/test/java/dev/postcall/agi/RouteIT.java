@@ -40,7 +40,7 @@ class RouteIT {
   static final DateTimeFormatter CDR_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
   TestDb db;
-  dev.postcall.queue.Database downDb;
+  dev.postcall.db.Database downDb;
   AgiService agi;
   RouteLoader loader;
   SimpleMeterRegistry metrics = new SimpleMeterRegistry();
@@ -112,7 +112,7 @@ class RouteIT {
   @Test
   void database_down_at_start_answers_empty_at_once() throws Exception {
     db = TestDb.create();
-    downDb = dev.postcall.queue.Database.open("jdbc:mysql://127.0.0.1:1/none?sslMode=DISABLED", "x", "y", 1,
+    downDb = dev.postcall.db.Database.open("jdbc:mysql://127.0.0.1:1/none?sslMode=DISABLED", "x", "y", 1,
         Duration.ofMillis(300));
     start(downDb.dataSource());
     assertThrows(SQLException.class, loader::refreshOnce);

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.TestDb;
 import dev.postcall.queue.CallStore;
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -307,9 +307,9 @@ public final class AgiBench {
     return new double[] {pct(t, 50), pct(t, 99)};
   }
 
-  static dev.postcall.queue.CallRecord probe(String uid) {
-    return new dev.postcall.queue.CallRecord(uid, null, "Local/probe", null, null, null, null, "bench", null, null,
-        null, null, null, null, null, null, null, null, dev.postcall.queue.CallRecord.Source.AGI);
+  static dev.postcall.call.CallRecord probe(String uid) {
+    return new dev.postcall.call.CallRecord(uid, null, "Local/probe", null, null, null, null, "bench", null, null,
+        null, null, null, null, null, null, null, null, dev.postcall.call.CallRecord.Source.AGI);
   }
 
   static PostcallConfig.Agi config(Path spool) {

@@ -6,7 +6,7 @@ import static dev.postcall.bench.BenchResult.row;
 
 import dev.postcall.TestDb;
 import dev.postcall.audio.ConvertRecording;
-import dev.postcall.cli.PostcallService;
+import dev.postcall.service.PostcallService;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.SoapIncidentSystem;
 import dev.postcall.sim.CallSimulator;

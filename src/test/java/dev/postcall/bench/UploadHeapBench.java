@@ -3,7 +3,7 @@ package dev.postcall.bench;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
 import dev.postcall.incident.SoapIncidentSystem;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.sim.IncidentServer;
 import dev.postcall.sim.IncidentServer.StoredFile;
 import java.io.OutputStream;

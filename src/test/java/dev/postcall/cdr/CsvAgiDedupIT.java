@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.MutableClock;
 import dev.postcall.CallTablesDb;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

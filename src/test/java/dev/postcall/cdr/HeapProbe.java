@@ -1,6 +1,6 @@
 package dev.postcall.cdr;
 
-import dev.postcall.queue.Database;
+import dev.postcall.db.Database;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.fuzz.Fuzz;
 import dev.postcall.fuzz.Inputs;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.sim.CdrCsvWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.postcall.cdr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

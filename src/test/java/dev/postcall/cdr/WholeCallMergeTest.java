@@ -2,7 +2,7 @@ package dev.postcall.cdr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,8 +3,8 @@ package dev.postcall.chaos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.postcall.queue.Database;
-import dev.postcall.queue.EmbeddedDatabase;
+import dev.postcall.db.Database;
+import dev.postcall.db.EmbeddedDatabase;
 import dev.postcall.sim.CallSimulator.SimulatedCall;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package dev.postcall.cli;
 
+import dev.postcall.service.PostcallService;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -8,7 +8,7 @@ import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
 import dev.postcall.fuzz.Fuzz;
 import dev.postcall.fuzz.Inputs;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;

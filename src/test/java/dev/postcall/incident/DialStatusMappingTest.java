@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.sim.IncidentServer;
 import dev.postcall.sim.IncidentServer.StoredFile;
 import dev.postcall.sim.IncidentServer.StoredObject;

@@ -3,10 +3,10 @@ package dev.postcall.pbx;
 import static org.awaitility.Awaitility.await;
 
 import dev.postcall.TestDb;
-import dev.postcall.cli.PostcallService;
+import dev.postcall.service.PostcallService;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.SoapIncidentSystem;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import dev.postcall.sim.IncidentServer;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.postcall.pbx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.sim.IncidentServer;
 import java.time.Duration;
 import java.time.Instant;

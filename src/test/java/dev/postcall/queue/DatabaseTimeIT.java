@@ -1,5 +1,8 @@
 package dev.postcall.queue;
 
+import dev.postcall.db.DatabaseClock;
+
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,5 +1,7 @@
 package dev.postcall.queue;
 
+import dev.postcall.call.CallRecord;
+
 import dev.postcall.CallBuilder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

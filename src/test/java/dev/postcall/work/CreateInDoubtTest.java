@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.postcall.MutableClock;
 import dev.postcall.incident.IncidentException;
 import dev.postcall.incident.IncidentException.Outcome;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.Job;
 import dev.postcall.queue.Stage;
 import java.time.Duration;

@@ -21,7 +21,7 @@ import dev.postcall.config.Settings;
 import dev.postcall.incident.DialStatusMapping;
 import dev.postcall.incident.IncidentException;
 import dev.postcall.incident.IncidentSystem;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.Job;
 import dev.postcall.queue.JobQueue;
 import dev.postcall.queue.Stage;

@@ -10,7 +10,7 @@ import dev.postcall.TestDb;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
 import dev.postcall.incident.SoapIncidentSystem;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import dev.postcall.queue.JobQueue;
 import dev.postcall.sim.GrowingRecording;

@@ -9,7 +9,7 @@ import static org.mockito.Mockito.mock;
 import dev.postcall.TestDb;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import dev.postcall.queue.Job;
 import dev.postcall.queue.JobQueue;

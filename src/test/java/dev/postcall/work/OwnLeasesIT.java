@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.MutableClock;
 import dev.postcall.TestDb;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import dev.postcall.queue.Job;
 import dev.postcall.queue.JobQueue;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.postcall.PostcallException;
 import dev.postcall.fuzz.Fuzz;
 import dev.postcall.fuzz.Inputs;
-import dev.postcall.queue.CallRecord;
+import dev.postcall.call.CallRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

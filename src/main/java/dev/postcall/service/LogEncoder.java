@@ -1,4 +1,4 @@
-package dev.postcall.admin;
+package dev.postcall.service;
 
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;

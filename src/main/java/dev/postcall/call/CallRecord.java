@@ -1,4 +1,4 @@
-package dev.postcall.queue;
+package dev.postcall.call;
 
 import java.time.Instant;
 

@@ -1,4 +1,5 @@
-package dev.postcall.queue;
+package dev.postcall.db;
+
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -93,8 +94,8 @@ public final class Database implements AutoCloseable {
 
   /**
    * Connections for the Master.csv import (tailer, sweep, {@code postcall backfill}), opened on
-   * first use. They stream each batch with {@code LOAD DATA LOCAL INFILE} from memory ({@link
-   * LoadCalls}), which Connector/J only does with {@code allowLoadLocalInfile=true} — and that
+   * first use. They stream each batch with {@code LOAD DATA LOCAL INFILE} from memory (the
+   * cdr bulk load), which Connector/J only does with {@code allowLoadLocalInfile=true} — and that
    * flag alone would also let the server ask for <em>any</em> file the process can read, in
    * answer to any statement (a hostile or impersonated server reading conf/ or the recordings).
    * So only these connections have it, and {@code allowLoadLocalInfileInPath} names a directory

@@ -1,8 +1,6 @@
-package dev.postcall.cli;
+package dev.postcall.db;
 
 import dev.postcall.config.PostcallConfig;
-import dev.postcall.queue.Database;
-import dev.postcall.queue.EmbeddedDatabase;
 
 /**
  * The database a command talks to: the configured server ({@code db.url}), or — when none is

@@ -1,4 +1,6 @@
-package dev.postcall.queue;
+package dev.postcall.cdr;
+
+import dev.postcall.call.CallRecord;
 
 import com.mysql.cj.jdbc.JdbcStatement;
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package dev.postcall.queue;
+package dev.postcall.db;
 
 import dev.postcall.Causes;
 import java.sql.Connection;
@@ -29,7 +29,7 @@ public final class Sql {
   }
 
   /** The text {@link #setInstant} binds: UTC, {@code yyyy-MM-dd HH:mm:ss.SSS}. */
-  static String format(Instant t) {
+  public static String format(Instant t) {
     return MILLIS.format(t);
   }
 

@@ -1,4 +1,4 @@
-package dev.postcall.queue;
+package dev.postcall.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,10 @@
-package dev.postcall.queue;
+package dev.postcall.cdr;
+
+import dev.postcall.db.Database;
+import dev.postcall.db.EmbeddedDatabase;
+
+import dev.postcall.call.CallRecord;
+import dev.postcall.cdr.CsvCalls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

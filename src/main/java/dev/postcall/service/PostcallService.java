@@ -1,4 +1,6 @@
-package dev.postcall.cli;
+package dev.postcall.service;
+
+import dev.postcall.db.OpenDatabase;
 
 import dev.postcall.DaemonThreads;
 import dev.postcall.Causes;
@@ -18,8 +20,8 @@ import dev.postcall.queue.CallStore;
 import dev.postcall.route.RouteIndex;
 import dev.postcall.route.RouteLoader;
 import dev.postcall.queue.RecordingOwnership;
-import dev.postcall.queue.Database;
-import dev.postcall.queue.DatabaseClock;
+import dev.postcall.db.Database;
+import dev.postcall.db.DatabaseClock;
 import dev.postcall.queue.JobQueue;
 import dev.postcall.queue.PbxRegistry;
 import dev.postcall.work.DeliverCall;

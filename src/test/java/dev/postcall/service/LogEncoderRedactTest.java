@@ -1,4 +1,4 @@
-package dev.postcall.admin;
+package dev.postcall.service;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

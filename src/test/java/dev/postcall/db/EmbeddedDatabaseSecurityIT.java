@@ -1,11 +1,10 @@
-package dev.postcall.queue;
+package dev.postcall.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.postcall.cli.OpenDatabase;
 import dev.postcall.config.ConfigException;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;

@@ -1,4 +1,4 @@
-package dev.postcall.queue;
+package dev.postcall.db;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

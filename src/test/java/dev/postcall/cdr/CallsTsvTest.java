@@ -1,4 +1,8 @@
-package dev.postcall.queue;
+package dev.postcall.cdr;
+
+import dev.postcall.call.CallRecord;
+import dev.postcall.db.Sql;
+import dev.postcall.queue.CallStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.postcall.queue;
+package dev.postcall.db;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.postcall.queue;
+package dev.postcall.db;
 
 import com.mysql.cj.conf.PropertySet;
 import com.mysql.cj.protocol.StandardSocketFactory;

@@ -1,6 +1,9 @@
-package dev.postcall.queue;
+package dev.postcall.cdr;
 
-import static dev.postcall.queue.Sql.clip;
+import dev.postcall.call.CallRecord;
+import dev.postcall.db.Sql;
+
+import static dev.postcall.db.Sql.clip;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
