@@ -28,6 +28,7 @@ public final class CallBuilder {
   private String recording;
   private String accountcode;
   private String userfield;
+  private String agent;
 
   private CallBuilder(String uniqueid, CallRecord.Source source) {
     this.uniqueid = uniqueid;
@@ -64,6 +65,7 @@ public final class CallBuilder {
     b.recording = c.recording();
     b.accountcode = c.accountcode();
     b.userfield = c.userfield();
+    b.agent = c.agent();
     return b;
   }
 
@@ -84,9 +86,10 @@ public final class CallBuilder {
   public CallBuilder recording(String v) { recording = v; return this; }
   public CallBuilder accountcode(String v) { accountcode = v; return this; }
   public CallBuilder userfield(String v) { userfield = v; return this; }
+  public CallBuilder agent(String v) { agent = v; return this; }
 
   public CallRecord build() {
     return new CallRecord(uniqueid, linkedid, channel, dstChannel, callerNumber, callerName, extension, context, start,
-        answer, end, duration, billsec, disposition, dialStatus, recording, accountcode, userfield, source);
+        answer, end, duration, billsec, disposition, dialStatus, recording, accountcode, userfield, source, agent);
   }
 }

@@ -1,7 +1,6 @@
 package dev.postcall.admin;
 
 import dev.postcall.db.Sql;
-import dev.postcall.route.AgentName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,7 +40,7 @@ public final class CallSearch {
 
   public List<Row> search(Filter f) throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT c.uniqueid, c.start_time, c.caller_number, c.caller_name, c.extension, "
-        + "c.dial_status, c.disposition, c.dst_channel, c.billsec_s, c.recording, j.state FROM calls c "
+        + "c.dial_status, c.disposition, c.agent, c.billsec_s, c.recording, j.state FROM calls c "
         + "LEFT JOIN jobs j ON j.call_id = c.id WHERE 1=1");
     List<Object> args = new ArrayList<>();
     if (f.since() != null) {
@@ -77,12 +76,8 @@ public final class CallSearch {
       sql.append(")");
     }
     if (f.agent() != null && !f.agent().isBlank()) {
-      // the agent is the dstchannel without its sequence number (and Local half): match it and its channels
-      String a = f.agent().strip();
-      String esc = a.replace("!", "!!").replace("%", "!%").replace("_", "!_");
-      sql.append(" AND (c.dst_channel = ? OR c.dst_channel LIKE ? ESCAPE '!')");
-      args.add(a);
-      args.add(esc + "-%");
+      sql.append(" AND c.agent = ?");
+      args.add(f.agent().strip());
     }
     sql.append(" ORDER BY c.start_time DESC, c.id DESC LIMIT ?");
     int limit = f.limit() == null ? 100 : f.limit();
@@ -99,8 +94,7 @@ public final class CallSearch {
         while (rs.next()) {
           String outcome = rs.getString("dial_status");
           if (outcome == null || outcome.isBlank()) outcome = rs.getString("disposition");
-          String agent = AgentName.of(rs.getString("dst_channel"));
-          if (f.agent() != null && !f.agent().isBlank() && agent != null && !agent.equals(f.agent().strip())) continue;
+          String agent = rs.getString("agent");
           out.add(new Row(rs.getString("uniqueid"), Sql.getInstant(rs, "start_time"), rs.getString("caller_number"),
               rs.getString("caller_name"), rs.getString("extension"), outcome, status(outcome), agent,
               Sql.getInt(rs, "billsec_s"), rs.getString("state"), rs.getString("recording") != null));

@@ -5,6 +5,7 @@ import dev.postcall.agi.HangupQuery.Field;
 import dev.postcall.cdr.CdrNotices;
 import dev.postcall.call.CallRecord;
 import dev.postcall.queue.Uniqueids;
+import dev.postcall.route.AgentName;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -69,7 +70,8 @@ final class HangupCallBuilder {
         recording,
         text("accountcode", env.accountcode(), 80, w),
         text("userfield", v.get(Field.USERFIELD), 255, w),
-        CallRecord.Source.AGI);
+        CallRecord.Source.AGI,
+        text("agent", agent(v), 255, w));
     return new Built(call, List.copyOf(w), Uniqueids.isLeg(call.uniqueid(), call.linkedid(), call.channel()));
   }
 
@@ -126,6 +128,20 @@ final class HangupCallBuilder {
       case "FULL", "JOINEMPTY", "JOINUNAVAIL", "LEAVEEMPTY", "LEAVEUNAVAIL" -> "CHANUNAVAIL";
       default -> "NOANSWER"; // TIMEOUT, WITHDRAW, CONTINUE: nobody answered
     };
+  }
+
+  /**
+   * Who answered, as an interface without the channel's sequence number: the queue member when
+   * app_queue connected one, else the peer that answered Dial (DIALEDPEERNAME: with several parties
+   * rung, CDR() in h is the last one's row), else the CDR's dstchannel of a call that was answered;
+   * null when nobody answered.
+   */
+  static String agent(Map<Field, String> v) {
+    String member = AgentName.ofMember(v.get(Field.MEMBERINTERFACE));
+    if (member != null) return member;
+    String peer = AgentName.of(v.get(Field.DIALEDPEERNAME));
+    if (peer != null) return peer;
+    return "ANSWER".equals(outcome(v)) ? AgentName.of(v.get(Field.DSTCHANNEL)) : null;
   }
 
   private static Integer answeredTime(Map<Field, String> v) {

@@ -34,7 +34,11 @@ final class HangupQuery {
     /** Seconds bridged to an answering party, set by Dial and Queue alike (Queue sets no DIALSTATUS). */
     ANSWEREDTIME("ANSWEREDTIME"),
     /** Why Queue() gave up (TIMEOUT, FULL, JOINEMPTY…); unset when a member answered. */
-    QUEUESTATUS("QUEUESTATUS");
+    QUEUESTATUS("QUEUESTATUS"),
+    /** The queue member who answered (app_queue sets it with {@code setinterfacevar=yes}). */
+    MEMBERINTERFACE("MEMBERINTERFACE"),
+    /** The channel that answered the last Dial that was answered: of a ring group, the one that did. */
+    DIALEDPEERNAME("DIALEDPEERNAME");
 
     final String variable;
 

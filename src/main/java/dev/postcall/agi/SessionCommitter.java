@@ -100,7 +100,7 @@ final class SessionCommitter implements AutoCloseable {
       for (String w : built.warnings()) log.warn("call {}: {} (stored anyway)", Text.printable(built.call().uniqueid()), w);
       calls.add(built.call());
       CallRecord call = built.call();
-      route.answered(call.callerNumber(), call.dstChannel(), call.answer());
+      route.answered(call.callerNumber(), call.agent(), call.answer());
     }
     if (batch.isEmpty()) return;
     List<CaptureWriter.Outcome> outcomes;

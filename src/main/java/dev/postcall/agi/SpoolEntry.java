@@ -10,13 +10,13 @@ import java.time.Instant;
 record SpoolEntry(int v, String spooledAt, String reason, String uniqueid, String linkedid, String channel,
     String dstChannel, String callerNumber, String callerName, String extension, String context,
     String start, String answer, String end, Integer duration, Integer billsec, String disposition,
-    String dialStatus, String recording, String accountcode, String userfield) {
+    String dialStatus, String recording, String accountcode, String userfield, String agent) {
 
   static SpoolEntry of(CallRecord c, Instant at, String reason) {
     return new SpoolEntry(1, at.toString(), reason, c.uniqueid(), c.linkedid(), c.channel(), c.dstChannel(),
         c.callerNumber(), c.callerName(), c.extension(), c.context(), str(c.start()), str(c.answer()),
         str(c.end()), c.duration(), c.billsec(), c.disposition(), c.dialStatus(), c.recording(),
-        c.accountcode(), c.userfield());
+        c.accountcode(), c.userfield(), c.agent());
   }
 
   /** The call again; throws IllegalArgumentException on a line that is not a valid event. */
@@ -24,7 +24,7 @@ record SpoolEntry(int v, String spooledAt, String reason, String uniqueid, Strin
     if (v != 1) throw new IllegalArgumentException("unknown spool line version " + v);
     return new CallRecord(uniqueid, linkedid, channel, dstChannel, callerNumber, callerName, extension,
         context, instant(start), instant(answer), instant(end), duration, billsec, disposition, dialStatus,
-        recording, accountcode, userfield, CallRecord.Source.AGI);
+        recording, accountcode, userfield, CallRecord.Source.AGI, agent);
   }
 
   private static String str(Instant t) {

@@ -1,6 +1,7 @@
 package dev.postcall.cdr;
 
 import dev.postcall.call.CallRecord;
+import dev.postcall.call.NumberSuffixes;
 import dev.postcall.db.Database;
 import dev.postcall.db.Sql;
 import dev.postcall.queue.CallStore;
@@ -59,6 +60,7 @@ public final class CsvCalls {
     long firstId = nextId(c);
     List<CallRecord> rows = List.copyOf(fresh.values());
     long inserted = write(c, rows, at);
+    NumberSuffixes.add(c, rows);
     long jobs = insertJobs(c, firstId, at);
     // One job per call we inserted: a mismatch means we would leave a call without its job.
     if (jobs != inserted) throw new SQLException("inserted " + inserted + " calls from Master.csv but " + jobs + " jobs");
@@ -206,7 +208,7 @@ public final class CsvCalls {
     if (!timing && !dial) return Timing.UNCHANGED;
     if (!s.uploadStarted()) {
       try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET end_time = ?, duration_s = ?, billsec_s = ?,"
-          + " answer_time = ?, disposition = ?, dst_channel = ?, start_time = ? WHERE id = ?")) {
+          + " answer_time = ?, disposition = ?, dst_channel = ?, start_time = ?, agent = COALESCE(agent, ?) WHERE id = ?")) {
         Sql.setInstant(ps, 1, end);
         Sql.setInt(ps, 2, duration);
         Sql.setInt(ps, 3, billsec);
@@ -214,7 +216,8 @@ public final class CsvCalls {
         ps.setString(5, dial ? csv.disposition() : s.disposition);
         ps.setString(6, dial ? Sql.clip(csv.dstChannel(), 255) : s.dstChannel);
         Sql.setInstant(ps, 7, start);
-        ps.setLong(8, s.id);
+        ps.setString(8, Sql.clip(csv.agent(), 255)); // a later batch's answered leg names the agent an earlier one lacked
+        ps.setLong(9, s.id);
         ps.executeUpdate();
       }
       return Timing.FILLED;

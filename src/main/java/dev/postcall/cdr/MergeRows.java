@@ -27,7 +27,9 @@ import java.util.Map;
  *       {@code s} nor {@code h} — a Bridge() after a redirect leaves a last part with dst {@code s};
  *   <li>every other field — dstchannel, lastapp — from the <em>lead row</em>: an answered Dial row
  *       if there is one, else an answered row, else a Dial row, else a row whose dst is not
- *       {@code h} and whose disposition is not FAILED, else any non-{@code h} row, else the first.
+ *       {@code h} and whose disposition is not FAILED, else any non-{@code h} row, else the first —
+ *       except that an answered lead row without a dstchannel (a caller answered before Queue())
+ *       takes the dstchannel of the first answered row that has one: the answering agent's.
  * </ul>
  * Rows without a uniqueid (cdr.conf without {@code loguniqueid}) are keyed by channel + start +
  * src + dst instead — see {@link #key(CdrRow)}.
@@ -68,8 +70,12 @@ public final class MergeRows {
     int duration = onePart ? maxDuration
         : start != null && end != null ? (int) (end.getEpochSecond() - start.getEpochSecond()) : maxDuration;
     CdrRow first = parts.stream().filter(r -> dialled(r.dst())).findFirst().orElse(lead);
+    String dstchannel = lead.dstchannel();
+    if ((dstchannel == null || dstchannel.isBlank()) && "ANSWERED".equals(lead.disposition()))
+      dstchannel = parts.stream().filter(r -> "ANSWERED".equals(r.disposition()) && r.dstchannel() != null
+          && !r.dstchannel().isBlank()).map(CdrRow::dstchannel).findFirst().orElse(dstchannel);
     return new CdrRow(lead.accountcode(), lead.src(), first.dst(), first.dcontext(), lead.clid(), lead.channel(),
-        lead.dstchannel(), lead.lastapp(), lead.lastdata(), start, answer, end, duration, billsec,
+        dstchannel, lead.lastapp(), lead.lastdata(), start, answer, end, duration, billsec,
         lead.disposition(), lead.amaflags(), lead.uniqueid(), lead.userfield(), lead.peeraccount(), lead.linkedid(),
         lead.sequence());
   }

@@ -1,6 +1,7 @@
 package dev.postcall.cdr;
 
 import dev.postcall.call.CallRecord;
+import dev.postcall.route.AgentName;
 import dev.postcall.cdr.CsvCalls;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -176,7 +177,13 @@ final class StoreBatch {
     }
     return new CallRecord(key, blankToNull(r.linkedid()), r.channel(), blankToNull(r.dstchannel()),
         blankToNull(number), name, r.dst(), r.dcontext(), r.start(), r.answer(), r.end(), r.duration(), r.billsec(),
-        r.disposition(), dialStatus(r), null, blankToNull(r.accountcode()), blankToNull(r.userfield()), CallRecord.Source.CSV);
+        r.disposition(), dialStatus(r), null, blankToNull(r.accountcode()), blankToNull(r.userfield()), CallRecord.Source.CSV,
+        agent(r));
+  }
+
+  /** The answered leg's peer (the merged row's dstchannel is the answered one's when any was answered). */
+  static String agent(CdrRow r) {
+    return "ANSWERED".equals(r.disposition()) ? AgentName.of(r.dstchannel()) : null;
   }
 
   /**

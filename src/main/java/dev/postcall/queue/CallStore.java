@@ -1,6 +1,7 @@
 package dev.postcall.queue;
 
 import dev.postcall.call.CallRecord;
+import dev.postcall.call.NumberSuffixes;
 import dev.postcall.db.Database;
 import dev.postcall.db.Sql;
 
@@ -31,17 +32,17 @@ public final class CallStore {
   public static final String INSERT_CALL = """
       INSERT INTO calls (uniqueid, linkedid, channel, dst_channel, caller_number, caller_name,
         extension, context, start_time, answer_time, end_time, duration_s, billsec_s, disposition,
-        dial_status, recording, accountcode, userfield, source, received_at)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+        dial_status, recording, accountcode, userfield, source, received_at, agent)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
       ON DUPLICATE KEY UPDATE uniqueid = uniqueid""";
   private static final String INSERT_JOB = """
       INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, created_at, updated_at)
       VALUES (?, 'PENDING', ?, 0, ?, ?, ?)""";
 
   private static final int BATCH = 500;
-  private static final int CALL_COLUMNS = 20;
+  private static final int CALL_COLUMNS = 21;
   private static final String INSERT_CALLS_HEAD = INSERT_CALL.substring(0, INSERT_CALL.indexOf("VALUES") + 6) + " ";
-  private static final String CALL_ROW = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  private static final String CALL_ROW = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   private static final String INSERT_JOBS_HEAD = INSERT_JOB.substring(0, INSERT_JOB.indexOf("VALUES") + 6) + " ";
 
   private final DataSource ds;
@@ -136,6 +137,7 @@ public final class CallStore {
           Sql.setInstant(job, 4, now);
           Sql.setInstant(job, 5, now);
           job.executeUpdate();
+          NumberSuffixes.add(c, List.of(r));
           conflicts.screenFresh(c, List.of(r), now, recorded);
         }
         out.add(isNew);
@@ -169,6 +171,7 @@ public final class CallStore {
         continue;
       }
       insertRows(c, fresh, now);
+      NumberSuffixes.add(c, fresh);
       List<Long> ids = ids(c, fresh.stream().map(r -> clip(r.uniqueid(), 150)).toList());
       try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS_HEAD
           + String.join(",", Collections.nCopies(ids.size(), "(?, 'PENDING', ?, 0, ?, ?, ?)"))
@@ -203,7 +206,8 @@ public final class CallStore {
     try (PreparedStatement ps = c.prepareStatement("""
         UPDATE calls c JOIN jobs j ON j.call_id = c.id
         SET c.dial_status = ?, c.recording = COALESCE(?, c.recording), c.linkedid = COALESCE(c.linkedid, ?),
-            c.dst_channel = COALESCE(c.dst_channel, ?), c.userfield = COALESCE(c.userfield, ?), c.source = 'AGI'
+            c.dst_channel = COALESCE(c.dst_channel, ?), c.userfield = COALESCE(c.userfield, ?),
+            c.agent = COALESCE(?, c.agent), c.source = 'AGI'
         WHERE c.uniqueid = ? AND c.source = 'CSV' AND """ + Stage.UPLOAD_NOT_STARTED_SQL)) {
       for (CallRecord r : agi) {
         ps.setString(1, clip(r.dialStatus(), 32));
@@ -211,8 +215,9 @@ public final class CallStore {
         ps.setString(3, clip(r.linkedid(), 150));
         ps.setString(4, clip(r.dstChannel(), 255));
         ps.setString(5, clip(r.userfield(), 255));
-        ps.setString(6, clip(r.uniqueid(), 150));
-        Stage.bindUploadNotStarted(ps, 7);
+        ps.setString(6, clip(r.agent(), 255));
+        ps.setString(7, clip(r.uniqueid(), 150));
+        Stage.bindUploadNotStarted(ps, 8);
         ps.addBatch();
       }
       ps.executeBatch();
@@ -286,6 +291,7 @@ public final class CallStore {
     ps.setString(o + 18, clip(r.userfield(), 255));
     ps.setString(o + 19, r.source().name());
     Sql.setInstant(ps, o + 20, now);
+    ps.setString(o + 21, clip(r.agent(), 255));
   }
 
   public Optional<CallRecord> find(String uniqueid) throws SQLException {
@@ -315,6 +321,6 @@ public final class CallStore {
         Sql.getInstant(rs, "answer_time"), Sql.getInstant(rs, "end_time"), Sql.getInt(rs, "duration_s"),
         Sql.getInt(rs, "billsec_s"), rs.getString("disposition"), rs.getString("dial_status"),
         rs.getString("recording"), rs.getString("accountcode"), rs.getString("userfield"),
-        CallRecord.Source.valueOf(rs.getString("source")));
+        CallRecord.Source.valueOf(rs.getString("source")), rs.getString("agent"));
   }
 }

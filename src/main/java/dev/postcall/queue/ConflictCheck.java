@@ -201,7 +201,7 @@ final class ConflictCheck {
   private static CallRecord withoutRecording(CallRecord r) {
     return new CallRecord(r.uniqueid(), r.linkedid(), r.channel(), r.dstChannel(), r.callerNumber(), r.callerName(),
         r.extension(), r.context(), r.start(), r.answer(), r.end(), r.duration(), r.billsec(), r.disposition(),
-        r.dialStatus(), null, r.accountcode(), r.userfield(), r.source());
+        r.dialStatus(), null, r.accountcode(), r.userfield(), r.source(), r.agent());
   }
 
   /** A version as the admins see it: every field, times in ISO-8601. */

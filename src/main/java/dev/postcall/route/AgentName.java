@@ -26,6 +26,22 @@ public final class AgentName {
     return s;
   }
 
+  /**
+   * A queue member's interface ({@code MEMBERINTERFACE}) as the agent: a Local member's dial
+   * options go ({@code Local/3002@pc-qagents/n} → {@code Local/3002@pc-qagents}), so the agent
+   * reads the same as from the member's channel in Master.csv.
+   */
+  public static String ofMember(String memberInterface) {
+    if (memberInterface == null) return null;
+    String s = memberInterface.strip();
+    int at = s.indexOf('@');
+    if (s.startsWith("Local/") && at > 0) {
+      int options = s.indexOf('/', at);
+      if (options > 0) s = s.substring(0, options);
+    }
+    return of(s);
+  }
+
   private static boolean isHex(String s, int from) {
     for (int i = from; i < s.length(); i++) if (Character.digit(s.charAt(i), 16) < 0) return false;
     return true;

@@ -69,12 +69,14 @@ public final class RouteIndex {
     return new Answer(agent, isVip ? "1" : "0", Integer.toString(isVip ? vipPriority : priority));
   }
 
-  /** A call from {@code callerNumber} was answered by {@code dstChannel} at {@code at}; the latest answer wins. */
-  public void answered(String callerNumber, String dstChannel, Instant at) {
-    if (at == null) return;
+  /**
+   * A call from {@code callerNumber} was answered by {@code agent} (as stored: {@link AgentName}) at
+   * {@code at}; the latest answer wins.
+   */
+  public void answered(String callerNumber, String agent, Instant at) {
+    if (at == null || agent == null || agent.isBlank()) return;
     String n = numbers.normalise(callerNumber);
-    String agent = AgentName.of(dstChannel);
-    if (n.isEmpty() || agent == null) return;
+    if (n.isEmpty()) return;
     last.merge(n, new Last(agent, at), (old, now) -> now.at.isAfter(old.at) ? now : old);
   }
 

@@ -77,8 +77,8 @@ public final class RouteLoader implements AutoCloseable {
     int n = 0;
     // start_time is indexed and an answer never precedes its start
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT caller_number, dst_channel, answer_time FROM calls "
-            + "WHERE start_time >= ? AND answer_time IS NOT NULL AND dst_channel IS NOT NULL")) {
+        PreparedStatement ps = c.prepareStatement("SELECT caller_number, agent, answer_time FROM calls "
+            + "WHERE start_time >= ? AND answer_time IS NOT NULL AND agent IS NOT NULL")) {
       Sql.setInstant(ps, 1, since.minus(Duration.ofHours(1)));
       ps.setFetchSize(1000);
       try (ResultSet rs = ps.executeQuery()) {

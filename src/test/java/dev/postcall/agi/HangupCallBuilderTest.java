@@ -63,4 +63,37 @@ class HangupCallBuilderTest {
     assertNull(b.call().end());
     assertNull(b.call().dialStatus(), "DIALSTATUS unset: answered without Dial");
   }
+
+  @Test
+  void the_queue_member_who_answered_is_the_agent_not_the_last_member_rung() {
+    // ringall: CDR() in h is the last member's row (3003, never answered); MEMBERINTERFACE names 3002
+    var b = berlin.build(ENV, Map.of(Field.DISPOSITION, "NO ANSWER", Field.ANSWEREDTIME, "3",
+        Field.DSTCHANNEL, "Local/3003@pc-qagents-00000009;1", Field.MEMBERINTERFACE, "Local/3002@pc-qagents/n"));
+    assertEquals("Local/3002@pc-qagents", b.call().agent());
+    assertEquals("PJSIP/204", berlin.build(ENV, Map.of(Field.MEMBERINTERFACE, "PJSIP/204")).call().agent());
+  }
+
+  @Test
+  void an_answered_dial_has_its_peers_device_as_the_agent() {
+    var b = berlin.build(ENV, Map.of(Field.DISPOSITION, "ANSWERED", Field.DIALSTATUS, "ANSWER", Field.ANSWEREDTIME, "7",
+        Field.DSTCHANNEL, "PJSIP/201-0000002a"));
+    assertEquals("PJSIP/201", b.call().agent());
+    var local = berlin.build(ENV, Map.of(Field.DIALSTATUS, "ANSWER", Field.DSTCHANNEL, "Local/answer@pc-callee-00000003;1"));
+    assertEquals("Local/answer@pc-callee", local.call().agent());
+    // a ring group: CDR() in h is the last leg rung; Dial names the one that answered
+    var group = berlin.build(ENV, Map.of(Field.DIALSTATUS, "ANSWER", Field.DSTCHANNEL, "PJSIP/202-0000002c",
+        Field.DIALEDPEERNAME, "PJSIP/201-0000002b"));
+    assertEquals("PJSIP/201", group.call().agent());
+  }
+
+  @Test
+  void nobody_answered_no_agent_even_with_a_channel_rung() {
+    assertNull(berlin.build(ENV, Map.of(Field.DIALSTATUS, "NOANSWER", Field.DSTCHANNEL, "PJSIP/201-0000002a")).call().agent());
+    assertNull(berlin.build(ENV, Map.of(Field.DIALSTATUS, "BUSY", Field.DSTCHANNEL, "PJSIP/202-0000002b")).call().agent());
+    assertNull(berlin.build(ENV, Map.of(Field.QUEUESTATUS, "TIMEOUT", Field.DSTCHANNEL, "Local/3001@pc-qagents-1;1"))
+        .call().agent(), "the queue gave up");
+    assertNull(berlin.build(ENV, Map.of(Field.DISPOSITION, "ANSWERED")).call().agent(), "answered without Dial: no peer");
+    assertNull(berlin.build(ENV, Map.of(Field.DIALSTATUS, "ANSWER", Field.DSTCHANNEL, "PJSIP/2\"01-1")).call().agent(),
+        "nothing a dial string must not carry");
+  }
 }

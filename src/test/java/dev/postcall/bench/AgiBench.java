@@ -187,7 +187,7 @@ public final class AgiBench {
     java.time.Instant now = java.time.Instant.now();
     java.util.Set<String> vip = new java.util.HashSet<>();
     for (int i = 0; i < callers; i++) {
-      index.answered("06" + (10_000_000 + i), "PJSIP/" + (200 + i % 400) + "-0000" + Integer.toHexString(i), now.minusSeconds(i));
+      index.answered("06" + (10_000_000 + i), "PJSIP/" + (200 + i % 400), now.minusSeconds(i));
       if (i % 100 == 0) vip.add("6" + (10_000_000 + i));
     }
     index.vip(vip);

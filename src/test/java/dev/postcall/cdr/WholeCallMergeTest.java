@@ -134,4 +134,34 @@ class WholeCallMergeTest {
         "FAILED", "1796585138.5", "1796585138.5", 15);
     assertEquals(right, store.inZone(right), "a later part 4 s after creation is no zone error");
   }
+
+  @Test
+  void the_agent_is_the_answered_legs_interface_and_none_for_an_unanswered_call() {
+    // 711: the member rung first did not answer; the agent is 3102, whose row comes second
+    CdrRow rang = row("Local/711@pc-h-00000004;2", "711", "Local/3101@pc-qagents-00000005;1", "Queue", "2026-12-06T21:11:14Z",
+        null, "2026-12-06T21:11:17Z", 3, 0, "NO ANSWER", "1796591474.9", "1796591474.8", 11);
+    CdrRow answered = row("Local/711@pc-h-00000004;2", "711", "Local/3102@pc-qagents-0000000b;1", "Queue", "2026-12-06T21:11:18Z",
+        "2026-12-06T21:11:18Z", "2026-12-06T21:11:22Z", 3, 3, "ANSWERED", "1796591474.9", "1796591474.8", 28);
+    CallRecord queue = StoreBatch.toCall("1796591474.9", MergeRows.merge(List.of(rang, answered)).get(0).row());
+    assertEquals("Local/3102@pc-qagents", queue.agent());
+
+    CdrRow dial = row("PJSIP/trunk-00000001", "101", "PJSIP/201-0000002a", "Dial", "2026-12-06T21:00:00Z",
+        "2026-12-06T21:00:02Z", "2026-12-06T21:00:09Z", 9, 7, "ANSWERED", "1796590800.1", "1796590800.1", 1);
+    assertEquals("PJSIP/201", StoreBatch.toCall("1796590800.1", dial).agent());
+
+    CdrRow busy = row("PJSIP/trunk-00000002", "200", "PJSIP/202-0000002b", "Dial", "2026-12-06T21:00:00Z", null,
+        "2026-12-06T21:00:01Z", 1, 0, "BUSY", "1796590800.2", "1796590800.2", 2);
+    assertEquals(null, StoreBatch.toCall("1796590800.2", busy).agent(), "rang, never answered: no agent");
+  }
+
+  @Test
+  void a_caller_answered_before_the_queue_takes_the_agent_from_the_members_row() {
+    // Answer() then Queue(): the caller's own row is answered without a peer; the member's row names it
+    CdrRow own = row("PJSIP/trunk-00000003", "712", "", "Queue", "2026-12-06T21:20:00Z", "2026-12-06T21:20:00Z",
+        "2026-12-06T21:20:04Z", 4, 4, "ANSWERED", "1796591600.3", "1796591600.3", 1);
+    CdrRow member = row("PJSIP/trunk-00000003", "712", "PJSIP/203-0000002c", "Queue", "2026-12-06T21:20:04Z",
+        "2026-12-06T21:20:06Z", "2026-12-06T21:20:30Z", 26, 24, "ANSWERED", "1796591600.3", "1796591600.3", 2);
+    CallRecord call = StoreBatch.toCall("1796591600.3", MergeRows.merge(List.of(own, member)).get(0).row());
+    assertEquals("PJSIP/203", call.agent());
+  }
 }

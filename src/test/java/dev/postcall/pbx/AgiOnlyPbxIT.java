@@ -33,4 +33,9 @@ class AgiOnlyPbxIT {
     ScenarioCalls.assertOneStatusPerScenario(pbx);
     assertEquals(0, pbx.db().count("SELECT COUNT(*) FROM calls WHERE source <> 'AGI'"), "nothing came from Master.csv");
   }
+
+  @Test
+  void the_agent_who_answered_from_the_agi_path_alone() throws Exception {
+    ScenarioCalls.assertAgentPerScenario(pbx);
+  }
 }

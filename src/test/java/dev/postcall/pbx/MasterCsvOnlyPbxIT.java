@@ -63,4 +63,9 @@ class MasterCsvOnlyPbxIT {
       throw new IllegalStateException(e);
     }
   }
+
+  @Test
+  void the_agent_who_answered_from_master_csv_alone() throws Exception {
+    ScenarioCalls.assertAgentPerScenario(pbx);
+  }
 }

@@ -141,6 +141,11 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
     cdr = cdr.replace("usegmtime = no", "usegmtime = " + (usegmtime ? "yes" : "no"));
     if (noCsvSection) cdr = cdr.substring(0, cdr.indexOf("[csv]"));
     Files.writeString(pbxDir().resolve("etc/cdr.conf"), cdr, StandardCharsets.UTF_8);
+    // queues name the member who answered to the caller's channel, as the README tells admins
+    Path queues = pbxDir().resolve("etc/queues.conf");
+    Files.writeString(queues, Files.readString(queues, StandardCharsets.UTF_8)
+        .replaceAll("(?m)^(\\[pc-[a-z]+\\])$", "$1\nsetinterfacevar = yes"), StandardCharsets.UTF_8);
+    pbx.rx("module reload app_queue.so");
     pbx.rx("module reload cdr");
     pbx.rx("module unload cdr_csv.so");
     pbx.rx("module load cdr_csv.so");

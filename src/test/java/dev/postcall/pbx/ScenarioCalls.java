@@ -25,6 +25,10 @@ final class ScenarioCalls {
       Map.entry("500", "impossible"), Map.entry("501", "impossible"), Map.entry("600", "unanswered"),
       Map.entry("720", "answered"), Map.entry("721", "answered"), Map.entry("722", "unanswered"),
       Map.entry("710", "answered"), Map.entry("711", "answered"));
+  /** Scenario → who answered, as stored (absent: nobody). */
+  static final Map<String, String> AGENT = Map.of("101", "Local/answer@pc-callee", "102", "Local/longanswer@pc-callee",
+      "720", "Local/answer@pc-callee-pc", "721", "Local/answer@pc-callee-pc",
+      "710", "Local/3002@pc-qagents", "711", "Local/3102@pc-qagents");
   static final List<String> KIT = List.of("100", "101", "102", "200", "300", "400", "500", "501", "600");
   static final List<String> LEGS = List.of("720", "721", "722", "710", "711");
 
@@ -118,5 +122,18 @@ final class ScenarioCalls {
       got.merge(scenario, status, (a, b) -> a.equals(b) ? a : a + "/" + b);
     }
     assertEquals(List.of(), wrong, "all: " + got);
+  }
+
+  /** The agent stored per call: the answered Dial's peer or the queue member who answered, else none. */
+  static void assertAgentPerScenario(RealPbx pbx) throws Exception {
+    List<String> wrong = new ArrayList<>();
+    for (MasterCsvRows.Call c : pbx.masterCsvCalls().values()) {
+      String scenario = c.first().dst();
+      CallRecord stored = pbx.storedCall(c.uniqueid()).orElseThrow();
+      String want = AGENT.get(scenario);
+      if (!java.util.Objects.equals(want, stored.agent()))
+        wrong.add(scenario + "@" + c.first().dcontext() + " (" + stored.source() + "): " + stored.agent() + ", want " + want);
+    }
+    assertEquals(List.of(), wrong);
   }
 }

@@ -38,4 +38,9 @@ class ScenariosPbxIT {
   void nothing_to_notice_about_a_pbx_set_up_as_the_readme_says() {
     assertEquals(List.of(), pbx.service().cdrNotices().all());
   }
+
+  @Test
+  void the_agent_who_answered_each_call() throws Exception {
+    ScenarioCalls.assertAgentPerScenario(pbx);
+  }
 }
