@@ -52,7 +52,7 @@ class SystemdUnitTest {
       assertFalse(lines.stream().anyMatch(l -> l.startsWith(off) && !l.endsWith("=false") && !l.endsWith("=no")), off);
     assertTrue(lines.contains("UMask=0027"));
     assertTrue(lines.contains("ProtectSystem=strict"));
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("ReadWritePaths=") && l.contains("/opt/postcall/var")
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("ReadWritePaths=") && l.contains("/var/lib/postcall")
         && l.contains("/var/spool/asterisk/monitor")));
     assertEquals(1, lines.stream().filter(l -> l.equals("CapabilityBoundingSet=")).count());
   }
