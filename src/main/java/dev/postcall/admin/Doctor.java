@@ -51,12 +51,14 @@ public final class Doctor {
 
   private final PostcallConfig cfg;
   private final Path asteriskEtc;
+  private final AsteriskCli asterisk;
   private final Path proc;
   private final Clock clock;
 
-  public Doctor(PostcallConfig cfg, Path asteriskEtc, Path proc, Clock clock) {
+  public Doctor(PostcallConfig cfg, Path asteriskEtc, AsteriskCli asterisk, Path proc, Clock clock) {
     this.cfg = cfg;
     this.asteriskEtc = asteriskEtc;
+    this.asterisk = asterisk;
     this.proc = proc;
     this.clock = clock;
   }
@@ -65,6 +67,7 @@ public final class Doctor {
   public List<Finding> local() {
     List<Finding> out = new ArrayList<>();
     out.addAll(cdrConf());
+    out.addAll(runningCdr());
     out.addAll(masterCsv());
     out.add(recordings());
     out.add(openFiles());
@@ -136,6 +139,56 @@ public final class Doctor {
       out.add(ok("cdr_csv module", "no readable modules.conf (Asterisk's autoload)"));
     }
     return out;
+  }
+
+  /**
+   * What the running Asterisk has loaded, which the files cannot tell: a cdr_csv that was unloaded,
+   * failed to load or lost its backend (a missing [csv] at load time) writes no Master.csv. When
+   * Asterisk cannot be asked (not running, no access to its control socket) one line says that the
+   * checks above read the files only.
+   */
+  List<Finding> runningCdr() {
+    List<Finding> out = new ArrayList<>();
+    AsteriskCli.Reply modules = asterisk.rx("module show like cdr_csv");
+    if (!modules.answered()) {
+      out.add(ok("running Asterisk", "not asked (" + modules.failure() + "): the CDR checks above read the configuration"
+          + " files only; to check what Asterisk has loaded too, run doctor as root (or a user Asterisk's control socket"
+          + " admits) and give --asterisk if its binary is elsewhere"));
+      return out;
+    }
+    boolean loaded = modules.output().lines().anyMatch(l -> l.startsWith("cdr_csv.so") && l.contains("Running"));
+    AsteriskCli.Reply status = asterisk.rx("cdr show status");
+    List<String> backends = status.answered() ? registeredBackends(status.output()) : List.of();
+    if (!loaded) {
+      out.add(problem("cdr_csv backend", "cdr_csv.so is not loaded in the running Asterisk: it writes no Master.csv",
+          "asterisk -rx 'module load cdr_csv.so' (and keep it out of modules.conf's noload lines)"));
+    } else if (status.answered() && !backends.contains("csv")) {
+      out.add(problem("cdr_csv backend", "cdr_csv.so is loaded but csv is no registered CDR backend (registered: "
+          + (backends.isEmpty() ? "none" : String.join(", ", backends)) + "): cdr.conf had no [csv] section when it loaded",
+          "add the [csv] section of conf/asterisk/cdr_postcall.conf, then: asterisk -rx 'module unload cdr_csv.so' and 'module load cdr_csv.so'"));
+    } else {
+      out.add(ok("cdr_csv backend", "loaded and registered in the running Asterisk"));
+    }
+    if (status.answered() && status.output().lines().map(String::strip).anyMatch(l -> l.matches("Logging:\\s+Disabled"))) {
+      out.add(problem("CDR logging", "disabled in the running Asterisk: it writes no CDR",
+          "set enable=yes in [general] of cdr.conf, then: asterisk -rx 'module reload cdr'"));
+    }
+    return out;
+  }
+
+  /** The names under "Registered Backends" in {@code cdr show status}. */
+  static List<String> registeredBackends(String status) {
+    List<String> names = new ArrayList<>();
+    boolean in = false;
+    for (String line : status.lines().map(String::strip).toList()) {
+      if (line.startsWith("* Registered Backends")) {
+        in = true;
+      } else if (in && !line.isEmpty() && !line.startsWith("---")) {
+        if (line.startsWith("*")) break;
+        if (!line.equals("(none)")) names.add(line.split("\\s+")[0]);
+      }
+    }
+    return names;
   }
 
   private static Finding expect(String check, Map<String, String> section, String key, String want, String where, String why) {

@@ -1,5 +1,6 @@
 package dev.postcall.cli;
 
+import dev.postcall.admin.AsteriskCli;
 import dev.postcall.admin.Doctor;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.SoapIncidentSystem;
@@ -7,6 +8,7 @@ import dev.postcall.db.Database;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,6 +27,11 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Option(names = "--asterisk-etc", defaultValue = "/etc/asterisk", description = "Asterisk's configuration folder (default: ${DEFAULT-VALUE}).")
   Path asteriskEtc;
+
+  @Option(names = "--asterisk", paramLabel = "BINARY", defaultValue = "asterisk",
+      description = "Asterisk's binary, asked over its control socket (asterisk -C <asterisk-etc>/asterisk.conf -rx) which"
+          + " CDR backends the running Asterisk has loaded (default: ${DEFAULT-VALUE} on PATH or in /usr/sbin).")
+  String asteriskBinary;
 
   @Option(names = "--json", description = "Machine-readable output.")
   boolean json;
@@ -45,7 +52,8 @@ final class DoctorCommand implements Callable<Integer> {
       out.flush();
       return 1;
     }
-    Doctor doctor = new Doctor(cfg, asteriskEtc, Path.of("/proc"), Clock.systemUTC());
+    Doctor doctor = new Doctor(cfg, asteriskEtc, AsteriskCli.find(asteriskBinary, asteriskEtc, Duration.ofSeconds(5)),
+        Path.of("/proc"), Clock.systemUTC());
     List<Doctor.Finding> findings = new ArrayList<>(doctor.local());
     // only a configured server: doctor must not start an embedded one of its own
     if (cfg.db().embedded()) {

@@ -40,6 +40,8 @@ class DoctorIT {
       .filter(p -> p != null && Files.isExecutable(Path.of(p))).map(Path::of).findFirst()
       .orElseThrow(() -> new AssertionError("no pbx launcher: set POSTCALL_PBX to ../shared/pbx/pbx"));
 
+  /** The kit's asterisk binary with its library path, as doctor's --asterisk runs it. */
+  static Path asterisk;
   static ServerSocket agi;
   static Thread acceptor;
   static TestDb db;
@@ -68,6 +70,9 @@ class DoctorIT {
     pbx("call", PBX_DIR.toString(), "101");
     pbx("idle", PBX_DIR.toString());
     assertTrue(Files.size(PBX_DIR.resolve("log/cdr-csv/Master.csv")) > 0, "the call reached Master.csv");
+    asterisk = Files.writeString(DIR.resolve("asterisk"), "#!/bin/sh\nLD_LIBRARY_PATH='" + PBX_DIR.resolve("asterisk/lib")
+        + "' exec '" + PBX_DIR.resolve("asterisk/sbin/asterisk") + "' \"$@\"\n");
+    asterisk.toFile().setExecutable(true);
     db = TestDb.create();
     incidents = IncidentServer.onLoopback(DIR.resolve("incidents"), "postcall", "pw");
   }
@@ -111,7 +116,7 @@ class DoctorIT {
     List<String> checks = new ArrayList<>();
     findings.forEach(f -> checks.add(f.get("check").asText()));
     for (String expected : List.of("cdr.conf endbeforehexten", "cdr.conf [csv]", "cdr.conf loguniqueid", "cdr.conf loguserfield",
-        "cdr.conf usegmtime", "cdr_csv module", "open-file test", "dialplan AGI address", "database", "clock")) {
+        "cdr.conf usegmtime", "cdr_csv module", "cdr_csv backend", "open-file test", "dialplan AGI address", "database", "clock")) {
       assertTrue(checks.contains(expected), expected + " in " + checks);
     }
     assertTrue(checks.stream().anyMatch(c -> c.startsWith("Master.csv times")), checks.toString());
@@ -145,12 +150,34 @@ class DoctorIT {
     }
     assertTrue(r.out.contains("fix: set loguniqueid=yes in [csv] of cdr.conf"), r.out);
     assertTrue(r.out.contains("fix: set cdr.timezone=UTC"), r.out);
+    // this etc has no asterisk.conf naming the PBX's control socket: the files alone, and a line saying so
+    assertTrue(r.out.lines().anyMatch(l -> l.startsWith("OK       running Asterisk: not asked (Unable to connect")), r.out);
+    assertFalse(r.out.contains("cdr_csv backend"), r.out);
 
     // without [csv] at all cdr_csv writes nothing
     Files.writeString(etc.resolve("cdr.conf"), Files.readString(PBX_DIR.resolve("etc/cdr.conf")).replaceAll("(?s)\\[csv].*", ""));
     Run noCsv = doctor(goodConfig(), etc);
     assertTrue(noCsv.out.lines().anyMatch(l -> l.startsWith("PROBLEM  cdr.conf [csv]")), noCsv.out);
     assertFalse(noCsv.out.contains("PROBLEM  database"), noCsv.out);
+  }
+
+  @Test
+  void a_backend_the_running_asterisk_has_not_loaded_is_found() throws Exception {
+    // the files are all fine: only asking Asterisk tells
+    pbx("rx", PBX_DIR.toString(), "module unload cdr_csv.so");
+    try {
+      Run r = doctor(goodConfig(), PBX_DIR.resolve("etc"));
+      System.out.println("postcall doctor, cdr_csv unloaded:\n" + r.out);
+      assertEquals(1, r.code, r.out);
+      assertTrue(r.out.contains("PROBLEM  cdr_csv backend: cdr_csv.so is not loaded in the running Asterisk"), r.out);
+      assertTrue(r.out.contains("fix: asterisk -rx 'module load cdr_csv.so'"), r.out);
+      assertTrue(r.out.contains("OK       cdr_csv module: not excluded in modules.conf"), r.out);
+      assertEquals(1, r.out.lines().filter(l -> l.startsWith("PROBLEM")).count(), r.out);
+    } finally {
+      pbx("rx", PBX_DIR.toString(), "module load cdr_csv.so");
+    }
+    Run again = doctor(goodConfig(), PBX_DIR.resolve("etc"));
+    assertTrue(again.out.contains("OK       cdr_csv backend: loaded and registered in the running Asterisk"), again.out);
   }
 
   private record Run(int code, String out) {}
@@ -160,7 +187,8 @@ class DoctorIT {
     config.forEach((k, v) -> props.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
     Path file = Files.writeString(DIR.resolve("doctor-" + System.nanoTime() + ".properties"), props);
     StringWriter out = new StringWriter();
-    List<String> args = new ArrayList<>(List.of("doctor", "--config", file.toString(), "--asterisk-etc", etc.toString()));
+    List<String> args = new ArrayList<>(List.of("doctor", "--config", file.toString(), "--asterisk-etc", etc.toString(),
+        "--asterisk", asterisk.toString()));
     args.addAll(List.of(more));
     int code = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(out, true))
         .execute(args.toArray(String[]::new));
