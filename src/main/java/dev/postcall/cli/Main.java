@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
         ConflictsCommand.class,
         VipCommand.class,
         CallsCommand.class,
+        DbCommand.class,
     })
 public final class Main {
   public static void main(String[] args) {

@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 
 /**
  * The connection pool and the schema. One per process; closed last at shutdown. A second, small
@@ -83,9 +82,12 @@ public final class Database implements AutoCloseable {
     return hc;
   }
 
-  /** Applies pending migrations from {@code db/migration}. Idempotent. */
+  /**
+   * Applies pending migrations from {@code db/migration}. Idempotent; a cut-off first migration is
+   * redone, another half-applied one throws {@link SchemaMigrations.HalfMigrated}.
+   */
   public void migrate() {
-    Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+    new SchemaMigrations(pool).migrate();
   }
 
   public DataSource dataSource() {

@@ -113,11 +113,18 @@ public final class PostcallService implements AutoCloseable {
 
   private void startWhenDatabaseAnswers(JobQueue queue, java.time.Instant startedAt) {
     long backoffMs = 500;
+    String halfMigrated = null;
     while (!closing) {
       try {
         db.db().migrate();
         BackfillService.markFirstStart(db.db().dataSource(), startedAt);
         break;
+      } catch (dev.postcall.db.SchemaMigrations.HalfMigrated e) {
+        // one line, not one per retry: the admin repairs (postcall db repair) and this loop carries on
+        if (!e.version().equals(halfMigrated)) log.error("{}", e.getMessage());
+        halfMigrated = e.version();
+        sleep(backoffMs);
+        backoffMs = Math.min(30_000, backoffMs * 2);
       } catch (RuntimeException | java.sql.SQLException e) {
         log.warn("database not ready ({}); retrying in {} ms", rootMessage(e), backoffMs);
         sleep(backoffMs);
