@@ -1,6 +1,7 @@
 package dev.postcall.admin;
 
 import dev.postcall.db.Sql;
+import dev.postcall.queue.JobState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,10 +24,26 @@ import javax.sql.DataSource;
  * filter that matches often returns at once; a rare one scans the date range.
  */
 public final class CallSearch {
-  public record Filter(Instant since, Instant until, String number, String status, String agent, Integer limit) {}
+  /**
+   * {@code delivery}: only calls whose job is in that state (null = any). {@code before}: the page
+   * after this row, newest first (keyset paging: the cost does not grow with the page number).
+   */
+  public record Filter(Instant since, Instant until, String number, String status, String agent, Integer limit,
+      JobState delivery, Cursor before) {
+    public Filter(Instant since, Instant until, String number, String status, String agent, Integer limit) {
+      this(since, until, number, status, agent, limit, null, null);
+    }
+  }
+
+  /** A position in the newest-first order: the last row of the page shown. */
+  public record Cursor(Instant start, long id) {}
 
   public record Row(String uniqueid, Instant start, String callerNumber, String callerName, String extension,
-      String outcome, String status, String agent, Integer billsec, String delivery, boolean recording) {}
+      String outcome, String status, String agent, Integer billsec, String delivery, boolean recording, long id) {
+    public Cursor cursor() {
+      return new Cursor(start, id);
+    }
+  }
 
   private final DataSource ds;
   private final Map<String, String> statusMap;
@@ -39,7 +56,7 @@ public final class CallSearch {
   }
 
   public List<Row> search(Filter f) throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT c.uniqueid, c.start_time, c.caller_number, c.caller_name, c.extension, "
+    StringBuilder sql = new StringBuilder("SELECT c.id, c.uniqueid, c.start_time, c.caller_number, c.caller_name, c.extension, "
         + "c.dial_status, c.disposition, c.agent, c.billsec_s, c.recording, j.state FROM calls c "
         + "LEFT JOIN jobs j ON j.call_id = c.id WHERE 1=1");
     List<Object> args = new ArrayList<>();
@@ -79,6 +96,16 @@ public final class CallSearch {
       sql.append(" AND c.agent = ?");
       args.add(f.agent().strip());
     }
+    if (f.delivery() != null) {
+      sql.append(" AND j.state = ?");
+      args.add(f.delivery().name());
+    }
+    if (f.before() != null && f.before().start() != null) {
+      sql.append(" AND (c.start_time < ? OR (c.start_time = ? AND c.id < ?))");
+      args.add(f.before().start());
+      args.add(f.before().start());
+      args.add(f.before().id());
+    }
     sql.append(" ORDER BY c.start_time DESC, c.id DESC LIMIT ?");
     int limit = f.limit() == null ? 100 : f.limit();
     args.add(limit);
@@ -88,6 +115,7 @@ public final class CallSearch {
         Object v = args.get(i);
         if (v instanceof Instant t) Sql.setInstant(ps, i + 1, t);
         else if (v instanceof Integer n) ps.setInt(i + 1, n);
+        else if (v instanceof Long n) ps.setLong(i + 1, n);
         else ps.setString(i + 1, (String) v);
       }
       try (ResultSet rs = ps.executeQuery()) {
@@ -97,7 +125,7 @@ public final class CallSearch {
           String agent = rs.getString("agent");
           out.add(new Row(rs.getString("uniqueid"), Sql.getInstant(rs, "start_time"), rs.getString("caller_number"),
               rs.getString("caller_name"), rs.getString("extension"), outcome, status(outcome), agent,
-              Sql.getInt(rs, "billsec_s"), rs.getString("state"), rs.getString("recording") != null));
+              Sql.getInt(rs, "billsec_s"), rs.getString("state"), rs.getString("recording") != null, rs.getLong("id")));
         }
       }
     }
