@@ -1,91 +1,55 @@
 package dev.postcall.admin;
 
-import dev.postcall.queue.JobState;
-import static dev.postcall.admin.Html.esc;
-import static dev.postcall.admin.Html.time;
-import static dev.postcall.admin.Html.url;
-
 import dev.postcall.call.CallRecord;
+import dev.postcall.queue.JobState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
-/** One call: every CDR field, the status it maps to, its job, every attempt, and the recording. */
+/**
+ * One call: every CDR field (its timing), the path that brought it, the status it maps to, its
+ * job, every delivery attempt, Master.csv's corrections, conflicts, and the recording.
+ */
 final class CallPage {
+  record Field(String name, String value) {}
+
+  record View(String uniqueid, String message, List<Field> cdr, String paths, String outcome, String status,
+      List<Field> job, boolean canRetry, boolean canDiscard, String recordingPath, boolean playable,
+      List<CallDetail.Attempt> history, List<CallDiscrepancies.Correction> corrections,
+      List<CallDiscrepancies.Conflict> conflicts) {}
+
   private CallPage() {}
 
-  static String render(AdminAuth.Session s, CallDetail d, String status, Optional<Path> recording, String message) {
+  static View view(CallDetail d, String status, Optional<Path> recording, String message,
+      List<CallDiscrepancies.Correction> corrections, List<CallDiscrepancies.Conflict> conflicts) {
     CallRecord c = d.call();
-    StringBuilder b = new StringBuilder(8192);
-    if (message != null) b.append("<p class=\"msg\" id=\"message\">").append(esc(message)).append("</p>");
-    b.append("<h2>Call</h2><dl id=\"cdr\">");
-    field(b, "uniqueid", c.uniqueid());
-    field(b, "linkedid", c.linkedid());
-    field(b, "channel", c.channel());
-    field(b, "dstchannel", c.dstChannel());
-    field(b, "caller number", c.callerNumber());
-    field(b, "caller name", c.callerName());
-    field(b, "extension", c.extension());
-    field(b, "context", c.context());
-    field(b, "start (UTC)", time(c.start()));
-    field(b, "answer (UTC)", time(c.answer()));
-    field(b, "end (UTC)", time(c.end()));
-    field(b, "duration (s)", c.duration());
-    field(b, "billsec (s)", c.billsec());
-    field(b, "disposition", c.disposition());
-    field(b, "DIALSTATUS", c.dialStatus());
-    field(b, "recording", c.recording());
-    field(b, "accountcode", c.accountcode());
-    field(b, "userfield", c.userfield());
-    field(b, "source", c.source());
-    field(b, "received (UTC)", time(d.receivedAt()));
-    b.append("</dl><h2>Status mapping</h2><p id=\"status\">").append(esc(c.outcome())).append(" → <b>")
-        .append(esc(status)).append("</b></p>");
-
-    b.append("<h2>Delivery</h2><dl id=\"job\">");
-    field(b, "state", d.state());
-    field(b, "next stage", d.stage());
-    field(b, "failed in stage", d.failedStage());
-    field(b, "attempts", d.attempts());
-    field(b, "next attempt (UTC)", time(d.nextAttemptAt()));
-    field(b, "last error", d.lastError());
-    field(b, "incident object", d.objectref());
-    field(b, "MP3", d.mp3Path());
-    field(b, "discarded by", d.discardedBy());
-    field(b, "discard reason", d.discardReason());
-    field(b, "delivered (UTC)", time(d.doneAt()));
-    b.append("</dl>");
-    if (JobState.FAILED.name().equals(d.state()) || JobState.DISCARDED.name().equals(d.state())) {
-      String id = esc(c.uniqueid());
-      b.append("<form method=\"post\" action=\"/failed/retry\" id=\"call-actions\">").append(Html.csrf(s))
-          .append("<input type=\"hidden\" name=\"back\" value=\"/calls/").append(esc(url(c.uniqueid()))).append("\">")
-          .append("<button name=\"one\" value=\"").append(id).append("\" id=\"retry-call\">Retry now</button> ");
-      if (JobState.FAILED.name().equals(d.state()))
-        b.append("Reason <input name=\"reason\" size=\"30\"> <button class=\"discard\" name=\"one\" value=\"").append(id)
-            .append("\" formaction=\"/failed/discard\" id=\"discard-call\">Discard</button>");
-      b.append("</form>");
-    }
-
-    b.append("<h2>Recording</h2>");
-    if (recording.isPresent() && Files.isRegularFile(recording.get())) {
-      b.append("<p>").append(esc(recording.get())).append("</p><audio id=\"player\" controls preload=\"metadata\" src=\"/calls/")
-          .append(esc(url(c.uniqueid()))).append("/recording\"></audio>");
-    } else {
-      b.append("<p id=\"no-recording\">No recording file").append(recording.map(p -> " at " + esc(p)).orElse(""))
-          .append(".</p>");
-    }
-
-    b.append("<h2>Attempts</h2><table id=\"history\"><thead><tr><th>Time (UTC)</th><th>Attempt</th><th>Stage</th>")
-        .append("<th>Outcome</th><th>Message</th></tr></thead><tbody>");
-    for (CallDetail.Attempt a : d.history())
-      b.append("<tr><td>").append(time(a.at())).append("</td><td>").append(a.attempt()).append("</td><td>")
-          .append(esc(a.stage())).append("</td><td>").append(esc(a.outcome())).append("</td><td class=\"error\">")
-          .append(esc(a.message())).append("</td></tr>");
-    b.append("</tbody></table>");
-    return Html.page("Call " + c.uniqueid(), s, b.toString());
+    List<Field> cdr = List.of(f("uniqueid", c.uniqueid()), f("linkedid", c.linkedid()), f("channel", c.channel()),
+        f("dstchannel", c.dstChannel()), f("caller number", c.callerNumber()), f("caller name", c.callerName()),
+        f("extension", c.extension()), f("context", c.context()), f("start (UTC)", Format.time(c.start())),
+        f("answer (UTC)", Format.time(c.answer())), f("end (UTC)", Format.time(c.end())), f("duration (s)", c.duration()),
+        f("billsec (s)", c.billsec()), f("disposition", c.disposition()), f("DIALSTATUS", c.dialStatus()),
+        f("recording", c.recording()), f("accountcode", c.accountcode()), f("userfield", c.userfield()),
+        f("source", c.source()), f("received (UTC)", Format.time(d.receivedAt())));
+    List<Field> job = List.of(f("state", d.state()), f("next stage", d.stage()), f("failed in stage", d.failedStage()),
+        f("attempts", d.attempts()), f("next attempt (UTC)", Format.time(d.nextAttemptAt())), f("last error", d.lastError()),
+        f("incident object", d.objectref()), f("MP3", d.mp3Path()), f("discarded by", d.discardedBy()),
+        f("discard reason", d.discardReason()), f("delivered (UTC)", Format.time(d.doneAt())));
+    boolean failed = JobState.FAILED.name().equals(d.state());
+    boolean discarded = JobState.DISCARDED.name().equals(d.state());
+    boolean playable = recording.isPresent() && Files.isRegularFile(recording.get());
+    return new View(c.uniqueid(), message, cdr, paths(c, corrections), c.outcome(), status, job, failed || discarded, failed,
+        recording.map(Path::toString).orElse(null), playable, d.history(), corrections, conflicts);
   }
 
-  private static void field(StringBuilder b, String name, Object value) {
-    b.append("<dt>").append(esc(name)).append("</dt><dd>").append(esc(value)).append("</dd>");
+  /** Which path stored the call, and whether Master.csv later told a different timing. */
+  static String paths(CallRecord c, List<CallDiscrepancies.Correction> corrections) {
+    String first = c.source() == CallRecord.Source.AGI ? "AGI (captured at hangup)" : "Master.csv (backfill)";
+    if (corrections.isEmpty()) return first;
+    return first + "; Master.csv saw it too and corrected its timing " + corrections.size() + " time(s)";
+  }
+
+  private static Field f(String name, Object value) {
+    return new Field(name, value == null ? "" : value.toString());
   }
 }

@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 public final class FailedPageTiming {
   private final FailedQueue queue;
   private final AdminAuth.Session session = new AdminAuth.Session("bench", "bench-csrf", "bench", null);
+  private final Pages pages = new Pages();
 
   public FailedPageTiming(DataSource ds, Clock clock) {
     this.queue = new FailedQueue(ds, clock);
@@ -20,7 +21,8 @@ public final class FailedPageTiming {
   public int render(FailedForm form, int page) throws SQLException {
     FailedFilter f = form.toFilter();
     FailedQueue.Page rows = queue.page(f, FailedPage.PAGE_SIZE, (page - 1) * FailedPage.PAGE_SIZE);
-    String html = FailedPage.render(session, form, null, null, rows, page);
+    String html = pages.render("failed.jte", java.util.Map.of("session", session,
+        "v", FailedPage.view(form, null, null, rows, page)));
     return html.isEmpty() ? 0 : rows.rows().size();
   }
 }

@@ -1,5 +1,8 @@
 package dev.postcall.admin;
 
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,8 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Response;
 
 /**
  * Streams a recording with HTTP range support (a single range; browsers' audio elements seek with
@@ -41,30 +42,31 @@ final class RangeFile {
     }
   }
 
-  static void serve(Exchange x, Path file, String contentType) throws IOException {
+  /** Writes straight to the servlet response: Javalin's own result handling would read the file whole. */
+  static void serve(Context ctx, Path file, String contentType) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long length = ch.size();
-      long[] range = parse(x.header(HttpHeader.RANGE), length);
-      var h = x.res.getHeaders();
-      h.put(HttpHeader.ACCEPT_RANGES, "bytes");
-      h.put(HttpHeader.CACHE_CONTROL, "private, no-cache");
+      long[] range = parse(ctx.header("Range"), length);
+      HttpServletResponse res = ctx.res();
+      res.setHeader("Accept-Ranges", "bytes");
+      res.setHeader("Cache-Control", "private, no-cache");
       if (range != null && range.length == 0) {
-        h.put(HttpHeader.CONTENT_RANGE, "bytes */" + length);
-        x.text(416, "range not satisfiable\n");
+        res.setHeader("Content-Range", "bytes */" + length);
+        ctx.status(416).contentType("text/plain; charset=utf-8").result("range not satisfiable\n");
         return;
       }
       long start = range == null ? 0 : range[0];
       long count = range == null ? length : range[1] - range[0] + 1;
-      x.res.setStatus(range == null ? 200 : 206);
-      h.put(HttpHeader.CONTENT_TYPE, contentType);
-      h.put(HttpHeader.CONTENT_LENGTH, count);
-      if (range != null) h.put(HttpHeader.CONTENT_RANGE, "bytes " + start + "-" + range[1] + "/" + length);
-      if ("HEAD".equals(x.method())) {
-        x.res.write(true, org.eclipse.jetty.util.BufferUtil.EMPTY_BUFFER, x.cb);
+      res.setStatus(range == null ? 200 : 206);
+      res.setContentType(contentType);
+      res.setContentLengthLong(count);
+      if (range != null) res.setHeader("Content-Range", "bytes " + start + "-" + range[1] + "/" + length);
+      if (ctx.method() == HandlerType.HEAD) {
+        res.flushBuffer(); // commits these headers: Javalin would answer a HEAD without a result with length 0
         return;
       }
       ch.position(start);
-      try (InputStream in = Channels.newInputStream(ch); OutputStream out = Response.asBufferedOutputStream(x.req, x.res)) {
+      try (InputStream in = Channels.newInputStream(ch); OutputStream out = res.getOutputStream()) {
         byte[] buf = new byte[64 * 1024];
         long left = count;
         while (left > 0) {
@@ -74,7 +76,6 @@ final class RangeFile {
           left -= n;
         }
       }
-      x.cb.succeeded();
     }
   }
 }

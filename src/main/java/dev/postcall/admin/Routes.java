@@ -1,20 +1,28 @@
 package dev.postcall.admin;
 
-import static dev.postcall.admin.Html.esc;
-
-import dev.postcall.call.CallRecord;
+import dev.postcall.SafeText;
 import dev.postcall.queue.JobQueue;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
-import org.eclipse.jetty.http.HttpHeader;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,187 +34,195 @@ final class Routes {
   private static final Logger log = LoggerFactory.getLogger(Routes.class);
   static final String SESSION_COOKIE = "pc_session";
   static final String LOGIN_COOKIE = "pc_login";
+  private static final String SESSION = "postcall.session";
   private static final int MAX_ACTION_IDS = 500;
-  private static final java.util.regex.Pattern LOGIN_NONCE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
+  private static final Pattern LOGIN_NONCE = Pattern.compile("[A-Za-z0-9_-]{43}");
+  private static final Set<String> PUBLIC = Set.of("/health", "/ready", "/metrics", "/app.css", "/app.js", "/favicon.ico",
+      "/login");
 
   private final AdminAuth auth;
   private final LoginThrottle throttle;
   private final FailedQueue failed;
   private final JobQueue jobs;
   private final RecordingLocator recordings;
-  private final Function<CallRecord, String> statusMapping;
+  private final CallStatuses statuses;
+  private final CallSearch search;
+  private final CallDiscrepancies discrepancies;
   private final PrometheusMeterRegistry registry;
   private final AdminMetrics metrics;
   private final Health health;
   private final Clock clock;
+  private final Pages pages = new Pages();
+  private final String css = resource("static/app.css");
+  private final String js = resource("static/app.js");
   /** One-shot messages shown on the page after a redirect, by session id. */
   private final Map<String, String> flash = new ConcurrentHashMap<>();
 
   Routes(AdminAuth auth, LoginThrottle throttle, FailedQueue failed, JobQueue jobs, RecordingLocator recordings,
-      Function<CallRecord, String> statusMapping, PrometheusMeterRegistry registry, AdminMetrics metrics,
-      Health health, Clock clock) {
+      CallStatuses statuses, CallSearch search, CallDiscrepancies discrepancies, PrometheusMeterRegistry registry,
+      AdminMetrics metrics, Health health, Clock clock) {
     this.auth = auth;
     this.throttle = throttle;
     this.failed = failed;
     this.jobs = jobs;
     this.recordings = recordings;
-    this.statusMapping = statusMapping;
+    this.statuses = statuses;
+    this.search = search;
+    this.discrepancies = discrepancies;
     this.registry = registry;
     this.metrics = metrics;
     this.health = health;
     this.clock = clock;
   }
 
-  void handle(Exchange x) {
-    SecurityHeaders.apply(x.res.getHeaders());
-    try {
-      route(x);
-    } catch (IllegalArgumentException e) {
+  void register(JavalinConfig config) {
+    config.http.prefer405over404 = true;
+    var r = config.routes;
+    r.before(this::requireSession);
+    r.get("/health", ctx -> {
+      Health.Result h = health.live();
+      json(ctx, h.status(), h.json());
+    });
+    // details (hosts, errors) only for a logged-in admin; the session is not renewed by a probe
+    r.get("/ready", ctx -> {
+      Health.Result h = health.ready(auth.peek(Cookies.get(ctx, SESSION_COOKIE)));
+      json(ctx, h.status(), h.json());
+    });
+    r.get("/metrics", this::scrape);
+    r.get("/app.css", ctx -> send(ctx, 200, "text/css; charset=utf-8", css));
+    r.get("/app.js", ctx -> send(ctx, 200, "text/javascript; charset=utf-8", js));
+    r.get("/favicon.ico", ctx -> send(ctx, 404, "text/plain; charset=utf-8", ""));
+    r.get("/login", ctx -> loginForm(ctx, 200, null));
+    r.post("/login", this::login);
+    r.get("/", this::dashboard);
+    r.get("/dashboard", this::dashboard);
+    r.get("/failed", this::failedPage);
+    r.post("/failed/retry", this::retry);
+    r.post("/failed/discard", this::discard);
+    r.post("/logout", this::logout);
+    r.get("/calls", this::callsPage);
+    r.get("/calls/{id}", this::call);
+    r.get("/calls/{id}/recording", this::recording);
+    // a HEAD that only a GET route matches gets an empty 200 from Javalin: the player's needs its length
+    r.head("/calls/{id}/recording", this::recording);
+
+    r.exception(HttpResponseException.class, (e, ctx) -> {
+      // Javalin's own answers (no such route, wrong method): status and reason, never the request back
+      if (e.getStatus() == 404 && ctx.attribute(SESSION) != null) notFound(ctx, "No such page.");
+      else text(ctx, e.getStatus(), e.getStatus() == 405 ? "method not allowed\n" : statusLine(e.getStatus()));
+    });
+    r.exception(IllegalArgumentException.class, (e, ctx) -> {
       // a request we cannot read (a broken form or query encoding): the client's fault, not ours
-      log.debug("admin web {} {} refused: {}", x.method(), dev.postcall.SafeText.printable(x.path()), e.toString());
-      if (!x.res.isCommitted()) x.text(400, "bad request\n");
-      else x.cb.failed(e);
-    } catch (Exception e) {
-      log.warn("admin web {} {} failed: {}", x.method(), dev.postcall.SafeText.printable(x.path()), e.toString());
+      log.debug("admin web {} {} refused: {}", ctx.method(), SafeText.printable(ctx.path()), e.toString());
+      text(ctx, 400, "bad request\n");
+    });
+    r.exception(Exception.class, (e, ctx) -> {
+      log.warn("admin web {} {} failed: {}", ctx.method(), SafeText.printable(ctx.path()), e.toString());
       // what failed stays in the log; the page names no exception
-      if (!x.res.isCommitted()) x.html(500, Html.page("Error", null, "<p class=\"err\">Internal error. See the service log.</p>"));
-      else x.cb.failed(e);
-    }
+      html(ctx, 500, pages.render("message.jte", params("title", "Error", "session", null,
+          "text", "Internal error. See the service log.", "cssClass", "err")));
+    });
   }
 
-  private void route(Exchange x) throws Exception {
-    String p = x.path();
-    boolean get = "GET".equals(x.method()) || "HEAD".equals(x.method());
-    boolean post = "POST".equals(x.method());
-    if (get && p.equals("/health")) {
-      Health.Result r = health.live();
-      x.json(r.status(), r.json());
-      return;
-    }
-    if (get && p.equals("/ready")) {
-      // details (hosts, errors) only for a logged-in admin; the session is not renewed by a probe
-      Health.Result r = health.ready(auth.peek(x.cookie(SESSION_COOKIE)));
-      x.json(r.status(), r.json());
-      return;
-    }
-    if (get && p.equals("/metrics")) {
-      scrape(x);
-      return;
-    }
-    if (get && p.equals("/app.css")) {
-      x.send(200, "text/css; charset=utf-8", Html.CSS);
-      return;
-    }
-    if (get && p.equals("/app.js")) {
-      x.send(200, "text/javascript; charset=utf-8", Html.JS);
-      return;
-    }
-    if (get && p.equals("/favicon.ico")) {
-      x.text(404, "");
-      return;
-    }
-    if (p.equals("/login")) {
-      if (get) loginForm(x, 200, null);
-      else if (post) login(x);
-      else x.text(405, "method not allowed\n");
-      return;
-    }
-
-    Optional<AdminAuth.Session> session = auth.session(x.cookie(SESSION_COOKIE));
+  /** Everything but the public pages needs a session; every POST also its CSRF token. */
+  private void requireSession(Context ctx) {
+    if (PUBLIC.contains(ctx.path())) return;
+    boolean get = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD;
+    Optional<AdminAuth.Session> session = auth.session(Cookies.get(ctx, SESSION_COOKIE));
     if (session.isEmpty()) {
-      if (get) x.redirect("/login");
-      else x.text(401, "login required\n");
+      if (get) redirect(ctx, "/login");
+      else text(ctx, 401, "login required\n");
+      ctx.skipRemainingHandlers();
       return;
     }
     AdminAuth.Session s = session.get();
-    if (post) {
-      String token = x.form("csrf");
-      if (token == null) token = x.header("X-CSRF-Token");
+    if (ctx.method() == HandlerType.POST) {
+      String token = ctx.formParam("csrf");
+      if (token == null) token = ctx.header("X-CSRF-Token");
       if (!AdminAuth.sameToken(s.csrf(), token)) {
-        log.warn("admin web: POST {} without a valid CSRF token refused", x.path());
-        x.text(403, "missing or wrong CSRF token\n");
+        log.warn("admin web: POST {} without a valid CSRF token refused", SafeText.printable(ctx.path()));
+        text(ctx, 403, "missing or wrong CSRF token\n");
+        ctx.skipRemainingHandlers();
         return;
       }
     }
-    if (get && (p.equals("/") || p.equals("/dashboard"))) dashboard(x, s);
-    else if (get && p.equals("/failed")) failedPage(x, s);
-    else if (post && p.equals("/failed/retry")) retry(x, s);
-    else if (post && p.equals("/failed/discard")) discard(x, s);
-    else if (post && p.equals("/logout")) {
-      auth.logout(s.id());
-      flash.remove(s.id());
-      x.setCookie(SESSION_COOKIE, "", 0);
-      x.redirect("/login");
-    } else if (get && p.startsWith("/calls/")) call(x, s, p.substring("/calls/".length()));
-    else x.html(404, Html.page("Not found", s, "<p>No such page.</p>"));
+    ctx.attribute(SESSION, s);
   }
 
-  private void scrape(Exchange x) {
+  private static AdminAuth.Session session(Context ctx) {
+    return ctx.attribute(SESSION);
+  }
+
+  private void scrape(Context ctx) {
     try {
       metrics.refresh();
     } catch (SQLException e) {
       // the gauges keep their last values; /ready tells that the database is gone
       log.debug("metrics: queue counts not refreshed: {}", e.toString());
     }
-    x.send(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+    send(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
   }
 
-  private void loginForm(Exchange x, int status, String problem) {
+  private void loginForm(Context ctx, int status, String problem) {
     // Login CSRF: the form carries a random value that must match a cookie only this site set.
     // Reuse a nonce the browser already holds: a second tab (or the favicon request redirected
     // here) must not invalidate the form that is already open.
-    String nonce = x.cookie(LOGIN_COOKIE);
+    String nonce = Cookies.get(ctx, LOGIN_COOKIE);
     if (nonce == null || !LOGIN_NONCE.matcher(nonce).matches()) nonce = auth.randomToken();
-    x.setCookie(LOGIN_COOKIE, nonce, 600);
-    String body = (problem == null ? "" : "<p class=\"bad\" id=\"problem\">" + esc(problem) + "</p>")
-        + "<form method=\"post\" action=\"/login\" id=\"login\"><input type=\"hidden\" name=\"csrf\" value=\""
-        + esc(nonce) + "\"><p>Your name (for the audit) <input name=\"who\" id=\"who\" size=\"20\"></p>"
-        + "<p>Admin token <input type=\"password\" name=\"token\" id=\"token\" size=\"40\" autofocus></p>"
-        + "<p><button id=\"login-button\">Log in</button></p></form>";
-    x.html(status, Html.page("Log in", null, body));
+    Cookies.set(ctx, LOGIN_COOKIE, nonce, 600);
+    html(ctx, status, pages.render("login.jte", params("nonce", nonce, "problem", problem)));
   }
 
-  private void login(Exchange x) {
-    String nonce = x.cookie(LOGIN_COOKIE);
+  private void login(Context ctx) {
+    String nonce = Cookies.get(ctx, LOGIN_COOKIE);
     // an empty cookie and an empty field are "the same" too: only a nonce this site made counts
-    if (!LOGIN_NONCE.matcher(String.valueOf(nonce)).matches() || !AdminAuth.sameToken(nonce, x.form("csrf"))) {
-      x.text(403, "missing or wrong CSRF token (reload the login page)\n");
+    if (!LOGIN_NONCE.matcher(String.valueOf(nonce)).matches() || !AdminAuth.sameToken(nonce, ctx.formParam("csrf"))) {
+      text(ctx, 403, "missing or wrong CSRF token (reload the login page)\n");
       return;
     }
-    String from = org.eclipse.jetty.server.Request.getRemoteAddr(x.req);
-    java.time.Duration wait = throttle.waitFor(from);
+    String from = ctx.req().getRemoteAddr();
+    Duration wait = throttle.waitFor(from);
     if (!wait.isZero()) {
       long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-      x.res.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(seconds));
-      loginForm(x, 429, "Too many wrong tokens from your address: wait " + seconds + " s before trying again.");
+      ctx.header("Retry-After", String.valueOf(seconds));
+      loginForm(ctx, 429, "Too many wrong tokens from your address: wait " + seconds + " s before trying again.");
       return;
     }
-    String who = x.form("who");
+    String who = ctx.formParam("who");
     who = "web:" + (who == null || who.isBlank() ? "admin" : who.strip().replaceAll("[^\\p{L}\\p{N}._@ -]", "_"));
     if (who.length() > 100) who = who.substring(0, 100);
-    Optional<AdminAuth.Session> s = auth.login(x.form("token"), who);
+    Optional<AdminAuth.Session> s = auth.login(ctx.formParam("token"), who);
     if (s.isEmpty()) {
       // counted and logged in summary by the throttle; never the token itself
       throttle.failed(from);
-      loginForm(x, 401, "Wrong token.");
+      loginForm(ctx, 401, "Wrong token.");
       return;
     }
     throttle.succeeded(from);
     log.info("admin web: {} logged in from {}", who, from);
-    x.setCookie(LOGIN_COOKIE, "", 0);
-    x.setCookie(SESSION_COOKIE, s.get().id(), -1);
-    x.redirect("/");
+    Cookies.set(ctx, LOGIN_COOKIE, "", 0);
+    Cookies.set(ctx, SESSION_COOKIE, s.get().id(), -1);
+    redirect(ctx, "/");
   }
 
-  private void dashboard(Exchange x, AdminAuth.Session s) throws SQLException {
+  private void logout(Context ctx) {
+    AdminAuth.Session s = session(ctx);
+    auth.logout(s.id());
+    flash.remove(s.id());
+    Cookies.set(ctx, SESSION_COOKIE, "", 0);
+    redirect(ctx, "/login");
+  }
+
+  private void dashboard(Context ctx) throws SQLException {
     Gauge lag = registry.find("postcall.backfill.lag").gauge();
     String lagText = lag == null ? "n/a (no backfill running here)" : String.format("%.0f s", lag.value());
-    x.html(200, DashboardPage.render(s, failed.stats(), failed.deliveriesPerHour(24), lagText, clock.instant()));
+    DashboardPage.View v = DashboardPage.view(failed.stats(), failed.deliveriesPerHour(24), lagText, clock.instant());
+    html(ctx, 200, pages.render("dashboard.jte", Map.of("session", session(ctx), "v", v)));
   }
 
-  private void failedPage(Exchange x, AdminAuth.Session s) throws SQLException {
-    FailedForm form = new FailedForm(x.query("since"), x.query("until"), x.query("stage"), x.query("number"),
-        x.query("reason"));
+  private void failedPage(Context ctx) throws SQLException {
+    FailedForm form = new FailedForm(ctx.queryParam("since"), ctx.queryParam("until"), ctx.queryParam("stage"),
+        ctx.queryParam("number"), ctx.queryParam("reason"));
     FailedFilter filter;
     String problem = null;
     try {
@@ -217,23 +233,26 @@ final class Routes {
     }
     int page = 1;
     try {
-      if (x.query("page") != null) page = Math.max(1, Math.min(1_000_000, Integer.parseInt(x.query("page"))));
+      if (ctx.queryParam("page") != null) page = Math.max(1, Math.min(1_000_000, Integer.parseInt(ctx.queryParam("page"))));
     } catch (NumberFormatException ignored) {
       // a broken page number shows the first page
     }
+    AdminAuth.Session s = session(ctx);
     FailedQueue.Page rows = failed.page(filter, FailedPage.PAGE_SIZE, (page - 1) * FailedPage.PAGE_SIZE);
-    x.html(problem == null ? 200 : 400, FailedPage.render(s, form, problem, flash.remove(s.id()), rows, page));
+    FailedPage.View v = FailedPage.view(form, problem, flash.remove(s.id()), rows, page);
+    html(ctx, problem == null ? 200 : 400, pages.render("failed.jte", Map.of("session", s, "v", v)));
   }
 
   /** The ids an action applies to: the row's own button, else the ticked boxes. */
-  private static List<String> targets(Exchange x) {
-    String one = x.form("one");
-    List<String> ids = one != null ? List.of(one) : x.formAll("id");
+  private static List<String> targets(Context ctx) {
+    String one = ctx.formParam("one");
+    List<String> ids = one != null ? List.of(one) : ctx.formParams("id");
     return ids.size() > MAX_ACTION_IDS ? ids.subList(0, MAX_ACTION_IDS) : ids;
   }
 
-  private void retry(Exchange x, AdminAuth.Session s) throws SQLException {
-    List<String> ids = targets(x);
+  private void retry(Context ctx) throws SQLException {
+    AdminAuth.Session s = session(ctx);
+    List<String> ids = targets(ctx);
     List<String> done = new ArrayList<>();
     for (String id : ids) {
       if (jobs.retry(id, s.who())) {
@@ -243,15 +262,16 @@ final class Routes {
     }
     metrics.retried(done.size());
     flash.put(s.id(), ids.isEmpty() ? "Nothing selected." : "Retrying " + done.size() + " of " + ids.size() + " call(s).");
-    x.redirect(back(x));
+    redirect(ctx, back(ctx));
   }
 
-  private void discard(Exchange x, AdminAuth.Session s) throws SQLException {
-    List<String> ids = targets(x);
-    String reason = x.form("reason");
+  private void discard(Context ctx) throws SQLException {
+    AdminAuth.Session s = session(ctx);
+    List<String> ids = targets(ctx);
+    String reason = ctx.formParam("reason");
     if (reason == null || reason.isBlank()) {
       flash.put(s.id(), "A reason is required to discard.");
-      x.redirect(back(x));
+      redirect(ctx, back(ctx));
       return;
     }
     int n = 0;
@@ -263,41 +283,105 @@ final class Routes {
     }
     metrics.discarded(n);
     flash.put(s.id(), ids.isEmpty() ? "Nothing selected." : "Discarded " + n + " of " + ids.size() + " call(s).");
-    x.redirect(back(x));
+    redirect(ctx, back(ctx));
   }
 
   /** Where to go after an action: only our own pages, never an address from elsewhere. */
-  private static String back(Exchange x) {
-    String b = x.form("back");
+  private static String back(Context ctx) {
+    String b = ctx.formParam("back");
     if (b != null && (b.equals("/failed") || b.startsWith("/failed?") || b.startsWith("/calls/"))
         && !b.contains("//") && !b.contains("\\") && b.chars().noneMatch(Character::isISOControl)) return b;
     return "/failed";
   }
 
-  private void call(Exchange x, AdminAuth.Session s, String rest) throws Exception {
-    String uniqueid = rest;
-    boolean recording = false;
-    if (rest.endsWith("/recording")) {
-      uniqueid = rest.substring(0, rest.length() - "/recording".length());
-      recording = true;
+  private void callsPage(Context ctx) throws SQLException {
+    CallsPage.Form form = new CallsPage.Form(ctx.queryParam("number"), ctx.queryParam("since"), ctx.queryParam("until"),
+        ctx.queryParam("status"), ctx.queryParam("agent"), ctx.queryParam("delivery"), ctx.queryParam("before"));
+    String problem = null;
+    List<CallSearch.Row> rows = List.of();
+    try {
+      rows = search.search(form.toFilter());
+    } catch (IllegalArgumentException e) {
+      problem = e.getMessage();
     }
-    // the id is only ever a lookup key: no path from the request reaches the file system
-    if (uniqueid.isEmpty() || uniqueid.contains("/")) {
-      x.html(404, Html.page("Not found", s, "<p>No such call.</p>"));
-      return;
-    }
-    if (recording) {
-      Optional<RecordingLocator.Recording> r = recordings.find(uniqueid);
-      if (r.isEmpty()) x.text(404, "no recording\n");
-      else RangeFile.serve(x, r.get().file(), r.get().contentType());
-      return;
-    }
-    Optional<CallDetail> d = failed.show(uniqueid);
+    CallsPage.View v = CallsPage.view(form, problem, rows, statuses.names());
+    html(ctx, problem == null ? 200 : 400, pages.render("calls.jte", Map.of("session", session(ctx), "v", v)));
+  }
+
+  /** The id is only ever a lookup key: no path from the request reaches the file system. */
+  private static String uniqueid(Context ctx) {
+    String id = ctx.pathParam("id");
+    return id.isEmpty() || id.contains("/") ? null : id;
+  }
+
+  private void call(Context ctx) throws SQLException {
+    AdminAuth.Session s = session(ctx);
+    String uniqueid = uniqueid(ctx);
+    Optional<CallDetail> d = uniqueid == null ? Optional.empty() : failed.show(uniqueid);
     if (d.isEmpty()) {
-      x.html(404, Html.page("Not found", s, "<p>No call " + esc(uniqueid) + ".</p>"));
+      notFound(ctx, uniqueid == null ? "No such call." : "No call " + uniqueid + ".");
       return;
     }
-    x.html(200, CallPage.render(s, d.get(), statusMapping.apply(d.get().call()), recordings.expectedPath(uniqueid),
-        flash.remove(s.id())));
+    CallPage.View v = CallPage.view(d.get(), statuses.apply(d.get().call()), recordings.expectedPath(uniqueid),
+        flash.remove(s.id()), discrepancies.corrections(uniqueid), discrepancies.conflicts(uniqueid));
+    html(ctx, 200, pages.render("call.jte", Map.of("session", s, "v", v)));
+  }
+
+  private void recording(Context ctx) throws Exception {
+    String uniqueid = uniqueid(ctx);
+    Optional<RecordingLocator.Recording> r = uniqueid == null ? Optional.empty() : recordings.find(uniqueid);
+    if (r.isEmpty()) text(ctx, 404, "no recording\n");
+    else RangeFile.serve(ctx, r.get().file(), r.get().contentType());
+  }
+
+  private void notFound(Context ctx, String text) {
+    html(ctx, 404, pages.render("message.jte", params("title", "Not found", "session", session(ctx), "text", text,
+        "cssClass", "")));
+  }
+
+  /** Template parameters; a null value is an absent one. */
+  private static Map<String, Object> params(Object... kv) {
+    Map<String, Object> out = new java.util.HashMap<>();
+    for (int i = 0; i < kv.length; i += 2) out.put((String) kv[i], kv[i + 1]);
+    return out;
+  }
+
+  private static void redirect(Context ctx, String location) {
+    // 303 See Other: after a POST the browser GETs the page (no re-post on reload)
+    ctx.header("Cache-Control", "no-store");
+    ctx.redirect(location, HttpStatus.SEE_OTHER);
+  }
+
+  static void send(Context ctx, int status, String contentType, String body) {
+    ctx.status(status);
+    ctx.contentType(contentType);
+    ctx.header("Cache-Control", "no-store");
+    ctx.result(body);
+  }
+
+  static void html(Context ctx, int status, String body) {
+    send(ctx, status, "text/html; charset=utf-8", body);
+  }
+
+  static void json(Context ctx, int status, String body) {
+    send(ctx, status, "application/json", body);
+  }
+
+  static void text(Context ctx, int status, String body) {
+    send(ctx, status, "text/plain; charset=utf-8", body);
+  }
+
+  static String statusLine(int status) {
+    HttpStatus s = HttpStatus.forStatus(status);
+    return status + " " + (s == HttpStatus.UNKNOWN ? "" : s.getMessage()) + "\n";
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = Routes.class.getResourceAsStream(name)) {
+      if (in == null) throw new IllegalStateException("missing resource " + name);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -224,7 +224,13 @@ class AdminWebIT {
     HttpClient c = (HttpClient) login()[0];
     HttpResponse<String> r = get(c, "/failed?since=tomorrow&page=x");
     assertEquals(400, r.statusCode());
-    assertTrue(r.body().contains("since: &#39;tomorrow&#39; is not a date"), r.body());
+    assertTrue(r.body().contains("<p class=\"bad\" id=\"problem\">since: 'tomorrow' is not a date"), r.body());
+    // the value comes back in the message and in the form field: escaped in both
+    HttpResponse<String> hostile = get(c, "/failed?since=" + enc("\"><script>x</script>"));
+    assertEquals(400, hostile.statusCode());
+    assertTrue(hostile.body().contains("since: '\"&gt;&lt;script&gt;x&lt;/script&gt;' is not a date"), hostile.body());
+    assertTrue(hostile.body().contains("name=\"since\" value=\"&#34;>&lt;script>x&lt;/script>\""), hostile.body());
+    assertFalse(hostile.body().contains("<script>x"), hostile.body());
   }
 
   static String state(String uid) {
