@@ -1,6 +1,7 @@
 package dev.postcall.admin;
 
 import dev.postcall.db.Sql;
+import dev.postcall.queue.JobState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,10 +39,11 @@ final class DoneCount {
   }
 
   private static long count(Connection c, Instant from, Instant before) throws SQLException {
-    String sql = "SELECT COUNT(*) FROM jobs WHERE state = 'DONE'"
+    String sql = "SELECT COUNT(*) FROM jobs WHERE state = ?"
         + (from == null ? "" : " AND updated_at >= ?") + (before == null ? "" : " AND updated_at < ?");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      int i = 1;
+      ps.setString(1, JobState.DONE.name());
+      int i = 2;
       if (from != null) Sql.setInstant(ps, i++, from);
       if (before != null) Sql.setInstant(ps, i, before);
       try (ResultSet rs = ps.executeQuery()) {

@@ -2,6 +2,8 @@ package dev.postcall.admin;
 
 import dev.postcall.queue.CallStore;
 import dev.postcall.db.Sql;
+import dev.postcall.queue.JobState;
+import dev.postcall.queue.Stage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,7 +26,9 @@ import javax.sql.DataSource;
  * bound parameters only; newest failures first, served by {@code ix_jobs_state_updated} (V4).
  */
 public final class FailedQueue {
-  private static final String FROM = " FROM jobs j JOIN calls c ON c.id = j.call_id WHERE j.state = 'FAILED'";
+  private static final String FROM = " FROM jobs j JOIN calls c ON c.id = j.call_id WHERE j.state = ?";
+  /** The states not yet delivered, counted in one pass by {@link #stats()}. */
+  private static final List<JobState> OPEN = List.of(JobState.PENDING, JobState.CLAIMED, JobState.FAILED, JobState.DISCARDED);
 
   private final DataSource ds;
   private final Clock clock;
@@ -59,7 +63,7 @@ public final class FailedQueue {
   }
 
   private Page query(FailedFilter f, int limit, int offset, boolean withTotal) throws SQLException {
-    List<Object> args = new ArrayList<>();
+    List<Object> args = new ArrayList<>(List.of(JobState.FAILED)); // the state in from(f)
     // Late row lookup: pick the page's job ids from indexes only, then read the wide rows (the
     // TEXT last_error) for those 50. Sorting whole rows made MariaDB spill a temporary table to
     // disk for a day's 3,000 failures (~250 ms instead of ~30 ms).
@@ -87,9 +91,9 @@ public final class FailedQueue {
 
   /** How many failed calls match, counting no further than {@link #COUNT_CAP} + 1. */
   long countCapped(FailedFilter f) throws SQLException {
-    List<Object> args = new ArrayList<>();
+    List<Object> args = new ArrayList<>(List.of(JobState.FAILED)); // the state in from
     boolean needsCalls = f.since() != null || f.until() != null || f.number() != null;
-    String from = needsCalls ? from(f) : " FROM jobs j WHERE j.state = 'FAILED'";
+    String from = needsCalls ? from(f) : " FROM jobs j WHERE j.state = ?";
     String sql = "SELECT COUNT(*) FROM (SELECT 1" + from + where(f, args) + " LIMIT " + (COUNT_CAP + 1) + ") t";
     try (Connection c = ds.getConnection(); PreparedStatement ps = bind(c.prepareStatement(sql), args);
         ResultSet rs = ps.executeQuery()) {
@@ -105,7 +109,7 @@ public final class FailedQueue {
    */
   private static String from(FailedFilter f) {
     return f.number() != null
-        ? " FROM calls c STRAIGHT_JOIN jobs j ON j.call_id = c.id WHERE j.state = 'FAILED'"
+        ? " FROM calls c STRAIGHT_JOIN jobs j ON j.call_id = c.id WHERE j.state = ?"
         : FROM;
   }
 
@@ -144,6 +148,7 @@ public final class FailedQueue {
     for (int i = 0; i < args.size(); i++) {
       Object a = args.get(i);
       if (a instanceof Instant t) Sql.setInstant(ps, i + 1, t);
+      else if (a instanceof JobState st) ps.setString(i + 1, st.name());
       else ps.setObject(i + 1, a);
     }
     return ps;
@@ -193,21 +198,25 @@ public final class FailedQueue {
     try (Connection c = ds.getConnection()) {
       // One pass over the jobs not delivered (few, unless failures pile up) for the counts and the
       // oldest waiting call; the delivered ones, which pile up for ever, are counted by doneCount.
+      // an IN list, not <> DONE: that scans the delivered jobs too
       try (PreparedStatement ps = c.prepareStatement("SELECT state, COALESCE(failed_stage, stage) AS st, COUNT(*),"
-          + " MIN(created_at) AS oldest FROM jobs WHERE state IN ('PENDING', 'CLAIMED', 'FAILED', 'DISCARDED')" // an IN list, not <> 'DONE': that scans the delivered jobs too
-          + " GROUP BY state, st"); ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String state = rs.getString(1);
-          byState.merge(state, rs.getLong(3), Long::sum);
-          byStage.computeIfAbsent(state, k -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
-          Instant first = Sql.getInstant(rs, "oldest");
-          if (("PENDING".equals(state) || "CLAIMED".equals(state)) && (oldest == null || first.isBefore(oldest))) oldest = first;
+          + " MIN(created_at) AS oldest FROM jobs WHERE state IN (?, ?, ?, ?) GROUP BY state, st")) {
+        for (int i = 0; i < OPEN.size(); i++) ps.setString(i + 1, OPEN.get(i).name());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String state = rs.getString(1);
+            byState.merge(state, rs.getLong(3), Long::sum);
+            byStage.computeIfAbsent(state, k -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+            Instant first = Sql.getInstant(rs, "oldest");
+            boolean waiting = JobState.PENDING.name().equals(state) || JobState.CLAIMED.name().equals(state);
+            if (waiting && (oldest == null || first.isBefore(oldest))) oldest = first;
+          }
         }
       }
       long done = doneCount.count(c, now);
       if (done > 0) {
-        byState.put("DONE", done);
-        byStage.put("DONE", new TreeMap<>(Map.of("DONE", done)));
+        byState.put(JobState.DONE.name(), done);
+        byStage.put(JobState.DONE.name(), new TreeMap<>(Map.of(Stage.DONE.name(), done)));
       }
       return new QueueStats(byState, byStage, oldest, delivered(c, now.minus(Duration.ofHours(1))),
           delivered(c, now.minus(Duration.ofDays(1))));
@@ -217,8 +226,9 @@ public final class FailedQueue {
   private static long delivered(Connection c, Instant since) throws SQLException {
     // updated_at is done_at for a DONE job (JobQueue.done sets both; nothing touches it after):
     // filtered so, the count reads (state, updated_at) instead of needing an index of its own.
-    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM jobs WHERE state = 'DONE' AND updated_at >= ?")) {
-      Sql.setInstant(ps, 1, since);
+    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM jobs WHERE state = ? AND updated_at >= ?")) {
+      ps.setString(1, JobState.DONE.name());
+      Sql.setInstant(ps, 2, since);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
@@ -234,10 +244,11 @@ public final class FailedQueue {
     for (Instant h = start; h.isBefore(end); h = h.plus(Duration.ofHours(1))) out.put(h, 0L);
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
         "SELECT DATE_FORMAT(done_at, '%Y-%m-%dT%H:00:00Z'), COUNT(*) FROM jobs"
-            + " WHERE state = 'DONE' AND updated_at >= ? AND updated_at < ?" // = done_at, see delivered()
+            + " WHERE state = ? AND updated_at >= ? AND updated_at < ?" // = done_at, see delivered()
             + " GROUP BY 1")) {
-      Sql.setInstant(ps, 1, start);
-      Sql.setInstant(ps, 2, end);
+      ps.setString(1, JobState.DONE.name());
+      Sql.setInstant(ps, 2, start);
+      Sql.setInstant(ps, 3, end);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) out.put(Instant.parse(rs.getString(1)), rs.getLong(2));
       }
