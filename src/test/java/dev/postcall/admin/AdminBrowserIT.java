@@ -32,7 +32,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The admin pages in a real headless Chromium (Debian's chromium + chromium-driver, installed by
- * scripts/test installs them): log in, filter, retry one, discard one with a reason, play a recording.
+ * scripts/test installs them): log in, filter, retry one, discard one with a reason, play a recording,
+ * search the calls page and open a call from it.
  */
 class AdminBrowserIT {
   static WebFixture f;
@@ -150,5 +151,23 @@ class AdminBrowserIT {
     assertEquals(206, part.statusCode());
     assertEquals("audio/wav", part.headers().firstValue("content-type").orElseThrow());
     assertEquals("RIFF", new String(part.body(), 0, 4));
+
+    // the calls page: search by part of a number, open the call from the list
+    browser.findElement(By.id("nav-calls")).click();
+    waiting().until(d -> d.findElements(By.id("calls")).size() == 1);
+    browser.findElement(By.name("number")).sendKeys("0409");
+    browser.findElement(By.id("search-button")).click();
+    waiting().until(d -> callIds().equals(List.of("700.3")));
+    assertTrue(browser.getCurrentUrl().contains("number=0409"), browser.getCurrentUrl());
+    browser.findElement(By.linkText("700.3")).click();
+    waiting().until(d -> d.findElements(By.id("history")).size() == 1);
+    assertTrue(browser.findElement(By.id("cdr")).getText().contains("0409999"));
+    assertTrue(browser.findElement(By.id("paths")).getText().startsWith("AGI"));
+  }
+
+  @SuppressWarnings("unchecked")
+  List<String> callIds() {
+    return (List<String>) browser.executeScript(
+        "return Array.from(document.querySelectorAll('#calls tbody tr')).map(r => r.getAttribute('data-uniqueid'))");
   }
 }
