@@ -25,7 +25,7 @@ final class CallPage {
       List<CallDiscrepancies.Correction> corrections, List<CallDiscrepancies.Conflict> conflicts) {
     CallRecord c = d.call();
     List<Field> cdr = List.of(f("uniqueid", c.uniqueid()), f("linkedid", c.linkedid()), f("channel", c.channel()),
-        f("dstchannel", c.dstChannel()), f("caller number", c.callerNumber()), f("caller name", c.callerName()),
+        f("dstchannel", c.dstChannel()), f("answered by", c.agent()), f("caller number", c.callerNumber()), f("caller name", c.callerName()),
         f("extension", c.extension()), f("context", c.context()), f("start (UTC)", Format.time(c.start())),
         f("answer (UTC)", Format.time(c.answer())), f("end (UTC)", Format.time(c.end())), f("duration (s)", c.duration()),
         f("billsec (s)", c.billsec()), f("disposition", c.disposition()), f("DIALSTATUS", c.dialStatus()),

@@ -45,6 +45,8 @@ class CallsPageIT {
     // a caller whose name is markup, a call nobody answered
     f.db.exec("UPDATE calls SET caller_name = '<script>alert(1)</script>' WHERE uniqueid = '800.2'");
     f.db.exec("UPDATE calls SET dial_status = 'NOANSWER', disposition = 'NO ANSWER' WHERE uniqueid = '800.3'");
+    f.db.exec("UPDATE calls SET agent = 'PJSIP/201' WHERE uniqueid IN ('800.1', '800.4')");
+    f.db.exec("UPDATE calls SET agent = 'PJSIP/2010' WHERE uniqueid = '800.2'");
     // Master.csv told a longer call than the AGI path delivered; a hangup that disagreed
     f.db.exec("INSERT INTO call_corrections (call_id, uniqueid, old_end, old_duration, old_billsec, new_end, new_duration,"
         + " new_billsec, job_state, job_stage, recorded_at) SELECT id, uniqueid, end_time, 63, 60,"
@@ -103,6 +105,9 @@ class CallsPageIT {
     assertEquals(List.of("800.2"), search("delivery=failed"));
     assertEquals(List.of("800.4", "800.1"), search("delivery=DONE"));
     assertEquals(List.of("800.4"), search("delivery=done&number=0702"));
+    // the answering agent exactly: PJSIP/201 is not PJSIP/2010
+    assertEquals(List.of("800.4", "800.1"), search("agent=" + enc("PJSIP/201")));
+    assertEquals(List.of("800.2"), search("agent=" + enc("PJSIP/2010")));
 
     HttpResponse<String> bad = get("/calls?status=" + enc("<b>nope</b>"));
     assertEquals(400, bad.statusCode());
@@ -157,6 +162,7 @@ class CallsPageIT {
     String b = r.body();
     assertTrue(b.contains("<dt>start (UTC)</dt><dd>2026-11-20 09:00:00</dd>"), b);
     assertTrue(b.contains("<dt>billsec (s)</dt><dd>60</dd>"), b);
+    assertTrue(b.contains("<dt>answered by</dt><dd>PJSIP/201</dd>"), b);
     assertTrue(b.contains("AGI (captured at hangup); Master.csv saw it too and corrected its timing 1 time(s)"), b);
     assertTrue(b.contains("<table id=\"corrections\">"), b);
     assertTrue(b.contains("<td>63 → 83</td><td>60 → 80</td>"), b);
