@@ -1,6 +1,7 @@
 package dev.postcall;
 
 import dev.postcall.call.CallRecord;
+import dev.postcall.config.PostcallConfig;
 import java.time.Instant;
 
 /**
@@ -29,6 +30,8 @@ public final class CallBuilder {
   private String accountcode;
   private String userfield;
   private String agent;
+  /** As the service stores it with pbx.id unset: the host name. */
+  private String pbxId = PostcallConfig.Pbx.defaultId();
 
   private CallBuilder(String uniqueid, CallRecord.Source source) {
     this.uniqueid = uniqueid;
@@ -66,6 +69,7 @@ public final class CallBuilder {
     b.accountcode = c.accountcode();
     b.userfield = c.userfield();
     b.agent = c.agent();
+    b.pbxId = c.pbxId();
     return b;
   }
 
@@ -87,9 +91,10 @@ public final class CallBuilder {
   public CallBuilder accountcode(String v) { accountcode = v; return this; }
   public CallBuilder userfield(String v) { userfield = v; return this; }
   public CallBuilder agent(String v) { agent = v; return this; }
+  public CallBuilder pbx(String v) { pbxId = v; return this; }
 
   public CallRecord build() {
     return new CallRecord(uniqueid, linkedid, channel, dstChannel, callerNumber, callerName, extension, context, start,
-        answer, end, duration, billsec, disposition, dialStatus, recording, accountcode, userfield, source, agent);
+        answer, end, duration, billsec, disposition, dialStatus, recording, accountcode, userfield, source, agent, pbxId);
   }
 }

@@ -29,17 +29,28 @@ public final class TestDb implements AutoCloseable {
   public final String url;
   public final Database db;
 
-  private TestDb(String name) {
+  private TestDb(String name, String target) {
     this.name = name;
     this.url = urlFor(SERVER, name);
     this.db = Database.open(url, USER, PASSWORD, 12, Duration.ofSeconds(5));
-    db.migrate();
+    if (target == null) db.migrate();
+    else org.flywaydb.core.Flyway.configure().dataSource(db.dataSource()).locations("classpath:db/migration")
+        .target(target).load().migrate();
   }
 
   public static TestDb create() {
+    return create(null);
+  }
+
+  /** A database with the schema as it was at migration {@code version} (an older postcall's): {@code db.migrate()} upgrades it. */
+  public static TestDb createAt(String version) {
+    return create(version);
+  }
+
+  private static TestDb create(String target) {
     String name = "pc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     admin("CREATE DATABASE " + name + " CHARACTER SET utf8mb4");
-    return new TestDb(name);
+    return new TestDb(name, target);
   }
 
   /** A JDBC URL for database {@code name} on the server at {@code server} (host:port from it). */
@@ -73,6 +84,21 @@ public final class TestDb implements AutoCloseable {
     try (Connection c = ds().getConnection(); var ps = c.prepareStatement(
         "SELECT j." + column + " FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ?")) {
       ps.setString(1, uniqueid);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A column of the job of call {@code uniqueid} of PBX {@code pbxId}; null without a job. */
+  public String job(String pbxId, String uniqueid, String column) {
+    if (!column.matches("[a-z_]+")) throw new IllegalArgumentException(column);
+    try (Connection c = ds().getConnection(); var ps = c.prepareStatement(
+        "SELECT j." + column + " FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.pbx_id = ? AND c.uniqueid = ?")) {
+      ps.setString(1, pbxId);
+      ps.setString(2, uniqueid);
       try (var rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
       }

@@ -27,11 +27,12 @@ final class CallDiscrepancies {
     this.ds = ds;
   }
 
-  List<Correction> corrections(String uniqueid) throws SQLException {
+  List<Correction> corrections(dev.postcall.call.CallRecord.Key call) throws SQLException {
     List<Correction> out = new ArrayList<>();
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT * FROM call_corrections WHERE uniqueid = ? ORDER BY recorded_at, id LIMIT 100")) {
-      ps.setString(1, uniqueid);
+        "SELECT * FROM call_corrections WHERE pbx_id = ? AND uniqueid = ? ORDER BY recorded_at, id LIMIT 100")) {
+      ps.setString(1, call.pbxId());
+      ps.setString(2, call.uniqueid());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next())
           out.add(new Correction(Sql.getInstant(rs, "recorded_at"), Sql.getInstant(rs, "old_start"),
@@ -43,13 +44,14 @@ final class CallDiscrepancies {
     return out;
   }
 
-  List<Conflict> conflicts(String uniqueid) throws SQLException {
+  List<Conflict> conflicts(dev.postcall.call.CallRecord.Key call) throws SQLException {
     List<Conflict> out = new ArrayList<>();
-    // every PBX's: conflicts are few (each one is an incident), so no index of its own
+    // the call's PBX's only: the same uniqueid on another PBX is another call
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT detected_at, kind, fields, kept, rejected FROM call_conflicts WHERE uniqueid = ?"
+        "SELECT detected_at, kind, fields, kept, rejected FROM call_conflicts WHERE pbx_id = ? AND uniqueid = ?"
             + " ORDER BY detected_at, id LIMIT 100")) {
-      ps.setString(1, uniqueid);
+      ps.setString(1, call.pbxId());
+      ps.setString(2, call.uniqueid());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next())
           out.add(new Conflict(Sql.getInstant(rs, "detected_at"), rs.getString("kind"), rs.getString("fields"),

@@ -17,14 +17,14 @@ final class CallPage {
   record View(String uniqueid, String message, List<Field> cdr, String paths, String outcome, String status,
       List<Field> job, boolean canRetry, boolean canDiscard, String recordingPath, boolean playable,
       List<CallDetail.Attempt> history, List<CallDiscrepancies.Correction> corrections,
-      List<CallDiscrepancies.Conflict> conflicts) {}
+      List<CallDiscrepancies.Conflict> conflicts, String ref) {}
 
   private CallPage() {}
 
   static View view(CallDetail d, String status, Optional<Path> recording, String message,
       List<CallDiscrepancies.Correction> corrections, List<CallDiscrepancies.Conflict> conflicts) {
     CallRecord c = d.call();
-    List<Field> cdr = List.of(f("uniqueid", c.uniqueid()), f("linkedid", c.linkedid()), f("channel", c.channel()),
+    List<Field> cdr = List.of(f("uniqueid", c.uniqueid()), f("pbx", c.pbxId()), f("linkedid", c.linkedid()), f("channel", c.channel()),
         f("dstchannel", c.dstChannel()), f("answered by", c.agent()), f("caller number", c.callerNumber()), f("caller name", c.callerName()),
         f("extension", c.extension()), f("context", c.context()), f("start (UTC)", Format.time(c.start())),
         f("answer (UTC)", Format.time(c.answer())), f("end (UTC)", Format.time(c.end())), f("duration (s)", c.duration()),
@@ -39,7 +39,8 @@ final class CallPage {
     boolean discarded = JobState.DISCARDED.name().equals(d.state());
     boolean playable = recording.isPresent() && Files.isRegularFile(recording.get());
     return new View(c.uniqueid(), message, cdr, paths(c, corrections), c.outcome(), status, job, failed || discarded, failed,
-        recording.map(Path::toString).orElse(null), playable, d.history(), corrections, conflicts);
+        recording.map(Path::toString).orElse(null), playable, d.history(), corrections, conflicts,
+        dev.postcall.call.CallRef.of(c.key()).toString());
   }
 
   /** Which path stored the call, and whether Master.csv later told a different timing. */

@@ -1,6 +1,7 @@
 package dev.postcall.admin;
 
 import dev.postcall.queue.CallStore;
+import dev.postcall.call.CallRef;
 import dev.postcall.db.Sql;
 import dev.postcall.queue.JobState;
 import dev.postcall.queue.Stage;
@@ -67,7 +68,7 @@ public final class FailedQueue {
     // Late row lookup: pick the page's job ids from indexes only, then read the wide rows (the
     // TEXT last_error) for those 50. Sorting whole rows made MariaDB spill a temporary table to
     // disk for a day's 3,000 failures (~250 ms instead of ~30 ms).
-    String sql = "SELECT c.uniqueid, c.caller_number, c.extension, c.start_time, j.failed_stage, j.stage,"
+    String sql = "SELECT c.pbx_id, c.uniqueid, c.caller_number, c.extension, c.start_time, j.failed_stage, j.stage,"
         + " j.attempts, j.last_error, j.updated_at" + (withTotal ? ", k.total" : "")
         + " FROM (SELECT j.id" + (withTotal ? ", COUNT(*) OVER () AS total" : "") + from(f) + where(f, args)
         + " ORDER BY j.updated_at DESC, j.id DESC LIMIT ? OFFSET ?) k"
@@ -82,7 +83,7 @@ public final class FailedQueue {
         String stage = rs.getString("failed_stage");
         out.add(new FailedRow(rs.getString("uniqueid"), rs.getString("caller_number"), rs.getString("extension"),
             Sql.getInstant(rs, "start_time"), stage != null ? stage : rs.getString("stage"), rs.getInt("attempts"),
-            rs.getString("last_error"), Sql.getInstant(rs, "updated_at")));
+            rs.getString("last_error"), Sql.getInstant(rs, "updated_at"), rs.getString("pbx_id")));
         if (withTotal) total = rs.getLong("total");
       }
     }
@@ -154,18 +155,24 @@ public final class FailedQueue {
     return ps;
   }
 
-  /** The call, its job and every attempt; empty when the uniqueid is unknown. */
-  public Optional<CallDetail> show(String uniqueid) throws SQLException {
+  /**
+   * The call, its job and every attempt; empty when the call is unknown. Throws {@link
+   * CallRef.AmbiguousException} when the ref names no PBX and several PBXs have the uniqueid.
+   */
+  public Optional<CallDetail> show(CallRef call) throws SQLException {
     try (Connection c = ds.getConnection()) {
       long jobId;
       CallDetail d;
       try (PreparedStatement ps = c.prepareStatement("SELECT c.*, j.id AS job_id, j.state, j.stage, j.failed_stage,"
           + " j.attempts, j.next_attempt_at, j.mp3_path, j.objectref, j.last_error, j.discarded_by, j.discard_reason,"
           + " j.created_at AS job_created_at, j.updated_at, j.done_at"
-          + " FROM calls c JOIN jobs j ON j.call_id = c.id WHERE c.uniqueid = ?")) {
-        ps.setString(1, uniqueid);
+          + " FROM calls c JOIN jobs j ON j.call_id = c.id WHERE c.uniqueid = ?"
+          + (call.pbxId() == null ? " LIMIT 2" : " AND c.pbx_id = ?"))) {
+        ps.setString(1, call.uniqueid());
+        if (call.pbxId() != null) ps.setString(2, call.pbxId());
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) return Optional.empty();
+          if (call.pbxId() == null && !rs.isLast()) throw ambiguous(c, call.uniqueid());
           jobId = rs.getLong("job_id");
           d = new CallDetail(CallStore.read(rs), Sql.getInstant(rs, "received_at"), rs.getString("state"),
               rs.getString("stage"), rs.getString("failed_stage"), rs.getInt("attempts"),
@@ -188,6 +195,32 @@ public final class FailedQueue {
           d.nextAttemptAt(), d.mp3Path(), d.objectref(), d.lastError(), d.discardedBy(), d.discardReason(),
           d.createdAt(), d.updatedAt(), d.doneAt(), List.copyOf(d.history())));
     }
+  }
+
+  /** The ref of the call {@code ref} names: its PBX filled in; empty when unknown; ambiguity thrown. */
+  public static Optional<CallRef> resolve(DataSource ds, CallRef ref) throws SQLException {
+    if (ref.pbxId() != null) return Optional.of(ref);
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT pbx_id FROM calls WHERE uniqueid = ? LIMIT 2")) {
+      ps.setString(1, ref.uniqueid());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) return Optional.empty();
+        String pbx = rs.getString(1);
+        if (rs.next()) throw ambiguous(c, ref.uniqueid());
+        return Optional.of(new CallRef(pbx, ref.uniqueid()));
+      }
+    }
+  }
+
+  private static CallRef.AmbiguousException ambiguous(Connection c, String uniqueid) throws SQLException {
+    List<String> pbxs = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT pbx_id FROM calls WHERE uniqueid = ? ORDER BY pbx_id")) {
+      ps.setString(1, uniqueid);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) pbxs.add(rs.getString(1));
+      }
+    }
+    return new CallRef.AmbiguousException(uniqueid, pbxs);
   }
 
   public QueueStats stats() throws SQLException {

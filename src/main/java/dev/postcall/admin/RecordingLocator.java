@@ -2,6 +2,7 @@ package dev.postcall.admin;
 
 import dev.postcall.PostcallException;
 import dev.postcall.queue.CallStore;
+import dev.postcall.call.CallRef;
 import dev.postcall.work.ArchiveRecording;
 import dev.postcall.work.RecordingPath;
 import java.nio.file.Files;
@@ -36,10 +37,13 @@ public final class RecordingLocator {
   public record Recording(Path file, String contentType) {}
 
   /** Where the recording should be, existing or not; empty for an unknown call or a refused name. */
-  public Optional<Path> expectedPath(String uniqueid) throws SQLException {
+  public Optional<Path> expectedPath(CallRef call) throws SQLException {
+    Optional<CallRef> ref = FailedQueue.resolve(ds, call);
+    if (ref.isEmpty()) return Optional.empty();
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT c.*, j.mp3_path FROM calls c JOIN jobs j ON j.call_id = c.id WHERE c.uniqueid = ?")) {
-      ps.setString(1, uniqueid);
+        "SELECT c.*, j.mp3_path FROM calls c JOIN jobs j ON j.call_id = c.id WHERE c.pbx_id = ? AND c.uniqueid = ?")) {
+      ps.setString(1, ref.get().pbxId());
+      ps.setString(2, ref.get().uniqueid());
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) return Optional.empty();
         String mp3 = rs.getString("mp3_path");
@@ -61,8 +65,8 @@ public final class RecordingLocator {
   }
 
   /** The existing, readable recording of the call, if any. */
-  public Optional<Recording> find(String uniqueid) throws SQLException {
-    return expectedPath(uniqueid).filter(p -> Files.isRegularFile(p) && Files.isReadable(p))
+  public Optional<Recording> find(CallRef call) throws SQLException {
+    return expectedPath(call).filter(p -> Files.isRegularFile(p) && Files.isReadable(p))
         .map(p -> new Recording(p, contentType(p)));
   }
 

@@ -1,6 +1,8 @@
 package dev.postcall.admin;
 
 import dev.postcall.SafeText;
+import dev.postcall.call.CallRecord;
+import dev.postcall.call.CallRef;
 import dev.postcall.queue.JobQueue;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -255,7 +257,7 @@ final class Routes {
     List<String> ids = targets(ctx);
     List<String> done = new ArrayList<>();
     for (String id : ids) {
-      if (jobs.retry(id, s.who())) {
+      if (adminAction(() -> jobs.retry(CallRef.parse(id), s.who()))) {
         done.add(id);
         log.info("call {} put back for delivery by {}", id, s.who());
       }
@@ -276,7 +278,7 @@ final class Routes {
     }
     int n = 0;
     for (String id : ids) {
-      if (jobs.discard(id, reason.strip(), s.who())) {
+      if (adminAction(() -> jobs.discard(CallRef.parse(id), reason.strip(), s.who()))) {
         n++;
         log.info("call {} discarded by {}: {}", id, s.who(), reason.strip());
       }
@@ -284,6 +286,20 @@ final class Routes {
     metrics.discarded(n);
     flash.put(s.id(), ids.isEmpty() ? "Nothing selected." : "Discarded " + n + " of " + ids.size() + " call(s).");
     redirect(ctx, back(ctx));
+  }
+
+  private interface Action {
+    boolean run() throws SQLException;
+  }
+
+  /** An action on a bare uniqueid several PBXs share is refused (the pages name the PBX: uniqueid@pbx). */
+  private static boolean adminAction(Action a) throws SQLException {
+    try {
+      return a.run();
+    } catch (CallRef.AmbiguousException e) {
+      log.warn("{}", e.getMessage());
+      return false;
+    }
   }
 
   /** Where to go after an action: only our own pages, never an address from elsewhere. */
@@ -317,19 +333,33 @@ final class Routes {
   private void call(Context ctx) throws SQLException {
     AdminAuth.Session s = session(ctx);
     String uniqueid = uniqueid(ctx);
-    Optional<CallDetail> d = uniqueid == null ? Optional.empty() : failed.show(uniqueid);
+    Optional<CallDetail> d;
+    try {
+      d = uniqueid == null ? Optional.empty() : failed.show(CallRef.parse(uniqueid));
+    } catch (CallRef.AmbiguousException e) {
+      // a bare uniqueid two PBXs share (a link from before, a typed URL): the calls to choose from
+      html(ctx, 300, pages.render("message.jte", params("title", "Several calls", "session", s, "text",
+          e.getMessage() + ": open /calls/" + CallRef.parse(uniqueid).uniqueid() + "@<pbx>", "cssClass", "")));
+      return;
+    }
     if (d.isEmpty()) {
       notFound(ctx, uniqueid == null ? "No such call." : "No call " + uniqueid + ".");
       return;
     }
-    CallPage.View v = CallPage.view(d.get(), statuses.apply(d.get().call()), recordings.expectedPath(uniqueid),
-        flash.remove(s.id()), discrepancies.corrections(uniqueid), discrepancies.conflicts(uniqueid));
+    CallRecord.Key key = d.get().call().key();
+    CallPage.View v = CallPage.view(d.get(), statuses.apply(d.get().call()), recordings.expectedPath(CallRef.of(key)),
+        flash.remove(s.id()), discrepancies.corrections(key), discrepancies.conflicts(key));
     html(ctx, 200, pages.render("call.jte", Map.of("session", s, "v", v)));
   }
 
   private void recording(Context ctx) throws Exception {
     String uniqueid = uniqueid(ctx);
-    Optional<RecordingLocator.Recording> r = uniqueid == null ? Optional.empty() : recordings.find(uniqueid);
+    Optional<RecordingLocator.Recording> r;
+    try {
+      r = uniqueid == null ? Optional.empty() : recordings.find(CallRef.parse(uniqueid));
+    } catch (CallRef.AmbiguousException e) {
+      r = Optional.empty(); // which PBX's recording: the page names it (uniqueid@pbx)
+    }
     if (r.isEmpty()) text(ctx, 404, "no recording\n");
     else RangeFile.serve(ctx, r.get().file(), r.get().contentType());
   }

@@ -59,6 +59,7 @@ public final class AgiService implements AutoCloseable {
     return t;
   });
   private final RouteIndex route;
+  private final Counter duplicates;
   private volatile int localPort = -1;
 
   /** Without routing: the {@code route} script answers empty. */
@@ -85,7 +86,7 @@ public final class AgiService implements AutoCloseable {
     this.route = route;
     this.registry = registry;
     try {
-      this.spool = new Spool(cfg.spoolDir(), clock);
+      this.spool = new Spool(cfg.spoolDir(), clock, cfg.pbxId());
     } catch (Spool.InUseException e) {
       throw new ConfigException("agi.spool-dir", e.getMessage() + ": give every postcall process its own agi.spool-dir");
     } catch (IOException e) {
@@ -97,7 +98,11 @@ public final class AgiService implements AutoCloseable {
         .publishPercentileHistogram().register(registry);
     Gauge.builder("postcall.agi.spool.events", spool, Spool::size)
         .description("hangup events waiting in the spool for the database").register(registry);
-    this.builder = new HangupCallBuilder(cdrZone, notices);
+    this.builder = new HangupCallBuilder(cdrZone, notices, cfg.pbxId());
+    this.duplicates = Counter.builder("postcall.agi.duplicates")
+        .description("hangups for a call already stored with the same values (the dialplan ran postcall twice, or a"
+            + " spooled event replayed after it had been written): nothing added").register(registry);
+    store.onDuplicate(c -> duplicates.increment());
     for (CallConflict.Kind k : CallConflict.Kind.values())
       conflicts.put(k, Counter.builder("postcall.agi.conflicts").tag("kind", k.name().toLowerCase(java.util.Locale.ROOT))
           .description("hangups not merged into the call stored under their uniqueid (kept in call_conflicts)")
@@ -126,13 +131,16 @@ public final class AgiService implements AutoCloseable {
   private void conflict(CallConflict c) {
     conflicts.get(c.kind()).increment();
     String uid = Text.printable(c.uniqueid());
+    String pbx = Text.printable(c.rejected().pbxId());
     switch (c.kind()) {
       case HANGUP_DIFFERS -> log.warn("call {}: a second hangup disagrees with the stored call on {} (forged or misrouted?) "
-          + "— kept the first; both versions are in call_conflicts (postcall conflicts)", uid, String.join(", ", c.fields()));
+          + "— kept the first; both versions are in call_conflicts (postcall conflicts; pbx {})", uid,
+          String.join(", ", c.fields()), pbx);
       case RECORDING_OF_ANOTHER_CALL -> log.warn("call {}: its recording {} is named after another call (recordings.pattern) "
-          + "— stored without it; see postcall conflicts", uid, Text.printable(c.rejected().recording()));
+          + "— stored without it; see postcall conflicts (pbx {})", uid, Text.printable(c.rejected().recording()), pbx);
       case RECORDING_CLAIMED -> log.warn("call {}: its recording {} is already call {}'s — stored without it; see postcall "
-          + "conflicts", uid, Text.printable(c.rejected().recording()), c.kept() == null ? "?" : Text.printable(c.kept().uniqueid()));
+          + "conflicts (pbx {})", uid, Text.printable(c.rejected().recording()),
+          c.kept() == null ? "?" : Text.printable(c.kept().uniqueid()), pbx);
     }
   }
 

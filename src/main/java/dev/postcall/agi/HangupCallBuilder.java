@@ -35,14 +35,21 @@ final class HangupCallBuilder {
 
   private final ZoneId zone;
   private final CdrNotices notices;
+  private final String pbxId;
 
   HangupCallBuilder(ZoneId zone) {
     this(zone, new CdrNotices());
   }
 
   HangupCallBuilder(ZoneId zone, CdrNotices notices) {
+    this(zone, notices, dev.postcall.config.PostcallConfig.Pbx.defaultId());
+  }
+
+  /** {@code pbxId}: the PBX whose hangups this node captures (pbx.id), stored with every call. */
+  HangupCallBuilder(ZoneId zone, CdrNotices notices, String pbxId) {
     this.zone = zone;
     this.notices = notices;
+    this.pbxId = pbxId;
   }
 
   Built build(Env env, Map<Field, String> v) {
@@ -71,7 +78,8 @@ final class HangupCallBuilder {
         text("accountcode", env.accountcode(), 80, w),
         text("userfield", v.get(Field.USERFIELD), 255, w),
         CallRecord.Source.AGI,
-        text("agent", agent(v), 255, w));
+        text("agent", agent(v), 255, w),
+        pbxId);
     return new Built(call, List.copyOf(w), Uniqueids.isLeg(call.uniqueid(), call.linkedid(), call.channel()));
   }
 

@@ -60,6 +60,7 @@ final class Spool implements AutoCloseable {
   /** Held for the spool's life: a second process on this folder would truncate or rename lines we have not confirmed. */
   private final FileChannel lockFile;
   private final FileLock lock;
+  private final String pbxId;
   private long written; // appends so far (guarded by this)
   private long synced; // appends known to be on disk (guarded by syncLock)
   // The active file's lines: a generation starts each time the file is emptied or renamed, so a
@@ -76,6 +77,12 @@ final class Spool implements AutoCloseable {
   }
 
   Spool(Path dir, Clock clock) throws IOException {
+    this(dir, clock, dev.postcall.config.PostcallConfig.Pbx.defaultId());
+  }
+
+  /** {@code pbxId}: this node's PBX, the PBX of a line written before lines named theirs. */
+  Spool(Path dir, Clock clock, String pbxId) throws IOException {
+    this.pbxId = pbxId;
     this.dir = dir;
     this.clock = clock;
     // call data: not for every local account (0750 folder, 0640 files)
@@ -95,7 +102,7 @@ final class Spool implements AutoCloseable {
     lock = held;
     // Jackson builds its serializer on first use (~100 ms); do it now, not in the first outage.
     json.writeValueAsString(SpoolEntry.of(new CallRecord("warm-up", null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null, null, CallRecord.Source.AGI), clock.instant(), ""));
+        null, null, null, null, null, null, null, null, null, null, CallRecord.Source.AGI, pbxId), clock.instant(), ""));
     json.readValue("{\"v\":1,\"uniqueid\":\"warm-up\"}", SpoolEntry.class);
     draining.set(countLines(dir.resolve(DRAINING)));
     appended = countLines(dir.resolve(ACTIVE)); // from before this start: none known committed
@@ -269,7 +276,7 @@ final class Spool implements AutoCloseable {
         no++;
         if (line.isBlank()) continue;
         try {
-          calls.add(json.readValue(line, SpoolEntry.class).call());
+          calls.add(json.readValue(line, SpoolEntry.class).call(pbxId));
           good.add(line);
         } catch (JsonProcessingException | IllegalArgumentException e) {
           bad.add(line);

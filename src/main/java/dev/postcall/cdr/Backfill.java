@@ -18,7 +18,7 @@ final class Backfill {
     java.util.function.Predicate<CdrRow> isCall = CallSelector.from(csv)::isCall;
     // the horizon is only known (and filters) once a first sight loaded it; before that it keeps every row
     ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(csv.startAtEnd() ? isCall.and(horizon::accepts) : isCall,
-        true, true, metrics.notices()).zoneHint(csv.zone().getId()), csv.batchSize(), clock);
+        true, true, metrics.notices(), csv.pbxId()).zoneHint(csv.zone().getId()), csv.batchSize(), clock);
     return new TailMasterCsv(csv.files(), new CsvOffsets(ds, clock), importer, metrics, csv.startAtEnd(),
         new MasterCsvWatch(ds, clock, metrics.notices(), csv.tailInterval()), horizon, clock);
   }
@@ -27,7 +27,7 @@ final class Backfill {
     HistoryHorizon horizon = new HistoryHorizon(ds);
     java.util.function.Predicate<CdrRow> isCall = CallSelector.from(csv)::isCall;
     ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(isCall.and(horizon::accepts), false, true,
-        metrics.notices()).zoneHint(csv.zone().getId()), csv.batchSize(), clock);
+        metrics.notices(), csv.pbxId()).zoneHint(csv.zone().getId()), csv.batchSize(), clock);
     return new SweepMasterCsv(csv.files(), importer, metrics, csv.startAtEnd() ? horizon : null);
   }
 

@@ -41,7 +41,7 @@ public final class BackfillFile {
       Instant from = since.atStartOfDay(csv.zone()).toInstant();
       isCall = isCall.and(r -> !r.start().isBefore(from));
     }
-    ImportFileInParallel importer = new ImportFileInParallel(ds, Backfill.parser(csv), new StoreBatch(isCall, true, false, new CdrNotices()),
+    ImportFileInParallel importer = new ImportFileInParallel(ds, Backfill.parser(csv), new StoreBatch(isCall, true, false, new CdrNotices(), csv.pbxId()),
         csv.batchSize(), clock);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       return importer.run(ch, file.toString(), progress);

@@ -27,7 +27,7 @@ final class CallsTsv {
   /** The calls columns, in CallStore.INSERT_CALL's order. */
   static final List<String> COLUMNS = List.of("uniqueid", "linkedid", "channel", "dst_channel", "caller_number",
       "caller_name", "extension", "context", "start_time", "answer_time", "end_time", "duration_s", "billsec_s",
-      "disposition", "dial_status", "recording", "accountcode", "userfield", "source", "received_at", "agent");
+      "disposition", "dial_status", "recording", "accountcode", "userfield", "source", "received_at", "agent", "pbx_id");
 
   /** The LOAD DATA clauses that read what this class writes. */
   static final String FORMAT = "CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\'"
@@ -68,7 +68,8 @@ final class CallsTsv {
     text(clip(r.userfield(), 255)).tab();
     text(r.source().name()).tab();
     time(receivedAt).tab();
-    text(clip(r.agent(), 255)).put((byte) '\n');
+    text(clip(r.agent(), 255)).tab();
+    text(r.pbxId()).put((byte) '\n');
   }
 
   byte[] bytes() {

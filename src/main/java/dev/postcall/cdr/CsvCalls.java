@@ -33,8 +33,8 @@ public final class CsvCalls {
   /** Below MariaDB's in_predicate_conversion_threshold (1000), where an IN-list becomes a derived table. */
   private static final int CHUNK = 500;
   private static final String INSERT_JOBS = "INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at,"
-      + " created_at, updated_at) SELECT id, 'PENDING', ?, 0, ?, ?, ? FROM calls"
-      + " WHERE id >= ? AND source = 'CSV' AND received_at = ? ON DUPLICATE KEY UPDATE call_id = call_id";
+      + " created_at, updated_at) SELECT id, ?, ?, 0, ?, ?, ? FROM calls"
+      + " WHERE id >= ? AND source = ? AND received_at = ? ON DUPLICATE KEY UPDATE call_id = call_id";
 
   private final LocalInfile localInfile = new LocalInfile();
 
@@ -42,19 +42,22 @@ public final class CsvCalls {
   public enum Timing { UNCHANGED, FILLED, CORRECTION }
 
   /**
-   * Inserts those calls whose uniqueid is not yet known, each with a PENDING job: one query for the
-   * known uniqueids, one statement for the new calls ({@code LOAD DATA LOCAL INFILE} on a {@link
+   * Inserts those calls not yet known (by PBX and uniqueid), each with a PENDING job: one query per
+   * PBX for the known ones, one statement for the new calls ({@code LOAD DATA LOCAL INFILE} on a {@link
    * Database#csvImport()} connection, else multi-row INSERTs) and one for all their jobs, built on
    * the server from the rows just written — no ids travel back and forth. Idempotent exactly like
-   * {@link CallStore#insertAll}: the unique key on uniqueid decides, so a call the AGI path stores
-   * meanwhile is left alone. Returns the uniqueids that were new.
+   * {@link CallStore#insertAll}: the unique key on (pbx_id, uniqueid) decides, so a call the AGI path
+   * stores meanwhile is left alone. Returns the keys of the calls that were new.
    */
-  public Set<String> insertNew(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
+  public Set<CallRecord.Key> insertNew(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
     // received_at is how we find our own rows again below; DATETIME(3) keeps milliseconds only.
     Instant at = now.truncatedTo(ChronoUnit.MILLIS);
-    Map<String, CallRecord> fresh = new LinkedHashMap<>();
-    for (CallRecord r : calls) fresh.putIfAbsent(Sql.clip(r.uniqueid(), 150), r);
-    fresh.keySet().removeAll(existing(c, List.copyOf(fresh.keySet())));
+    Map<CallRecord.Key, CallRecord> fresh = new LinkedHashMap<>();
+    for (CallRecord r : calls) fresh.putIfAbsent(CallStore.key(r), r);
+    Map<String, List<String>> byPbx = new LinkedHashMap<>();
+    for (CallRecord.Key k : fresh.keySet()) byPbx.computeIfAbsent(k.pbxId(), p -> new ArrayList<>()).add(k.uniqueid());
+    for (var e : byPbx.entrySet())
+      for (String known : existing(c, e.getKey(), e.getValue())) fresh.remove(new CallRecord.Key(e.getKey(), known));
     if (fresh.isEmpty()) return Set.of();
     // Every id this transaction's inserts get is above the largest id anyone has committed now.
     long firstId = nextId(c);
@@ -64,16 +67,11 @@ public final class CsvCalls {
     long jobs = insertJobs(c, firstId, at);
     // One job per call we inserted: a mismatch means we would leave a call without its job.
     if (jobs != inserted) throw new SQLException("inserted " + inserted + " calls from Master.csv but " + jobs + " jobs");
-    Set<String> out = new LinkedHashSet<>();
-    if (inserted == rows.size()) {
-      for (CallRecord r : rows) out.add(r.uniqueid());
-      return out;
-    }
+    if (inserted == rows.size()) return new LinkedHashSet<>(fresh.keySet());
     // The AGI path stored some of them after our look-up: ours are the rows with our received_at.
-    Set<String> ours = inserted(c, firstId, at);
-    fresh.forEach((key, r) -> {
-      if (ours.contains(key)) out.add(r.uniqueid());
-    });
+    Set<CallRecord.Key> ours = inserted(c, firstId, at);
+    Set<CallRecord.Key> out = new LinkedHashSet<>(fresh.keySet());
+    out.retainAll(ours);
     return out;
   }
 
@@ -105,43 +103,48 @@ public final class CsvCalls {
    */
   private static long insertJobs(Connection c, long firstId, Instant at) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS)) {
-      ps.setString(1, Stage.first().name());
-      for (int i = 2; i <= 4; i++) Sql.setInstant(ps, i, at);
-      ps.setLong(5, firstId);
-      Sql.setInstant(ps, 6, at);
+      ps.setString(1, JobState.PENDING.name());
+      ps.setString(2, Stage.first().name());
+      for (int i = 3; i <= 5; i++) Sql.setInstant(ps, i, at);
+      ps.setLong(6, firstId);
+      ps.setString(7, CallRecord.Source.CSV.name());
+      Sql.setInstant(ps, 8, at);
       return ps.executeLargeUpdate();
     }
   }
 
-  private static Set<String> inserted(Connection c, long firstId, Instant at) throws SQLException {
-    Set<String> out = new HashSet<>();
+  private static Set<CallRecord.Key> inserted(Connection c, long firstId, Instant at) throws SQLException {
+    Set<CallRecord.Key> out = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT uniqueid FROM calls WHERE id >= ? AND source = 'CSV' AND received_at = ?")) {
+        "SELECT pbx_id, uniqueid FROM calls WHERE id >= ? AND source = ? AND received_at = ?")) {
       ps.setLong(1, firstId);
-      Sql.setInstant(ps, 2, at);
+      ps.setString(2, CallRecord.Source.CSV.name());
+      Sql.setInstant(ps, 3, at);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) out.add(rs.getString(1));
+        while (rs.next()) out.add(new CallRecord.Key(rs.getString(1), rs.getString(2)));
       }
     }
     return out;
   }
 
   /**
-   * The uniqueids among {@code ids} that are already calls. A batch of Master.csv rows spans a few
+   * The uniqueids among {@code ids} that are already calls of PBX {@code pbxId}. A batch of Master.csv rows spans a few
    * seconds, so its uniqueids (epoch.sequence) lie close together: one index range scan from the
    * smallest to the largest finds the known ones without sending a thousand values to compare.
    * Should that range hold many more calls than the batch (keys without order like the {@code csv-}
    * hashes, a file of mixed days), the values are looked up one by one instead. Either way this
    * only spares the insert work: a call missed here is still skipped by the unique key.
    */
-  Set<String> existing(Connection c, List<String> ids) throws SQLException {
+  Set<String> existing(Connection c, String pbxId, List<String> ids) throws SQLException {
     if (ids.isEmpty()) return Set.of();
     int limit = 2 * ids.size() + 16;
     Set<String> inRange = new HashSet<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE uniqueid BETWEEN ? AND ? LIMIT ?")) {
-      ps.setString(1, Collections.min(ids));
-      ps.setString(2, Collections.max(ids));
-      ps.setInt(3, limit);
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT uniqueid FROM calls WHERE pbx_id = ? AND uniqueid BETWEEN ? AND ? LIMIT ?")) {
+      ps.setString(1, pbxId);
+      ps.setString(2, Collections.min(ids));
+      ps.setString(3, Collections.max(ids));
+      ps.setInt(4, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) inRange.add(rs.getString(1));
       }
@@ -153,9 +156,10 @@ public final class CsvCalls {
     }
     Set<String> out = new HashSet<>();
     for (List<String> chunk : chunks(ids)) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE uniqueid IN ("
+      try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE pbx_id = ? AND uniqueid IN ("
           + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")")) {
-        for (int i = 0; i < chunk.size(); i++) ps.setString(1 + i, chunk.get(i));
+        ps.setString(1, pbxId);
+        for (int i = 0; i < chunk.size(); i++) ps.setString(2 + i, chunk.get(i));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) out.add(rs.getString(1));
         }
@@ -179,7 +183,7 @@ public final class CsvCalls {
    * was uploaded and the new values are recorded once in {@code call_corrections}.
    */
   public Timing applyCsvTiming(Connection c, CallRecord csv, Instant now) throws SQLException {
-    Stored s = lock(c, csv.uniqueid());
+    Stored s = lock(c, csv.pbxId(), csv.uniqueid());
     if (s == null) return Timing.UNCHANGED;
     Instant start;
     Instant end;
@@ -225,7 +229,7 @@ public final class CsvCalls {
     if (!timing) return Timing.UNCHANGED;
     try (PreparedStatement ps = c.prepareStatement("INSERT IGNORE INTO call_corrections (call_id, uniqueid, old_end,"
         + " old_duration, old_billsec, new_end, new_duration, new_billsec, job_state, job_stage, recorded_at,"
-        + " old_start, new_start) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        + " old_start, new_start, pbx_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
       ps.setLong(1, s.id);
       ps.setString(2, csv.uniqueid());
       Sql.setInstant(ps, 3, s.end);
@@ -239,6 +243,7 @@ public final class CsvCalls {
       Sql.setInstant(ps, 11, now);
       Sql.setInstant(ps, 12, s.start);
       Sql.setInstant(ps, 13, start);
+      ps.setString(14, csv.pbxId());
       return ps.executeUpdate() == 1 ? Timing.CORRECTION : Timing.UNCHANGED;
     }
   }
@@ -251,15 +256,16 @@ public final class CsvCalls {
     }
   }
 
-  private static Stored lock(Connection c, String uniqueid) throws SQLException {
+  private static Stored lock(Connection c, String pbxId, String uniqueid) throws SQLException {
     // Locks the call and its job: a worker's claim (SKIP LOCKED) passes it by for these few ms.
     try (PreparedStatement ps = c.prepareStatement("SELECT c.id, c.source, c.start_time, c.answer_time, c.end_time, c.duration_s,"
         + " c.billsec_s, c.disposition, c.dst_channel, j.state, j.stage FROM calls c LEFT JOIN jobs j ON j.call_id = c.id"
-        + " WHERE c.uniqueid = ? FOR UPDATE")) {
-      ps.setString(1, Sql.clip(uniqueid, 150));
+        + " WHERE c.pbx_id = ? AND c.uniqueid = ? FOR UPDATE")) {
+      ps.setString(1, pbxId);
+      ps.setString(2, Sql.clip(uniqueid, 150));
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) return null;
-        return new Stored(rs.getLong("id"), "CSV".equals(rs.getString("source")), Sql.getInstant(rs, "start_time"),
+        return new Stored(rs.getLong("id"), CallRecord.Source.CSV.name().equals(rs.getString("source")), Sql.getInstant(rs, "start_time"),
             Sql.getInstant(rs, "answer_time"),
             Sql.getInstant(rs, "end_time"), Sql.getInt(rs, "duration_s"), Sql.getInt(rs, "billsec_s"),
             rs.getString("disposition"), rs.getString("dst_channel"), rs.getString("state"), rs.getString("stage"));
@@ -279,15 +285,21 @@ public final class CsvCalls {
    * java.time.Duration)}) of calls whose Master.csv rows have just been merged: nothing is left to
    * wait for. Only jobs that never ran are touched.
    */
-  public void release(Connection c, List<String> uniqueids, Instant now) throws SQLException {
-    for (List<String> chunk : chunks(uniqueids)) {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.next_attempt_at = ?"
-          + " WHERE j.state = 'PENDING' AND j.attempts = 0 AND j.next_attempt_at > ? AND c.uniqueid IN ("
-          + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")")) {
-        Sql.setInstant(ps, 1, now);
-        Sql.setInstant(ps, 2, now);
-        for (int i = 0; i < chunk.size(); i++) ps.setString(3 + i, Sql.clip(chunk.get(i), 150));
-        ps.executeUpdate();
+  public void release(Connection c, List<CallRecord.Key> calls, Instant now) throws SQLException {
+    Map<String, List<String>> byPbx = new LinkedHashMap<>();
+    for (CallRecord.Key k : calls) byPbx.computeIfAbsent(k.pbxId(), p -> new ArrayList<>()).add(Sql.clip(k.uniqueid(), 150));
+    for (var e : byPbx.entrySet()) {
+      for (List<String> chunk : chunks(e.getValue())) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.next_attempt_at = ?"
+            + " WHERE j.state = ? AND j.attempts = 0 AND j.next_attempt_at > ? AND c.pbx_id = ? AND c.uniqueid IN ("
+            + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")")) {
+          Sql.setInstant(ps, 1, now);
+          ps.setString(2, JobState.PENDING.name());
+          Sql.setInstant(ps, 3, now);
+          ps.setString(4, e.getKey());
+          for (int i = 0; i < chunk.size(); i++) ps.setString(5 + i, chunk.get(i));
+          ps.executeUpdate();
+        }
       }
     }
   }

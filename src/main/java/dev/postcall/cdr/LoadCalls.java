@@ -27,7 +27,7 @@ final class LoadCalls {
   private LoadCalls() {}
 
   /**
-   * Inserts the calls inside the caller's transaction; a uniqueid that is already a call is skipped
+   * Inserts the calls inside the caller's transaction; a call already stored (PBX and uniqueid) is skipped
    * (IGNORE: the AGI path may store one of them at this moment). Returns the number inserted.
    */
   static long write(Connection c, List<CallRecord> calls, Instant receivedAt) throws SQLException {

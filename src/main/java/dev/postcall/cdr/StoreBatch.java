@@ -3,6 +3,7 @@ package dev.postcall.cdr;
 import dev.postcall.call.CallRecord;
 import dev.postcall.route.AgentName;
 import dev.postcall.cdr.CsvCalls;
+import dev.postcall.queue.CallStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -34,8 +35,15 @@ final class StoreBatch {
   private final boolean logEachCall;
 
   private final CdrNotices notices;
+  /** The PBX whose Master.csv this is: every call read from it is that PBX's. */
+  private final String pbxId;
 
   StoreBatch(Predicate<CdrRow> isCall, boolean mergeTiming, boolean logEachCall, CdrNotices notices) {
+    this(isCall, mergeTiming, logEachCall, notices, dev.postcall.config.PostcallConfig.Pbx.defaultId());
+  }
+
+  StoreBatch(Predicate<CdrRow> isCall, boolean mergeTiming, boolean logEachCall, CdrNotices notices, String pbxId) {
+    this.pbxId = pbxId;
     this.notices = notices;
     this.isCall = isCall;
     this.mergeTiming = mergeTiming;
@@ -77,7 +85,7 @@ final class StoreBatch {
         rows.add(r);
       }
     }
-    return MergeRows.merge(rows).stream().map(m -> toCall(m.key(), inZone(m.row()))).toList();
+    return MergeRows.merge(rows).stream().map(m -> toCall(m.key(), inZone(m.row()), pbxId)).toList();
   }
 
   /** A row whose uniqueid is not its linkedid belongs to someone else's call ({@link Uniqueids#isLeg}). */
@@ -127,20 +135,20 @@ final class StoreBatch {
   /** Stores {@link #calls} inside the caller's transaction: new ones with a job, known ones merged. */
   void storeCalls(Connection c, List<CallRecord> records, Instant now, ImportCounts counts) throws SQLException {
     if (records.isEmpty()) return;
-    Set<String> inserted = calls.insertNew(c, records, now);
-    List<String> known = new ArrayList<>();
-    for (CallRecord r : records) if (!inserted.contains(r.uniqueid())) known.add(r.uniqueid());
+    Set<CallRecord.Key> inserted = calls.insertNew(c, records, now);
+    List<CallRecord.Key> known = new ArrayList<>();
+    for (CallRecord r : records) if (!inserted.contains(CallStore.key(r))) known.add(r.key());
     storeKnown(c, records, inserted, now, counts);
     // after the merge, in the same transaction: a held job runs with Master.csv's view of its call
     if (!known.isEmpty()) calls.release(c, known, now);
   }
 
-  private void storeKnown(Connection c, List<CallRecord> records, Set<String> inserted, Instant now, ImportCounts counts)
-      throws SQLException {
+  private void storeKnown(Connection c, List<CallRecord> records, Set<CallRecord.Key> inserted, Instant now,
+      ImportCounts counts) throws SQLException {
     // INFO only for a call Master.csv brought first (its "captured" line); the timing merged into
     // a call the hangup brought is DEBUG — the two lines of a call are captured and delivered.
     for (CallRecord r : records) {
-      if (inserted.contains(r.uniqueid())) {
+      if (inserted.contains(CallStore.key(r))) {
         counts.fresh++;
         if (logEachCall) log.info("call {} from Master.csv: new, {} {} → {}", r.uniqueid(), r.disposition(), r.callerNumber(), r.extension());
         else log.debug("call {} from Master.csv: new", r.uniqueid());
@@ -165,7 +173,7 @@ final class StoreBatch {
   }
 
   /** A merged row as a call: source CSV, status from the disposition, recording by the configured pattern. */
-  static CallRecord toCall(String key, CdrRow r) {
+  static CallRecord toCall(String key, CdrRow r, String pbxId) {
     String name = null;
     String number = r.src();
     Matcher m = CLID.matcher(r.clid());
@@ -178,7 +186,7 @@ final class StoreBatch {
     return new CallRecord(key, blankToNull(r.linkedid()), r.channel(), blankToNull(r.dstchannel()),
         blankToNull(number), name, r.dst(), r.dcontext(), r.start(), r.answer(), r.end(), r.duration(), r.billsec(),
         r.disposition(), dialStatus(r), null, blankToNull(r.accountcode()), blankToNull(r.userfield()), CallRecord.Source.CSV,
-        agent(r));
+        agent(r), pbxId);
   }
 
   /** The answered leg's peer (the merged row's dstchannel is the answered one's when any was answered). */

@@ -34,7 +34,8 @@ final class ConflictsCommand extends AdminCommand {
     }
     out.printf("%d conflicts in total%s%n", conflicts.count(), rows.isEmpty() ? "" : ", latest first:");
     for (CallConflicts.Row r : rows) {
-      out.printf("%s  %s  %s  differs on: %s%n", r.detectedAt(), clean(r.uniqueid()), r.kind(), clean(r.fields()));
+      out.printf("%s  %s  %s  differs on: %s  pbx %s%n", r.detectedAt(), clean(r.uniqueid()), r.kind(), clean(r.fields()),
+          clean(r.pbxId()));
       out.printf("  kept     %s%n", clean(r.kept()));
       out.printf("  rejected %s%n", clean(r.rejected()));
     }

@@ -5,6 +5,7 @@ import dev.postcall.admin.FailedFilter;
 import dev.postcall.admin.FailedQueue;
 import dev.postcall.admin.FailedRow;
 import dev.postcall.admin.RecordingLocator;
+import dev.postcall.call.CallRef;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.db.Database;
 import dev.postcall.queue.JobQueue;
@@ -48,9 +49,10 @@ final class FailedCommand {
         printJson(out, rows);
         return 0;
       }
-      out.printf("%-24s %-16s %-20s %-8s %8s  %s%n", "UNIQUEID", "CALLER", "START (UTC)", "STAGE", "ATTEMPTS", "LAST ERROR");
+      out.printf("%-24s %-12s %-16s %-20s %-8s %8s  %s%n", "UNIQUEID", "PBX", "CALLER", "START (UTC)", "STAGE", "ATTEMPTS",
+          "LAST ERROR");
       for (FailedRow r : rows)
-        out.printf("%-24s %-16s %-20s %-8s %8d  %s%n", r.uniqueid(), nz(r.callerNumber()),
+        out.printf("%-24s %-12s %-16s %-20s %-8s %8d  %s%n", r.uniqueid(), nz(r.pbxId()), nz(r.callerNumber()),
             r.start() == null ? "" : r.start().toString().replace('T', ' ').replace("Z", ""), r.stage(), r.attempts(),
             oneLine(r.lastError()));
       out.printf("%d call(s)%n", rows.size());
@@ -63,15 +65,19 @@ final class FailedCommand {
     @Parameters(paramLabel = "UNIQUEID")
     String uniqueid;
 
+    @Option(names = "--pbx", paramLabel = "PBX_ID", description = "The call's PBX, when several PBXs have this uniqueid.")
+    String pbx;
+
     @Override
     int run(PostcallConfig cfg, Database db, PrintWriter out) throws Exception {
-      Optional<CallDetail> d = new FailedQueue(db.dataSource(), Clock.systemUTC()).show(uniqueid);
+      CallRef ref = ref(uniqueid, pbx);
+      Optional<CallDetail> d = new FailedQueue(db.dataSource(), Clock.systemUTC()).show(ref);
       if (d.isEmpty()) {
-        spec.commandLine().getErr().println("postcall: no call with uniqueid " + dev.postcall.SafeText.printable(uniqueid));
+        spec.commandLine().getErr().println("postcall: no call with uniqueid " + dev.postcall.SafeText.printable(ref.toString()));
         return 1;
       }
-      Optional<Path> rec = new RecordingLocator(db.dataSource(),
-          new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern()), cfg.archive().dir()).expectedPath(uniqueid);
+      Optional<Path> rec = new RecordingLocator(db.dataSource(), RecordingPath.of(cfg.recordings()), cfg.archive().dir())
+          .expectedPath(CallRef.of(d.get().call().key()));
       boolean exists = rec.map(Files::isRegularFile).orElse(false);
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -84,7 +90,8 @@ final class FailedCommand {
       }
       CallDetail c = d.get();
       var call = c.call();
-      out.printf("call       %s  %s (%s) -> %s  start %s  duration %s s  %s%n", call.uniqueid(), nz(call.callerNumber()),
+      out.printf("call       %s  pbx %s  %s (%s) -> %s  start %s  duration %s s  %s%n", call.uniqueid(), call.pbxId(),
+          nz(call.callerNumber()),
           nz(call.callerName()), nz(call.extension()), call.start(), call.duration(), nz(call.outcome()));
       out.printf("job        %s  stage %s  failed in %s  attempts %d  updated %s%n", c.state(), c.stage(),
           nz(c.failedStage()), c.attempts(), c.updatedAt());
@@ -106,6 +113,9 @@ final class FailedCommand {
     @Option(names = "--all", description = "Every failed call matching the filters.")
     boolean all;
 
+    @Option(names = "--pbx", paramLabel = "PBX_ID", description = "The calls' PBX, when several PBXs have a uniqueid.")
+    String pbx;
+
     @Mixin
     FailedFilterOptions filters;
 
@@ -117,13 +127,17 @@ final class FailedCommand {
       if (all == !ids.isEmpty()) throw new IllegalArgumentException("give either UNIQUEID... or --all [filters]");
       FailedFilter filter = filters.filter();
       if (!all && !filter.equals(FailedFilter.ALL)) throw new IllegalArgumentException("filters only go with --all");
-      List<String> targets = ids;
+      List<String> targets = new ArrayList<>();
+      for (String id : ids) targets.add(ref(id, pbx).toString());
       if (all) {
-        targets = new ArrayList<>();
-        for (FailedRow r : new FailedQueue(db.dataSource(), Clock.systemUTC()).list(filter, 1_000_000, 0))
-          targets.add(r.uniqueid());
+        List<FailedRow> rows = new FailedQueue(db.dataSource(), Clock.systemUTC()).list(filter, 1_000_000, 0);
+        Map<String, Long> perUniqueid = new java.util.HashMap<>();
+        for (FailedRow r : rows) perUniqueid.merge(r.uniqueid(), 1L, Long::sum);
+        // the PBX only where two PBXs' failed calls share the uniqueid: the plain one is unambiguous
+        for (FailedRow r : rows) targets.add(perUniqueid.get(r.uniqueid()) > 1 ? r.ref().toString() : r.uniqueid());
       }
-      return applyEach(out, targets, id -> new JobQueue(db.dataSource(), Clock.systemUTC()).retry(id, AdminDb.who(as)), "retried");
+      JobQueue q = new JobQueue(db.dataSource(), Clock.systemUTC());
+      return applyEach(out, targets, id -> q.retry(CallRef.parse(id), AdminDb.who(as)), "retried");
     }
   }
 
@@ -135,6 +149,9 @@ final class FailedCommand {
     @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (required, kept for the audit).")
     String reason;
 
+    @Option(names = "--pbx", paramLabel = "PBX_ID", description = "The calls' PBX, when several PBXs have a uniqueid.")
+    String pbx;
+
     @Option(names = "--as", paramLabel = "NAME", description = "Who to record in the audit (default: your login).")
     String as;
 
@@ -142,8 +159,15 @@ final class FailedCommand {
     int run(PostcallConfig cfg, Database db, PrintWriter out) throws Exception {
       if (reason.isBlank()) throw new IllegalArgumentException("--reason must not be empty");
       JobQueue q = new JobQueue(db.dataSource(), Clock.systemUTC());
-      return applyEach(out, ids, id -> q.discard(id, reason.strip(), AdminDb.who(as)), "discarded");
+      List<String> targets = new ArrayList<>();
+      for (String id : ids) targets.add(ref(id, pbx).toString());
+      return applyEach(out, targets, id -> q.discard(CallRef.parse(id), reason.strip(), AdminDb.who(as)), "discarded");
     }
+  }
+
+  /** A uniqueid as given (or uniqueid@pbx), with --pbx when set. */
+  static CallRef ref(String uniqueid, String pbx) {
+    return pbx == null || pbx.isBlank() ? CallRef.parse(uniqueid) : new CallRef(pbx.strip(), uniqueid);
   }
 
   static String nz(String s) {

@@ -158,7 +158,7 @@ public record PostcallConfig(
    */
   public record Agi(InetAddress bind, int port, List<String> allow, Duration readTimeout,
       Duration persistBudget, Path spoolDir, int maxSessions, int backlog, Duration drainInterval,
-      Duration sessionDeadline, String secret) {
+      Duration sessionDeadline, String secret, String pbxId) {
     public static final Duration DEFAULT_PERSIST_BUDGET = Duration.ofMillis(50);
     /** A real hangup session lasts milliseconds; a client still sending after this is not Asterisk. */
     public static final Duration DEFAULT_SESSION_DEADLINE = Duration.ofSeconds(5);
@@ -200,14 +200,14 @@ public record PostcallConfig(
       return new Agi(addr, s.integer("agi.port", 4573, 0, 65535), allow, readTimeout, budget,
           s.path("agi.spool-dir", "var/spool"),
           s.integer("agi.max-sessions", 2_000, 2, 100_000),
-          s.integer("agi.backlog", DEFAULT_BACKLOG, 1, 65535), drain, deadline, secret);
+          s.integer("agi.backlog", DEFAULT_BACKLOG, 1, 65535), drain, deadline, secret, Pbx.from(s).id());
     }
 
     @Override
     public String toString() {
       return "Agi[bind=" + bind.getHostAddress() + ", port=" + port + ", allow=" + allow + ", readTimeout=" + readTimeout
           + ", sessionDeadline=" + sessionDeadline + ", secret=" + (secret == null ? "" : "****") + ", maxSessions="
-          + maxSessions + "]";
+          + maxSessions + ", pbxId=" + pbxId + "]";
     }
   }
 
@@ -215,15 +215,36 @@ public record PostcallConfig(
    * {@code unclosedWait}: how long a WAV whose header sizes were never filled in (Asterisk did not
    * close it — a crash) must stay unchanged before what it holds is converted; {@code missingWait}:
    * how long an answered call waits for a recording that never appears before it is delivered
-   * without one; {@code maxBytes}: larger recordings are not converted (the call fails with that reason).
+   * without one; {@code maxBytes}: larger recordings are not converted (the call fails with that reason);
+   * {@code byPbx}: the folder and pattern of each PBX that has its own ({@code
+   * recordings.pbx.<id>.dir} and {@code .pattern}), for a worker that reads several PBXs' recordings
+   * through their mounts — every other PBX's calls are in {@code dir} by {@code pattern}.
    */
   public record Recordings(Path dir, String pattern, boolean procProbe, Duration quietPeriod,
       Duration openWait, Duration maxAge, long headerOnlyBytes, Duration unclosedWait,
-      Duration missingWait, long maxBytes) {
+      Duration missingWait, long maxBytes, Map<String, Folder> byPbx) {
+    /** Where one PBX's recordings are and how they are named. */
+    public record Folder(Path dir, String pattern) {}
+
+    public Recordings {
+      byPbx = Map.copyOf(byPbx);
+    }
+
+    /** One folder for every PBX. */
+    public Recordings(Path dir, String pattern, boolean procProbe, Duration quietPeriod, Duration openWait,
+        Duration maxAge, long headerOnlyBytes, Duration unclosedWait, Duration missingWait, long maxBytes) {
+      this(dir, pattern, procProbe, quietPeriod, openWait, maxAge, headerOnlyBytes, unclosedWait, missingWait, maxBytes,
+          Map.of());
+    }
+
+    /** The folder and pattern of PBX {@code pbxId}'s recordings. */
+    public Folder forPbx(String pbxId) {
+      Folder own = byPbx.get(pbxId);
+      return own != null ? own : new Folder(dir, pattern);
+    }
+
     static Recordings from(Settings s) {
-      String pattern = s.string("recordings.pattern", "${uniqueid}.wav");
-      if (!pattern.contains("${uniqueid}"))
-        throw new ConfigException("recordings.pattern", "must contain ${uniqueid}, got '" + pattern + "'");
+      String pattern = pattern(s, "recordings.pattern", "${uniqueid}.wav");
       Duration maxAge = s.duration("recordings.max-age", Duration.ofHours(6));
       Duration unclosed = s.duration("recordings.unclosed-wait", Duration.ofMinutes(10));
       Duration missing = s.duration("recordings.missing-wait", Duration.ofMinutes(5));
@@ -237,7 +258,36 @@ public record PostcallConfig(
           s.duration("recordings.open-wait", Duration.ofSeconds(30)),
           maxAge,
           s.integer("recordings.header-only-bytes", 1024, 0, 1 << 20), unclosed, missing,
-          s.bytes("recordings.max-bytes", 2L << 30));
+          s.bytes("recordings.max-bytes", 2L << 30), byPbx(s, pattern));
+    }
+
+    private static String pattern(Settings s, String key, String dflt) {
+      String pattern = s.string(key, dflt);
+      if (!pattern.contains("${uniqueid}"))
+        throw new ConfigException(key, "must contain ${uniqueid}, got '" + pattern + "'");
+      return pattern;
+    }
+
+    /** {@code recordings.pbx.<id>.dir} (required for each such id) and {@code .pattern} (default recordings.pattern). */
+    private static Map<String, Folder> byPbx(Settings s, String pattern) {
+      Map<String, Folder> out = new TreeMap<>();
+      java.util.Set<String> ids = new java.util.TreeSet<>();
+      for (String k : s.section("recordings.pbx").keySet()) {
+        int dot = k.lastIndexOf('.');
+        String what = dot < 0 ? "" : k.substring(dot + 1);
+        String id = dot < 0 ? k : k.substring(0, dot);
+        if (!what.equals("dir") && !what.equals("pattern"))
+          throw new ConfigException("recordings.pbx." + k, "expected recordings.pbx.<pbx id>.dir or .pattern");
+        if (!Pbx.ID.matcher(id).matches())
+          throw new ConfigException("recordings.pbx." + k, "'" + id + "' is no pbx id (letters, digits, '.', '_' and '-', at most 64)");
+        ids.add(id);
+      }
+      for (String id : ids) {
+        String key = "recordings.pbx." + id;
+        if (s.raw(key + ".dir") == null) throw new ConfigException(key + ".dir", "must be set when " + key + ".pattern is");
+        out.put(id, new Folder(s.path(key + ".dir", null), pattern(s, key + ".pattern", pattern)));
+      }
+      return out;
     }
   }
 
@@ -342,7 +392,7 @@ public record PostcallConfig(
     static Incident from(Settings s) {
       Map<String, String> attrs = new TreeMap<>(Map.of(
           "caller", "caller_number", "called", "called_number", "start", "start_time",
-          "duration", "duration", "status", "status", "uniqueid", "uniqueid", "file", "recording"));
+          "duration", "duration", "status", "status", "uniqueid", "uniqueid", "file", "recording", "pbx", "pbx_id"));
       s.section("incident.attr").forEach((k, v) -> {
         if (!attrs.containsKey(k)) throw new ConfigException("incident.attr." + k, "unknown attribute (known: " + attrs.keySet() + ")");
         attrs.put(k, v);
@@ -390,16 +440,31 @@ public record PostcallConfig(
    * {@code batchSize}: lines per transaction; {@code startAtEnd}: a Master.csv first seen with
    * content is tailed from its end (its history is for {@code postcall backfill}); {@code hold}: how
    * long a call that came over AGI waits for the tailer to merge its Master.csv rows before its
-   * delivery starts (released at once when they are merged; 0 = no wait).
+   * delivery starts (released at once when they are merged; 0 = no wait); {@code pbxId}: the PBX
+   * whose Master.csv this node reads ({@code pbx.id}) — every call imported from it is that PBX's.
    */
   public record Csv(List<Path> files, String columns, ZoneId zone, List<String> contexts,
       List<String> excludeChannels, List<String> excludeApps, Duration tailInterval, String sweepCron,
-      int batchSize, ZoneId pbxZone, boolean startAtEnd, Duration hold) {
+      int batchSize, ZoneId pbxZone, boolean startAtEnd, Duration hold, String pbxId) {
     /** Master.csv and the PBX in one zone; a first-seen file read from its start (tests of the tailer). */
     public Csv(List<Path> files, String columns, ZoneId zone, List<String> contexts, List<String> excludeChannels,
         List<String> excludeApps, Duration tailInterval, String sweepCron, int batchSize) {
       this(files, columns, zone, contexts, excludeChannels, excludeApps, tailInterval, sweepCron, batchSize, zone, false,
           Duration.ZERO);
+    }
+
+    /** The PBX of an unset pbx.id (the host name). */
+    public Csv(List<Path> files, String columns, ZoneId zone, List<String> contexts, List<String> excludeChannels,
+        List<String> excludeApps, Duration tailInterval, String sweepCron, int batchSize, ZoneId pbxZone,
+        boolean startAtEnd, Duration hold) {
+      this(files, columns, zone, contexts, excludeChannels, excludeApps, tailInterval, sweepCron, batchSize, pbxZone,
+          startAtEnd, hold, Pbx.defaultId());
+    }
+
+    /** The same settings for the Master.csv of PBX {@code id}. */
+    public Csv forPbx(String id) {
+      return new Csv(files, columns, zone, contexts, excludeChannels, excludeApps, tailInterval, sweepCron, batchSize,
+          pbxZone, startAtEnd, hold, id);
     }
 
     public static final Duration DEFAULT_TAIL_INTERVAL = Duration.ofSeconds(10);
@@ -424,7 +489,8 @@ public record PostcallConfig(
           s.duration("csv.tail-interval", DEFAULT_TAIL_INTERVAL),
           s.string("csv.sweep-cron", DEFAULT_SWEEP_CRON),
           s.integer("csv.batch-size", 5000, 1, 100_000), pbx, startAt.equals("end"),
-          s.duration("csv.hold", s.duration("csv.tail-interval", DEFAULT_TAIL_INTERVAL).plusSeconds(5)));
+          s.duration("csv.hold", s.duration("csv.tail-interval", DEFAULT_TAIL_INTERVAL).plusSeconds(5)),
+          Pbx.from(s).id());
     }
   }
 
@@ -433,17 +499,20 @@ public record PostcallConfig(
    * the configuration — required once a second PBX feeds the same database.
    */
   public record Pbx(String id, boolean explicit) {
+    static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
     static Pbx from(Settings s) {
       String set = s.raw("pbx.id");
       String id = set != null ? set.strip() : defaultId();
-      if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}"))
+      if (!ID.matcher(id).matches())
         throw new ConfigException("pbx.id", set != null
             ? "letters, digits, '.', '_' and '-' only, at most 64, got '" + set + "'"
             : "the host name '" + id + "' is no usable default: set pbx.id");
       return new Pbx(id, set != null);
     }
 
-    private static String defaultId() {
+    /** The host name up to its first dot: pbx.id when it is not set. */
+    public static String defaultId() {
       try {
         String host = InetAddress.getLocalHost().getHostName();
         int dot = host.indexOf('.');

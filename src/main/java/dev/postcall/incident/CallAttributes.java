@@ -8,7 +8,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 
-/** The attributes of a call object, named as the configuration says ({@code incident.attr.*}). */
+/**
+ * The attributes of a call object, named as the configuration says ({@code incident.attr.*}). The
+ * PBX goes in an attribute of its own ({@code incident.attr.pbx}, default {@code pbx_id}); set empty,
+ * it is not sent — only right for a single PBX, whose uniqueids alone name its calls.
+ */
 final class CallAttributes {
   private final PostcallConfig.Incident cfg;
   private final DateTimeFormatter timeFormat;
@@ -22,6 +26,25 @@ final class CallAttributes {
     return cfg.attributes().get(key);
   }
 
+  /** Whether the PBX travels as an attribute (incident.attr.pbx not set empty). */
+  boolean sendsPbx() {
+    String n = name("pbx");
+    return n != null && !n.isBlank();
+  }
+
+  /**
+   * The "also" of a lookup: the call's PBX, and — with {@code orUnmarked} — "" for an object
+   * without a PBX attribute. Null when no PBX attribute is sent.
+   */
+  KeyValuesPairSoap pbxMatch(String pbxId, boolean orUnmarked) {
+    if (!sendsPbx()) return null;
+    KeyValuesPairSoap kv = new KeyValuesPairSoap();
+    kv.setKey(name("pbx"));
+    kv.getValues().add(pbxId);
+    if (orUnmarked && !pbxId.isEmpty()) kv.getValues().add("");
+    return kv;
+  }
+
   KeyValuesPairSoapArray of(CallRecord call, String status) {
     KeyValuesPairSoapArray a = new KeyValuesPairSoapArray();
     add(a, "caller", call.callerNumber());
@@ -30,6 +53,8 @@ final class CallAttributes {
     add(a, "duration", duration(call));
     add(a, "status", status);
     add(a, "uniqueid", call.uniqueid());
+    // a call stored before calls carried their PBX (not adopted yet) has none to send
+    if (sendsPbx() && !call.pbxId().isEmpty()) add(a, "pbx", call.pbxId());
     return a;
   }
 

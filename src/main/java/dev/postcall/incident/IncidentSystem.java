@@ -13,14 +13,20 @@ import java.util.Optional;
  */
 public interface IncidentSystem {
 
-  /** The object created earlier for this call, if any: how a retry after a lost response avoids a second create. */
-  Optional<String> findByUniqueid(String uniqueid);
+  /**
+   * The object created earlier for this call, if any: how a retry after a lost response avoids a
+   * second create. A call is named by its PBX and its uniqueid (uniqueids repeat across PBXs): an
+   * object matches when it carries both. With {@code orUnmarked}, an object carrying the uniqueid and
+   * no PBX at all (created before postcall sent the PBX) matches too — the worker asks that only for
+   * calls of its own pbx.id, the PBX a single-PBX installation always had.
+   */
+  Optional<String> find(String pbxId, String uniqueid, boolean orUnmarked);
 
   /**
-   * Every object carrying this uniqueid, oldest first: more than one means a create that timed out
-   * was carried out after all, next to the one a retry made.
+   * Every object of this call (matched as {@link #find} does), oldest first: more than one means a
+   * create that timed out was carried out after all, next to the one a retry made.
    */
-  List<String> listByUniqueid(String uniqueid);
+  List<String> list(String pbxId, String uniqueid, boolean orUnmarked);
 
   /** Removes an object postcall created twice; {@code reason} goes to the incident system's audit. False if it was gone already. */
   boolean remove(String objectref, String reason);

@@ -56,16 +56,16 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
   }
 
   @Override
-  public Optional<String> findByUniqueid(String uniqueid) {
-    String found = call("findObjectref for uniqueid " + uniqueid,
-        s -> port.findObjectref(s, objectdef(), attributes.name("uniqueid"), uniqueid));
+  public Optional<String> find(String pbxId, String uniqueid, boolean orUnmarked) {
+    String found = call("findObjectref for uniqueid " + uniqueid + " (pbx " + pbxId + ")",
+        s -> port.findObjectref(s, objectdef(), attributes.name("uniqueid"), uniqueid, attributes.pbxMatch(pbxId, orUnmarked)));
     return found == null || found.isBlank() ? Optional.empty() : Optional.of(found);
   }
 
   @Override
-  public List<String> listByUniqueid(String uniqueid) {
-    return List.copyOf(call("listObjectrefs for uniqueid " + uniqueid,
-        s -> port.listObjectrefs(s, objectdef(), attributes.name("uniqueid"), uniqueid)));
+  public List<String> list(String pbxId, String uniqueid, boolean orUnmarked) {
+    return List.copyOf(call("listObjectrefs for uniqueid " + uniqueid + " (pbx " + pbxId + ")",
+        s -> port.listObjectrefs(s, objectdef(), attributes.name("uniqueid"), uniqueid, attributes.pbxMatch(pbxId, orUnmarked))));
   }
 
   @Override
@@ -83,7 +83,7 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
 
   @Override
   public String create(CallRecord call, String status) {
-    String what = "createObjectref for uniqueid " + call.uniqueid();
+    String what = "createObjectref for uniqueid " + call.uniqueid() + " (pbx " + call.pbxId() + ")";
     String parent = cfg.parent().isEmpty() ? null : cfg.parent();
     String objectref = call(what, s -> port.createObjectref(s, objectdef(), parent, attributes.of(call, status)));
     if (objectref == null || objectref.isBlank())

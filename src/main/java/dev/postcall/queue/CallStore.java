@@ -20,29 +20,31 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
- * Stores calls and their delivery jobs. Idempotent on uniqueid: a call that is already there adds
- * nothing, whichever path (AGI hangup, spool drain, Master.csv) brings it again. A hangup that
- * disagrees with the stored call, or names a recording that is not its own, is kept aside as a
- * conflict ({@link ConflictCheck}).
+ * Stores calls and their delivery jobs. Idempotent on (pbx id, uniqueid): a call that is already
+ * there adds nothing, whichever path (AGI hangup, spool drain, Master.csv) brings it again; the same
+ * uniqueid from another PBX is another call. A hangup that disagrees with the stored call, or names
+ * a recording that is not its own, is kept aside as a conflict ({@link ConflictCheck}); one that
+ * agrees with a stored hangup is a duplicate, told to {@link #onDuplicate} listeners.
  */
 public final class CallStore {
   public static final String INSERT_CALL = """
       INSERT INTO calls (uniqueid, linkedid, channel, dst_channel, caller_number, caller_name,
         extension, context, start_time, answer_time, end_time, duration_s, billsec_s, disposition,
-        dial_status, recording, accountcode, userfield, source, received_at, agent)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+        dial_status, recording, accountcode, userfield, source, received_at, agent, pbx_id)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
       ON DUPLICATE KEY UPDATE uniqueid = uniqueid""";
   private static final String INSERT_JOB = """
       INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, created_at, updated_at)
-      VALUES (?, 'PENDING', ?, 0, ?, ?, ?)""";
+      VALUES (?, ?, ?, 0, ?, ?, ?)""";
 
   private static final int BATCH = 500;
-  private static final int CALL_COLUMNS = 21;
+  private static final int CALL_COLUMNS = 22;
   private static final String INSERT_CALLS_HEAD = INSERT_CALL.substring(0, INSERT_CALL.indexOf("VALUES") + 6) + " ";
-  private static final String CALL_ROW = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  private static final String CALL_ROW = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   private static final String INSERT_JOBS_HEAD = INSERT_JOB.substring(0, INSERT_JOB.indexOf("VALUES") + 6) + " ";
 
   private final DataSource ds;
@@ -59,6 +61,10 @@ public final class CallStore {
     this(ds, clock, recordings, java.time.Duration.ZERO);
   }
 
+  public CallStore(DataSource ds, Clock clock, RecordingOwnership recordings, java.time.Duration hold) {
+    this(ds, clock, pbx -> recordings, hold);
+  }
+
   public CallStore(DataSource ds, Clock clock, java.time.Duration hold) {
     this(ds, clock, RecordingOwnership.NONE, hold);
   }
@@ -68,7 +74,7 @@ public final class CallStore {
    *     Master.csv tailer gets to bring the whole call's view in before anything is uploaded; the
    *     tailer releases the job as soon as it has merged the call's rows
    */
-  public CallStore(DataSource ds, Clock clock, RecordingOwnership recordings, java.time.Duration hold) {
+  public CallStore(DataSource ds, Clock clock, Function<String, RecordingOwnership> recordings, java.time.Duration hold) {
     this.ds = ds;
     this.clock = clock;
     this.conflicts = new ConflictCheck(recordings);
@@ -78,6 +84,15 @@ public final class CallStore {
   /** Told of each newly recorded conflict once its transaction has committed. */
   public void onConflict(java.util.function.Consumer<CallConflict> listener) {
     conflicts.onConflict(listener);
+  }
+
+  /**
+   * Told, once its transaction has committed, of each hangup that agreed with the hangup already
+   * stored for its call: nothing was added (the dialplan ran postcall twice, or a spooled event was
+   * replayed after its first write had committed).
+   */
+  public void onDuplicate(java.util.function.Consumer<CallRecord> listener) {
+    conflicts.onDuplicate(listener);
   }
 
   /** Inserts one call and its job; false when the uniqueid was already known. */
@@ -94,7 +109,7 @@ public final class CallStore {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
-        List<CallConflict> recorded = new ArrayList<>();
+        ConflictCheck.Found recorded = new ConflictCheck.Found();
         List<Boolean> out = insertAll(c, calls, now, recorded);
         c.commit();
         conflicts.publish(recorded);
@@ -108,13 +123,13 @@ public final class CallStore {
 
   /** The same, inside the caller's transaction (the tailer commits its file offset with it). */
   public List<Boolean> insertAll(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
-    List<CallConflict> recorded = new ArrayList<>();
+    ConflictCheck.Found recorded = new ConflictCheck.Found();
     List<Boolean> out = insertAll(c, calls, now, recorded);
     conflicts.publish(recorded); // the caller commits (the tailer, whose rows are not hangups: none)
     return out;
   }
 
-  private List<Boolean> insertAll(Connection c, List<CallRecord> calls, Instant now, List<CallConflict> recorded)
+  private List<Boolean> insertAll(Connection c, List<CallRecord> calls, Instant now, ConflictCheck.Found recorded)
       throws SQLException {
     if (calls.size() > 1) return insertBatch(c, calls, now, recorded);
     List<Boolean> out = new ArrayList<>(calls.size());
@@ -132,10 +147,11 @@ public final class CallStore {
             callId = keys.getLong(1);
           }
           job.setLong(1, callId);
-          job.setString(2, Stage.first().name());
-          Sql.setInstant(job, 3, now.plus(hold));
-          Sql.setInstant(job, 4, now);
+          job.setString(2, JobState.PENDING.name());
+          job.setString(3, Stage.first().name());
+          Sql.setInstant(job, 4, now.plus(hold));
           Sql.setInstant(job, 5, now);
+          Sql.setInstant(job, 6, now);
           job.executeUpdate();
           NumberSuffixes.add(c, List.of(r));
           conflicts.screenFresh(c, List.of(r), now, recorded);
@@ -148,21 +164,21 @@ public final class CallStore {
 
   /**
    * Many calls in four statements instead of two per call (a burst of hangups is one round trip
-   * per step, not per call): which uniqueids exist, a multi-row insert of the new calls, their ids,
-   * a multi-row insert of their jobs. If another transaction inserts one of the same uniqueids at
-   * the same moment, both may report it new — the unique keys on calls.uniqueid and jobs.call_id
-   * still keep one call and one job.
+   * per step, not per call): which calls exist, a multi-row insert of the new calls, their ids,
+   * a multi-row insert of their jobs. If another transaction inserts one of the same calls at
+   * the same moment, both may report it new — the unique keys on calls (pbx_id, uniqueid) and
+   * jobs.call_id still keep one call and one job.
    */
-  private List<Boolean> insertBatch(Connection c, List<CallRecord> calls, Instant now, List<CallConflict> recorded)
+  private List<Boolean> insertBatch(Connection c, List<CallRecord> calls, Instant now, ConflictCheck.Found recorded)
       throws SQLException {
     List<Boolean> out = new ArrayList<>(calls.size());
     for (int from = 0; from < calls.size(); from += BATCH) {
       List<CallRecord> chunk = calls.subList(from, Math.min(calls.size(), from + BATCH));
-      Set<String> known = existing(c, chunk.stream().map(r -> clip(r.uniqueid(), 150)).distinct().toList());
+      Set<CallRecord.Key> known = existing(c, chunk.stream().map(CallStore::key).distinct().toList());
       List<CallRecord> fresh = new ArrayList<>();
       List<CallRecord> seen = new ArrayList<>();
       for (CallRecord r : chunk) {
-        boolean isNew = known.add(clip(r.uniqueid(), 150)); // a repeat inside the batch is not new
+        boolean isNew = known.add(key(r)); // a repeat inside the batch is not new
         (isNew ? fresh : seen).add(r);
         out.add(isNew);
       }
@@ -172,13 +188,14 @@ public final class CallStore {
       }
       insertRows(c, fresh, now);
       NumberSuffixes.add(c, fresh);
-      List<Long> ids = ids(c, fresh.stream().map(r -> clip(r.uniqueid(), 150)).toList());
+      List<Long> ids = ids(c, fresh.stream().map(CallStore::key).toList());
       try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS_HEAD
-          + String.join(",", Collections.nCopies(ids.size(), "(?, 'PENDING', ?, 0, ?, ?, ?)"))
+          + String.join(",", Collections.nCopies(ids.size(), "(?, ?, ?, 0, ?, ?, ?)"))
           + " ON DUPLICATE KEY UPDATE call_id = call_id")) {
         int k = 0;
         for (long id : ids) {
           ps.setLong(++k, id);
+          ps.setString(++k, JobState.PENDING.name());
           ps.setString(++k, Stage.first().name());
           Sql.setInstant(ps, ++k, now.plus(hold));
           Sql.setInstant(ps, ++k, now);
@@ -207,8 +224,8 @@ public final class CallStore {
         UPDATE calls c JOIN jobs j ON j.call_id = c.id
         SET c.dial_status = ?, c.recording = COALESCE(?, c.recording), c.linkedid = COALESCE(c.linkedid, ?),
             c.dst_channel = COALESCE(c.dst_channel, ?), c.userfield = COALESCE(c.userfield, ?),
-            c.agent = COALESCE(?, c.agent), c.source = 'AGI'
-        WHERE c.uniqueid = ? AND c.source = 'CSV' AND """ + Stage.UPLOAD_NOT_STARTED_SQL)) {
+            c.agent = COALESCE(?, c.agent), c.source = ?
+        WHERE c.pbx_id = ? AND c.uniqueid = ? AND c.source = ? AND """ + Stage.UPLOAD_NOT_STARTED_SQL)) {
       for (CallRecord r : agi) {
         ps.setString(1, clip(r.dialStatus(), 32));
         ps.setString(2, clip(r.recording(), 1024));
@@ -216,8 +233,11 @@ public final class CallStore {
         ps.setString(4, clip(r.dstChannel(), 255));
         ps.setString(5, clip(r.userfield(), 255));
         ps.setString(6, clip(r.agent(), 255));
-        ps.setString(7, clip(r.uniqueid(), 150));
-        Stage.bindUploadNotStarted(ps, 8);
+        ps.setString(7, CallRecord.Source.AGI.name());
+        ps.setString(8, r.pbxId());
+        ps.setString(9, clip(r.uniqueid(), 150));
+        ps.setString(10, CallRecord.Source.CSV.name());
+        Stage.bindUploadNotStarted(ps, 11);
         ps.addBatch();
       }
       ps.executeBatch();
@@ -226,7 +246,7 @@ public final class CallStore {
 
   /**
    * Inserts the calls with multi-row INSERTs ({@value #BATCH} rows per statement), without jobs; a
-   * uniqueid that is already a call is left alone. Returns the number of calls inserted (needs
+   * call already stored (same PBX and uniqueid) is left alone. Returns the number of calls inserted (needs
    * useAffectedRows, as {@link Database} sets it: a known uniqueid counts 0).
    */
   public static long insertRows(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
@@ -242,25 +262,43 @@ public final class CallStore {
     return inserted;
   }
 
-  private static Set<String> existing(Connection c, List<String> uniqueids) throws SQLException {
-    Set<String> out = new HashSet<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE uniqueid IN ("
-        + String.join(",", Collections.nCopies(uniqueids.size(), "?")) + ")")) {
-      for (int i = 0; i < uniqueids.size(); i++) ps.setString(i + 1, uniqueids.get(i));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) out.add(rs.getString(1));
+  /** The key a call is stored under: its PBX and its uniqueid cut to the column's width. */
+  public static CallRecord.Key key(CallRecord r) {
+    return new CallRecord.Key(r.pbxId(), clip(r.uniqueid(), 150));
+  }
+
+  /** The keys grouped by PBX: one IN list per PBX, each an index range on (pbx_id, uniqueid). */
+  static java.util.Map<String, List<String>> byPbx(List<CallRecord.Key> keys) {
+    java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    for (CallRecord.Key k : keys) out.computeIfAbsent(k.pbxId(), p -> new ArrayList<>()).add(k.uniqueid());
+    return out;
+  }
+
+  private static Set<CallRecord.Key> existing(Connection c, List<CallRecord.Key> keys) throws SQLException {
+    Set<CallRecord.Key> out = new HashSet<>();
+    for (var e : byPbx(keys).entrySet()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE pbx_id = ? AND uniqueid IN ("
+          + String.join(",", Collections.nCopies(e.getValue().size(), "?")) + ")")) {
+        ps.setString(1, e.getKey());
+        for (int i = 0; i < e.getValue().size(); i++) ps.setString(i + 2, e.getValue().get(i));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) out.add(new CallRecord.Key(e.getKey(), rs.getString(1)));
+        }
       }
     }
     return out;
   }
 
-  private static List<Long> ids(Connection c, List<String> uniqueids) throws SQLException {
+  private static List<Long> ids(Connection c, List<CallRecord.Key> keys) throws SQLException {
     List<Long> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT id FROM calls WHERE uniqueid IN ("
-        + String.join(",", Collections.nCopies(uniqueids.size(), "?")) + ")")) {
-      for (int i = 0; i < uniqueids.size(); i++) ps.setString(i + 1, uniqueids.get(i));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) out.add(rs.getLong(1));
+    for (var e : byPbx(keys).entrySet()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id FROM calls WHERE pbx_id = ? AND uniqueid IN ("
+          + String.join(",", Collections.nCopies(e.getValue().size(), "?")) + ")")) {
+        ps.setString(1, e.getKey());
+        for (int i = 0; i < e.getValue().size(); i++) ps.setString(i + 2, e.getValue().get(i));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) out.add(rs.getLong(1));
+        }
       }
     }
     return out;
@@ -292,14 +330,34 @@ public final class CallStore {
     ps.setString(o + 19, r.source().name());
     Sql.setInstant(ps, o + 20, now);
     ps.setString(o + 21, clip(r.agent(), 255));
+    ps.setString(o + 22, r.pbxId());
   }
 
-  public Optional<CallRecord> find(String uniqueid) throws SQLException {
+  public Optional<CallRecord> find(String pbxId, String uniqueid) throws SQLException {
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT * FROM calls WHERE uniqueid = ?")) {
-      ps.setString(1, uniqueid);
+        PreparedStatement ps = c.prepareStatement("SELECT * FROM calls WHERE pbx_id = ? AND uniqueid = ?")) {
+      ps.setString(1, pbxId);
+      ps.setString(2, uniqueid);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * The call of this uniqueid, whichever PBX it came from (a single-PBX installation's lookup);
+   * throws {@link dev.postcall.call.CallRef.AmbiguousException} when several PBXs have it.
+   */
+  public Optional<CallRecord> find(String uniqueid) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT * FROM calls WHERE uniqueid = ? ORDER BY pbx_id")) {
+      ps.setString(1, uniqueid);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<CallRecord> found = new ArrayList<>();
+        while (rs.next()) found.add(read(rs));
+        if (found.size() > 1)
+          throw new dev.postcall.call.CallRef.AmbiguousException(uniqueid, found.stream().map(CallRecord::pbxId).toList());
+        return found.stream().findFirst();
       }
     }
   }
@@ -321,6 +379,6 @@ public final class CallStore {
         Sql.getInstant(rs, "answer_time"), Sql.getInstant(rs, "end_time"), Sql.getInt(rs, "duration_s"),
         Sql.getInt(rs, "billsec_s"), rs.getString("disposition"), rs.getString("dial_status"),
         rs.getString("recording"), rs.getString("accountcode"), rs.getString("userfield"),
-        CallRecord.Source.valueOf(rs.getString("source")), rs.getString("agent"));
+        CallRecord.Source.valueOf(rs.getString("source")), rs.getString("agent"), rs.getString("pbx_id"));
   }
 }

@@ -24,25 +24,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Hangups that must not be merged into what is stored, found inside the store's transaction: a
- * second hangup for a stored uniqueid that disagrees with the first (it could be forged: any local
- * process can open a FastAGI session), and a recording that belongs to another call. The call
- * stored first is kept; the other version goes to {@code call_conflicts} for the admins, once per
- * distinct event (a replay from the spool adds nothing), and listeners hear of it after the commit.
- * An identical repeat is a quiet duplicate.
+ * second hangup for a stored call (same PBX, same uniqueid) that disagrees with the first (it could
+ * be forged: any local process can open a FastAGI session), and a recording that belongs to another
+ * call of its PBX. The call stored first is kept; the other version goes to {@code call_conflicts}
+ * for the admins, once per distinct event (a replay from the spool adds nothing), and listeners hear
+ * of it after the commit. An identical repeat is a duplicate: nothing stored, listeners told.
+ * Everything here is per PBX: the same uniqueid or recording name on another PBX is another call's.
  */
 final class ConflictCheck {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String INSERT = """
       INSERT INTO call_conflicts (pbx_id, uniqueid, kind, call_id, fields, kept, rejected, fingerprint, detected_at)
-      VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id""";
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id""";
 
-  private final RecordingOwnership ownership;
+  /** What one transaction found: conflicts it recorded, duplicates it skipped. */
+  static final class Found {
+    final List<CallConflict> conflicts = new ArrayList<>();
+    final List<CallRecord> duplicates = new ArrayList<>();
+  }
+
+  private final Function<String, RecordingOwnership> ownership;
   private volatile Consumer<CallConflict> listener = c -> {};
+  private volatile Consumer<CallRecord> duplicateListener = c -> {};
 
-  ConflictCheck(RecordingOwnership ownership) {
+  /** {@code ownership}: per pbx id, whose recording a file is by its name (that PBX's pattern). */
+  ConflictCheck(Function<String, RecordingOwnership> ownership) {
     this.ownership = ownership;
   }
 
@@ -50,9 +60,14 @@ final class ConflictCheck {
     this.listener = l;
   }
 
-  /** Tells the listener of conflicts recorded by a transaction that has committed. */
-  void publish(List<CallConflict> recorded) {
-    for (CallConflict c : recorded) listener.accept(c);
+  void onDuplicate(Consumer<CallRecord> l) {
+    this.duplicateListener = l;
+  }
+
+  /** Tells the listeners what a transaction that has committed found. */
+  void publish(Found found) {
+    for (CallConflict c : found.conflicts) listener.accept(c);
+    for (CallRecord r : found.duplicates) duplicateListener.accept(r);
   }
 
   /**
@@ -60,17 +75,18 @@ final class ConflictCheck {
    * disagrees is recorded as a conflict and left out of what is returned — the calls that may still
    * lend their hangup values to the stored row.
    */
-  List<CallRecord> screenKnown(Connection c, List<CallRecord> known, Instant now, List<CallConflict> recorded)
+  List<CallRecord> screenKnown(Connection c, List<CallRecord> known, Instant now, Found recorded)
       throws SQLException {
     List<CallRecord> agi = known.stream().filter(r -> r.source() == CallRecord.Source.AGI).toList();
     if (agi.isEmpty()) return known;
-    Map<String, Stored> stored = load(c, agi.stream().map(r -> clip(r.uniqueid(), 150)).distinct().toList());
+    Map<CallRecord.Key, Stored> stored = load(c, agi.stream().map(CallStore::key).distinct().toList());
     List<CallRecord> agree = new ArrayList<>();
     for (CallRecord r : agi) {
-      Stored s = stored.get(clip(r.uniqueid(), 150));
+      Stored s = stored.get(CallStore.key(r));
       if (s == null) continue; // not there after all: nothing to merge into
       List<String> fields = differences(s.call, r);
       if (fields.isEmpty()) {
+        if (s.call.source() == CallRecord.Source.AGI) recorded.duplicates.add(r);
         agree.add(r.recording() == null || s.call.source() == CallRecord.Source.AGI ? r : ownRecordingOnly(c, s, r, now, recorded));
       } else {
         record(c, new CallConflict(r.uniqueid(), CallConflict.Kind.HANGUP_DIFFERS, fields, s.call, r, now), s.id, recorded);
@@ -85,13 +101,14 @@ final class ConflictCheck {
    * another (earlier) call's. Otherwise the call stays, without the recording, and the refusal is a
    * conflict.
    */
-  void screenFresh(Connection c, List<CallRecord> fresh, Instant now, List<CallConflict> recorded) throws SQLException {
+  void screenFresh(Connection c, List<CallRecord> fresh, Instant now, Found recorded) throws SQLException {
     for (CallRecord r : fresh) {
       if (r.source() != CallRecord.Source.AGI || r.recording() == null || r.recording().isBlank()) continue;
       Refusal why = refusal(c, r);
       if (why == null) continue;
-      try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET recording = NULL WHERE uniqueid = ?")) {
-        ps.setString(1, clip(r.uniqueid(), 150));
+      try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET recording = NULL WHERE pbx_id = ? AND uniqueid = ?")) {
+        ps.setString(1, r.pbxId());
+        ps.setString(2, clip(r.uniqueid(), 150));
         ps.executeUpdate();
       }
       record(c, new CallConflict(r.uniqueid(), why.kind, List.of("recording"), why.owner, r, now),
@@ -100,7 +117,7 @@ final class ConflictCheck {
   }
 
   /** A hangup agreeing with a row Master.csv brought: it lends its recording only if the recording is its own. */
-  private CallRecord ownRecordingOnly(Connection c, Stored s, CallRecord r, Instant now, List<CallConflict> recorded)
+  private CallRecord ownRecordingOnly(Connection c, Stored s, CallRecord r, Instant now, Found recorded)
       throws SQLException {
     Refusal why = refusal(c, r);
     if (why == null) return r;
@@ -112,21 +129,24 @@ final class ConflictCheck {
   private record Refusal(CallConflict.Kind kind, CallRecord owner, Long ownerId) {}
 
   private Refusal refusal(Connection c, CallRecord r) throws SQLException {
-    switch (ownership.of(r.uniqueid(), r.recording())) {
+    RecordingOwnership names = ownership.apply(r.pbxId());
+    switch (names.of(r.uniqueid(), r.recording())) {
       case OWN:
         return null;
       case ANOTHER_CALL: {
-        String owner = ownership.namedAfter(r.recording());
-        Stored s = load(c, List.of(clip(owner, 150))).get(clip(owner, 150));
+        CallRecord.Key owner = new CallRecord.Key(r.pbxId(), clip(names.namedAfter(r.recording()), 150));
+        Stored s = load(c, List.of(owner)).get(owner);
         return new Refusal(CallConflict.Kind.RECORDING_OF_ANOTHER_CALL, s == null ? null : s.call, s == null ? null : s.id);
       }
       default: {
-        // the earliest other call with this recording keeps it
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM calls WHERE recording = ? AND uniqueid <> ? "
-            + "AND id < COALESCE((SELECT id FROM calls WHERE uniqueid = ?), ~0) ORDER BY id LIMIT 1")) {
-          ps.setString(1, clip(r.recording(), 1024));
-          ps.setString(2, clip(r.uniqueid(), 150));
+        // the earliest other call of this PBX with this recording keeps it (another PBX's folder is another file)
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM calls WHERE pbx_id = ? AND recording = ? AND uniqueid <> ? "
+            + "AND id < COALESCE((SELECT id FROM calls WHERE pbx_id = ? AND uniqueid = ?), ~0) ORDER BY id LIMIT 1")) {
+          ps.setString(1, r.pbxId());
+          ps.setString(2, clip(r.recording(), 1024));
           ps.setString(3, clip(r.uniqueid(), 150));
+          ps.setString(4, r.pbxId());
+          ps.setString(5, clip(r.uniqueid(), 150));
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) return null;
             return new Refusal(CallConflict.Kind.RECORDING_CLAIMED, CallStore.read(rs), rs.getLong("id"));
@@ -165,34 +185,40 @@ final class ConflictCheck {
   }
 
   /** Inserts the conflict unless this very event was recorded before; adds it to {@code recorded} if new. */
-  private static void record(Connection c, CallConflict conflict, Long callId, List<CallConflict> recorded)
+  private static void record(Connection c, CallConflict conflict, Long callId, Found recorded)
       throws SQLException {
     String rejected = json(conflict.rejected());
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-      ps.setString(1, clip(conflict.uniqueid(), 150));
-      ps.setString(2, conflict.kind().name());
-      if (callId == null) ps.setNull(3, java.sql.Types.BIGINT);
-      else ps.setLong(3, callId);
-      ps.setString(4, clip(String.join(", ", conflict.fields()), 255));
-      ps.setString(5, conflict.kept() == null ? "{}" : json(conflict.kept()));
-      ps.setString(6, rejected);
+      ps.setString(1, conflict.rejected().pbxId());
+      ps.setString(2, clip(conflict.uniqueid(), 150));
+      ps.setString(3, conflict.kind().name());
+      if (callId == null) ps.setNull(4, java.sql.Types.BIGINT);
+      else ps.setLong(4, callId);
+      ps.setString(5, clip(String.join(", ", conflict.fields()), 255));
+      ps.setString(6, conflict.kept() == null ? "{}" : json(conflict.kept()));
+      ps.setString(7, rejected);
       // the event alone: its replay is the same conflict, even if it is now seen as a second hangup
-      ps.setString(7, sha256(rejected));
-      Sql.setInstant(ps, 8, conflict.detectedAt());
-      if (ps.executeUpdate() == 1) recorded.add(conflict);
+      ps.setString(8, sha256(rejected));
+      Sql.setInstant(ps, 9, conflict.detectedAt());
+      if (ps.executeUpdate() == 1) recorded.conflicts.add(conflict);
     }
   }
 
   private record Stored(long id, CallRecord call) {}
 
-  private static Map<String, Stored> load(Connection c, List<String> uniqueids) throws SQLException {
-    Map<String, Stored> out = new LinkedHashMap<>();
-    if (uniqueids.isEmpty()) return out;
-    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM calls WHERE uniqueid IN ("
-        + String.join(",", Collections.nCopies(uniqueids.size(), "?")) + ")")) {
-      for (int i = 0; i < uniqueids.size(); i++) ps.setString(i + 1, uniqueids.get(i));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) out.put(rs.getString("uniqueid"), new Stored(rs.getLong("id"), CallStore.read(rs)));
+  private static Map<CallRecord.Key, Stored> load(Connection c, List<CallRecord.Key> keys) throws SQLException {
+    Map<CallRecord.Key, Stored> out = new LinkedHashMap<>();
+    for (var e : CallStore.byPbx(keys).entrySet()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM calls WHERE pbx_id = ? AND uniqueid IN ("
+          + String.join(",", Collections.nCopies(e.getValue().size(), "?")) + ")")) {
+        ps.setString(1, e.getKey());
+        for (int i = 0; i < e.getValue().size(); i++) ps.setString(i + 2, e.getValue().get(i));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            CallRecord call = CallStore.read(rs);
+            out.put(call.key(), new Stored(rs.getLong("id"), call));
+          }
+        }
       }
     }
     return out;
@@ -201,12 +227,13 @@ final class ConflictCheck {
   private static CallRecord withoutRecording(CallRecord r) {
     return new CallRecord(r.uniqueid(), r.linkedid(), r.channel(), r.dstChannel(), r.callerNumber(), r.callerName(),
         r.extension(), r.context(), r.start(), r.answer(), r.end(), r.duration(), r.billsec(), r.disposition(),
-        r.dialStatus(), null, r.accountcode(), r.userfield(), r.source(), r.agent());
+        r.dialStatus(), null, r.accountcode(), r.userfield(), r.source(), r.agent(), r.pbxId());
   }
 
   /** A version as the admins see it: every field, times in ISO-8601. */
   static String json(CallRecord r) {
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("pbx_id", r.pbxId());
     m.put("uniqueid", r.uniqueid());
     m.put("source", r.source().name());
     m.put("channel", r.channel());

@@ -1,5 +1,6 @@
 package dev.postcall.queue;
 
+import dev.postcall.call.CallRef;
 import dev.postcall.db.Sql;
 
 import java.sql.Connection;
@@ -278,22 +279,25 @@ public final class JobQueue {
         }, new Event(job.stage(), "FAILED", error));
   }
 
-  /** A FAILED (or DISCARDED) job goes back to PENDING, due now. False if there was none. */
-  public boolean retry(String uniqueid, String who) throws SQLException {
-    return adminUpdate(uniqueid, JobState.PENDING, "next_attempt_at = ?, attempts = 0, failed_stage = NULL,"
+  /**
+   * A FAILED (or DISCARDED) job goes back to PENDING, due now. False if there was none. Throws
+   * {@link CallRef.AmbiguousException} when the ref names no PBX and several PBXs have that uniqueid.
+   */
+  public boolean retry(CallRef call, String who) throws SQLException {
+    return adminUpdate(call, JobState.PENDING, "next_attempt_at = ?, attempts = 0, failed_stage = NULL,"
         + " discarded_by = NULL, discard_reason = NULL", EnumSet.of(JobState.FAILED, JobState.DISCARDED), null,
         "RETRY_BY_ADMIN", who);
   }
 
   /** A FAILED job is closed for good; kept for the audit with who and why. */
-  public boolean discard(String uniqueid, String reason, String who) throws SQLException {
+  public boolean discard(CallRef call, String reason, String who) throws SQLException {
     if (reason == null || reason.isBlank()) throw new IllegalArgumentException("a reason is required to discard");
-    return adminUpdate(uniqueid, JobState.DISCARDED, "next_attempt_at = ?, discarded_by = ?, discard_reason = ?",
+    return adminUpdate(call, JobState.DISCARDED, "next_attempt_at = ?, discarded_by = ?, discard_reason = ?",
         EnumSet.of(JobState.FAILED), reason, "DISCARDED", who);
   }
 
-  /** Moves the job of {@code uniqueid} from one of the states {@code from} to {@code to}, with {@code set} after the state. */
-  private boolean adminUpdate(String uniqueid, JobState to, String set, Set<JobState> from, String reason, String outcome,
+  /** Moves the job of {@code call} from one of the states {@code from} to {@code to}, with {@code set} after the state. */
+  private boolean adminUpdate(CallRef call, JobState to, String set, Set<JobState> from, String reason, String outcome,
       String who) throws SQLException {
     Instant now = clock.instant();
     return Sql.transaction(ds, c -> {
@@ -301,17 +305,21 @@ public final class JobQueue {
       String stage;
       int attempts;
       try (PreparedStatement sel = c.prepareStatement(
-          "SELECT j.id, j.stage, j.attempts FROM jobs j JOIN calls c ON c.id = j.call_id"
-              + " WHERE c.uniqueid = ? AND j.state IN (" + String.join(",", Collections.nCopies(from.size(), "?"))
-              + ") FOR UPDATE")) {
-        sel.setString(1, uniqueid);
-        int p = 2;
+          "SELECT j.id, j.stage, j.attempts, c.pbx_id FROM jobs j JOIN calls c ON c.id = j.call_id"
+              + " WHERE c.uniqueid = ?" + (call.pbxId() == null ? "" : " AND c.pbx_id = ?")
+              + " AND j.state IN (" + String.join(",", Collections.nCopies(from.size(), "?")) + ") FOR UPDATE")) {
+        int p = 1;
+        sel.setString(p++, call.uniqueid());
+        if (call.pbxId() != null) sel.setString(p++, call.pbxId());
         for (JobState state : from) sel.setString(p++, state.name());
         try (ResultSet rs = sel.executeQuery()) {
           if (!rs.next()) return false;
           id = rs.getLong(1);
           stage = rs.getString(2);
           attempts = rs.getInt(3);
+          List<String> pbxs = new ArrayList<>(List.of(rs.getString(4)));
+          while (rs.next()) pbxs.add(rs.getString(4));
+          if (pbxs.size() > 1) throw new CallRef.AmbiguousException(call.uniqueid(), pbxs);
         }
       }
       try (PreparedStatement up = c.prepareStatement(
@@ -428,8 +436,8 @@ public final class JobQueue {
   /** Marks the job's call as recorded much shorter than it was answered (calls.recording_short). */
   public void flagShortRecording(Job job) throws SQLException {
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("UPDATE calls SET recording_short = TRUE WHERE uniqueid = ?")) {
-      ps.setString(1, job.uniqueid());
+        PreparedStatement ps = c.prepareStatement("UPDATE calls SET recording_short = TRUE WHERE id = ?")) {
+      ps.setLong(1, job.callId());
       ps.executeUpdate();
     }
   }

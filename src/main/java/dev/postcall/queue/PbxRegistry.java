@@ -32,6 +32,29 @@ public final class PbxRegistry {
     });
   }
 
+  /**
+   * Gives the calls stored before calls carried their PBX ({@code pbx_id = ''}: a database that
+   * knew no single PBX when it was migrated) to {@code pbxId}, the only PBX feeding this database.
+   * In chunks, so a large history never holds one long transaction. A call this PBX has stored again
+   * meanwhile under its id keeps its '' twin (IGNORE). Returns how many calls were adopted.
+   */
+  public long adoptUnmarked(String pbxId) throws SQLException {
+    long total = 0;
+    for (String table : List.of("calls", "call_corrections", "call_conflicts")) {
+      while (true) {
+        int n = Sql.autocommit(ds, c -> {
+          try (PreparedStatement ps = c.prepareStatement("UPDATE IGNORE " + table + " SET pbx_id = ? WHERE pbx_id = '' LIMIT 10000")) {
+            ps.setString(1, pbxId);
+            return ps.executeUpdate();
+          }
+        });
+        if (table.equals("calls")) total += n;
+        if (n < 10_000) break;
+      }
+    }
+    return total;
+  }
+
   /** The other PBX ids known to this database, oldest first. */
   public List<String> others(String pbxId) throws SQLException {
     List<String> out = new ArrayList<>();

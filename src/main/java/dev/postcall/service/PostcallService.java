@@ -87,7 +87,10 @@ public final class PostcallService implements AutoCloseable {
     log.info("starting postcall roles={} pbx.id={}{} {} {} {} {}", cfg.roles(), cfg.pbx().id(),
         cfg.pbx().explicit() ? "" : " (the host name)", cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
     db = OpenDatabase.open(cfg.db());
-    CallStore calls = new CallStore(db.db().dataSource(), clock, new RecordingOwnership(cfg.recordings().pattern()),
+    java.util.Map<String, RecordingOwnership> ownership = new java.util.HashMap<>();
+    RecordingOwnership byDefault = new RecordingOwnership(cfg.recordings().pattern());
+    cfg.recordings().byPbx().forEach((id, f) -> ownership.put(id, new RecordingOwnership(f.pattern())));
+    CallStore calls = new CallStore(db.db().dataSource(), clock, pbx -> ownership.getOrDefault(pbx, byDefault),
         cfg.csv().hold());
     JobQueue queue = new JobQueue(db.db().dataSource(), clock);
     if (cfg.roles().contains(Role.AGI)) {
@@ -171,6 +174,10 @@ public final class PostcallService implements AutoCloseable {
         return "other PBXs feed this database (" + String.join(", ", others) + "): set pbx.id on every PBX node, and a"
             + " distinct systemname in each PBX's asterisk.conf (see README, Several PBXs)";
       pbxs.register(cfg.pbx().id(), host(), cfg.pbx().explicit());
+      if (others.isEmpty()) {
+        long adopted = pbxs.adoptUnmarked(cfg.pbx().id());
+        if (adopted > 0) log.info("pbx.id={}: {} calls stored before calls carried their PBX are this PBX's now", cfg.pbx().id(), adopted);
+      }
       if (!others.isEmpty())
         log.warn("pbx.id={}: PBXs {} feed this database too; their uniqueids must differ (a distinct systemname on each PBX)",
             cfg.pbx().id(), others);
@@ -234,8 +241,7 @@ public final class PostcallService implements AutoCloseable {
       return;
     }
     web = new AdminWeb(cfg.web(), db.db().dataSource(), queue,
-        new RecordingLocator(db.db().dataSource(), new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern()),
-            cfg.archive().dir()),
+        new RecordingLocator(db.db().dataSource(), RecordingPath.of(cfg.recordings()), cfg.archive().dir()),
         AdminWeb.statusMapping(cfg), metrics, checks, clock);
     try {
       web.start();

@@ -218,6 +218,11 @@ public final class IncidentServer implements AutoCloseable {
     return service.creates(uniqueid);
   }
 
+  /** The same for the call of PBX {@code pbxId} (its {@code pbx_id} attribute): uniqueids repeat across PBXs. */
+  public int creates(String pbxId, String uniqueid) {
+    return service.creates(pbxId + "/" + uniqueid);
+  }
+
   public List<StoredFile> files(String objectref) {
     return service.files(objectref);
   }

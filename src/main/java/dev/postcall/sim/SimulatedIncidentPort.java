@@ -117,8 +117,12 @@ final class SimulatedIncidentPort implements IncidentPort {
     objects.put(id, o);
     createOrder.add(o);
     List<String> uid = attributes.get(uniqueidAttribute);
-    if (uid != null && !uid.isEmpty())
+    if (uid != null && !uid.isEmpty()) {
       createsByUniqueid.computeIfAbsent(uid.get(0), k -> new AtomicInteger()).incrementAndGet();
+      List<String> pbx = attributes.get("pbx_id");
+      if (pbx != null && !pbx.isEmpty())
+        createsByUniqueid.computeIfAbsent(pbx.get(0) + "/" + uid.get(0), k -> new AtomicInteger()).incrementAndGet();
+    }
     if (held) heldCreatesDone.incrementAndGet();
     if (take(dropAfterCreate)) ChaosFilter.dropThisResponse();
     return id;
@@ -137,25 +141,34 @@ final class SimulatedIncidentPort implements IncidentPort {
   }
 
   @Override
-  public String findObjectref(String sessionId, String objectdef, String attributeName, String value) throws IncidentFault {
+  public String findObjectref(String sessionId, String objectdef, String attributeName, String value,
+      KeyValuesPairSoap also) throws IncidentFault {
     check(sessionId);
     for (StoredObject o : createOrder) {
-      if (!objects.containsKey(o.objectref()) || !o.objectdef().equals(objectdef)) continue;
-      if (o.attributes().getOrDefault(attributeName, List.of()).contains(value)) return o.objectref();
+      if (matches(o, objectdef, attributeName, value, also)) return o.objectref();
     }
     return null;
   }
 
   @Override
-  public List<String> listObjectrefs(String sessionId, String objectdef, String attributeName, String value)
-      throws IncidentFault {
+  public List<String> listObjectrefs(String sessionId, String objectdef, String attributeName, String value,
+      KeyValuesPairSoap also) throws IncidentFault {
     check(sessionId);
     List<String> refs = new ArrayList<>();
     for (StoredObject o : createOrder) {
-      if (!objects.containsKey(o.objectref()) || !o.objectdef().equals(objectdef)) continue;
-      if (o.attributes().getOrDefault(attributeName, List.of()).contains(value)) refs.add(o.objectref());
+      if (matches(o, objectdef, attributeName, value, also)) refs.add(o.objectref());
     }
     return refs;
+  }
+
+  /** The WSDL's rule: the attribute holds the value; with also, also.key holds one of also.values ("" = absent). */
+  private boolean matches(StoredObject o, String objectdef, String attributeName, String value, KeyValuesPairSoap also) {
+    if (!objects.containsKey(o.objectref()) || !o.objectdef().equals(objectdef)) return false;
+    if (!o.attributes().getOrDefault(attributeName, List.of()).contains(value)) return false;
+    if (also == null || also.getKey() == null) return true;
+    List<String> has = o.attributes().get(also.getKey());
+    if (has == null || has.isEmpty() || has.stream().allMatch(String::isEmpty)) return also.getValues().contains("");
+    return has.stream().anyMatch(v -> !v.isEmpty() && also.getValues().contains(v));
   }
 
   @Override

@@ -53,7 +53,17 @@ public final class DeliverCall {
       PostcallConfig.Worker workerCfg,
       Backoff backoff,
       Clock clock,
-      MeterRegistry metrics) {}
+      MeterRegistry metrics,
+      String pbxId) {
+    /** A worker whose own pbx.id is the host name's (pbx.id unset). */
+    public Parts(JobQueue queue, RecordingPath recordings, WaitForRecording waitForRecording, ConvertRecording converter,
+        DialStatusMapping statuses, IncidentSystem incident, CreateInDoubt inDoubt, ArchiveRecording archive,
+        PostcallConfig.Recordings recordingsCfg, PostcallConfig.Worker workerCfg, Backoff backoff, Clock clock,
+        MeterRegistry metrics) {
+      this(queue, recordings, waitForRecording, converter, statuses, incident, inDoubt, archive, recordingsCfg, workerCfg,
+          backoff, clock, metrics, PostcallConfig.Pbx.defaultId());
+    }
+  }
 
   private final Parts p;
 
@@ -66,7 +76,7 @@ public final class DeliverCall {
       MeterRegistry metrics) {
     OpenFileProbe probe = cfg.recordings().procProbe() && ProcOpenFiles.available() ? new ProcOpenFiles() : OpenFileProbe.NONE;
     return new DeliverCall(new Parts(queue,
-        new RecordingPath(cfg.recordings().dir(), cfg.recordings().pattern()),
+        RecordingPath.of(cfg.recordings()),
         new WaitForRecording(probe, cfg.recordings().quietPeriod(), cfg.recordings().unclosedWait(), clock,
             WaitForRecording.Sleeper.REAL),
         new ConvertRecording(cfg.audio()),
@@ -75,7 +85,15 @@ public final class DeliverCall {
         new CreateInDoubt(cfg.incident().createSettle(), cfg.incident().reconcileAfter(), clock),
         new ArchiveRecording(cfg.archive()), cfg.recordings(), cfg.worker(),
         new Backoff(cfg.worker().backoffBase(), cfg.worker().backoffMax(), new java.util.Random()),
-        clock, metrics));
+        clock, metrics, cfg.pbx().id()));
+  }
+
+  /**
+   * Whether an incident object without a PBX attribute may be this call's: it was made before
+   * postcall sent the PBX, when one PBX fed the database — taken to be the one this node is (pbx.id).
+   */
+  private boolean orUnmarked(Job job) {
+    return job.call().pbxId().equals(p.pbxId()) || job.call().pbxId().isEmpty();
   }
 
   /** Delivers the job as far as it can; never throws (the outcome is written to the queue). */
@@ -83,6 +101,7 @@ public final class DeliverCall {
     Job job = claimed;
     Attempt attempt = new Attempt(claimed.stage().compareTo(Stage.CREATE) >= 0);
     MDC.put("uniqueid", job.uniqueid());
+    MDC.put("pbx", job.call().pbxId());
     try {
       while (job != null && job.stage() != Stage.DONE) {
         Stage stage = job.stage();
@@ -109,6 +128,7 @@ public final class DeliverCall {
     } finally {
       attempt.closeRecording();
       MDC.remove("uniqueid");
+      MDC.remove("pbx");
     }
   }
 
@@ -223,7 +243,7 @@ public final class DeliverCall {
     Instant day = job.call().start() != null ? job.call().start() : job.createdAt();
     Path mp3 = p.archive().mp3For(job.uniqueid(), job.id(), ArchiveRecording.dayOf(day));
     attempt.closeRecording();
-    OpenRecording rec = OpenRecording.open(p.recordings().root(), wav);
+    OpenRecording rec = OpenRecording.open(p.recordings().rootOf(job.call()), wav);
     attempt.recording = rec;
     long max = p.recordingsCfg().maxBytes();
     if (rec.size() > max)
@@ -266,7 +286,7 @@ public final class DeliverCall {
     String status = p.statuses().statusFor(job.call());
     // An earlier run may have created the object and lost the response: look before creating.
     boolean look = attempt.earlierRunReachedCreate || job.createInDoubtAt() != null;
-    String ref = look ? p.incident().findByUniqueid(job.uniqueid()).orElse(null) : null;
+    String ref = look ? p.incident().find(job.call().pbxId(), job.uniqueid(), orUnmarked(job)).orElse(null) : null;
     if (ref != null) {
       log.info("object {} already exists (earlier attempt), not creating again", ref);
     } else {
@@ -356,7 +376,7 @@ public final class DeliverCall {
    */
   private Job reconcile(Job job) throws SQLException {
     String uid = job.uniqueid();
-    List<String> found = p.incident().listByUniqueid(uid);
+    List<String> found = p.incident().list(job.call().pbxId(), uid, orUnmarked(job));
     CreateInDoubt.Plan plan = CreateInDoubt.plan(job.objectref(), found, p.incident()::hasRecording);
     if (plan.needsAdmin()) {
       String why = plan.oursMissing()
@@ -389,7 +409,7 @@ public final class DeliverCall {
       deleted = attempt.recording.deleteIfUnchanged();
     } else {
       Instant uploaded = job.attachedAt() != null ? job.attachedAt() : p.clock().instant();
-      deleted = OpenRecording.deleteIfNotModifiedAfter(p.recordings().root(), wav, uploaded);
+      deleted = OpenRecording.deleteIfNotModifiedAfter(p.recordings().rootOf(job.call()), wav, uploaded);
     }
     if (!deleted && Files.exists(wav, java.nio.file.LinkOption.NOFOLLOW_LINKS))
       log.warn("recording {} NOT deleted: it is no longer the file that was converted", wav);

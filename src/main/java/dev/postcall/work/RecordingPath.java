@@ -6,11 +6,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
+import dev.postcall.config.PostcallConfig;
 
 /**
  * Where a call's recording lives: the call's own recording value (MIXMONITOR_FILENAME) when it has
- * one, else the configured pattern ({@code ${uniqueid}.wav}) under the recordings root. Refuses any
+ * one, else the configured pattern ({@code ${uniqueid}.wav}) under the recordings root — of the
+ * call's PBX: a PBX with its own folder ({@code recordings.pbx.<id>.dir}) is read there, so two
+ * PBXs' calls with the same uniqueid and file name each get their own file. Refuses any
  * path that resolves outside the root — {@code ..}, absolute paths elsewhere, and symlinks pointing
  * out — because the name comes from the PBX's dialplan, and a worker deletes files it has uploaded.
  */
@@ -19,18 +24,47 @@ public final class RecordingPath {
 
   private final Path root;
   private final String pattern;
+  private final Map<String, RecordingPath> byPbx;
 
+  /** One folder for every PBX. */
   public RecordingPath(Path root, String pattern) {
-    this.root = root.toAbsolutePath().normalize();
-    this.pattern = pattern;
+    this(root, pattern, Map.of());
   }
 
+  private RecordingPath(Path root, String pattern, Map<String, RecordingPath> byPbx) {
+    this.root = root.toAbsolutePath().normalize();
+    this.pattern = pattern;
+    this.byPbx = Map.copyOf(byPbx);
+  }
+
+  /** recordings.dir and .pattern, with the folders of the PBXs that have their own. */
+  public static RecordingPath of(PostcallConfig.Recordings cfg) {
+    Map<String, RecordingPath> own = new HashMap<>();
+    cfg.byPbx().forEach((id, f) -> own.put(id, new RecordingPath(f.dir(), f.pattern())));
+    return new RecordingPath(cfg.dir(), cfg.pattern(), own);
+  }
+
+  /** The default root (recordings.dir): the folder of every PBX without its own. */
   public Path root() {
     return root;
   }
 
-  /** The recording's path, checked to be inside the root. Throws a non-retryable error otherwise. */
+  /** The recordings root of the call's PBX: nothing outside it is read or deleted for the call. */
+  public Path rootOf(CallRecord call) {
+    return of(call.pbxId()).root;
+  }
+
+  private RecordingPath of(String pbxId) {
+    RecordingPath own = byPbx.get(pbxId);
+    return own != null ? own : this;
+  }
+
+  /** The recording's path, checked to be inside its PBX's root. Throws a non-retryable error otherwise. */
   public Path resolve(CallRecord call) {
+    return of(call.pbxId()).resolveHere(call);
+  }
+
+  private Path resolveHere(CallRecord call) {
     String name = call.recording();
     if (name == null || name.isBlank()) {
       if (!SAFE_UNIQUEID.matcher(call.uniqueid()).matches() || call.uniqueid().contains(".."))

@@ -41,18 +41,18 @@ class RecordingLocatorIT {
   void an_mp3_under_the_archive_is_served() throws Exception {
     Path mp3 = Files.write(Files.createDirectories(archive.resolve("2026/12/06")).resolve("1.1.mp3"), new byte[] {1});
     seed.withMp3("1.1", mp3.toString());
-    assertEquals(Optional.of(mp3), locator.find("1.1").map(RecordingLocator.Recording::file));
+    assertEquals(Optional.of(mp3), locator.find(dev.postcall.call.CallRef.parse("1.1")).map(RecordingLocator.Recording::file));
   }
 
   @Test
   void an_mp3_path_pointing_outside_the_archive_is_never_served() throws Exception {
     Path secret = Files.writeString(tmp.resolve("secret.mp3"), "not a recording");
     seed.withMp3("2.2", secret.toString());
-    assertTrue(locator.find("2.2").isEmpty());
+    assertTrue(locator.find(dev.postcall.call.CallRef.parse("2.2")).isEmpty());
     seed.withMp3("3.3", archive.resolve("../secret.mp3").toString());
-    assertTrue(locator.find("3.3").isEmpty());
+    assertTrue(locator.find(dev.postcall.call.CallRef.parse("3.3")).isEmpty());
     Files.createSymbolicLink(archive.resolve("link.mp3"), secret);
     seed.withMp3("4.4", archive.resolve("link.mp3").toString());
-    assertTrue(locator.find("4.4").isEmpty());
+    assertTrue(locator.find(dev.postcall.call.CallRef.parse("4.4")).isEmpty());
   }
 }

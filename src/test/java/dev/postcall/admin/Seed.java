@@ -28,7 +28,7 @@ public final class Seed {
   public static CallRecord call(String uid, String caller, String called, Instant start) {
     return new CallRecord(uid, uid, "SIP/trunk-0001", "SIP/" + called + "-0002", caller, "Caller " + caller, called,
         "from-trunk", start, start.plusSeconds(3), start.plusSeconds(63), 63, 60, "ANSWERED", "ANSWER", null, null,
-        null, CallRecord.Source.AGI);
+        null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 
   /** A call that failed in {@code stage} with {@code error}. */

@@ -26,7 +26,7 @@ public final class AgiBenchSupport {
     public long append(String uniqueid) throws IOException {
       long t0 = System.nanoTime();
       spool.append(new CallRecord(uniqueid, null, "PJSIP/bench", null, "100", "Bench", "200", "bench",
-          null, null, null, null, null, null, "ANSWER", null, null, null, CallRecord.Source.AGI), "bench");
+          null, null, null, null, null, null, "ANSWER", null, null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId()), "bench");
       return System.nanoTime() - t0;
     }
 

@@ -99,7 +99,7 @@ class AgiConflictIT {
     assertEquals("Local/200@rig-00000026;2", rejected.get("channel").asText(), "the real session, whole");
     assertEquals(MONITOR + "1795386561.77.wav", rejected.get("recording").asText());
     assertEquals("BUSY", rejected.get("dial_status").asText());
-    assertEquals("", r.pbxId(), "no PBX id yet: one place to carry it later");
+    assertEquals(dev.postcall.config.PostcallConfig.Pbx.defaultId(), r.pbxId(), "the PBX of the hangup (pbx.id)");
     assertEquals(1.0, counted("hangup_differs"));
     assertEquals(1, warnings("call 1795386561.77: a second hangup disagrees with the stored call on channel, caller name, recording"),
         logs.lines().toString());
@@ -118,6 +118,7 @@ class AgiConflictIT {
     assertEquals(0, conflicts.count());
     assertEquals(0.0, counted("hangup_differs"));
     assertTrue(logs.has("call 1795386561.78 was already stored — nothing added"), logs.lines().toString());
+    assertEquals(1.0, metrics.find("postcall.agi.duplicates").counter().count(), "a harmless duplicate, counted");
   }
 
   @Test
@@ -158,7 +159,7 @@ class AgiConflictIT {
     String uid = "1795386561.90";
     store.insert(new CallRecord(uid, null, "Local/200@rig-00000026;2", null, "5550200", "\"Rig Caller\" <5550200>", "200",
         "rig", Instant.parse("2026-11-22T22:29:21Z"), null, Instant.parse("2026-11-22T22:29:21Z"), 0, 0, "FAILED", null,
-        null, null, null, CallRecord.Source.CSV));
+        null, null, null, CallRecord.Source.CSV, dev.postcall.config.PostcallConfig.Pbx.defaultId()));
     play(forged(uid, MONITOR + uid + ".wav").withVariables(Map.of("DIALSTATUS", "ANSWER")));
     CallRecord c = store.find(uid).orElseThrow();
     assertNull(c.dialStatus(), "nothing adopted from the forged session");
@@ -187,6 +188,6 @@ class AgiConflictIT {
 
   static CallRecord call(String uid, String channel, String name) {
     return new CallRecord(uid, null, channel, null, "200", name, "200", "rig", Instant.parse("2026-11-22T22:29:21Z"),
-        null, null, 3, 0, "FAILED", "BUSY", null, null, null, CallRecord.Source.AGI);
+        null, null, 3, 0, "FAILED", "BUSY", null, null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 }

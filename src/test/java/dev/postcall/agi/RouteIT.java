@@ -69,15 +69,15 @@ class RouteIT {
   void answers_last_agent_vip_and_priority_from_what_the_database_held_at_start() throws Exception {
     db = TestDb.create();
     Instant answered = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
-    db.exec("INSERT INTO calls (uniqueid, dst_channel, agent, caller_number, start_time, answer_time, source, received_at) VALUES "
+    db.exec("INSERT INTO calls (uniqueid, dst_channel, agent, caller_number, start_time, answer_time, source, received_at, pbx_id) VALUES "
         + "('1.1', 'PJSIP/201-0000002a', 'PJSIP/201', '0033612345678', '" + CDR_TIME.format(answered.minusSeconds(5)) + "', '"
-        + CDR_TIME.format(answered) + "', 'AGI', NOW()),"
+        + CDR_TIME.format(answered) + "', 'AGI', NOW(), 'pbx1'),"
         // older answer from the same caller: the latest one wins
         + "('1.2', 'PJSIP/202-0000000b', 'PJSIP/202', '0612345678', '" + CDR_TIME.format(answered.minusSeconds(600)) + "', '"
-        + CDR_TIME.format(answered.minusSeconds(590)) + "', 'AGI', NOW()),"
+        + CDR_TIME.format(answered.minusSeconds(590)) + "', 'AGI', NOW(), 'pbx1'),"
         // answered outside the 24 h window: forgotten
         + "('1.3', 'PJSIP/203-0000000c', 'PJSIP/203', '0699999999', '" + CDR_TIME.format(answered.minus(2, ChronoUnit.DAYS)) + "', '"
-        + CDR_TIME.format(answered.minus(2, ChronoUnit.DAYS)) + "', 'AGI', NOW())");
+        + CDR_TIME.format(answered.minus(2, ChronoUnit.DAYS)) + "', 'AGI', NOW(), 'pbx1')");
     new VipNumbers(db.ds(), numbers, Clock.systemUTC()).add("+33 6 12 34 56 78", "key account");
     start(db.ds());
     loader.refreshOnce();

@@ -109,7 +109,7 @@ class SpoolIT {
     play(restarted, "20.99"); // still down: appended after the torn line, not glued to it
 
     // one of the spooled calls made it to the database after all (a commit that beat the budget late)
-    db.exec("INSERT INTO calls (uniqueid, source, received_at) VALUES ('20.5', 'AGI', NOW())");
+    db.exec("INSERT INTO calls (pbx_id, uniqueid, source, received_at) VALUES ('" + dev.postcall.config.PostcallConfig.Pbx.defaultId() + "', '20.5', 'AGI', NOW())");
     db.exec("INSERT INTO jobs (call_id, state, stage, next_attempt_at, created_at, updated_at) "
         + "SELECT id, 'PENDING', 'WAIT', NOW(), NOW(), NOW() FROM calls WHERE uniqueid = '20.5'");
 

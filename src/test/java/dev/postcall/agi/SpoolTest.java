@@ -31,7 +31,7 @@ class SpoolTest {
   static CallRecord call(String uid) {
     return new CallRecord(uid, "L", "PJSIP/a-1", null, "100", "Zoë | \"x\"\n", "200", "rig",
         Instant.parse("2026-11-23T09:59:00Z"), null, null, 0, 0, "FAILED", "BUSY", "/r/" + uid + ".wav", null,
-        "u|f", CallRecord.Source.AGI);
+        "u|f", CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 
   @Test

@@ -309,7 +309,7 @@ public final class AgiBench {
 
   static dev.postcall.call.CallRecord probe(String uid) {
     return new dev.postcall.call.CallRecord(uid, null, "Local/probe", null, null, null, null, "bench", null, null,
-        null, null, null, null, null, null, null, null, dev.postcall.call.CallRecord.Source.AGI);
+        null, null, null, null, null, null, null, null, dev.postcall.call.CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 
   static PostcallConfig.Agi config(Path spool) {

@@ -100,7 +100,7 @@ public final class FailedPageBench {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO calls (uniqueid, linkedid, channel, caller_number,"
           + " caller_name, extension, context, start_time, end_time, duration_s, billsec_s, disposition, dial_status,"
-          + " source, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+          + " source, received_at, pbx_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pbx1')")) {
         for (int i = 0; i < FAILED + DONE; i++) {
           Instant start = base.plusSeconds(rnd.nextInt(30 * 86_400));
           String uid = (1_761_000_000L + i) + "." + i;

@@ -45,7 +45,7 @@ public final class UploadHeapBench {
               "incident.receive-timeout", "10m"))).incident())) {
         Instant t = Instant.now();
         String objectref = incident.create(new CallRecord("bench.1", null, "SIP/1", null, "2001", null, "101",
-            "rig", t, t, t, 1, 1, "ANSWERED", "ANSWER", null, null, null, CallRecord.Source.AGI), "answered");
+            "rig", t, t, t, 1, 1, "ANSWERED", "ANSWER", null, null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId()), "answered");
         long t0 = System.nanoTime();
         long peak = peakWhile(() -> incident.attachRecording(objectref, mp3, "big.mp3"));
         double secs = (System.nanoTime() - t0) / 1e9;

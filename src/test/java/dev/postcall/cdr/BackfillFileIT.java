@@ -112,7 +112,7 @@ class BackfillFileIT {
       MasterCsvParser.Reader r = new MasterCsvParser(null, ZoneOffset.UTC).open(ch, "Master.csv", 0, 0);
       for (ParsedLine pl; (pl = r.next()) != null; ) {
         CdrRow row = ((ParsedLine.Row) pl).row();
-        parsed.add(StoreBatch.toCall(MergeRows.key(row), row));
+        parsed.add(StoreBatch.toCall(MergeRows.key(row), row, dev.postcall.config.PostcallConfig.Pbx.defaultId()));
       }
     }
     assertEquals(names.length, backfill(master, "auto", 3).fresh());

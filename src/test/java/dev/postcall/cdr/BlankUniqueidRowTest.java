@@ -34,7 +34,7 @@ class BlankUniqueidRowTest {
     }
     String key = MergeRows.key(row);
     assertTrue(key.startsWith("csv-"), key);
-    CallRecord call = StoreBatch.toCall(key, row);
+    CallRecord call = StoreBatch.toCall(key, row, dev.postcall.config.PostcallConfig.Pbx.defaultId());
     assertEquals(key, call.uniqueid());
     assertEquals(1, MergeRows.merge(java.util.List.of(row, row)).size());
   }

@@ -19,7 +19,7 @@ class CallsTsvTest {
   static CallRecord call(String uniqueid, String callerName) {
     return new CallRecord(uniqueid, null, "SIP/a-1", null, "100", callerName, "101", "rig",
         Instant.parse("2026-11-23T09:59:00.5Z"), null, Instant.parse("2026-11-23T09:59:30Z"), 30, 0, "ANSWERED", null,
-        null, null, "", CallRecord.Source.CSV);
+        null, null, "", CallRecord.Source.CSV, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 
   static List<String> fields(byte[] tsv) {
@@ -67,7 +67,7 @@ class CallsTsvTest {
   void times_are_utc_with_milliseconds_like_sql_binds_them() {
     Instant t = Instant.parse("1999-12-31T23:59:59.999999Z");
     CallRecord r = new CallRecord("1.4", null, null, null, null, null, null, null, t, t, t, null, null, null, null, null,
-        null, null, CallRecord.Source.CSV);
+        null, null, CallRecord.Source.CSV, dev.postcall.config.PostcallConfig.Pbx.defaultId());
     List<String> f = fields(CallsTsv.of(List.of(r), t));
     assertEquals(Sql.format(t), f.get(8));
     assertEquals("1999-12-31 23:59:59.999", f.get(19));

@@ -49,7 +49,7 @@ class CsvAgiDedupIT {
   static CallRecord agi(String uniqueid, String dialStatus) {
     return new CallRecord(uniqueid, uniqueid, "Local/200@rig-00000026;2", null, "5550200", "Rig Caller", "200", "rig",
         dev.postcall.queue.Uniqueids.created(uniqueid), null, null, 0, 0, "NO ANSWER", dialStatus, null, null, null,
-        CallRecord.Source.AGI);
+        CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 
   private void writeRealMasterCsv() throws IOException {
@@ -125,7 +125,7 @@ class CsvAgiDedupIT {
     // the AGI path's view of a ring group: CDR() in h was the unanswered party's row, 0 s
     held.insert(new CallRecord("1795386600.10", "1795386600.10", "Local/720@rig-00000026;2", null, "5550720", "Rig Caller",
         "720", "rig", Instant.parse("2026-11-22T22:30:00.400Z"), null, Instant.parse("2026-11-22T22:30:00.500Z"), 0, 0,
-        "NO ANSWER", "ANSWER", null, null, null, CallRecord.Source.AGI));
+        "NO ANSWER", "ANSWER", null, null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId()));
     assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE next_attempt_at = '2026-11-23 10:00:15'"), "held 15 s");
     // Master.csv: the answered party's row (4 s, billsec 3) and the unanswered one's, both from the first second
     CsvFiles.append(master, CsvFiles.row("1795386600.10", "720", "2026-11-22 22:30:00", "2026-11-22 22:30:04", 4, "ANSWERED")

@@ -33,7 +33,7 @@ class CsvCallsLoadIT {
 
   static CallRecord call(String uniqueid, String text) {
     return new CallRecord(uniqueid, text, "SIP/" + text, text, text, text, text, text, Instant.parse("2026-11-23T09:59:00.5Z"),
-        null, Instant.parse("2026-11-23T09:59:30Z"), 30, 0, text, null, text, text, text, CallRecord.Source.CSV);
+        null, Instant.parse("2026-11-23T09:59:30Z"), 30, 0, text, null, text, text, text, CallRecord.Source.CSV, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 
   static List<CallRecord> hostileCalls(String prefix) {
@@ -49,7 +49,8 @@ class CsvCallsLoadIT {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       long before = loads(c);
-      Set<String> fresh = calls.insertNew(c, batch, NOW);
+      Set<String> fresh = new java.util.LinkedHashSet<>();
+      for (CallRecord.Key k : calls.insertNew(c, batch, NOW)) fresh.add(k.uniqueid());
       long after = loads(c);
       c.commit();
       return new Stored(fresh, after - before);
@@ -114,7 +115,7 @@ class CsvCallsLoadIT {
   void calls_the_agi_path_stored_and_repeats_within_the_batch_add_nothing() throws SQLException {
     CallStore store = new CallStore(db.ds(), Clock.systemUTC());
     store.insert(new CallRecord("agi.1", null, "SIP/a", null, "100", "Agi", "101", "rig", NOW, null, null, 0, 0, "NO ANSWER",
-        "BUSY", null, null, null, CallRecord.Source.AGI));
+        "BUSY", null, null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId()));
     List<CallRecord> batch = List.of(call("csv.1", "a"), call("agi.1", "b"), call("csv.2", "c"), call("csv.1", "d"));
     Stored s = insertNew(db.csvDs(), new CsvCalls(), batch);
     assertEquals(Set.of("csv.1", "csv.2"), s.fresh());
@@ -145,7 +146,7 @@ class CsvCallsLoadIT {
   void a_value_the_server_cannot_read_fails_the_batch_instead_of_being_stored_mangled() throws SQLException {
     Instant farFuture = Instant.parse("+10000-01-01T00:00:00Z");
     CallRecord bad = new CallRecord("bad.1", null, null, null, null, null, null, null, farFuture, null, null, null, null,
-        null, null, null, null, null, CallRecord.Source.CSV);
+        null, null, null, null, null, CallRecord.Source.CSV, dev.postcall.config.PostcallConfig.Pbx.defaultId());
     try (Connection c = db.csvDs().getConnection()) {
       c.setAutoCommit(false);
       SQLException e = assertThrows(SQLException.class, () -> new CsvCalls().insertNew(c, List.of(call("ok.1", "a"), bad), NOW));

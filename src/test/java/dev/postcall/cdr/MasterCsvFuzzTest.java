@@ -125,7 +125,7 @@ class MasterCsvFuzzTest {
             // selection, merge key and the call a row becomes never throw
             selector.isCall(row);
             String key = MergeRows.key(row);
-            CallRecord call = StoreBatch.toCall(key, row);
+            CallRecord call = StoreBatch.toCall(key, row, dev.postcall.config.PostcallConfig.Pbx.defaultId());
             assertEquals(key, call.uniqueid());
             good.add(row);
           }
@@ -135,7 +135,7 @@ class MasterCsvFuzzTest {
       rows += good.size();
       List<CdrRow> batch = good;
       fuzz.check(firstInput, "merge of file " + first, () -> {
-        for (MergeRows.Merged m : MergeRows.merge(batch)) StoreBatch.toCall(m.key(), m.row());
+        for (MergeRows.Merged m : MergeRows.merge(batch)) StoreBatch.toCall(m.key(), m.row(), dev.postcall.config.PostcallConfig.Pbx.defaultId());
       });
     }
     System.out.println("master-csv rows read: " + rows);

@@ -32,7 +32,7 @@ class NineCallsTest {
         if (pl instanceof ParsedLine.Row row && selector.isCall(row.row())) rows.add(row.row());
     }
     Map<String, CallRecord> out = new LinkedHashMap<>();
-    MergeRows.merge(rows).forEach(m -> out.put(m.key(), StoreBatch.toCall(m.key(), m.row())));
+    MergeRows.merge(rows).forEach(m -> out.put(m.key(), StoreBatch.toCall(m.key(), m.row(), dev.postcall.config.PostcallConfig.Pbx.defaultId())));
     return out;
   }
 

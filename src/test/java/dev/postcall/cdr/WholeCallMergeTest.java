@@ -142,16 +142,16 @@ class WholeCallMergeTest {
         null, "2026-12-06T21:11:17Z", 3, 0, "NO ANSWER", "1796591474.9", "1796591474.8", 11);
     CdrRow answered = row("Local/711@pc-h-00000004;2", "711", "Local/3102@pc-qagents-0000000b;1", "Queue", "2026-12-06T21:11:18Z",
         "2026-12-06T21:11:18Z", "2026-12-06T21:11:22Z", 3, 3, "ANSWERED", "1796591474.9", "1796591474.8", 28);
-    CallRecord queue = StoreBatch.toCall("1796591474.9", MergeRows.merge(List.of(rang, answered)).get(0).row());
+    CallRecord queue = StoreBatch.toCall("1796591474.9", MergeRows.merge(List.of(rang, answered)).get(0).row(), "pbx1");
     assertEquals("Local/3102@pc-qagents", queue.agent());
 
     CdrRow dial = row("PJSIP/trunk-00000001", "101", "PJSIP/201-0000002a", "Dial", "2026-12-06T21:00:00Z",
         "2026-12-06T21:00:02Z", "2026-12-06T21:00:09Z", 9, 7, "ANSWERED", "1796590800.1", "1796590800.1", 1);
-    assertEquals("PJSIP/201", StoreBatch.toCall("1796590800.1", dial).agent());
+    assertEquals("PJSIP/201", StoreBatch.toCall("1796590800.1", dial, "pbx1").agent());
 
     CdrRow busy = row("PJSIP/trunk-00000002", "200", "PJSIP/202-0000002b", "Dial", "2026-12-06T21:00:00Z", null,
         "2026-12-06T21:00:01Z", 1, 0, "BUSY", "1796590800.2", "1796590800.2", 2);
-    assertEquals(null, StoreBatch.toCall("1796590800.2", busy).agent(), "rang, never answered: no agent");
+    assertEquals(null, StoreBatch.toCall("1796590800.2", busy, "pbx1").agent(), "rang, never answered: no agent");
   }
 
   @Test
@@ -161,7 +161,7 @@ class WholeCallMergeTest {
         "2026-12-06T21:20:04Z", 4, 4, "ANSWERED", "1796591600.3", "1796591600.3", 1);
     CdrRow member = row("PJSIP/trunk-00000003", "712", "PJSIP/203-0000002c", "Queue", "2026-12-06T21:20:04Z",
         "2026-12-06T21:20:06Z", "2026-12-06T21:20:30Z", 26, 24, "ANSWERED", "1796591600.3", "1796591600.3", 2);
-    CallRecord call = StoreBatch.toCall("1796591600.3", MergeRows.merge(List.of(own, member)).get(0).row());
+    CallRecord call = StoreBatch.toCall("1796591600.3", MergeRows.merge(List.of(own, member)).get(0).row(), "pbx1");
     assertEquals("PJSIP/203", call.agent());
   }
 }

@@ -44,7 +44,7 @@ class DiskPressureChaos {
       Files.delete(archive); // the admin frees the disk
       Files.createDirectories(archive);
       JobQueue admin = new JobQueue(run.ds(), Clock.systemUTC());
-      for (String uniqueid : failed.keySet()) assertTrue(admin.retry(uniqueid, "chaos-admin"), uniqueid);
+      for (String uniqueid : failed.keySet()) assertTrue(admin.retry(dev.postcall.call.CallRef.parse(uniqueid), "chaos-admin"), uniqueid);
       run.awaitSettled(calls, ChaosRun.settleTime(calls.size(), Duration.ZERO));
       run.finish(calls, "failed_before_fix=" + failed.size() + " retried_by_admin=" + failed.size()
           + " reason=\"" + reason.replace(run.dir.toString(), "<run>") + "\"", false);

@@ -30,12 +30,12 @@ class CallsCliIT {
     config = Files.writeString(dir.resolve("postcall.properties"), "db.url=" + db.url + "\ndb.user=" + TestDb.USER
         + "\ndb.password=" + TestDb.PASSWORD + "\n");
     db.exec("INSERT INTO calls (uniqueid, caller_number, extension, dst_channel, agent, start_time, answer_time, billsec_s, "
-        + "disposition, dial_status, source, received_at) VALUES "
-        + "('1.1', '0612345678', '100', 'PJSIP/201-0000002a', 'PJSIP/201', '2026-11-01 09:00:00', '2026-11-01 09:00:05', 60, 'ANSWERED', 'ANSWER', 'AGI', NOW()),"
-        + "('1.2', '0799999999', '5550', NULL, NULL, '2026-11-02 09:00:00', NULL, 0, 'BUSY', 'BUSY', 'AGI', NOW()),"
-        + "('1.3', '0612345678', '100', 'Local/3002@pc-qagents-00000001;1', 'Local/3002@pc-qagents', '2026-11-03 09:00:00', '2026-11-03 09:00:02', 30, 'ANSWERED', NULL, 'CSV', NOW()),"
-        + "('1.4', '0155512345', '200', 'PJSIP/2010-0000002b', 'PJSIP/2010', '2026-10-31 23:59:59', '2026-11-01 00:00:01', 10, 'ANSWERED', 'ANSWER', 'AGI', NOW()),"
-        + "('1.5', '0612345678', '100', NULL, NULL, '2026-11-04 09:00:00', NULL, 0, 'NO ANSWER', 'WEIRD', 'AGI', NOW())");
+        + "disposition, dial_status, source, received_at, pbx_id) VALUES "
+        + "('1.1', '0612345678', '100', 'PJSIP/201-0000002a', 'PJSIP/201', '2026-11-01 09:00:00', '2026-11-01 09:00:05', 60, 'ANSWERED', 'ANSWER', 'AGI', NOW(), 'pbx1'),"
+        + "('1.2', '0799999999', '5550', NULL, NULL, '2026-11-02 09:00:00', NULL, 0, 'BUSY', 'BUSY', 'AGI', NOW(), 'pbx1'),"
+        + "('1.3', '0612345678', '100', 'Local/3002@pc-qagents-00000001;1', 'Local/3002@pc-qagents', '2026-11-03 09:00:00', '2026-11-03 09:00:02', 30, 'ANSWERED', NULL, 'CSV', NOW(), 'pbx1'),"
+        + "('1.4', '0155512345', '200', 'PJSIP/2010-0000002b', 'PJSIP/2010', '2026-10-31 23:59:59', '2026-11-01 00:00:01', 10, 'ANSWERED', 'ANSWER', 'AGI', NOW(), 'pbx1'),"
+        + "('1.5', '0612345678', '100', NULL, NULL, '2026-11-04 09:00:00', NULL, 0, 'NO ANSWER', 'WEIRD', 'AGI', NOW(), 'pbx1')");
   }
 
   @AfterAll

@@ -152,6 +152,27 @@ class PostcallConfigTest {
     assertMessage("pbx.id: letters, digits, '.', '_' and '-' only, at most 64, got 'pbx 2'", Map.of("pbx.id", "pbx 2"));
   }
 
+  @Test
+  void each_pbx_may_have_its_own_recordings_folder_and_pattern_and_every_other_uses_recordings_dir() {
+    PostcallConfig.Recordings r = PostcallConfig.from(Settings.of(Map.of("recordings.dir", "/mnt/all",
+        "recordings.pbx.pbx-a.dir", "/mnt/a", "recordings.pbx.pbx.b.dir", "/mnt/b",
+        "recordings.pbx.pbx.b.pattern", "b-${uniqueid}.wav"))).recordings();
+    assertEquals(new PostcallConfig.Recordings.Folder(Path.of("/mnt/a"), "${uniqueid}.wav"), r.forPbx("pbx-a"));
+    assertEquals(new PostcallConfig.Recordings.Folder(Path.of("/mnt/b"), "b-${uniqueid}.wav"), r.forPbx("pbx.b"));
+    assertEquals(new PostcallConfig.Recordings.Folder(Path.of("/mnt/all"), "${uniqueid}.wav"), r.forPbx("pbx-c"));
+    PostcallConfig named = PostcallConfig.from(Settings.of(Map.of("pbx.id", "pbx-2")));
+    assertEquals("pbx-2", named.csv().pbxId(), "this node's Master.csv rows are its PBX's");
+    assertEquals("pbx-2", named.agi().pbxId(), "and so are its hangups");
+    assertMessage("recordings.pbx.pbx-a.dir: must be set when recordings.pbx.pbx-a.pattern is",
+        Map.of("recordings.pbx.pbx-a.pattern", "${uniqueid}.wav"));
+    assertMessage("recordings.pbx.pbx-a.pattern: must contain ${uniqueid}, got 'x.wav'",
+        Map.of("recordings.pbx.pbx-a.dir", "/mnt/a", "recordings.pbx.pbx-a.pattern", "x.wav"));
+    assertMessage("recordings.pbx.pbx-a.folder: expected recordings.pbx.<pbx id>.dir or .pattern",
+        Map.of("recordings.pbx.pbx-a.folder", "/mnt/a"));
+    assertMessage("recordings.pbx.pbx a.dir: 'pbx a' is no pbx id (letters, digits, '.', '_' and '-', at most 64)",
+        Map.of("recordings.pbx.pbx a.dir", "/mnt/a"));
+  }
+
   private static void assertMessage(String expected, Map<String, String> values) {
     ConfigException e = assertThrows(ConfigException.class, () -> PostcallConfig.from(Settings.of(values)));
     assertEquals(expected, e.getMessage());

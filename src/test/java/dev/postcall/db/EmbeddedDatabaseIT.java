@@ -29,7 +29,7 @@ class EmbeddedDatabaseIT {
       }
     }
     CallRecord call = new CallRecord("9.9", null, "SIP/a", null, "100", "Ann", "101", "rig", Instant.now(), null, null,
-        0, 0, "NO ANSWER", "NOANSWER", null, null, null, CallRecord.Source.AGI);
+        0, 0, "NO ANSWER", "NOANSWER", null, null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
     try (EmbeddedDatabase server = EmbeddedDatabase.start(DIR, 0);
         Database db = Database.open(server.jdbcUrl(), server.user(), server.password(), 2, Duration.ofSeconds(5))) {
       db.migrate();

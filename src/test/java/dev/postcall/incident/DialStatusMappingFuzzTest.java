@@ -146,6 +146,6 @@ class DialStatusMappingFuzzTest {
   static CallRecord call(String dialStatus, String disposition) {
     return new CallRecord("1795386559.69", null, "Local/101@rig-00000001;2", null, "2001", null, "101",
         "rig", Instant.parse("2026-11-23T10:00:00Z"), null, null, 0, 0, disposition, dialStatus, null,
-        null, null, CallRecord.Source.AGI);
+        null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 }

@@ -92,8 +92,33 @@ class SoapIncidentSystemIT {
   @Test
   void find_by_uniqueid_returns_the_created_object_or_nothing() {
     String objectref = incident.create(call("1795386559.69"), "answered");
-    assertEquals(objectref, incident.findByUniqueid("1795386559.69").orElseThrow());
-    assertTrue(incident.findByUniqueid("1795386559.70").isEmpty());
+    assertEquals(objectref, incident.find(dev.postcall.config.PostcallConfig.Pbx.defaultId(), "1795386559.69", true).orElseThrow());
+    assertTrue(incident.find(dev.postcall.config.PostcallConfig.Pbx.defaultId(), "1795386559.70", true).isEmpty());
+  }
+
+  @Test
+  void objects_are_found_by_pbx_and_uniqueid_and_an_object_without_a_pbx_only_for_the_own_pbx() {
+    String a = incident.create(dev.postcall.CallBuilder.from(call("1795386561.77")).pbx("pbx-a").build(), "busy");
+    String b = incident.create(dev.postcall.CallBuilder.from(call("1795386561.77")).pbx("pbx-b").build(), "busy");
+    assertEquals("pbx-a", server.objects().get(0).first("pbx_id"), "the PBX is an attribute of its own");
+    assertEquals(a, incident.find("pbx-a", "1795386561.77", false).orElseThrow());
+    assertEquals(b, incident.find("pbx-b", "1795386561.77", false).orElseThrow());
+    assertEquals(List.of(b), incident.list("pbx-b", "1795386561.77", true));
+    assertTrue(incident.find("pbx-c", "1795386561.77", true).isEmpty(), "another PBX's object is never this call's");
+
+    // an object made before postcall sent the PBX (a call stored then has none to send)
+    String old = incident.create(dev.postcall.CallBuilder.from(call("1795386561.80")).pbx("").build(), "busy");
+    assertEquals(null, server.objects().get(2).first("pbx_id"));
+    assertEquals(old, incident.find("pbx-a", "1795386561.80", true).orElseThrow(), "the worker's own PBX: it is this call's");
+    assertTrue(incident.find("pbx-b", "1795386561.80", false).isEmpty(), "another PBX's call: it is not");
+    assertEquals(List.of(old), incident.list("pbx-a", "1795386561.80", true));
+
+    // incident.attr.pbx empty: no PBX attribute, lookups by the uniqueid alone (a single PBX)
+    try (SoapIncidentSystem plain = new SoapIncidentSystem(config(Map.of("incident.attr.pbx", "")))) {
+      String p = plain.create(dev.postcall.CallBuilder.from(call("1795386561.81")).pbx("pbx-a").build(), "busy");
+      assertEquals(null, server.objects().get(3).first("pbx_id"));
+      assertEquals(p, plain.find("pbx-b", "1795386561.81", false).orElseThrow());
+    }
   }
 
   @Test
@@ -102,20 +127,20 @@ class SoapIncidentSystemIT {
     server.holdCreates(1, java.time.Duration.ofMillis(3_000)); // receive timeout 2 s
     IncidentException e = assertThrows(IncidentException.class, () -> incident.create(call("1.20"), "answered"));
     assertEquals(IncidentException.Outcome.UNKNOWN, e.outcome());
-    assertTrue(incident.findByUniqueid("1.20").isEmpty(), "not there yet when the client gave up");
+    assertTrue(incident.find(dev.postcall.config.PostcallConfig.Pbx.defaultId(), "1.20", true).isEmpty(), "not there yet when the client gave up");
     String second = incident.create(call("1.20"), "answered");
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> server.heldCreatesDone() == 1);
 
-    List<String> both = incident.listByUniqueid("1.20");
+    List<String> both = incident.list(dev.postcall.config.PostcallConfig.Pbx.defaultId(), "1.20", true);
     assertEquals(2, both.size(), both.toString());
     assertEquals(second, both.get(0), "oldest first: the held one was stored after the second");
     String late = both.get(1);
     assertTrue(incident.remove(late, "duplicate"));
-    assertEquals(List.of(second), incident.listByUniqueid("1.20"));
-    assertEquals(second, incident.findByUniqueid("1.20").orElseThrow());
+    assertEquals(List.of(second), incident.list(dev.postcall.config.PostcallConfig.Pbx.defaultId(), "1.20", true));
+    assertEquals(second, incident.find(dev.postcall.config.PostcallConfig.Pbx.defaultId(), "1.20", true).orElseThrow());
     assertFalse(incident.remove(late, "duplicate"), "already removed: not an error");
     assertEquals("duplicate", server.removed().get(late));
-    assertEquals(List.of(), incident.listByUniqueid("1.21"));
+    assertEquals(List.of(), incident.list(dev.postcall.config.PostcallConfig.Pbx.defaultId(), "1.21", true));
   }
 
   @Test
@@ -221,7 +246,7 @@ class SoapIncidentSystemIT {
     assertEquals(IncidentException.Outcome.UNKNOWN, e.outcome(), "a 5xx without a SOAP answer may come from a proxy");
 
     assertEquals(1, server.objects().size());
-    assertEquals(server.objects().get(0).objectref(), incident.findByUniqueid("1.9").orElseThrow());
+    assertEquals(server.objects().get(0).objectref(), incident.find(dev.postcall.config.PostcallConfig.Pbx.defaultId(), "1.9", true).orElseThrow());
   }
 
   @Test
@@ -289,7 +314,7 @@ class SoapIncidentSystemIT {
   /** What a worker's attempt does with the seam: look up before create, check before attach. */
   private boolean deliverOnce(CallRecord call, Path mp3) {
     try {
-      String objectref = incident.findByUniqueid(call.uniqueid()).orElseGet(() -> incident.create(call, "answered"));
+      String objectref = incident.find(call.pbxId(), call.uniqueid(), true).orElseGet(() -> incident.create(call, "answered"));
       if (!incident.hasRecording(objectref)) incident.attachRecording(objectref, mp3, call.uniqueid() + ".mp3");
       return true;
     } catch (IncidentException e) {
@@ -310,7 +335,7 @@ class SoapIncidentSystemIT {
     Instant start = Instant.parse("2026-11-23T10:00:00Z");
     return new CallRecord(uniqueid, uniqueid, "Local/101@rig-00000001;2", "Local/101@rig-callee-00000002;1",
         "2001", "Alice", "101", "rig", start, start.plusSeconds(3), start.plusSeconds(42), 42, 39,
-        "ANSWERED", "ANSWER", null, null, null, CallRecord.Source.AGI);
+        "ANSWERED", "ANSWER", null, null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 
   static Path randomFile(Path p, int bytes) throws IOException {

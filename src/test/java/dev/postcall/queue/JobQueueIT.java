@@ -151,9 +151,9 @@ class JobQueueIT {
     calls.insert(call("1.2"));
     for (Job j : queue.claim("a", 2, LEASE)) queue.fail(j, "SOAP fault: invalid status");
     assertEquals(2, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'FAILED' AND failed_stage = 'WAIT'"));
-    assertTrue(queue.retry("1.1", "admin"));
-    assertTrue(queue.discard("1.2", "test call", "admin"));
-    assertFalse(queue.retry("nope", "admin"));
+    assertTrue(queue.retry(dev.postcall.call.CallRef.parse("1.1"), "admin"));
+    assertTrue(queue.discard(dev.postcall.call.CallRef.parse("1.2"), "test call", "admin"));
+    assertFalse(queue.retry(dev.postcall.call.CallRef.parse("nope"), "admin"));
     assertEquals(1, queue.claim("a", 5, LEASE).size());
     assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'DISCARDED' AND discard_reason = 'test call'"));
   }

@@ -60,8 +60,8 @@ class IncidentServerIT {
     String s = port.login("u", "p");
     String od = port.getObjectdef(s, "p-telephony", "call", "1").getId();
     String ref = port.createObjectref(s, od, null, values("uniqueid", "9.3"));
-    assertEquals(ref, port.findObjectref(s, od, "uniqueid", "9.3"));
-    assertEquals(null, port.findObjectref(s, "od-other", "uniqueid", "9.3"));
+    assertEquals(ref, port.findObjectref(s, od, "uniqueid", "9.3", null));
+    assertEquals(null, port.findObjectref(s, "od-other", "uniqueid", "9.3", null));
   }
 
   @Test

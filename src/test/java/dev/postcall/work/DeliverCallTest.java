@@ -1,6 +1,7 @@
 package dev.postcall.work;
 
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.contains;
 import static org.mockito.ArgumentMatchers.eq;
@@ -78,7 +79,7 @@ class DeliverCallTest {
   @Test
   void create_after_a_lost_response_reuses_the_object_found_by_uniqueid() throws Exception {
     Job j = job(Stage.CREATE, mp3.toString(), null, 2);
-    when(incident.findByUniqueid("1.1")).thenReturn(Optional.of("OBJ-1"));
+    when(incident.find(anyString(), eq("1.1"), anyBoolean())).thenReturn(Optional.of("OBJ-1"));
     deliver.run(j);
     verify(queue).progress(eq(j), eq(Stage.ATTACH), eq(mp3.toString()), eq("OBJ-1"), any(), any());
     verify(incident, never()).create(any(), anyString());
@@ -90,7 +91,7 @@ class DeliverCallTest {
     CallRecord filled = CallBuilder.from(j.call()).end(Instant.parse("2026-11-23T09:59:40Z")).duration(40).billsec(38).build();
     when(queue.withCurrentCall(j)).thenReturn(new Job(j.id(), j.callId(), j.stage(), j.attempts(), j.version(),
         j.mp3Path(), null, null, j.createdAt(), filled));
-    when(incident.findByUniqueid("1.1")).thenReturn(Optional.empty());
+    when(incident.find(anyString(), eq("1.1"), anyBoolean())).thenReturn(Optional.empty());
     when(incident.create(any(), anyString())).thenReturn("OBJ-2");
     deliver.run(j);
     verify(incident).create(eq(filled), eq("answered"));
@@ -109,7 +110,7 @@ class DeliverCallTest {
     });
     when(incident.create(any(), anyString())).thenReturn("OBJ-9");
     deliver.run(j);
-    verify(incident, never()).findByUniqueid(anyString());
+    verify(incident, never()).find(anyString(), anyString(), anyBoolean());
     verify(incident, never()).hasRecording(anyString());
     verify(incident).attachRecording(eq("OBJ-9"), eq(mp3), anyString());
     verify(queue).done(any());
@@ -127,7 +128,7 @@ class DeliverCallTest {
   @Test
   void transient_error_schedules_a_retry_with_backoff() throws Exception {
     Job j = job(Stage.CREATE, mp3.toString(), null, 1);
-    when(incident.findByUniqueid("1.1")).thenThrow(new IncidentException("connection refused", true, null, null));
+    when(incident.find(anyString(), eq("1.1"), anyBoolean())).thenThrow(new IncidentException("connection refused", true, null, null));
     deliver.run(j);
     verify(queue).retryLater(eq(j), any(Instant.class), contains("connection refused"), isNull());
     verify(queue, never()).fail(any(), anyString(), any());
@@ -136,7 +137,7 @@ class DeliverCallTest {
   @Test
   void permanent_fault_fails_at_once_with_the_fault_text() throws Exception {
     Job j = job(Stage.CREATE, mp3.toString(), null, 1);
-    when(incident.findByUniqueid("1.1")).thenReturn(Optional.empty());
+    when(incident.find(anyString(), eq("1.1"), anyBoolean())).thenReturn(Optional.empty());
     when(incident.create(any(), eq("answered"))).thenThrow(new IncidentException("VALIDATION: bad status", false, "VALIDATION", null));
     deliver.run(j);
     verify(queue).fail(eq(j), contains("VALIDATION: bad status"), isNull());
@@ -145,7 +146,7 @@ class DeliverCallTest {
   @Test
   void transient_error_on_the_last_attempt_fails_the_job() throws Exception {
     Job j = job(Stage.CREATE, mp3.toString(), null, 3);
-    when(incident.findByUniqueid("1.1")).thenThrow(new IncidentException("timeout", true, null, null));
+    when(incident.find(anyString(), eq("1.1"), anyBoolean())).thenThrow(new IncidentException("timeout", true, null, null));
     deliver.run(j);
     verify(queue).fail(eq(j), contains("gave up after 3 attempts"), isNull());
   }
@@ -221,11 +222,11 @@ class DeliverCallTest {
     Job j = inDoubt(Stage.CREATE, null, unanswered);
     deliver.run(j);
     verify(queue).postpone(eq(j), eq(unanswered.plus(SETTLE)), contains("went unanswered"));
-    verify(incident, never()).findByUniqueid(anyString());
+    verify(incident, never()).find(anyString(), anyString(), anyBoolean());
     verify(incident, never()).create(any(), anyString());
 
     clock.advance(Duration.ofSeconds(20)); // settle time over
-    when(incident.findByUniqueid("1.1")).thenReturn(Optional.of("OBJ-LATE"));
+    when(incident.find(anyString(), eq("1.1"), anyBoolean())).thenReturn(Optional.of("OBJ-LATE"));
     deliver.run(j);
     verify(queue).progress(eq(j), eq(Stage.ATTACH), any(), eq("OBJ-LATE"), any(), any());
     verify(incident, never()).create(any(), anyString());
@@ -252,7 +253,7 @@ class DeliverCallTest {
   @Test
   void reconcile_removes_the_late_object_and_keeps_the_one_with_the_recording() throws Exception {
     Job j = inDoubt(Stage.RECONCILE, "OBJ-2", clock.instant().minusSeconds(200));
-    when(incident.listByUniqueid("1.1")).thenReturn(java.util.List.of("OBJ-1", "OBJ-2"));
+    when(incident.list(anyString(), eq("1.1"), anyBoolean())).thenReturn(java.util.List.of("OBJ-1", "OBJ-2"));
     when(incident.hasRecording("OBJ-1")).thenReturn(false);
     when(incident.remove(eq("OBJ-1"), anyString())).thenReturn(true);
     deliver.run(j);
@@ -265,7 +266,7 @@ class DeliverCallTest {
   @Test
   void reconcile_with_one_object_just_finishes() throws Exception {
     Job j = inDoubt(Stage.RECONCILE, "OBJ-2", clock.instant().minusSeconds(200));
-    when(incident.listByUniqueid("1.1")).thenReturn(java.util.List.of("OBJ-2"));
+    when(incident.list(anyString(), eq("1.1"), anyBoolean())).thenReturn(java.util.List.of("OBJ-2"));
     deliver.run(j);
     verify(incident, never()).remove(anyString(), anyString());
     verify(queue).done(eq(j), contains("no second object"));
@@ -274,7 +275,7 @@ class DeliverCallTest {
   @Test
   void reconcile_removes_nothing_when_another_object_has_a_file_and_hands_it_to_the_admins() throws Exception {
     Job j = inDoubt(Stage.RECONCILE, "OBJ-2", clock.instant().minusSeconds(200));
-    when(incident.listByUniqueid("1.1")).thenReturn(java.util.List.of("OBJ-1", "OBJ-2"));
+    when(incident.list(anyString(), eq("1.1"), anyBoolean())).thenReturn(java.util.List.of("OBJ-1", "OBJ-2"));
     when(incident.hasRecording("OBJ-1")).thenReturn(true);
     deliver.run(j);
     verify(incident, never()).remove(anyString(), anyString());

@@ -89,7 +89,7 @@ class DeliveryIT {
     Instant start = Instant.parse("2026-11-23T09:00:00Z");
     return new CallRecord(uid, uid, "PJSIP/trunk-1", null, "03012345", "Jürgen", "201", "incoming", start, answer,
         start.plusSeconds(duration), duration, answer == null ? 0 : duration - 2, disposition, dialStatus, null, null, null,
-        CallRecord.Source.AGI);
+        CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 
   static CallRecord answered(String uid, int seconds) {
@@ -253,7 +253,7 @@ class DeliveryIT {
     calls.insert(answered("700.1", 9));
     db.exec("UPDATE jobs SET state = 'FAILED', failed_stage = 'WAIT', last_error = 'WAIT: no recording',"
         + " created_at = created_at - INTERVAL 7 HOUR");
-    assertTrue(queue.retry("700.1", "admin"), "failed retry");
+    assertTrue(queue.retry(dev.postcall.call.CallRef.parse("700.1"), "admin"), "failed retry");
     startPool(config(Map.of()));
     awaitState("700.1", "DONE");
     assertEquals(1, server.objects().size());

@@ -88,6 +88,6 @@ class HeartbeatIT {
   static CallRecord call(String uid) {
     return new CallRecord(uid, uid, "PJSIP/trunk-1", null, "100", "Alice", "101", "rig",
         Instant.parse("2026-11-23T09:59:00Z"), null, Instant.parse("2026-11-23T09:59:30Z"), 30, 0,
-        "NO ANSWER", "BUSY", null, null, null, CallRecord.Source.AGI);
+        "NO ANSWER", "BUSY", null, null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 }

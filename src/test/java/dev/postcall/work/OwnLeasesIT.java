@@ -42,7 +42,7 @@ class OwnLeasesIT {
   static CallRecord call(String uid) {
     return new CallRecord(uid, uid, "Local/101@rig-0001;2", null, "100", "Alice", "101", "rig",
         Instant.parse("2026-12-06T09:59:00Z"), null, Instant.parse("2026-12-06T09:59:30Z"), 30, 0,
-        "NO ANSWER", "BUSY", null, null, null, CallRecord.Source.AGI);
+        "NO ANSWER", "BUSY", null, null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 
   Job claimAs(String uid, String owner) throws Exception {

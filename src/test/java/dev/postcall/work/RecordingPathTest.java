@@ -17,7 +17,7 @@ class RecordingPathTest {
 
   static CallRecord call(String uid, String recording) {
     return new CallRecord(uid, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        recording, null, null, CallRecord.Source.AGI);
+        recording, null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 
   @Test
