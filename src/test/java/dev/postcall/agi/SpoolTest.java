@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.MutableClock;
+import dev.postcall.CallBuilder;
 import dev.postcall.call.CallRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,6 +75,20 @@ class SpoolTest {
     assertEquals(0, spool.size());
     assertNull(spool.takeForDrain());
     spool.close();
+  }
+
+  @Test
+  void a_line_names_its_pbx_and_a_line_of_an_older_version_without_one_is_this_nodes() throws Exception {
+    Spool spool = new Spool(dir, clock, "pbx-b");
+    spool.append(CallBuilder.from(call("3.1")).pbx("pbx-a").build(), "test");
+    spool.close();
+    // what a version before pbx ids wrote: no pbxId in the line
+    Files.writeString(dir.resolve(Spool.ACTIVE), "{\"v\":1,\"spooledAt\":\"2026-11-23T10:00:00Z\",\"reason\":\"old\","
+        + "\"uniqueid\":\"3.2\",\"channel\":\"PJSIP/a-2\",\"disposition\":\"BUSY\"}\n", java.nio.file.StandardOpenOption.APPEND);
+    Spool again = new Spool(dir, clock, "pbx-b");
+    List<CallRecord> back = again.read(again.takeForDrain());
+    assertEquals(List.of("pbx-a/3.1", "pbx-b/3.2"), back.stream().map(c -> c.key().toString()).toList());
+    again.close();
   }
 
   @Test
