@@ -136,7 +136,7 @@ class AdminBrowserIT {
     assertEquals(null, js.executeScript("return document.getElementById('player').error"));
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> loads = (List<Map<String, Object>>) js.executeScript(
-        "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/calls/700.4/recording'))"
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/calls/700.4') && e.name.endsWith('/recording'))"
             + ".map(e => ({status: e.responseStatus}))");
     assertFalse(loads.isEmpty(), "the audio element did not request the recording");
     for (Map<String, Object> l : loads) {

@@ -48,11 +48,11 @@ class CallsPageIT {
     f.db.exec("UPDATE calls SET agent = 'PJSIP/201' WHERE uniqueid IN ('800.1', '800.4')");
     f.db.exec("UPDATE calls SET agent = 'PJSIP/2010' WHERE uniqueid = '800.2'");
     // Master.csv told a longer call than the AGI path delivered; a hangup that disagreed
-    f.db.exec("INSERT INTO call_corrections (call_id, uniqueid, old_end, old_duration, old_billsec, new_end, new_duration,"
-        + " new_billsec, job_state, job_stage, recorded_at) SELECT id, uniqueid, end_time, 63, 60,"
+    f.db.exec("INSERT INTO call_corrections (call_id, pbx_id, uniqueid, old_end, old_duration, old_billsec, new_end, new_duration,"
+        + " new_billsec, job_state, job_stage, recorded_at) SELECT id, pbx_id, uniqueid, end_time, 63, 60,"
         + " end_time + INTERVAL 20 SECOND, 83, 80, 'DONE', 'DONE', UTC_TIMESTAMP(3) FROM calls WHERE uniqueid = '800.1'");
-    f.db.exec("INSERT INTO call_conflicts (uniqueid, kind, call_id, fields, kept, rejected, fingerprint, detected_at)"
-        + " SELECT uniqueid, 'HANGUP_DIFFERS', id, 'caller_number', '{\"caller\":\"0301111\"}', '{\"caller\":\"<b>666</b>\"}',"
+    f.db.exec("INSERT INTO call_conflicts (pbx_id, uniqueid, kind, call_id, fields, kept, rejected, fingerprint, detected_at)"
+        + " SELECT pbx_id, uniqueid, 'HANGUP_DIFFERS', id, 'caller_number', '{\"caller\":\"0301111\"}', '{\"caller\":\"<b>666</b>\"}',"
         + " REPEAT('a', 64), UTC_TIMESTAMP(3) FROM calls WHERE uniqueid = '800.1'");
     Files.write(f.recordings.resolve("800.1.wav"), WAV);
     // a page and a bit of calls on a fourth day, one second apart, for paging
