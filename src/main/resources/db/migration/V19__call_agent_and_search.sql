@@ -33,6 +33,9 @@ CREATE INDEX IF NOT EXISTS ix_calls_agent_outcome_start ON calls (agent, outcome
 CREATE INDEX IF NOT EXISTS ix_calls_outcome_start ON calls (outcome, start_time);
 CREATE INDEX IF NOT EXISTS ix_calls_caller_digits_start ON calls (caller_digits, start_time);
 CREATE INDEX IF NOT EXISTS ix_calls_called_digits_start ON calls (called_digits, start_time);
+-- newest first (start, then id: the page order) with both numbers' digits beside it: a number part
+-- that many numbers contain is checked in the index, without reading (or recomputing) any row
+CREATE INDEX IF NOT EXISTS ix_calls_start_digits ON calls (start_time, id, caller_digits, called_digits);
 
 -- "Any part of the number": every suffix of 3 or more digits of every distinct number (not of every
 -- call: a repeat caller adds rows once). A search for 555 reads the suffixes starting with 555,

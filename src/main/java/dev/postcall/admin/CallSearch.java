@@ -1,5 +1,6 @@
 package dev.postcall.admin;
 
+import dev.postcall.call.NumberSuffixes;
 import dev.postcall.db.Sql;
 import dev.postcall.queue.JobState;
 import java.sql.Connection;
@@ -12,16 +13,27 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.sql.DataSource;
 
 /**
  * All calls, newest first, filtered by number (any part of the caller's or the called number),
  * start date range, status (as delivered: the status map's name, e.g. {@code answered}), answering
- * agent and delivery state. Walks {@code ix_calls_start} newest first and stops at the limit, so a
- * filter that matches often returns at once; a rare one scans the date range.
+ * agent and delivery state; a page ends where {@link Row#cursor()} says and the next one starts
+ * there ({@link Filter#before()}).
+ *
+ * <p>Every query walks an index newest first and stops at the limit. One filter <em>drives</em>:
+ * it becomes one or a few equality look-ups on an index ending in {@code start_time} (a branch
+ * each, merged), the other filters are checked on the rows it yields. A number drives through
+ * {@code number_suffixes}, which names the numbers containing the digits, when they are few; then
+ * the agent (index agent, outcome, start), then the status (outcome, start); else the start index.
+ * A number part so common that thousands of numbers contain it matches often: it is checked on
+ * the rows the newest-first walk yields.
  */
 public final class CallSearch {
   /**
@@ -35,8 +47,38 @@ public final class CallSearch {
     }
   }
 
-  /** A position in the newest-first order: the last row of the page shown. */
-  public record Cursor(Instant start, long id) {}
+  /** A position in the newest-first order (start descending, no start last; then id): the last row shown. */
+  public record Cursor(Instant start, long id) {
+    /** {@code epochMillis_id} ({@code -_id} for a call without a start), as {@link #text()} writes it. */
+    public static Cursor parse(String s) {
+      if (s == null || s.isBlank()) return null;
+      String v = s.strip();
+      int us = v.indexOf('_');
+      try {
+        if (us < 1) throw new NumberFormatException();
+        String t = v.substring(0, us);
+        return new Cursor(t.equals("-") ? null : Instant.ofEpochMilli(Long.parseLong(t)), Long.parseLong(v.substring(us + 1)));
+      } catch (NumberFormatException | java.time.DateTimeException e) {
+        throw new IllegalArgumentException("'" + s + "' is not a position in the list (as a full page's last line gives it)");
+      }
+    }
+
+    public String text() {
+      return (start == null ? "-" : Long.toString(start.toEpochMilli())) + "_" + id;
+    }
+
+    void where(List<String> where, List<Object> args) {
+      if (start == null) {
+        where.add("(c.start_time IS NULL AND c.id < ?)");
+        args.add(id);
+      } else {
+        where.add("(c.start_time < ? OR (c.start_time = ? AND c.id < ?) OR c.start_time IS NULL)");
+        args.add(start);
+        args.add(start);
+        args.add(id);
+      }
+    }
+  }
 
   public record Row(String uniqueid, Instant start, String callerNumber, String callerName, String extension,
       String outcome, String status, String agent, Integer billsec, String delivery, boolean recording, long id) {
@@ -45,89 +87,228 @@ public final class CallSearch {
     }
   }
 
+  /** Up to this many numbers are looked up one by one (a branch each, in index order). */
+  static final int NUMBERS_ONE_BY_ONE = 20;
+  /** Up to this many as one IN list (sorted by start afterwards); more: the number is checked per row. */
+  static final int NUMBERS_LISTED = 1000;
+  /** ... as long as they have fewer calls than this between them (counted in the index, up to this). */
+  static final int CALLS_LISTED = 20_000;
+
+  private static final String COLUMNS = "c.id, c.uniqueid, c.start_time, c.caller_number, c.caller_name, c.extension, "
+      + "c.dial_status, c.disposition, c.agent, c.billsec_s, c.recording, j.state";
+
   private final DataSource ds;
   private final Map<String, String> statusMap;
   private final String statusDefault;
+  private final int oneByOne;
+  private final int listed;
 
   public CallSearch(DataSource ds, Map<String, String> statusMap, String statusDefault) {
+    this(ds, statusMap, statusDefault, NUMBERS_ONE_BY_ONE, NUMBERS_LISTED);
+  }
+
+  /** With other thresholds between the ways a number is looked up (tests reach each with few calls). */
+  CallSearch(DataSource ds, Map<String, String> statusMap, String statusDefault, int oneByOne, int listed) {
     this.ds = ds;
     this.statusMap = statusMap;
     this.statusDefault = statusDefault;
+    this.oneByOne = oneByOne;
+    this.listed = listed;
   }
 
+  /** One query branch: a WHERE fragment, its arguments, and the index that serves it in start order. */
+  private record Branch(String index, String where, List<Object> args) {}
+
   public List<Row> search(Filter f) throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT c.id, c.uniqueid, c.start_time, c.caller_number, c.caller_name, c.extension, "
-        + "c.dial_status, c.disposition, c.agent, c.billsec_s, c.recording, j.state FROM calls c "
-        + "LEFT JOIN jobs j ON j.call_id = c.id WHERE 1=1");
-    List<Object> args = new ArrayList<>();
-    if (f.since() != null) {
-      sql.append(" AND c.start_time >= ?");
-      args.add(f.since());
-    }
-    if (f.until() != null) {
-      sql.append(" AND c.start_time < ?");
-      args.add(f.until());
-    }
-    if (f.number() != null && !f.number().isBlank()) {
-      sql.append(" AND (c.caller_number LIKE ? ESCAPE '!' OR c.extension LIKE ? ESCAPE '!')");
-      String like = "%" + f.number().strip().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
-      args.add(like);
-      args.add(like);
-    }
-    if (f.status() != null && !f.status().isBlank()) {
-      List<String> raw = rawOutcomes(f.status().strip());
-      boolean isDefault = f.status().strip().equalsIgnoreCase(statusDefault);
-      sql.append(" AND (");
-      if (!raw.isEmpty()) {
-        sql.append("UPPER(REPLACE(COALESCE(NULLIF(c.dial_status, ''), c.disposition), ' ', '_')) IN (")
-            .append("?,".repeat(raw.size() - 1)).append("?)");
-        args.addAll(raw);
-      } else {
-        sql.append("1=0");
-      }
-      if (isDefault) { // unmapped outcomes are delivered with the default status
-        sql.append(" OR COALESCE(NULLIF(c.dial_status, ''), c.disposition) IS NULL OR UPPER(REPLACE(COALESCE(NULLIF(c.dial_status, ''), "
-            + "c.disposition), ' ', '_')) NOT IN (").append("?,".repeat(statusMap.size() - 1)).append("?)");
-        args.addAll(statusMap.keySet());
-      }
-      sql.append(")");
-    }
-    if (f.agent() != null && !f.agent().isBlank()) {
-      sql.append(" AND c.agent = ?");
-      args.add(f.agent().strip());
-    }
-    if (f.delivery() != null) {
-      sql.append(" AND j.state = ?");
-      args.add(f.delivery().name());
-    }
-    if (f.before() != null && f.before().start() != null) {
-      sql.append(" AND (c.start_time < ? OR (c.start_time = ? AND c.id < ?))");
-      args.add(f.before().start());
-      args.add(f.before().start());
-      args.add(f.before().id());
-    }
-    sql.append(" ORDER BY c.start_time DESC, c.id DESC LIMIT ?");
     int limit = f.limit() == null ? 100 : f.limit();
+    if (limit < 1) throw new IllegalArgumentException("limit must be at least 1");
+    String agent = blank(f.agent()) ? null : f.agent().strip();
+    String status = blank(f.status()) ? null : f.status().strip();
+    Cursor before = f.before();
+    try (Connection c = ds.getConnection()) {
+      // the filters every branch checks
+      List<String> common = new ArrayList<>();
+      List<Object> commonArgs = new ArrayList<>();
+      if (f.since() != null) {
+        common.add("c.start_time >= ?");
+        commonArgs.add(f.since());
+      }
+      if (f.until() != null) {
+        common.add("c.start_time < ?");
+        commonArgs.add(f.until());
+      }
+      if (before != null) before.where(common, commonArgs);
+      if (f.delivery() != null) {
+        common.add("EXISTS (SELECT 1 FROM jobs d WHERE d.call_id = c.id AND d.state = ?)");
+        commonArgs.add(f.delivery().name());
+      }
+
+      Set<String> outcomes = status == null ? null : outcomes(c, status);
+      boolean withNullOutcome = status != null && status.equalsIgnoreCase(statusDefault);
+      NumberMatch number = blank(f.number()) ? null : NumberMatch.of(f.number().strip());
+      List<String> numbers = number != null && number.indexed() ? matchingNumbers(c, number.digits(), listed) : null;
+      if (numbers != null && numbers.isEmpty()) return List.of();
+
+      List<Branch> branches = new ArrayList<>();
+      if (numbers != null && numbers.size() > oneByOne && numbers.size() <= listed
+          && callsOf(c, numbers, CALLS_LISTED) >= CALLS_LISTED)
+        numbers = null; // their calls are many: as common as that, the newest-first walk meets them soon
+      if (numbers != null && numbers.size() <= listed) {
+        if (agent != null) addAgent(common, commonArgs, agent);
+        if (outcomes != null) addOutcomes(common, commonArgs, outcomes, withNullOutcome);
+        if (numbers.size() <= oneByOne) {
+          for (String n : numbers) {
+            branches.add(new Branch("ix_calls_caller_digits_start", "c.caller_digits = ?", List.of(n)));
+            branches.add(new Branch("ix_calls_called_digits_start", "c.called_digits = ?", List.of(n)));
+          }
+        } else {
+          String in = "IN (" + "?,".repeat(numbers.size() - 1) + "?)";
+          branches.add(new Branch("ix_calls_caller_digits_start", "c.caller_digits " + in, List.copyOf(numbers)));
+          branches.add(new Branch("ix_calls_called_digits_start", "c.called_digits " + in, List.copyOf(numbers)));
+        }
+      } else {
+        if (number != null) number.where(common, commonArgs);
+        if (agent != null) {
+          // the agent's calls per outcome, each in start order
+          if (outcomes == null) outcomes = distinctOutcomes(c);
+          for (String o : outcomes)
+            branches.add(new Branch("ix_calls_agent_outcome_start", "c.agent = ? AND c.outcome = ?", List.of(agent, o)));
+          if (status == null || withNullOutcome)
+            branches.add(new Branch("ix_calls_agent_outcome_start", "c.agent = ? AND c.outcome IS NULL", List.of(agent)));
+        } else if (outcomes != null) {
+          for (String o : outcomes) branches.add(new Branch("ix_calls_outcome_start", "c.outcome = ?", List.of(o)));
+          if (withNullOutcome) branches.add(new Branch("ix_calls_outcome_start", "c.outcome IS NULL", List.of()));
+        } else if (number != null && number.digits() != null) {
+          // the digits sit in this index: a rejected call costs no row read
+          branches.add(new Branch("ix_calls_start_digits", "1=1", List.of()));
+        } else if (f.delivery() != null && f.delivery() != JobState.DONE) {
+          // waiting, failed or held jobs are few next to the delivered: start from them
+          branches.add(new Branch("PRIMARY", "c.id IN (SELECT d.call_id FROM jobs d WHERE d.state = ?)",
+              List.of(f.delivery().name())));
+        } else {
+          branches.add(new Branch("ix_calls_start", "1=1", List.of()));
+        }
+      }
+      if (branches.isEmpty()) return List.of();
+      return query(c, branches, common, commonArgs, limit);
+    }
+  }
+
+  private List<Row> query(Connection c, List<Branch> branches, List<String> common, List<Object> commonArgs, int limit)
+      throws SQLException {
+    String rest = common.isEmpty() ? "" : " AND " + String.join(" AND ", common);
+    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM (");
+    List<Object> args = new ArrayList<>();
+    for (int i = 0; i < branches.size(); i++) {
+      Branch b = branches.get(i);
+      if (i > 0) sql.append(" UNION ");
+      sql.append("(SELECT c.id, c.start_time FROM calls c FORCE INDEX (").append(b.index()).append(") WHERE ")
+          .append(b.where()).append(rest).append(" ORDER BY c.start_time DESC, c.id DESC LIMIT ?)");
+      args.addAll(b.args());
+      args.addAll(commonArgs);
+      args.add(limit);
+    }
+    sql.append(") b JOIN calls c ON c.id = b.id LEFT JOIN jobs j ON j.call_id = c.id"
+        + " ORDER BY c.start_time DESC, c.id DESC LIMIT ?");
     args.add(limit);
     List<Row> out = new ArrayList<>();
-    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      for (int i = 0; i < args.size(); i++) {
-        Object v = args.get(i);
-        if (v instanceof Instant t) Sql.setInstant(ps, i + 1, t);
-        else if (v instanceof Integer n) ps.setInt(i + 1, n);
-        else if (v instanceof Long n) ps.setLong(i + 1, n);
-        else ps.setString(i + 1, (String) v);
-      }
+    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      bind(ps, args);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String outcome = rs.getString("dial_status");
           if (outcome == null || outcome.isBlank()) outcome = rs.getString("disposition");
-          String agent = rs.getString("agent");
-          out.add(new Row(rs.getString("uniqueid"), Sql.getInstant(rs, "start_time"), rs.getString("caller_number"),
-              rs.getString("caller_name"), rs.getString("extension"), outcome, status(outcome), agent,
-              Sql.getInt(rs, "billsec_s"), rs.getString("state"), rs.getString("recording") != null, rs.getLong("id")));
+          Instant start = Sql.getInstant(rs, "start_time");
+          out.add(new Row(rs.getString("uniqueid"), start, rs.getString("caller_number"), rs.getString("caller_name"),
+              rs.getString("extension"), outcome, status(outcome), rs.getString("agent"), Sql.getInt(rs, "billsec_s"),
+              rs.getString("state"), rs.getString("recording") != null, rs.getLong("id")));
         }
       }
+    }
+    return out;
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+    for (int i = 0; i < args.size(); i++) {
+      Object v = args.get(i);
+      if (v instanceof Instant t) Sql.setInstant(ps, i + 1, t);
+      else if (v instanceof Integer n) ps.setInt(i + 1, n);
+      else if (v instanceof Long n) ps.setLong(i + 1, n);
+      else ps.setString(i + 1, (String) v);
+    }
+  }
+
+  private static void addAgent(List<String> where, List<Object> args, String agent) {
+    where.add("c.agent = ?");
+    args.add(agent);
+  }
+
+  private static void addOutcomes(List<String> where, List<Object> args, Set<String> outcomes, boolean withNull) {
+    List<String> parts = new ArrayList<>();
+    if (!outcomes.isEmpty()) {
+      parts.add("c.outcome IN (" + "?,".repeat(outcomes.size() - 1) + "?)");
+      args.addAll(outcomes);
+    }
+    if (withNull) parts.add("c.outcome IS NULL");
+    where.add(parts.isEmpty() ? "1=0" : "(" + String.join(" OR ", parts) + ")");
+  }
+
+  /**
+   * The numbers (digits) that contain {@code digits}: their suffixes starting with it. At most
+   * {@code max} + 1 — more only says "too many to list".
+   */
+  private static List<String> matchingNumbers(Connection c, String digits, int max) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT DISTINCT digits FROM number_suffixes WHERE suffix LIKE ? LIMIT " + (max + 1))) {
+      ps.setString(1, digits + "%"); // digits only: nothing to escape
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  /** How many calls the numbers have as caller or called number, counting no further than {@code max}. */
+  private static long callsOf(Connection c, List<String> numbers, int max) throws SQLException {
+    String in = "IN (" + "?,".repeat(numbers.size() - 1) + "?)";
+    try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM calls WHERE caller_digits "
+        + in + " LIMIT ?) a) + (SELECT COUNT(*) FROM (SELECT 1 FROM calls WHERE called_digits " + in + " LIMIT ?) b)")) {
+      int k = 0;
+      for (String n : numbers) ps.setString(++k, n);
+      ps.setInt(++k, max);
+      for (String n : numbers) ps.setString(++k, n);
+      ps.setInt(++k, max);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** The stored outcomes delivered as {@code status}; for the default status those no mapping names. */
+  private Set<String> outcomes(Connection c, String status) throws SQLException {
+    Set<String> raw = new TreeSet<>();
+    statusMap.forEach((k, v) -> {
+      if (v.equalsIgnoreCase(status)) raw.add(k);
+    });
+    if (!status.equalsIgnoreCase(statusDefault)) {
+      if (raw.isEmpty())
+        throw new IllegalArgumentException("unknown status '" + status + "' (known: "
+            + String.join(", ", new TreeSet<>(statusMap.values())) + ", " + statusDefault + ")");
+      return raw;
+    }
+    Set<String> unmapped = distinctOutcomes(c);
+    unmapped.removeIf(o -> statusMap.containsKey(o) && !raw.contains(o));
+    return unmapped;
+  }
+
+  /** Every outcome stored (a walk over the outcome index's distinct values, not over the calls). */
+  private static Set<String> distinctOutcomes(Connection c) throws SQLException {
+    Set<String> out = new LinkedHashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT outcome FROM calls WHERE outcome IS NOT NULL");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) out.add(rs.getString(1));
     }
     return out;
   }
@@ -137,14 +318,42 @@ public final class CallSearch {
     return statusMap.getOrDefault(outcome.strip().toUpperCase(Locale.ROOT).replace(' ', '_'), statusDefault);
   }
 
-  /** The DIALSTATUS / disposition values delivered as {@code status}. */
-  private List<String> rawOutcomes(String status) {
-    List<String> raw = new ArrayList<>();
-    statusMap.forEach((k, v) -> { if (v.equalsIgnoreCase(status)) raw.add(k); });
-    if (raw.isEmpty() && !status.equalsIgnoreCase(statusDefault))
-      throw new IllegalArgumentException("unknown status '" + status + "' (known: "
-          + String.join(", ", new java.util.TreeSet<>(statusMap.values())) + ", " + statusDefault + ")");
-    return raw;
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /**
+   * What {@code --number} asks for: digits (spaces, {@code + - ( ) . /} ignored) match any part of
+   * the numbers' digits — through the side table from {@value NumberSuffixes#MIN} digits on;
+   * anything else is matched as text in the stored numbers.
+   */
+  private record NumberMatch(String digits, String text) {
+    static NumberMatch of(String s) {
+      StringBuilder d = new StringBuilder();
+      for (int i = 0; i < s.length(); i++) {
+        char ch = s.charAt(i);
+        if (ch >= '0' && ch <= '9') d.append(ch);
+        else if (" +-().,/".indexOf(ch) < 0) return new NumberMatch(null, s);
+      }
+      return d.length() == 0 ? new NumberMatch(null, s) : new NumberMatch(d.toString(), null);
+    }
+
+    boolean indexed() {
+      return digits != null && digits.length() >= NumberSuffixes.MIN;
+    }
+
+    void where(List<String> where, List<Object> args) {
+      if (digits != null) {
+        where.add("(c.caller_digits LIKE ? OR c.called_digits LIKE ?)");
+        args.add("%" + digits + "%");
+        args.add("%" + digits + "%");
+      } else {
+        String like = "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+        where.add("(c.caller_number LIKE ? ESCAPE '!' OR c.extension LIKE ? ESCAPE '!')");
+        args.add(like);
+        args.add(like);
+      }
+    }
   }
 
   /** {@code 2026-11-23} (a whole day: as "until" it includes that day) or {@code 2026-11-23T10:00[Z]}, UTC. */

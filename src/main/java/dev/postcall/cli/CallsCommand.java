@@ -29,11 +29,15 @@ final class CallsCommand extends AdminCommand {
   @Option(names = "--limit", defaultValue = "100", description = "At most N calls (default ${DEFAULT-VALUE}).")
   int limit;
 
+  @Option(names = "--before", paramLabel = "CURSOR", description = "The next page: calls after the row with this cursor"
+      + " (printed below a full page; \"cursor\" in --json).")
+  String before;
+
   @Override
   int run(PostcallConfig cfg, Database db, PrintWriter out) throws Exception {
     if (limit < 1 || limit > 100_000) throw new IllegalArgumentException("--limit 1..100000");
     CallSearch.Filter f = new CallSearch.Filter(CallSearch.date("--since", since, false), CallSearch.date("--until", until, true),
-        number, status, agent, limit);
+        number, status, agent, limit, null, CallSearch.Cursor.parse(before));
     List<CallSearch.Row> rows = new CallSearch(db.dataSource(), cfg.statusMap(), cfg.statusDefault()).search(f);
     if (json) {
       printJson(out, rows);
@@ -47,6 +51,7 @@ final class CallsCommand extends AdminCommand {
           c(r.callerNumber()), c(r.extension()), c(r.status()), c(r.agent()), r.billsec() == null ? "" : r.billsec(),
           r.delivery() == null ? "" : r.delivery().toLowerCase(java.util.Locale.ROOT));
     out.printf("%d call(s)%n", rows.size());
+    if (rows.size() == limit) out.printf("more: --before %s%n", rows.get(rows.size() - 1).cursor().text());
     return 0;
   }
 

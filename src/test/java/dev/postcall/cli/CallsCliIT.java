@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postcall.TestDb;
+import dev.postcall.CallBuilder;
+import dev.postcall.call.CallRecord;
+import dev.postcall.queue.CallStore;
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Instant;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,13 +34,20 @@ class CallsCliIT {
     db = TestDb.create();
     config = Files.writeString(dir.resolve("postcall.properties"), "db.url=" + db.url + "\ndb.user=" + TestDb.USER
         + "\ndb.password=" + TestDb.PASSWORD + "\n");
-    db.exec("INSERT INTO calls (uniqueid, caller_number, extension, dst_channel, agent, start_time, answer_time, billsec_s, "
-        + "disposition, dial_status, source, received_at, pbx_id) VALUES "
-        + "('1.1', '0612345678', '100', 'PJSIP/201-0000002a', 'PJSIP/201', '2026-11-01 09:00:00', '2026-11-01 09:00:05', 60, 'ANSWERED', 'ANSWER', 'AGI', NOW(), 'pbx1'),"
-        + "('1.2', '0799999999', '5550', NULL, NULL, '2026-11-02 09:00:00', NULL, 0, 'BUSY', 'BUSY', 'AGI', NOW(), 'pbx1'),"
-        + "('1.3', '0612345678', '100', 'Local/3002@pc-qagents-00000001;1', 'Local/3002@pc-qagents', '2026-11-03 09:00:00', '2026-11-03 09:00:02', 30, 'ANSWERED', NULL, 'CSV', NOW(), 'pbx1'),"
-        + "('1.4', '0155512345', '200', 'PJSIP/2010-0000002b', 'PJSIP/2010', '2026-10-31 23:59:59', '2026-11-01 00:00:01', 10, 'ANSWERED', 'ANSWER', 'AGI', NOW(), 'pbx1'),"
-        + "('1.5', '0612345678', '100', NULL, NULL, '2026-11-04 09:00:00', NULL, 0, 'NO ANSWER', 'WEIRD', 'AGI', NOW(), 'pbx1')");
+    // through the store, as calls arrive: the number side table is written with them
+    new CallStore(db.ds(), Clock.systemUTC()).insertAll(List.of(
+        call("1.1", "0612345678", "100", "2026-11-01T09:00:00Z", 60, "ANSWERED", "ANSWER", "PJSIP/201"),
+        call("1.2", "0799999999", "5550", "2026-11-02T09:00:00Z", 0, "BUSY", "BUSY", null),
+        call("1.3", "0612345678", "100", "2026-11-03T09:00:00Z", 30, "ANSWERED", null, "Local/3002@pc-qagents"),
+        call("1.4", "0155512345", "200", "2026-10-31T23:59:59Z", 10, "ANSWERED", "ANSWER", "PJSIP/2010"),
+        call("1.5", "0612345678", "100", "2026-11-04T09:00:00Z", 0, "NO ANSWER", "WEIRD", null)));
+  }
+
+  static CallRecord call(String uid, String caller, String called, String start, int billsec, String disposition,
+      String dialStatus, String agent) {
+    Instant t = Instant.parse(start);
+    return CallBuilder.agi(uid).caller(caller).extension(called).start(t).answer(agent == null ? null : t.plusSeconds(5))
+        .billsec(billsec).disposition(disposition).dialStatus(dialStatus).agent(agent).build();
   }
 
   @AfterAll
@@ -70,6 +82,8 @@ class CallsCliIT {
     assertEquals(List.of("1.3"), ids("--agent", "Local/3002@pc-qagents"));
     assertEquals(List.of("1.5"), ids("--number", "0612", "--limit", "1"));
     assertEquals(List.of(), ids("--number", "%"), "a LIKE wildcard is a literal character");
+    assertEquals(List.of(), ids("--number", "0612345679"), "a miss");
+    assertEquals(List.of("1.2"), ids("--number", "5550"), "a number only ever called");
   }
 
   @Test
@@ -81,6 +95,13 @@ class CallsCliIT {
     cl.setErr(new PrintWriter(err));
     assertEquals(0, cl.execute("calls", "--number", "0612", "--config", config.toString()));
     assertTrue(out.toString().contains("PJSIP/201") && out.toString().contains("3 call(s)"), out.toString());
+    out.getBuffer().setLength(0);
+    assertEquals(0, cl.execute("calls", "--number", "0612", "--limit", "2", "--config", config.toString()));
+    java.util.regex.Matcher more = java.util.regex.Pattern.compile("more: --before (\\S+)").matcher(out.toString());
+    assertTrue(more.find(), out.toString());
+    out.getBuffer().setLength(0);
+    assertEquals(0, cl.execute("calls", "--number", "0612", "--limit", "2", "--before", more.group(1), "--config", config.toString()));
+    assertTrue(out.toString().contains("1.1") && out.toString().contains("1 call(s)") && !out.toString().contains("1.5"), out.toString());
     assertEquals(1, cl.execute("calls", "--since", "yesterday", "--config", config.toString()));
     assertTrue(err.toString().contains("--since 'yesterday' is not a date"), err.toString());
     assertEquals(1, cl.execute("calls", "--status", "great", "--config", config.toString()));
