@@ -116,25 +116,44 @@ public final class JobQueue {
       }
     }
     if (expired.isEmpty()) return 0;
-    String ids = String.join(",", Collections.nCopies(expired.size(), "?"));
+    // in doubt since this node's now: the create-settle wait is measured on its clock; the lease is
+    // re-checked: the owner may have renewed or finished meanwhile
+    return releaseClaimed(expired, now, "lease_until < " + DB_IN, (ps, i) -> ps.setLong(i, 0));
+  }
+
+  /**
+   * Claimed jobs among {@code ids} for which {@code condition} holds (its one parameter bound by
+   * {@code bindCondition}) go back to PENDING, due now, their lease cleared. With {@code
+   * createInDoubtSince}, a job left at CREATE is marked as having a create in doubt since then.
+   */
+  private int releaseClaimed(List<Long> ids, Instant createInDoubtSince, String condition, ParameterBinder bindCondition)
+      throws SQLException {
+    String in = String.join(",", Collections.nCopies(ids.size(), "?"));
     return Sql.autocommit(ds, c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL, version = version + 1,"
-              + " create_in_doubt_at = CASE WHEN stage = ? THEN ? ELSE create_in_doubt_at END,"
-              + " next_attempt_at = " + DB_IN + ", updated_at = " + DB_IN + " WHERE id IN (" + ids + ") AND state = ? AND lease_until < " + DB_IN)) {
-        ps.setString(1, JobState.PENDING.name());
-        ps.setString(2, Stage.CREATE.name());
-        Sql.setInstant(ps, 3, now); // in doubt since this node's now: the create-settle wait is measured on its clock
-        ps.setLong(4, 0);
-        ps.setLong(5, 0);
-        int i = 6;
-        for (long id : expired) ps.setLong(i++, id);
-        // re-checked: the owner may have renewed or finished meanwhile
+              + (createInDoubtSince == null ? "" : " create_in_doubt_at = CASE WHEN stage = ? THEN ? ELSE create_in_doubt_at END,")
+              + " next_attempt_at = " + DB_IN + ", updated_at = " + DB_IN
+              + " WHERE id IN (" + in + ") AND state = ? AND " + condition)) {
+        int i = 1;
+        ps.setString(i++, JobState.PENDING.name());
+        if (createInDoubtSince != null) {
+          ps.setString(i++, Stage.CREATE.name());
+          Sql.setInstant(ps, i++, createInDoubtSince);
+        }
+        ps.setLong(i++, 0);
+        ps.setLong(i++, 0);
+        for (long id : ids) ps.setLong(i++, id);
         ps.setString(i++, JobState.CLAIMED.name());
-        ps.setLong(i, 0);
+        bindCondition.bind(ps, i);
         return ps.executeUpdate();
       }
     });
+  }
+
+  @FunctionalInterface
+  private interface ParameterBinder {
+    void bind(PreparedStatement ps, int index) throws SQLException;
   }
 
   /**
@@ -148,8 +167,9 @@ public final class JobQueue {
     String like = ownerPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     java.util.Map<Long, String> owned = new java.util.LinkedHashMap<>();
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT id, lease_owner FROM jobs WHERE state = 'CLAIMED' AND lease_owner LIKE ?")) {
-      ps.setString(1, like);
+        PreparedStatement ps = c.prepareStatement("SELECT id, lease_owner FROM jobs WHERE state = ? AND lease_owner LIKE ?")) {
+      ps.setString(1, JobState.CLAIMED.name());
+      ps.setString(2, like);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) owned.put(rs.getLong(1), rs.getString(2));
       }
@@ -157,17 +177,8 @@ public final class JobQueue {
     int released = 0;
     for (var e : owned.entrySet()) {
       if (!gone.test(e.getValue())) continue;
-      released += Sql.autocommit(ds, c -> {
-        try (PreparedStatement ps = c.prepareStatement(
-            "UPDATE jobs SET state = 'PENDING', lease_owner = NULL, lease_until = NULL, version = version + 1,"
-                + " next_attempt_at = " + DB_IN + ", updated_at = " + DB_IN + " WHERE id = ? AND state = 'CLAIMED' AND lease_owner = ?")) {
-          ps.setLong(1, 0);
-          ps.setLong(2, 0);
-          ps.setLong(3, e.getKey());
-          ps.setString(4, e.getValue());
-          return ps.executeUpdate();
-        }
-      });
+      String owner = e.getValue();
+      released += releaseClaimed(List.of(e.getKey()), null, "lease_owner = ?", (ps, i) -> ps.setString(i, owner));
     }
     return released;
   }
