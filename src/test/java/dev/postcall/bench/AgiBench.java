@@ -246,7 +246,7 @@ public final class AgiBench {
   }
 
   static void slowloris(int port, Duration d, double p50Calm, double p99Calm, List<Row> rows) throws Exception {
-    try (dev.postcall.agi.SlowClients slow = new dev.postcall.agi.SlowClients(port, 2_000, 4_000)) {
+    try (dev.postcall.agi.SlowClients slow = dev.postcall.agi.SlowClients.dripping(port, 2_000, 4_000)) {
       Thread.sleep(1_000);
       int n = (int) (200 * d.toSeconds());
       java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();

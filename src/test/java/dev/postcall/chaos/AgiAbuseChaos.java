@@ -3,6 +3,7 @@ package dev.postcall.chaos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postcall.agi.SlowClients;
 import dev.postcall.sim.CallSimulator.SimulatedCall;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,7 @@ class AgiAbuseChaos {
       List<Long> lifetimes;
       int opened;
       long strangerMs;
-      try (IdleClients idle = new IdleClients(agi, 1000)) {
+      try (SlowClients idle = SlowClients.silent(agi, 1000)) {
         strangerMs = stranger(agi);
         calls = ChaosRun.simulate(run.options(ChaosRun.CALLS, Math.max(10, ChaosRun.CALLS / 25.0), 0, 0, 7)).get();
         lifetimes = idle.lifetimesMs();
