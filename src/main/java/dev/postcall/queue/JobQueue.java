@@ -218,7 +218,7 @@ public final class JobQueue {
           Sql.setInstant(ps, 3, now);
           Sql.setInstant(ps, 4, now);
           return 5;
-        }, new Event(job.stage(), "DONE", note));
+        }, new Event(job.stage(), JobEventOutcome.DONE, note));
   }
 
   /**
@@ -234,7 +234,7 @@ public final class JobQueue {
           ps.setLong(3, microsUntil(at));
           ps.setLong(4, 0);
           return 5;
-        }, new Event(job.stage(), "DELIVERED", note));
+        }, new Event(job.stage(), JobEventOutcome.DELIVERED, note));
   }
 
   /** Back to PENDING, due again at {@code at}; the error is kept for the admins. */
@@ -253,7 +253,7 @@ public final class JobQueue {
           Sql.setInstant(ps, 4, createInDoubtAt);
           Sql.setInstant(ps, 5, now);
           return 6;
-        }, new Event(job.stage(), "RETRY", error));
+        }, new Event(job.stage(), JobEventOutcome.RETRY, error));
   }
 
   /**
@@ -268,7 +268,7 @@ public final class JobQueue {
           ps.setLong(2, microsUntil(at));
           Sql.setInstant(ps, 3, now);
           return 4;
-        }, new Event(job.stage(), "POSTPONED", why));
+        }, new Event(job.stage(), JobEventOutcome.POSTPONED, why));
   }
 
   /** Into the failed-upload queue, with the reason and the stage it failed in. */
@@ -287,7 +287,7 @@ public final class JobQueue {
           Sql.setInstant(ps, 4, createInDoubtAt);
           Sql.setInstant(ps, 5, now);
           return 6;
-        }, new Event(job.stage(), "FAILED", error));
+        }, new Event(job.stage(), JobEventOutcome.FAILED, error));
   }
 
   /**
@@ -297,18 +297,18 @@ public final class JobQueue {
   public boolean retry(CallRef call, String who) throws SQLException {
     return adminUpdate(call, JobState.PENDING, "next_attempt_at = ?, attempts = 0, failed_stage = NULL,"
         + " discarded_by = NULL, discard_reason = NULL", EnumSet.of(JobState.FAILED, JobState.DISCARDED), null,
-        "RETRY_BY_ADMIN", who);
+        JobEventOutcome.RETRY_BY_ADMIN, who);
   }
 
   /** A FAILED job is closed for good; kept for the audit with who and why. */
   public boolean discard(CallRef call, String reason, String who) throws SQLException {
     if (reason == null || reason.isBlank()) throw new IllegalArgumentException("a reason is required to discard");
     return adminUpdate(call, JobState.DISCARDED, "next_attempt_at = ?, discarded_by = ?, discard_reason = ?",
-        EnumSet.of(JobState.FAILED), reason, "DISCARDED", who);
+        EnumSet.of(JobState.FAILED), reason, JobEventOutcome.DISCARDED, who);
   }
 
   /** Moves the job of {@code call} from one of the states {@code from} to {@code to}, with {@code set} after the state. */
-  private boolean adminUpdate(CallRef call, JobState to, String set, Set<JobState> from, String reason, String outcome,
+  private boolean adminUpdate(CallRef call, JobState to, String set, Set<JobState> from, String reason, JobEventOutcome outcome,
       String who) throws SQLException {
     Instant now = clock.instant();
     return Sql.transaction(ds, c -> {
@@ -381,7 +381,7 @@ public final class JobQueue {
     return micros(Duration.between(clock.instant(), at));
   }
 
-  private record Event(Stage stage, String outcome, String message) {}
+  private record Event(Stage stage, JobEventOutcome outcome, String message) {}
 
   @FunctionalInterface
   private interface Binder {
@@ -422,7 +422,7 @@ public final class JobQueue {
     if (rows > 1) throw new IllegalStateException("updated " + rows + " jobs for id " + job.id());
   }
 
-  private static void insertEvent(Connection c, long jobId, int attempt, String stage, String outcome, String message,
+  private static void insertEvent(Connection c, long jobId, int attempt, String stage, JobEventOutcome outcome, String message,
       Instant at) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO job_events (job_id, at, attempt, stage, outcome, message) VALUES (?,?,?,?,?,?)")) {
@@ -430,7 +430,7 @@ public final class JobQueue {
       Sql.setInstant(ps, 2, at);
       ps.setInt(3, attempt);
       ps.setString(4, stage);
-      ps.setString(5, outcome);
+      ps.setString(5, outcome.name());
       ps.setString(6, Sql.clip(message, 4000));
       ps.executeUpdate();
     }
