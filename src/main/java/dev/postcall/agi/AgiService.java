@@ -1,5 +1,6 @@
 package dev.postcall.agi;
 
+import dev.postcall.DaemonThreads;
 import dev.postcall.config.ConfigException;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.queue.CallConflict;
@@ -53,11 +54,8 @@ public final class AgiService implements AutoCloseable {
   private final Timer sessionTimer;
   private final Map<SessionOutcome, Counter> outcomes = new EnumMap<>(SessionOutcome.class);
   private final Map<CallConflict.Kind, Counter> conflicts = new EnumMap<>(CallConflict.Kind.class);
-  private final ScheduledExecutorService drainLoop = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "agi-spool-drainer");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService drainLoop =
+      Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create("agi-spool-drainer", r));
   private final RouteIndex route;
   private final Counter duplicates;
   private volatile int localPort = -1;

@@ -16,6 +16,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.postcall.DaemonThreads;
+import dev.postcall.RunUntilStopped;
 import dev.postcall.route.RouteIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,9 +131,8 @@ final class CaptureLoop implements AutoCloseable {
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
     long shortest = Math.min(readTimeoutMillis, sessionDeadlineMillis);
     this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, Math.min(TICK_MILLIS, shortest / 10)));
-    this.thread = new Thread(this::run, "agi-loop");
-    thread.setDaemon(true);
-    thread.start();
+    this.nextTick = System.nanoTime() + tickNanos;
+    this.thread = DaemonThreads.start("agi-loop", new RunUntilStopped("agi-loop", () -> running, this::pass, this::failed));
   }
 
   int localPort() {
@@ -144,33 +145,30 @@ final class CaptureLoop implements AutoCloseable {
     return committer.problem(System.nanoTime(), STUCK_NANOS);
   }
 
-  private void run() {
-    nextTick = System.nanoTime() + tickNanos;
-    while (running) {
-      try {
-        long wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
-        if (selector.selectedKeys().isEmpty() && !moreSilent) selector.select(wait);
-        else selector.selectNow();
-        for (SelectionKey k : selector.selectedKeys()) {
-          if (!k.isValid()) continue;
-          if (k.isAcceptable()) acceptAll();
-          else serve(k);
-        }
-        selector.selectedKeys().clear();
-        long now = System.nanoTime();
-        if (now - nextTick >= 0 || moreSilent) {
-          moreSilent = closeOverdue(now);
-          refusals.flush(now);
-          nextTick = now + tickNanos;
-        }
-        handOverFinished();
-      } catch (IOException | RuntimeException e) {
-        if (running) log.warn("FastAGI loop: {} — continuing", e.toString());
-      } catch (Error e) {
-        // one thread serves every session: it must outlive a bug triggered by one of them
-        log.error("FastAGI loop: unexpected error — continuing", e);
-      }
+  /** One pass of the loop: waits for the sockets (at most until the next tick), serves them, ticks. */
+  private void pass() throws IOException {
+    long wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
+    if (selector.selectedKeys().isEmpty() && !moreSilent) selector.select(wait);
+    else selector.selectNow();
+    for (SelectionKey k : selector.selectedKeys()) {
+      if (!k.isValid()) continue;
+      if (k.isAcceptable()) acceptAll();
+      else serve(k);
     }
+    selector.selectedKeys().clear();
+    long now = System.nanoTime();
+    if (now - nextTick >= 0 || moreSilent) {
+      moreSilent = closeOverdue(now);
+      refusals.flush(now);
+      nextTick = now + tickNanos;
+    }
+    handOverFinished();
+  }
+
+  private void failed(Throwable e) {
+    // one thread serves every session: it must outlive a bug triggered by one of them
+    if (e instanceof Error) log.error("FastAGI loop: unexpected error — continuing", e);
+    else if (running) log.warn("FastAGI loop: {} — continuing", e.toString());
   }
 
   private void acceptAll() throws IOException {

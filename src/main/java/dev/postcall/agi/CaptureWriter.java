@@ -1,5 +1,7 @@
 package dev.postcall.agi;
 
+import dev.postcall.DaemonThreads;
+import dev.postcall.RunUntilStopped;
 import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import java.io.IOException;
@@ -79,9 +81,14 @@ final class CaptureWriter implements AutoCloseable {
     this.commitSince = new AtomicLongArray(writers);
     this.threads = new Thread[writers];
     for (int i = 0; i < writers; i++) {
-      int slot = i;
-      threads[i] = new Thread(() -> run(slot), "agi-db-writer-" + (i + 1));
-      threads[i].setDaemon(true);
+      String name = "agi-db-writer-" + (i + 1);
+      Writer w = new Writer(i);
+      RunUntilStopped loop = new RunUntilStopped(name, () -> running, w::commitNext, w::failed)
+          .drainingWhile(() -> !queue.isEmpty());
+      threads[i] = DaemonThreads.create(name, () -> {
+        loop.run();
+        queue.forEach(p -> fail(p, new IllegalStateException("stopping")));
+      });
     }
   }
 
@@ -208,30 +215,39 @@ final class CaptureWriter implements AutoCloseable {
     healthy = true;
   }
 
-  private void run(int slot) {
-    List<Pending> batch = new ArrayList<>();
-    while (running || !queue.isEmpty()) {
+  /** One writer thread: its slot in {@code inFlightSince}/{@code commitSince} and the batch it commits. */
+  private final class Writer {
+    private final int slot;
+    private final List<Pending> batch = new ArrayList<>();
+
+    Writer(int slot) {
+      this.slot = slot;
+    }
+
+    /** Waits up to 100 ms for an event, lets more gather, commits them all. */
+    void commitNext() throws InterruptedException {
       try {
         Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) continue;
+        if (first == null) return;
         inFlightSince.set(slot, System.nanoTime()); // before the queue looks empty to awaitIdle
         batch.add(first);
         if (first.done == null && running) gather(); // a waiting session (spool broken) goes at once
         queue.drainTo(batch, MAX_BATCH - batch.size());
         commit(slot, batch);
-      } catch (InterruptedException e) {
-        if (!running) break;
-        log.warn("database writer interrupted unexpectedly — continuing");
-      } catch (RuntimeException e) {
-        log.error("database writer: unexpected error — continuing", e);
-        batch.forEach(p -> fail(p, e));
+        batch.clear();
       } finally {
         inFlightSince.set(slot, 0);
         commitSince.set(slot, 0);
-        batch.clear();
       }
     }
-    queue.forEach(p -> fail(p, new IllegalStateException("stopping")));
+
+    void failed(Throwable e) {
+      if (e instanceof Error err) throw err; // ends this writer; its spooled events wait for the drainer
+      log.error("database writer: unexpected error — continuing", e);
+      Exception cause = e instanceof Exception x ? x : new IllegalStateException(e);
+      batch.forEach(p -> fail(p, cause));
+      batch.clear();
+    }
   }
 
   /**

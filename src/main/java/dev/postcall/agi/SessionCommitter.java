@@ -2,6 +2,8 @@ package dev.postcall.agi;
 
 import dev.postcall.call.CallRecord;
 import dev.postcall.route.RouteIndex;
+import dev.postcall.DaemonThreads;
+import dev.postcall.RunUntilStopped;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +36,8 @@ final class SessionCommitter implements AutoCloseable {
   private final BlockingQueue<Finished> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
+  /** The batch being made durable (committer thread only). */
+  private final List<Finished> batch = new ArrayList<>();
   /** When the batch being made durable now was taken (System.nanoTime), 0 when idle. */
   private volatile long busySince;
 
@@ -43,9 +47,8 @@ final class SessionCommitter implements AutoCloseable {
     this.builder = builder;
     this.writer = writer;
     this.closed = closed;
-    this.thread = new Thread(this::run, "agi-commit");
-    thread.setDaemon(true);
-    thread.start();
+    this.thread = DaemonThreads.start("agi-commit",
+        new RunUntilStopped("agi-commit", () -> running, this::commitNext, this::failed).drainingWhile(() -> !queue.isEmpty()));
   }
 
   /** Queues finished sessions (called by the loop's thread). */
@@ -53,32 +56,31 @@ final class SessionCommitter implements AutoCloseable {
     queue.addAll(sessions);
   }
 
-  private void run() {
-    List<Finished> batch = new ArrayList<>();
-    while (running || !queue.isEmpty()) {
-      try {
-        Finished first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) continue;
-        busySince = System.nanoTime() | 1; // never 0, which means idle
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
-        commitBatch(batch);
-      } catch (InterruptedException e) {
-        if (!running) break;
-      } catch (RuntimeException | Error e) {
-        // a bug must not stop every later hangup from ending: the batch's sockets close unacknowledged
-        log.error("agi-commit: unexpected error with {} sessions — closing them, continuing", batch.size(), e);
-        for (Finished f : batch) {
-          if (!f.channel().isOpen()) continue; // ended and counted before the error
-          f.session().outcome(SessionOutcome.NOT_STORED);
-          closed.accept(f); // counted, or the open-connection count would never come down
-          CaptureLoop.closeQuietly(f.channel());
-        }
-      } finally {
-        busySince = 0;
-        batch.clear();
-      }
+  /** Waits up to 100 ms for finished sessions, then makes all that queued durable. */
+  private void commitNext() throws InterruptedException {
+    try {
+      Finished first = queue.poll(100, TimeUnit.MILLISECONDS);
+      if (first == null) return;
+      busySince = System.nanoTime() | 1; // never 0, which means idle
+      batch.add(first);
+      queue.drainTo(batch, MAX_BATCH - 1);
+      commitBatch(batch);
+      batch.clear();
+    } finally {
+      busySince = 0;
     }
+  }
+
+  private void failed(Throwable e) {
+    // a bug must not stop every later hangup from ending: the batch's sockets close unacknowledged
+    log.error("agi-commit: unexpected error with {} sessions — closing them, continuing", batch.size(), e);
+    for (Finished f : batch) {
+      if (!f.channel().isOpen()) continue; // ended and counted before the error
+      f.session().outcome(SessionOutcome.NOT_STORED);
+      closed.accept(f); // counted, or the open-connection count would never come down
+      CaptureLoop.closeQuietly(f.channel());
+    }
+    batch.clear();
   }
 
   private void commitBatch(List<Finished> batch) {

@@ -116,25 +116,44 @@ public final class JobQueue {
       }
     }
     if (expired.isEmpty()) return 0;
-    String ids = String.join(",", Collections.nCopies(expired.size(), "?"));
+    // in doubt since this node's now: the create-settle wait is measured on its clock; the lease is
+    // re-checked: the owner may have renewed or finished meanwhile
+    return releaseClaimed(expired, now, "lease_until < " + DB_IN, (ps, i) -> ps.setLong(i, 0));
+  }
+
+  /**
+   * Claimed jobs among {@code ids} for which {@code condition} holds (its one parameter bound by
+   * {@code bindCondition}) go back to PENDING, due now, their lease cleared. With {@code
+   * createInDoubtSince}, a job left at CREATE is marked as having a create in doubt since then.
+   */
+  private int releaseClaimed(List<Long> ids, Instant createInDoubtSince, String condition, ParameterBinder bindCondition)
+      throws SQLException {
+    String in = String.join(",", Collections.nCopies(ids.size(), "?"));
     return Sql.autocommit(ds, c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL, version = version + 1,"
-              + " create_in_doubt_at = CASE WHEN stage = ? THEN ? ELSE create_in_doubt_at END,"
-              + " next_attempt_at = " + DB_IN + ", updated_at = " + DB_IN + " WHERE id IN (" + ids + ") AND state = ? AND lease_until < " + DB_IN)) {
-        ps.setString(1, JobState.PENDING.name());
-        ps.setString(2, Stage.CREATE.name());
-        Sql.setInstant(ps, 3, now); // in doubt since this node's now: the create-settle wait is measured on its clock
-        ps.setLong(4, 0);
-        ps.setLong(5, 0);
-        int i = 6;
-        for (long id : expired) ps.setLong(i++, id);
-        // re-checked: the owner may have renewed or finished meanwhile
+              + (createInDoubtSince == null ? "" : " create_in_doubt_at = CASE WHEN stage = ? THEN ? ELSE create_in_doubt_at END,")
+              + " next_attempt_at = " + DB_IN + ", updated_at = " + DB_IN
+              + " WHERE id IN (" + in + ") AND state = ? AND " + condition)) {
+        int i = 1;
+        ps.setString(i++, JobState.PENDING.name());
+        if (createInDoubtSince != null) {
+          ps.setString(i++, Stage.CREATE.name());
+          Sql.setInstant(ps, i++, createInDoubtSince);
+        }
+        ps.setLong(i++, 0);
+        ps.setLong(i++, 0);
+        for (long id : ids) ps.setLong(i++, id);
         ps.setString(i++, JobState.CLAIMED.name());
-        ps.setLong(i, 0);
+        bindCondition.bind(ps, i);
         return ps.executeUpdate();
       }
     });
+  }
+
+  @FunctionalInterface
+  private interface ParameterBinder {
+    void bind(PreparedStatement ps, int index) throws SQLException;
   }
 
   /**
@@ -148,8 +167,9 @@ public final class JobQueue {
     String like = ownerPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     java.util.Map<Long, String> owned = new java.util.LinkedHashMap<>();
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT id, lease_owner FROM jobs WHERE state = 'CLAIMED' AND lease_owner LIKE ?")) {
-      ps.setString(1, like);
+        PreparedStatement ps = c.prepareStatement("SELECT id, lease_owner FROM jobs WHERE state = ? AND lease_owner LIKE ?")) {
+      ps.setString(1, JobState.CLAIMED.name());
+      ps.setString(2, like);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) owned.put(rs.getLong(1), rs.getString(2));
       }
@@ -157,17 +177,8 @@ public final class JobQueue {
     int released = 0;
     for (var e : owned.entrySet()) {
       if (!gone.test(e.getValue())) continue;
-      released += Sql.autocommit(ds, c -> {
-        try (PreparedStatement ps = c.prepareStatement(
-            "UPDATE jobs SET state = 'PENDING', lease_owner = NULL, lease_until = NULL, version = version + 1,"
-                + " next_attempt_at = " + DB_IN + ", updated_at = " + DB_IN + " WHERE id = ? AND state = 'CLAIMED' AND lease_owner = ?")) {
-          ps.setLong(1, 0);
-          ps.setLong(2, 0);
-          ps.setLong(3, e.getKey());
-          ps.setString(4, e.getValue());
-          return ps.executeUpdate();
-        }
-      });
+      String owner = e.getValue();
+      released += releaseClaimed(List.of(e.getKey()), null, "lease_owner = ?", (ps, i) -> ps.setString(i, owner));
     }
     return released;
   }
@@ -207,7 +218,7 @@ public final class JobQueue {
           Sql.setInstant(ps, 3, now);
           Sql.setInstant(ps, 4, now);
           return 5;
-        }, new Event(job.stage(), "DONE", note));
+        }, new Event(job.stage(), JobEventOutcome.DONE, note));
   }
 
   /**
@@ -223,7 +234,7 @@ public final class JobQueue {
           ps.setLong(3, microsUntil(at));
           ps.setLong(4, 0);
           return 5;
-        }, new Event(job.stage(), "DELIVERED", note));
+        }, new Event(job.stage(), JobEventOutcome.DELIVERED, note));
   }
 
   /** Back to PENDING, due again at {@code at}; the error is kept for the admins. */
@@ -242,7 +253,7 @@ public final class JobQueue {
           Sql.setInstant(ps, 4, createInDoubtAt);
           Sql.setInstant(ps, 5, now);
           return 6;
-        }, new Event(job.stage(), "RETRY", error));
+        }, new Event(job.stage(), JobEventOutcome.RETRY, error));
   }
 
   /**
@@ -257,7 +268,7 @@ public final class JobQueue {
           ps.setLong(2, microsUntil(at));
           Sql.setInstant(ps, 3, now);
           return 4;
-        }, new Event(job.stage(), "POSTPONED", why));
+        }, new Event(job.stage(), JobEventOutcome.POSTPONED, why));
   }
 
   /** Into the failed-upload queue, with the reason and the stage it failed in. */
@@ -276,7 +287,7 @@ public final class JobQueue {
           Sql.setInstant(ps, 4, createInDoubtAt);
           Sql.setInstant(ps, 5, now);
           return 6;
-        }, new Event(job.stage(), "FAILED", error));
+        }, new Event(job.stage(), JobEventOutcome.FAILED, error));
   }
 
   /**
@@ -286,18 +297,18 @@ public final class JobQueue {
   public boolean retry(CallRef call, String who) throws SQLException {
     return adminUpdate(call, JobState.PENDING, "next_attempt_at = ?, attempts = 0, failed_stage = NULL,"
         + " discarded_by = NULL, discard_reason = NULL", EnumSet.of(JobState.FAILED, JobState.DISCARDED), null,
-        "RETRY_BY_ADMIN", who);
+        JobEventOutcome.RETRY_BY_ADMIN, who);
   }
 
   /** A FAILED job is closed for good; kept for the audit with who and why. */
   public boolean discard(CallRef call, String reason, String who) throws SQLException {
     if (reason == null || reason.isBlank()) throw new IllegalArgumentException("a reason is required to discard");
     return adminUpdate(call, JobState.DISCARDED, "next_attempt_at = ?, discarded_by = ?, discard_reason = ?",
-        EnumSet.of(JobState.FAILED), reason, "DISCARDED", who);
+        EnumSet.of(JobState.FAILED), reason, JobEventOutcome.DISCARDED, who);
   }
 
   /** Moves the job of {@code call} from one of the states {@code from} to {@code to}, with {@code set} after the state. */
-  private boolean adminUpdate(CallRef call, JobState to, String set, Set<JobState> from, String reason, String outcome,
+  private boolean adminUpdate(CallRef call, JobState to, String set, Set<JobState> from, String reason, JobEventOutcome outcome,
       String who) throws SQLException {
     Instant now = clock.instant();
     return Sql.transaction(ds, c -> {
@@ -370,7 +381,7 @@ public final class JobQueue {
     return micros(Duration.between(clock.instant(), at));
   }
 
-  private record Event(Stage stage, String outcome, String message) {}
+  private record Event(Stage stage, JobEventOutcome outcome, String message) {}
 
   @FunctionalInterface
   private interface Binder {
@@ -411,7 +422,7 @@ public final class JobQueue {
     if (rows > 1) throw new IllegalStateException("updated " + rows + " jobs for id " + job.id());
   }
 
-  private static void insertEvent(Connection c, long jobId, int attempt, String stage, String outcome, String message,
+  private static void insertEvent(Connection c, long jobId, int attempt, String stage, JobEventOutcome outcome, String message,
       Instant at) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO job_events (job_id, at, attempt, stage, outcome, message) VALUES (?,?,?,?,?,?)")) {
@@ -419,7 +430,7 @@ public final class JobQueue {
       Sql.setInstant(ps, 2, at);
       ps.setInt(3, attempt);
       ps.setString(4, stage);
-      ps.setString(5, outcome);
+      ps.setString(5, outcome.name());
       ps.setString(6, Sql.clip(message, 4000));
       ps.executeUpdate();
     }

@@ -4,6 +4,7 @@ import dev.postcall.service.PostcallService;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
 import dev.postcall.incident.SoapIncidentSystem;
+import dev.postcall.queue.JobState;
 import dev.postcall.sim.CallSimulator.SimulatedCall;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -172,9 +173,13 @@ public final class Demo implements AutoCloseable {
         if ("AGI".equals(rs.getString(2))) agi++;
         else csv++;
         String state = rs.getString(3);
-        if ("DONE".equals(state)) done++;
-        else if ("FAILED".equals(state)) failed++;
-        else if (state != null && !"DISCARDED".equals(state)) waiting++;
+        if (state == null) continue; // a call without a job is neither delivered nor waiting
+        switch (JobState.valueOf(state)) {
+          case DONE -> done++;
+          case FAILED -> failed++;
+          case DISCARDED -> { }
+          case PENDING, CLAIMED -> waiting++;
+        }
       }
     }
     return new Stored(agi, csv, done, failed, waiting, uniqueids);

@@ -2,6 +2,7 @@ package dev.postcall.work;
 
 import dev.postcall.HostName;
 import dev.postcall.DaemonThreads;
+import dev.postcall.RunUntilStopped;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.queue.Job;
 import dev.postcall.queue.JobQueue;
@@ -83,12 +84,12 @@ public final class WorkerPool implements AutoCloseable {
   public void start() {
     releaseOwnLeases();
     running = true;
-    poller = DaemonThreads.start("postcall-poller", this::runUntilShutdown);
-    heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "postcall-heartbeat");
-      t.setDaemon(true);
-      return t;
-    });
+    poller = DaemonThreads.start("postcall-poller", new RunUntilStopped("postcall-poller", () -> running, this::pollOnce,
+        e -> {
+          if (e instanceof Error err) throw err;
+          log.error("Unhandled exception in the poller. Will keep running.", e);
+        }).pausingBetween(this::awaitWork));
+    heartbeat = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create("postcall-heartbeat", r));
     long every = cfg.heartbeat().toMillis();
     heartbeat.scheduleWithFixedDelay(this::heartbeatQuietly, every, every, TimeUnit.MILLISECONDS);
     log.info("worker pool {} started: {} workers, lease {}, heartbeat {}", owner, cfg.threads(), cfg.lease(), cfg.heartbeat());
@@ -148,20 +149,10 @@ public final class WorkerPool implements AutoCloseable {
     wake.release();
   }
 
-  private void runUntilShutdown() {
-    while (running) {
-      try {
-        pollOnce();
-      } catch (Exception e) {
-        log.error("Unhandled exception in the poller. Will keep running.", e);
-      }
-      try {
-        wake.tryAcquire(cfg.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-        wake.drainPermits();
-      } catch (InterruptedException e) {
-        if (!running) return;
-      }
-    }
+  /** Until the poll interval has passed or someone asks for a look now. */
+  private void awaitWork() throws InterruptedException {
+    wake.tryAcquire(cfg.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    wake.drainPermits();
   }
 
   /** One round: recover dead owners' jobs, claim what idle workers can take, start them. Returns the number started. */

@@ -3,11 +3,6 @@ package dev.postcall.agi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.postcall.TestDb;
-import dev.postcall.queue.CallStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Slowloris on the FastAGI port: more slow connections than {@code agi.max-sessions}, each sending a
@@ -30,32 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AgiSlowlorisIT {
   static final int MAX_SESSIONS = 200;
 
-  TestDb db;
-  CallStore store;
-  AgiService agi;
-  SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-  LogCapture logs = new LogCapture();
-  @TempDir Path spool;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    db = TestDb.create();
-    store = new CallStore(db.ds(), Clock.systemUTC());
-    agi = AgiHarness.start(store, spool, Map.of("agi.max-sessions", String.valueOf(MAX_SESSIONS),
-        "agi.read-timeout", "10s", "agi.session-deadline", "2s"), metrics);
-  }
-
-  @AfterEach
-  void tearDown() {
-    agi.close();
-    db.close();
-    logs.close();
-  }
-
-  double sessions(String outcome) {
-    var c = metrics.find("postcall.agi.sessions").tag("outcome", outcome).counter();
-    return c == null ? 0 : c.count();
-  }
+  @RegisterExtension final AgiFixture fx = AgiFixture.started(Map.of("agi.max-sessions", String.valueOf(MAX_SESSIONS),
+      "agi.read-timeout", "10s", "agi.session-deadline", "2s"));
 
   @Test
   void real_hangups_are_all_stored_while_slow_clients_hold_more_than_the_limit() throws Exception {
@@ -65,7 +34,7 @@ class AgiSlowlorisIT {
     assertTrue(real.size() >= 30, "the recorded transcripts: " + real.size());
     List<String> uids = new ArrayList<>();
     ExecutorService asterisk = Executors.newFixedThreadPool(4);
-    try (SlowClients slow = new SlowClients(agi.localPort(), 2 * MAX_SESSIONS, 500)) {
+    try (SlowClients slow = SlowClients.dripping(fx.agi.localPort(), 2 * MAX_SESSIONS, 500)) {
       Thread.sleep(300); // the pool holds every slot before the first real hangup
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // past the deadline: slow ones are cut and come back
       List<Future<FakeAsterisk.Session>> done = new ArrayList<>();
@@ -74,22 +43,22 @@ class AgiSlowlorisIT {
           String uid = "1900000000." + round + "." + uids.size();
           uids.add(uid);
           Transcript call = t.withUniqueid(uid);
-          done.add(asterisk.submit(() -> new FakeAsterisk(agi.localPort()).play(call)));
+          done.add(asterisk.submit(() -> new FakeAsterisk(fx.agi.localPort()).play(call)));
         }
         for (Future<FakeAsterisk.Session> f : done) f.get(30, TimeUnit.SECONDS);
         done.clear();
       }
       assertTrue(slow.closedByServer() > 2 * MAX_SESSIONS, "the pool kept reconnecting: " + slow.closedByServer());
-      long warnings = logs.lines().stream().filter(l -> l.startsWith("WARN") && l.contains("AGI client")).count();
+      long warnings = fx.logs.lines().stream().filter(l -> l.startsWith("WARN") && l.contains("AGI client")).count();
       assertTrue(warnings <= 3, "evictions and deadline closes are summed up, not logged one by one: " + warnings);
     } finally {
       asterisk.shutdownNow();
     }
-    agi.drainOnce();
+    fx.agi.drainOnce();
     List<String> missing = new ArrayList<>();
-    for (String uid : uids) if (store.find(uid).isEmpty()) missing.add(uid);
+    for (String uid : uids) if (fx.store.find(uid).isEmpty()) missing.add(uid);
     assertEquals(List.of(), missing, "every real hangup stored (of " + uids.size() + ")");
-    assertEquals(uids.size(), sessions("accepted"));
-    assertTrue(sessions("evicted") > 0, "room was made by closing slow connections");
+    assertEquals(uids.size(), fx.sessions("accepted"));
+    assertTrue(fx.sessions("evicted") > 0, "room was made by closing slow connections");
   }
 }

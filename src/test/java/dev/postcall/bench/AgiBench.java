@@ -116,6 +116,15 @@ public final class AgiBench {
         agi.drainOnce();
         agi.drainOnce();
 
+        // a database that accepts and never answers: the writer is stuck, sessions must not be
+        ds.hang(true);
+        long[] ph = openLoop(pc, 200, steady);
+        ds.hang(false);
+        rows.add(ms("p99 at 200/s, database hanging", pct(ph, 99), pct(bd, 99), "≤ 250 ms"));
+        rows.add(ms("slowest at 200/s, database hanging", ph[ph.length - 1] / 1e6, bd[bd.length - 1] / 1e6, "≤ 500 ms"));
+        agi.drainOnce();
+        agi.drainOnce();
+
         long before = db.count("SELECT COUNT(*) FROM calls");
         long[] burstP = burst(pc, 400);
         long[] burstB = burst(bl, 400);
@@ -149,6 +158,7 @@ public final class AgiBench {
             fmt0(rateP), fmt0(rateB), String.format("%.2f", rateP / rateB), "≥ 5,000/s"));
         rows.add(new Row("  of which persisted", stored + " of " + doneP, "-", "", "all"));
         slowloris(pc, steady, pct(p, 50), p99Up, rows);
+        silentClients(pc, steady, p99Up, rows);
         agi.close();
         print(rows);
         System.out.printf("%nDatabase down: %d events spooled, all drained after it came back. Burst: %d of 400 stored.%n",
@@ -246,7 +256,7 @@ public final class AgiBench {
   }
 
   static void slowloris(int port, Duration d, double p50Calm, double p99Calm, List<Row> rows) throws Exception {
-    try (dev.postcall.agi.SlowClients slow = new dev.postcall.agi.SlowClients(port, 2_000, 4_000)) {
+    try (dev.postcall.agi.SlowClients slow = dev.postcall.agi.SlowClients.dripping(port, 2_000, 4_000)) {
       Thread.sleep(1_000);
       int n = (int) (200 * d.toSeconds());
       java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
@@ -265,6 +275,21 @@ public final class AgiBench {
           "-", "", "all (2,000 slow, 1 B / 4 s)"));
       System.out.printf("Slowloris: %d slow connections opened, %d closed by postcall (deadline or evicted).%n",
           slow.opened(), slow.closedByServer());
+    }
+  }
+
+  /**
+   * Real hangups at 200/s while 1,000 connections that never send a byte are open (each closed at
+   * the read timeout and opened again): what Asterisk waits for may not grow past the budget.
+   */
+  static void silentClients(int port, Duration d, double p99Calm, List<Row> rows) throws Exception {
+    try (dev.postcall.agi.SlowClients silent = dev.postcall.agi.SlowClients.silent(
+        new java.net.InetSocketAddress("127.0.0.1", port), 1_000)) {
+      Thread.sleep(1_000);
+      long[] t = openLoop(port, 200, d);
+      rows.add(ms("p99 at 200/s, 1,000 idle connections open", pct(t, 99), p99Calm, "≤ 250 ms"));
+      System.out.printf("Idle connections: %d opened, %d closed by postcall at the read timeout.%n",
+          silent.opened(), silent.closedByServer());
     }
   }
 

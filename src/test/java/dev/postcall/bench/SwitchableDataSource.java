@@ -10,12 +10,14 @@ import javax.sql.DataSource;
 
 /**
  * The benchmark's database switch: passes through to the real pool, or — when "down" — refuses
- * every connection as a stopped server does. (A TCP relay would add two thread hops to every
- * round trip of the database-up figures.)
+ * every connection as a stopped server does, or — when "hanging" — holds every caller until it is
+ * switched back, as a server that accepts and never answers does. (A TCP relay would add two
+ * thread hops to every round trip of the database-up figures.)
  */
 final class SwitchableDataSource implements DataSource {
   private final DataSource real;
   private volatile boolean down;
+  private boolean hanging;
 
   SwitchableDataSource(DataSource real) {
     this.real = real;
@@ -25,10 +27,25 @@ final class SwitchableDataSource implements DataSource {
     down = d;
   }
 
+  synchronized void hang(boolean h) {
+    hanging = h;
+    notifyAll();
+  }
+
   @Override
   public Connection getConnection() throws SQLException {
     if (down) throw new SQLNonTransientConnectionException("Connection refused (benchmark: database down)", "08001");
+    awaitAnswer();
     return real.getConnection();
+  }
+
+  private synchronized void awaitAnswer() throws SQLException {
+    try {
+      while (hanging) wait();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLNonTransientConnectionException("interrupted while the database hung", "08001", e);
+    }
   }
 
   @Override

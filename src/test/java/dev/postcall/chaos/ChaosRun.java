@@ -68,6 +68,9 @@ final class ChaosRun implements AutoCloseable {
         Map.entry("archive.dir", dir.resolve("archive").toString()),
         Map.entry("incident.url", incident.url()), Map.entry("incident.password", "pw"),
         Map.entry("incident.connect-timeout", "1s"), Map.entry("incident.receive-timeout", "3s"),
+        // the simulator answers or drops every request at once (IncidentOutageChaos, which holds
+        // some, sets its own): a create that went unanswered settles after the receive timeout
+        Map.entry("incident.create-settle", "3s"), Map.entry("incident.reconcile-after", "3s"),
         Map.entry("worker.threads", "4"), Map.entry("worker.poll-interval", "50ms"),
         Map.entry("worker.backoff-base", "200ms"), Map.entry("worker.backoff-max", "2s"),
         Map.entry("worker.max-attempts", "200"), Map.entry("worker.lease", "10s"),

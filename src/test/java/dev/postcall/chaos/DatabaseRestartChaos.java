@@ -31,7 +31,7 @@ class DatabaseRestartChaos {
   @Test
   void hangups_spool_while_the_database_restarts_and_arrive_once_afterwards() throws Exception {
     Duration outage = Duration.ofSeconds(ChaosRun.CALLS >= 1000 ? 20 : 8);
-    double span = Math.max(25, ChaosRun.CALLS / 25.0);
+    double span = Math.max(15, ChaosRun.CALLS / 25.0);
     int port = ChaosRun.freePort();
     ChaosRun.deleteTree(DB_DIR.resolve("data"));
     EmbeddedDatabase server = EmbeddedDatabase.start(DB_DIR, port);

@@ -24,6 +24,11 @@ class IncidentOutageChaos {
     Duration hang = Duration.ofSeconds(ChaosRun.CALLS >= 1000 ? 10 : 6);
     double span = Math.max(20, ChaosRun.CALLS / 25.0);
     try (ChaosRun run = new ChaosRun("incident-outage").withTestDb()) {
+      // held and hanging requests are carried out up to hold/hang after they were sent: the settle
+      // time (the default, 3 × (1 s + 3 s)) and the reconcile look-up must come later than that
+      Duration settle = Duration.ofSeconds(12);
+      run.config.put("incident.create-settle", settle.toSeconds() + "s");
+      run.config.put("incident.reconcile-after", settle.toSeconds() + "s");
       run.service().start();
       CompletableFuture<List<SimulatedCall>> sim = ChaosRun.simulate(run.options(ChaosRun.CALLS, span, 0, 0, 2));
       Thread.sleep((long) (span * 200)); // 20 % into the run

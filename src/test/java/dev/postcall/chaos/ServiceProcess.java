@@ -1,17 +1,14 @@
 package dev.postcall.chaos;
 
+import dev.postcall.ServiceJvm;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 
 /**
  * The real service as a separate process: {@code java -cp … dev.postcall.cli.Main run --config
@@ -37,32 +34,10 @@ final class ServiceProcess implements AutoCloseable {
   synchronized void start() throws IOException, InterruptedException {
     if (process != null && process.isAlive()) throw new IllegalStateException("already running");
     starts++;
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmOptions);
-    cmd.add("-cp");
-    cmd.add(classpath());
-    cmd.add("dev.postcall.cli.Main");
-    cmd.add("run");
-    cmd.add("--config");
-    cmd.add(config.toString());
     Path log = logDir.resolve("service-" + starts + ".log");
+    List<String> cmd = ServiceJvm.command(List.of(), jvmOptions, String.join(File.pathSeparator, ServiceJvm.classpath()), config);
     process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!listening()) {
-      if (!process.isAlive()) throw new IllegalStateException("postcall exited with " + process.exitValue() + " — see " + log);
-      if (System.nanoTime() > deadline) throw new IllegalStateException("postcall did not open its AGI port in 60 s — see " + log);
-      Thread.sleep(20);
-    }
-  }
-
-  private boolean listening() {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", agiPort), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    ServiceJvm.awaitListening(process, agiPort, Duration.ofSeconds(60), () -> " — see " + log);
   }
 
   /** kill -9: the process gets no chance to finish anything. */
@@ -103,36 +78,6 @@ final class ServiceProcess implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     stop();
-  }
-
-  /**
-   * The runtime classpath of this test JVM. Under failsafe it may be a manifest-only jar whose
-   * Class-Path lists the real entries; those are expanded so the child JVM does not depend on
-   * failsafe's temporary booter jar.
-   */
-  static String classpath() {
-    String cp = System.getProperty("surefire.test.class.path");
-    if (cp == null || cp.isBlank()) cp = System.getProperty("java.class.path");
-    List<String> out = new ArrayList<>();
-    for (String entry : cp.split(File.pathSeparator)) {
-      if (entry.isBlank()) continue;
-      if (entry.endsWith(".jar") && entry.contains("surefirebooter")) out.addAll(manifestClassPath(Path.of(entry)));
-      else out.add(entry);
-    }
-    return String.join(File.pathSeparator, out);
-  }
-
-  private static List<String> manifestClassPath(Path jar) {
-    try (JarFile j = new JarFile(jar.toFile())) {
-      Manifest m = j.getManifest();
-      String cp = m == null ? null : m.getMainAttributes().getValue("Class-Path");
-      if (cp == null) return List.of(jar.toString());
-      List<String> out = new ArrayList<>();
-      for (String url : cp.trim().split("\\s+")) out.add(Path.of(java.net.URI.create(url)).toString());
-      return out;
-    } catch (IOException | IllegalArgumentException e) {
-      return List.of(jar.toString());
-    }
   }
 
   static String tail(Path log, int lines) {

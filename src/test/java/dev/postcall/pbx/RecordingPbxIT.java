@@ -132,7 +132,7 @@ class RecordingPbxIT {
 
   @Test
   void h_that_goes_on_after_the_agi_line_no_mp3_cut_short_no_wav_deleted_early() throws Exception {
-    List<String> scenarios = List.of("100", "101", "101", "102", "101", "100", "111");
+    List<String> scenarios = List.of("100", "101", "101", "102", "101", "100", "121");
     Set<String> before = Set.copyOf(server.objects().stream().map(o -> o.first("uniqueid")).toList());
     for (String sc : scenarios) pbx.call(sc, "pc-hlong");
     pbx.idle(Duration.ofSeconds(120));

@@ -1,20 +1,18 @@
 package dev.postcall.pbx;
 
+import dev.postcall.ServiceJvm;
 import java.io.File;
 import java.io.IOException;
 import java.io.Writer;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 
 /**
  * postcall as a separate process running as {@code nobody} (uid/gid 65534, no groups, through
@@ -52,18 +50,19 @@ final class UnprivilegedPostcall implements AutoCloseable {
       p.store(w, "RecordingPbxIT");
     }
     chownTree(home);
-    List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-cp", readableClasspath(home.getParent().resolve("lib")),
-        "dev.postcall.cli.Main", "run", "--config", config.toString()));
+    List<String> cmd = ServiceJvm.command(
+        List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"),
+        List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), readableClasspath(home.getParent().resolve("lib")),
+        config);
     process = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (!listening()) {
-      if (!process.isAlive()) throw new IllegalStateException("postcall exited with " + process.exitValue() + ":\n" + logText());
-      if (System.nanoTime() > deadline) throw new IllegalStateException("postcall did not open its AGI port in 90 s:\n" + logText());
-      Thread.sleep(50);
-    }
+    ServiceJvm.awaitListening(process, agiPort, Duration.ofSeconds(90), () -> {
+      try {
+        return ":\n" + logText();
+      } catch (IOException e) {
+        return " (log unreadable: " + e.getMessage() + ")";
+      }
+    });
   }
 
   /** The user the process runs as, from /proc (proves the test runs what it says). */
@@ -71,15 +70,6 @@ final class UnprivilegedPostcall implements AutoCloseable {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")))
       if (line.startsWith("Uid:")) return Integer.parseInt(line.split("\\s+")[1]);
     throw new IllegalStateException("no Uid line");
-  }
-
-  private boolean listening() {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", agiPort), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   @Override
@@ -106,7 +96,7 @@ final class UnprivilegedPostcall implements AutoCloseable {
     Files.createDirectories(lib);
     List<String> out = new ArrayList<>();
     int i = 0;
-    for (String entry : classpath()) {
+    for (String entry : ServiceJvm.classpath()) {
       Path e = Path.of(entry);
       if (Files.isDirectory(e) || !Files.exists(e)) {
         out.add(entry);
@@ -123,31 +113,5 @@ final class UnprivilegedPostcall implements AutoCloseable {
       out.add(copy.toString());
     }
     return String.join(File.pathSeparator, out);
-  }
-
-  /** The runtime class path, with failsafe's manifest-only booter jar expanded. */
-  private static List<String> classpath() {
-    String cp = System.getProperty("surefire.test.class.path");
-    if (cp == null || cp.isBlank()) cp = System.getProperty("java.class.path");
-    List<String> out = new ArrayList<>();
-    for (String entry : cp.split(File.pathSeparator)) {
-      if (entry.isBlank()) continue;
-      if (entry.endsWith(".jar") && entry.contains("surefirebooter")) out.addAll(manifestClassPath(Path.of(entry)));
-      else out.add(entry);
-    }
-    return out;
-  }
-
-  private static List<String> manifestClassPath(Path jar) {
-    try (JarFile j = new JarFile(jar.toFile())) {
-      Manifest m = j.getManifest();
-      String cp = m == null ? null : m.getMainAttributes().getValue("Class-Path");
-      if (cp == null) return List.of(jar.toString());
-      List<String> out = new ArrayList<>();
-      for (String url : cp.trim().split("\\s+")) out.add(Path.of(java.net.URI.create(url)).toString());
-      return out;
-    } catch (IOException | IllegalArgumentException e) {
-      return List.of(jar.toString());
-    }
   }
 }
