@@ -1,44 +1,35 @@
 package dev.postcall.cdr;
 
-import dev.postcall.HostName;
 import dev.postcall.PostcallException;
 import dev.postcall.config.PostcallConfig;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.Connection;
 import java.time.Clock;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.quartz.CronScheduleBuilder;
-import org.quartz.CronTrigger;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
-import org.quartz.JobDetail;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
-import org.quartz.SimpleTrigger;
-import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
-import org.quartz.TriggerKey;
 import org.quartz.impl.SchedulerRepository;
 import org.quartz.impl.StdSchedulerFactory;
-import org.quartz.utils.ConnectionProvider;
-import org.quartz.utils.DBConnectionManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the Master.csv tailer every {@code csv.tail-interval} and the sweep on {@code
- * csv.sweep-cron}, with Quartz's JDBC JobStore in clustered mode on postcall's own database (the
- * QRTZ_ tables of migration V3, connections from the HikariCP pool: Quartz's default pool is c3p0,
- * which is not on the classpath). With several postcall nodes each job runs on one node at a time
- * ({@link DisallowConcurrentExecution} holds across the cluster) and moves to another node when
- * that one stops checking in.
+ * Runs this node's Master.csv tailer every {@code csv.tail-interval} and its sweep on {@code
+ * csv.sweep-cron}, with a Quartz scheduler of its own in memory (RAMJobStore). Every node with the
+ * tailer role tails its own PBX's files, always: nothing here has to run once per cluster. The
+ * positions and the history horizon are the node's own rows ({@code pbx.id}), and the calls they
+ * bring are stored once whoever brings them (unique uniqueid). A second process with the same
+ * {@code pbx.id} on the same files is harmless: a batch whose offset another process moved meanwhile
+ * rolls back.
  */
 public final class BackfillService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BackfillService.class);
@@ -47,87 +38,82 @@ public final class BackfillService implements AutoCloseable {
   static final JobKey SWEEP = JobKey.jobKey("sweep-master-csv", "postcall");
 
   private final PostcallConfig.Csv csv;
-  private final DataSource ds;
+  private final String node;
   private final Runnable tail;
   private final Runnable sweep;
-  private final long checkinMillis;
   private volatile Scheduler scheduler;
 
   /**
-   * @param ds Quartz's job store
+   * @param node this node's id ({@code pbx.id}): whose positions and history horizon these are
    * @param importDs the tailer's and the sweep's reads and writes ({@code Database.csvImport()}: its
    *     connections may stream batches with LOAD DATA LOCAL)
+   * @param startedAt when this process started: a node tailing for the first time takes what
+   *     started before it as its PBX's history (with csv.start-at=end)
+   * @param notices where the tailer reports a Master.csv that stopped growing or is in another zone
    */
-  public BackfillService(PostcallConfig.Csv csv, DataSource ds, DataSource importDs, Clock clock, MeterRegistry registry) {
-    this(csv, ds, importDs, clock, registry, new CdrNotices());
+  public BackfillService(PostcallConfig.Csv csv, String node, DataSource importDs, Clock clock, MeterRegistry registry,
+      CdrNotices notices, java.time.Instant startedAt) {
+    this(csv, node, Steps.of(csv, node, importDs, clock, registry, notices, startedAt));
   }
 
-  /** @param notices where the tailer reports a Master.csv that stopped growing or is in another zone */
-  public BackfillService(PostcallConfig.Csv csv, DataSource ds, DataSource importDs, Clock clock, MeterRegistry registry,
-      CdrNotices notices) {
-    this(csv, ds, Steps.of(csv, importDs, clock, registry, notices), 7_500);
+  private BackfillService(PostcallConfig.Csv csv, String node, Steps steps) {
+    this(csv, node, steps.tail()::tailOnce, steps.sweep()::sweepOnce);
   }
 
-  private BackfillService(PostcallConfig.Csv csv, DataSource ds, Steps steps, long checkinMillis) {
-    this(csv, ds, steps.tail()::tailOnce, steps.sweep()::sweepOnce, checkinMillis);
-  }
-
-  /** With any steps (tests count executions); {@code checkinMillis} is the cluster check-in interval. */
-  BackfillService(PostcallConfig.Csv csv, DataSource ds, Runnable tail, Runnable sweep, long checkinMillis) {
+  /** With any steps (tests count executions). */
+  BackfillService(PostcallConfig.Csv csv, String node, Runnable tail, Runnable sweep) {
     CsvLayout.parse(csv.columns()); // refuse a bad csv.columns at construction, not at the first run
     this.csv = csv;
-    this.ds = ds;
+    this.node = node;
     this.tail = tail;
     this.sweep = sweep;
-    this.checkinMillis = checkinMillis;
   }
 
   private record Steps(TailMasterCsv tail, SweepMasterCsv sweep) {
-    static Steps of(PostcallConfig.Csv csv, DataSource ds, Clock clock, MeterRegistry registry, CdrNotices notices) {
-      CsvMetrics metrics = Backfill.metrics(registry, notices);
-      return new Steps(Backfill.tailer(csv, ds, clock, metrics), Backfill.sweeper(csv, ds, clock, metrics));
+    static Steps of(PostcallConfig.Csv csv, String node, DataSource ds, Clock clock, MeterRegistry registry,
+        CdrNotices notices, java.time.Instant startedAt) {
+      CsvMetrics metrics = Backfill.metrics(registry, notices, node);
+      return new Steps(Backfill.tailer(csv, node, ds, clock, metrics, startedAt),
+          Backfill.sweeper(csv, node, ds, clock, metrics));
     }
   }
 
   /**
-   * Records, on a fresh database, that postcall runs from now on: what a PBX's Master.csv holds from
-   * before is history, what comes after is imported even if no tailer has looked yet. Every role
-   * calls it at start; the first one wins.
+   * Records that {@code node} first ran at {@code now}: what its PBX's Master.csv holds from before
+   * is history. The tailer does it itself at its first run; first one wins.
    */
-  public static void markFirstStart(DataSource ds, java.time.Instant now) throws java.sql.SQLException {
-    HistoryHorizon.markFirstStart(ds, now);
+  public static void markFirstStart(DataSource ds, String node, java.time.Instant now) throws java.sql.SQLException {
+    HistoryHorizon.markFirstStart(ds, node, now);
   }
 
-  /** Joins the cluster and schedules both jobs (idempotent across nodes). */
+  /** Schedules this node's tail and sweep. */
   public synchronized void start() {
     if (scheduler != null) return;
     try {
-      String dsName = "postcall-" + UUID.randomUUID();
-      DBConnectionManager.getInstance().addConnectionProvider(dsName, new PoolProvider(ds));
-      StdSchedulerFactory factory = new StdSchedulerFactory(properties(dsName));
+      StdSchedulerFactory factory = new StdSchedulerFactory(properties());
       Scheduler s = factory.getScheduler();
       // Quartz keeps schedulers in a JVM-wide registry by name; we hold ours ourselves, so a second
-      // service in the same JVM (a second cluster node in the tests) gets its own scheduler.
-      SchedulerRepository.getInstance().remove(SCHEDULER_NAME);
+      // node in the same JVM (the tests) gets its own scheduler.
+      SchedulerRepository.getInstance().remove(s.getSchedulerName());
       s.setJobFactory((bundle, sched) -> new StepJob(bundle.getJobDetail().getKey().equals(TAIL) ? tail : sweep));
-      schedule(s, JobBuilder.newJob(TailJob.class).withIdentity(TAIL).storeDurably().build(),
+      s.scheduleJob(JobBuilder.newJob(TailJob.class).withIdentity(TAIL).storeDurably().build(),
           TriggerBuilder.newTrigger().withIdentity("tail-master-csv", "postcall").forJob(TAIL)
               .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(csv.tailInterval().toMillis())
                   .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount()).build());
-      schedule(s, JobBuilder.newJob(SweepJob.class).withIdentity(SWEEP).storeDurably().build(),
+      s.scheduleJob(JobBuilder.newJob(SweepJob.class).withIdentity(SWEEP).storeDurably().build(),
           TriggerBuilder.newTrigger().withIdentity("sweep-master-csv", "postcall").forJob(SWEEP)
               .withSchedule(CronScheduleBuilder.cronSchedule(csv.sweepCron()).inTimeZone(java.util.TimeZone.getTimeZone(csv.zone()))
                   .withMisfireHandlingInstructionFireAndProceed()).build());
       s.start();
       scheduler = s;
-      log.info("backfill scheduler {} started: tail {} every {}, sweep '{}'", s.getSchedulerInstanceId(), csv.files(),
-          csv.tailInterval(), csv.sweepCron());
+      log.info("backfill of node {} started: tail {} every {}, sweep '{}'", node, csv.files(), csv.tailInterval(),
+          csv.sweepCron());
     } catch (SchedulerException e) {
       throw new PostcallException("cannot start the backfill scheduler: " + e.getMessage(), true, e);
     }
   }
 
-  /** Leaves the cluster after the running job (if any) finished; another node takes over. */
+  /** Stops after the running job (if any) finished. */
   @Override
   public synchronized void close() {
     Scheduler s = scheduler;
@@ -140,37 +126,17 @@ public final class BackfillService implements AutoCloseable {
     }
   }
 
-  private Properties properties(String dsName) {
+  private Properties properties() {
     Properties p = new Properties();
-    p.setProperty("org.quartz.scheduler.instanceName", SCHEDULER_NAME);
-    p.setProperty("org.quartz.scheduler.instanceId", HostName.local() + "-" + UUID.randomUUID().toString().substring(0, 8));
+    p.setProperty("org.quartz.scheduler.instanceName", SCHEDULER_NAME + "-" + node + "-" + UUID.randomUUID().toString().substring(0, 8));
+    p.setProperty("org.quartz.scheduler.instanceId", node);
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
     p.setProperty("org.quartz.scheduler.idleWaitTime", String.valueOf(Math.max(1000, Math.min(30_000, csv.tailInterval().toMillis()))));
     p.setProperty("org.quartz.threadPool.threadCount", "2");
-    p.setProperty("org.quartz.threadPool.threadNamePrefix", "postcall-backfill");
-    p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
-    p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.StdJDBCDelegate");
-    p.setProperty("org.quartz.jobStore.dataSource", dsName);
-    p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
-    p.setProperty("org.quartz.jobStore.isClustered", "true");
-    p.setProperty("org.quartz.jobStore.clusterCheckinInterval", String.valueOf(checkinMillis));
-    p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+    p.setProperty("org.quartz.threadPool.threadNamePrefix", "postcall-backfill-" + node);
+    p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
     p.setProperty("org.quartz.jobStore.misfireThreshold", String.valueOf(Math.max(60_000, 2 * csv.tailInterval().toMillis())));
     return p;
-  }
-
-  private static void schedule(Scheduler s, JobDetail job, Trigger trigger) throws SchedulerException {
-    Trigger existing = s.getTrigger(trigger.getKey());
-    if (existing != null && sameSchedule(existing, trigger)) return;
-    // Another node (or an older configuration) scheduled it differently: ours replaces it.
-    s.scheduleJob(job, Set.of(trigger), true);
-  }
-
-  private static boolean sameSchedule(Trigger a, Trigger b) {
-    if (a instanceof SimpleTrigger sa && b instanceof SimpleTrigger sb) return sa.getRepeatInterval() == sb.getRepeatInterval();
-    if (a instanceof CronTrigger ca && b instanceof CronTrigger cb)
-      return ca.getCronExpression().equals(cb.getCronExpression()) && ca.getTimeZone().getID().equals(cb.getTimeZone().getID());
-    return false;
   }
 
   /** The step a firing runs; never lets an exception reach Quartz (the tailer keeps running). */
@@ -191,7 +157,7 @@ public final class BackfillService implements AutoCloseable {
     }
   }
 
-  /** Stored in QRTZ_JOB_DETAILS; its annotation is what keeps the tail on one node at a time. */
+  /** Its annotation keeps one tail at a time on this node: a firing due while one runs waits. */
   @DisallowConcurrentExecution
   public static final class TailJob extends StepJob {
     public TailJob() {
@@ -204,19 +170,5 @@ public final class BackfillService implements AutoCloseable {
     public SweepJob() {
       super(() -> { });
     }
-  }
-
-  /** Hands Quartz connections from postcall's pool. */
-  private record PoolProvider(DataSource ds) implements ConnectionProvider {
-    @Override
-    public Connection getConnection() throws java.sql.SQLException {
-      return ds.getConnection();
-    }
-
-    @Override
-    public void shutdown() {}
-
-    @Override
-    public void initialize() {}
   }
 }

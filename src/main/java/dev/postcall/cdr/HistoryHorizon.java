@@ -9,39 +9,72 @@ import java.time.Instant;
 import javax.sql.DataSource;
 
 /**
- * Where the PBX's history ends for postcall ({@code csv_history}): the first start of postcall on
- * this database, or — for a database that never recorded one — the moment the tailer first met a
- * Master.csv with content. Calls that started before it are imported only on purpose ({@code
- * postcall backfill}); the tailer and the nightly sweep leave them out.
+ * Where this node's PBX history ends for postcall ({@code csv_history}, one row per tailer node):
+ * the first start of postcall as this node on this database. Calls that started before it are
+ * imported only on purpose ({@code postcall backfill}); the node's tailer and nightly sweep leave
+ * them out. A node that takes over the positions written before they were per node takes over
+ * that database-wide horizon too.
  */
 final class HistoryHorizon {
   private final DataSource ds;
+  private final String node;
   private volatile Instant before;
   private volatile boolean known;
 
-  HistoryHorizon(DataSource ds) {
+  HistoryHorizon(DataSource ds, String node) {
     this.ds = ds;
+    this.node = node;
   }
 
-  /** Records the horizon once (the first wins): now for a file tailed from its end, the epoch for one read whole. */
+  /** Records the horizon once (the first wins). */
   void mark(Instant at) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("INSERT IGNORE INTO csv_history (id, tail_from) VALUES (1, ?)")) {
-      Sql.setInstant(ps, 1, at);
+    markFirstStart(ds, node, at);
+  }
+
+  /** Records that {@code node} first ran at {@code now}, unless it has a horizon already. */
+  static void markFirstStart(DataSource ds, String node, Instant now) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      insert(c, node, now);
+    }
+  }
+
+  private static void insert(Connection c, String node, Instant at) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT IGNORE INTO csv_history (node_id, tail_from) VALUES (?, ?)")) {
+      ps.setString(1, node);
+      Sql.setInstant(ps, 2, at);
       ps.executeUpdate();
     }
   }
 
   /**
-   * Records postcall's first start on a database that has never tailed a file (a fresh install),
-   * so calls that arrive between that start and the tailer's first look are not taken for history.
+   * At the tailer's first run in this process: the node's horizon, if it has none yet. A node that
+   * adopted positions written before they were per node, or the first node to tail since, takes the
+   * horizon written then (for a database older than that horizon: none, every row is new); any
+   * other node's history ends when its process started.
    */
-  static void markFirstStart(DataSource ds, Instant now) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("INSERT IGNORE INTO csv_history (id, tail_from)"
-            + " SELECT 1, ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM csv_offsets)")) {
-      Sql.setInstant(ps, 1, now);
-      ps.executeUpdate();
+  void establish(Instant startedAt, boolean adoptedLegacy) throws SQLException {
+    Sql.autocommit(ds, c -> {
+      if (exists(c, "SELECT 1 FROM csv_history WHERE node_id = ?", node)) return null;
+      boolean firstSince = !exists(c, "SELECT 1 FROM csv_history WHERE node_id <> ?", CsvOffsets.LEGACY);
+      Instant legacy = null;
+      try (PreparedStatement ps = c.prepareStatement("SELECT tail_from FROM csv_history WHERE node_id = ?")) {
+        ps.setString(1, CsvOffsets.LEGACY);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) legacy = Sql.getInstant(rs, "tail_from");
+        }
+      }
+      if (legacy != null && (adoptedLegacy || firstSince)) insert(c, node, legacy);
+      else if (!adoptedLegacy) insert(c, node, startedAt);
+      return null;
+    });
+  }
+
+  private static boolean exists(Connection c, String sql, String param) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, param);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
     }
   }
 
@@ -55,17 +88,21 @@ final class HistoryHorizon {
   /** Reads the horizon (before each sweep). */
   void load() throws SQLException {
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT tail_from FROM csv_history WHERE id = 1");
-        ResultSet rs = ps.executeQuery()) {
-      known = rs.next();
-      before = known ? Sql.getInstant(rs, "tail_from") : null;
+        PreparedStatement ps = c.prepareStatement("SELECT tail_from FROM csv_history WHERE node_id = ?")) {
+      ps.setString(1, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        known = rs.next();
+        before = known ? Sql.getInstant(rs, "tail_from") : null;
+      }
     }
     if (!known) {
-      // a tailer of a version before csv_history already tracks files: it read them whole
+      // positions without a horizon were written by a tailer older than csv_history: it read files whole
       try (Connection c = ds.getConnection();
-          PreparedStatement ps = c.prepareStatement("SELECT 1 FROM csv_offsets LIMIT 1");
-          ResultSet rs = ps.executeQuery()) {
-        known = rs.next();
+          PreparedStatement ps = c.prepareStatement("SELECT 1 FROM csv_offsets WHERE node_id = ? LIMIT 1")) {
+        ps.setString(1, node);
+        try (ResultSet rs = ps.executeQuery()) {
+          known = rs.next();
+        }
       }
     }
   }

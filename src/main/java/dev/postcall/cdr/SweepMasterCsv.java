@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nightly safety net: re-reads each configured file and its newest rotated sibling from the
- * start and inserts every call that is missing — whatever the tailer or the AGI path lost, e.g.
+ * The nightly safety net of one tailer node: re-reads each of its configured files and the newest
+ * rotated sibling from the start and inserts every call that is missing — whatever the tailer or the AGI path lost, e.g.
  * after the offset table was lost or restored from an old backup. Known calls are only counted
  * (timing merges are the tailer's job), and the tailer's offsets are not touched.
  */

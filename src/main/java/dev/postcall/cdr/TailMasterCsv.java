@@ -16,9 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the lines Asterisk appended to Master.csv since the last run, the way Filebeat reads a
- * growing log. One {@link #tailOnce()} per Quartz firing; the position per file is in {@code
- * csv_offsets}, committed with the calls each batch produced.
+ * Reads the lines Asterisk appended to this node's Master.csv since the last run, the way Filebeat
+ * reads a growing log. One {@link #tailOnce()} per Quartz firing on this node; the position per
+ * node and file is in {@code csv_offsets}, committed with the calls each batch produced. A rotated
+ * file the node has no position for is read from its start, never taken as read unseen.
  * <ul>
  *   <li><b>Rename rotation</b> ({@code Master.csv} → {@code Master.csv.1}, new empty {@code
  *       Master.csv}): the saved position belongs to the file's device+inode, which now lives under
@@ -48,19 +49,19 @@ public final class TailMasterCsv {
   private final MasterCsvWatch watch;
   private final HistoryHorizon horizon;
   private final java.time.Clock clock;
-
-  TailMasterCsv(List<Path> files, CsvOffsets offsets, ImportFile importer, CsvMetrics metrics) {
-    this(files, offsets, importer, metrics, false, null, null, java.time.Clock.systemUTC());
-  }
+  private final java.time.Instant startedAt;
+  private volatile boolean prepared;
 
   /**
    * @param startAtEnd a file first seen with content (no state for it or its rotated names, and no
    *     run of this tailer before it appeared) holds the PBX's history: calls that started before
    *     the horizon are not imported (the importer must filter with {@code horizon::accepts})
    * @param watch notices a file that stopped growing (null: not watched)
+   * @param startedAt when this process started: the node's history horizon if it has none yet
    */
   TailMasterCsv(List<Path> files, CsvOffsets offsets, ImportFile importer, CsvMetrics metrics, boolean startAtEnd,
-      MasterCsvWatch watch, HistoryHorizon horizon, java.time.Clock clock) {
+      MasterCsvWatch watch, HistoryHorizon horizon, java.time.Clock clock, java.time.Instant startedAt) {
+    this.startedAt = startedAt;
     this.horizon = horizon;
     this.clock = clock;
     this.startAtEnd = startAtEnd;
@@ -69,6 +70,7 @@ public final class TailMasterCsv {
     this.offsets = offsets;
     this.importer = importer;
     this.metrics = metrics;
+    metrics.tailing(this.files);
   }
 
   /** Reads every configured file's new complete lines. Never throws: a failing file is logged and retried next time. */
@@ -76,8 +78,9 @@ public final class TailMasterCsv {
     ImportCounts total = new ImportCounts();
     Map<String, FileState> states;
     try {
+      if (!prepared) prepare();
       states = offsets.loadAll();
-    } catch (SQLException e) {
+    } catch (SQLException | IOException e) {
       log.warn("Master.csv tail skipped: cannot read offsets ({})", e.getMessage());
       return total;
     }
@@ -91,21 +94,50 @@ public final class TailMasterCsv {
     }
     Set<String> seen = new HashSet<>();
     boolean complete = true;
-    long lag = 0;
     for (Path file : files) {
       try {
-        lag += tail(file, states, seen, total);
+        metrics.lag(file, tail(file, states, seen, total));
         ranFor.add(file);
       } catch (IOException | SQLException | RuntimeException e) {
         complete = false;
         log.warn("Master.csv tail of {} failed, will retry: {}", file, e.toString());
       }
     }
-    metrics.lag(lag);
     if (watch != null) watch.check(files);
     if (complete) forgetGone(states, seen);
     if (total.lines > 0) log.info("Master.csv tail: {}", total);
     return total;
+  }
+
+  /**
+   * Once per process, before the first run: takes over the positions written before they were per
+   * node for the files that are this node's (same device+inode and first bytes), then settles the
+   * node's history horizon.
+   */
+  private void prepare() throws SQLException, IOException {
+    boolean adopted = false;
+    Map<String, FileState> legacy = offsets.legacy();
+    if (!legacy.isEmpty()) {
+      Map<String, FileState> mine = offsets.loadAll();
+      for (Path file : files) {
+        List<Path> family = new java.util.ArrayList<>(RotatedFiles.of(file));
+        family.add(file);
+        for (Path p : family) {
+          try {
+            String key = FileIdentity.key(p);
+            FileState st = legacy.get(key);
+            if (st == null || mine.containsKey(key) || !FileIdentity.sameContent(p, st) || !offsets.adopt(key)) continue;
+            adopted = true;
+            log.info("{} ({}) is node {}'s: its position from before positions were per node (byte {}) is now its own",
+                p, key, offsets.node(), st.offset());
+          } catch (NoSuchFileException e) {
+            // rotated away meanwhile: its row stays for the node whose file it is
+          }
+        }
+      }
+    }
+    if (horizon != null) horizon.establish(startedAt, adopted);
+    prepared = true;
   }
 
   private long tail(Path file, Map<String, FileState> states, Set<String> seen, ImportCounts total)
@@ -172,22 +204,19 @@ public final class TailMasterCsv {
   }
 
   /**
-   * A rotated file the tailer has no state for. At the first run (of this process, with no state for
-   * the file's family) these are history from before
-   * postcall (the nightly sweep and {@code postcall backfill} are for that): they are only marked
-   * as read. Later, such a file was created and rotated between two runs — a rename and then a
-   * copytruncate within one tail interval — and its rows exist nowhere else: it is read from the
-   * start (calls already stored are recognised by uniqueid and add nothing).
+   * A rotated file this node has no position for: read from its start, never marked read unseen —
+   * its rows may exist nowhere else (rotated while this node was down, or a rename and a
+   * copytruncate within one tail interval). Calls already stored are recognised by uniqueid and add
+   * nothing; with csv.start-at=end those that started before the node's history horizon are left out.
    */
   private long untracked(Path r, String key, boolean tailedBefore, Set<String> seen, ImportCounts total)
       throws IOException, SQLException {
     seen.add(key);
-    if (!tailedBefore) {
-      FileIdentity.Fingerprint fp = FileIdentity.of(r);
-      offsets.put(new FileState(key, r.toString(), fp.hash(), fp.length(), Files.size(r), 0, Files.size(r)));
-      return 0;
-    }
-    log.warn("{} appeared already rotated (rotated twice within one tail interval?): reading it from the start", r);
+    if (tailedBefore)
+      log.warn("{} appeared already rotated (rotated twice within one tail interval?): reading it from the start", r);
+    else
+      log.info("{} is a rotated file node {} has not read: reading it from the start{}", r, offsets.node(),
+          startAtEnd ? " (calls that started before postcall first ran on this node are history, not imported)" : "");
     FileState fresh = new FileState(key, r.toString(), FileIdentity.of(r, 0).hash(), 0, 0, 0, 0);
     offsets.put(fresh);
     return read(r, fresh, total);
@@ -227,11 +256,6 @@ public final class TailMasterCsv {
     } catch (NoSuchFileException e) {
       return 0;
     }
-  }
-
-  private ImportCounts record(ImportCounts c) {
-    metrics.record(c);
-    return c;
   }
 
   private void forgetGone(Map<String, FileState> states, Set<String> seen) {

@@ -120,7 +120,6 @@ public final class PostcallService implements AutoCloseable {
     while (!closing) {
       try {
         db.db().migrate();
-        BackfillService.markFirstStart(db.db().dataSource(), startedAt);
         break;
       } catch (dev.postcall.db.SchemaMigrations.HalfMigrated e) {
         // one line, not one per retry: the admin repairs (postcall db repair) and this loop carries on
@@ -128,7 +127,7 @@ public final class PostcallService implements AutoCloseable {
         halfMigrated = e.version();
         sleep(backoffMs);
         backoffMs = Math.min(30_000, backoffMs * 2);
-      } catch (RuntimeException | java.sql.SQLException e) {
+      } catch (RuntimeException e) {
         log.warn("database not ready ({}); retrying in {} ms", rootMessage(e), backoffMs);
         sleep(backoffMs);
         backoffMs = Math.min(30_000, backoffMs * 2);
@@ -147,7 +146,7 @@ public final class PostcallService implements AutoCloseable {
     synchronized (this) {
       if (closing) return;
       if (cfg.roles().contains(Role.TAILER)) {
-        backfill = new BackfillService(cfg.csv(), db.db().dataSource(), db.db().csvImport(), clock, metrics, cdrNotices);
+        backfill = new BackfillService(cfg.csv(), cfg.pbx().id(), db.db().csvImport(), clock, metrics, cdrNotices, startedAt);
         backfill.start();
       }
       if (cfg.roles().contains(Role.WORKER)) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Quartz clustered on the test MariaDB: the tail runs on one node at a time and moves on when a node leaves. */
+/** Quartz in memory on every tailer node: each node runs its own tail, one run at a time on that node. */
 class BackfillServiceIT {
   @RegisterExtension static final CallTablesDb db = new CallTablesDb();
   @TempDir Path dir;
@@ -28,10 +28,10 @@ class BackfillServiceIT {
         interval, b.sweepCron(), b.batchSize());
   }
 
-  /** A tail step that takes a while and records how many run at once, across both nodes. */
+  /** A tail step that takes a while and records how many of it run at once. */
   static final class CountingStep implements Runnable {
-    static final AtomicInteger running = new AtomicInteger();
-    static final AtomicInteger maxRunning = new AtomicInteger();
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger maxRunning = new AtomicInteger();
     final AtomicInteger runs = new AtomicInteger();
 
     @Override
@@ -39,7 +39,7 @@ class BackfillServiceIT {
       int now = running.incrementAndGet();
       maxRunning.accumulateAndGet(now, Math::max);
       try {
-        Thread.sleep(150); // longer than the 100 ms interval: firings pile up on both nodes
+        Thread.sleep(150); // longer than the 100 ms interval: firings pile up
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } finally {
@@ -50,24 +50,23 @@ class BackfillServiceIT {
   }
 
   @Test
-  void two_clustered_schedulers_never_run_the_tail_at_once_and_the_survivor_takes_over() {
-    PostcallConfig.Csv config = csv(dir.resolve("Master.csv"), Duration.ofMillis(100));
+  void every_node_runs_its_own_tail_one_run_at_a_time_and_keeps_running_when_another_stops() {
     CountingStep a = new CountingStep();
     CountingStep b = new CountingStep();
-    BackfillService nodeA = new BackfillService(config, db.ds(), a, () -> { }, 1000);
-    BackfillService nodeB = new BackfillService(config, db.ds(), b, () -> { }, 1000);
+    BackfillService nodeA = new BackfillService(csv(dir.resolve("a/Master.csv"), Duration.ofMillis(100)), "pbx-a", a, () -> { });
+    BackfillService nodeB = new BackfillService(csv(dir.resolve("b/Master.csv"), Duration.ofMillis(100)), "pbx-b", b, () -> { });
     try {
       nodeA.start();
       nodeB.start();
-      await().atMost(Duration.ofSeconds(30)).until(() -> a.runs.get() + b.runs.get() >= 20);
-      assertEquals(1, CountingStep.maxRunning.get(), "never on both nodes at once");
-      assertEquals(1, db.count("SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_NAME = 'tail-master-csv'"));
-      assertEquals(2, db.count("SELECT COUNT(*) FROM QRTZ_SCHEDULER_STATE"), "two nodes checked in");
-
+      await().atMost(Duration.ofSeconds(30)).until(() -> a.runs.get() >= 10 && b.runs.get() >= 10);
+      assertEquals(1, a.maxRunning.get(), "one tail at a time on node a");
+      assertEquals(1, b.maxRunning.get(), "one tail at a time on node b");
       nodeA.close();
       int before = b.runs.get();
+      int aRuns = a.runs.get();
       await().atMost(Duration.ofSeconds(30)).until(() -> b.runs.get() >= before + 5);
-      assertEquals(1, CountingStep.maxRunning.get());
+      assertEquals(aRuns, a.runs.get(), "a stopped node runs nothing");
+      assertEquals(1, b.maxRunning.get());
     } finally {
       nodeA.close();
       nodeB.close();
@@ -78,8 +77,8 @@ class BackfillServiceIT {
   void the_real_service_tails_master_csv_through_quartz() throws Exception {
     Path master = dir.resolve("Master.csv");
     CsvFiles.append(master, new String(CsvFiles.resource("Master.csv"), java.nio.charset.StandardCharsets.UTF_8));
-    try (BackfillService service = new BackfillService(csv(master, Duration.ofMillis(200)), db.ds(), db.csvDs(), Clock.systemUTC(),
-        new SimpleMeterRegistry())) {
+    try (BackfillService service = new BackfillService(csv(master, Duration.ofMillis(200)), "pbx-a", db.csvDs(), Clock.systemUTC(),
+        new SimpleMeterRegistry(), new CdrNotices(), java.time.Instant.now())) {
       service.start();
       await().atMost(Duration.ofSeconds(20)).until(() -> db.count("SELECT COUNT(*) FROM calls") == 9);
       CsvFiles.append(master, CsvFiles.row("1795400001.1", "200", "2026-11-23 09:00:00", "2026-11-23 09:00:05", 5, "BUSY"));
@@ -93,8 +92,8 @@ class BackfillServiceIT {
     var b = CsvFiles.config(List.of(dir.resolve("Master.csv")));
     var bad = new PostcallConfig.Csv(b.files(), "uniqueid+nonsense", b.zone(), b.contexts(), b.excludeChannels(),
         b.excludeApps(), b.tailInterval(), b.sweepCron(), b.batchSize());
-    ConfigException e = assertThrows(ConfigException.class, () -> new BackfillService(bad, db.ds(), db.csvDs(), Clock.systemUTC(),
-        new SimpleMeterRegistry()));
+    ConfigException e = assertThrows(ConfigException.class, () -> new BackfillService(bad, "pbx-a", db.csvDs(), Clock.systemUTC(),
+        new SimpleMeterRegistry(), new CdrNotices(), java.time.Instant.now()));
     assertEquals(true, e.getMessage().startsWith("csv.columns"));
   }
 }

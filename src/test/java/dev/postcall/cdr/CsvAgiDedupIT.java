@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The same call through the AGI path and Master.csv: one call, one job, whichever came first. */
 class CsvAgiDedupIT {
+  static final String NODE = "pbx-test";
   @RegisterExtension static final CallTablesDb db = new CallTablesDb();
   @TempDir Path dir;
   Path master;
@@ -39,9 +40,9 @@ class CsvAgiDedupIT {
     master = dir.resolve("Master.csv");
     store = new CallStore(db.ds(), clock);
     var csv = CsvFiles.config(List.of(master), "rig");
-    CsvMetrics metrics = new CsvMetrics(new SimpleMeterRegistry());
-    tailer = Backfill.tailer(csv, db.csvDs(), clock, metrics);
-    sweeper = Backfill.sweeper(csv, db.csvDs(), clock, metrics);
+    CsvMetrics metrics = new CsvMetrics(new SimpleMeterRegistry(), NODE);
+    tailer = Backfill.tailer(csv, NODE, db.csvDs(), clock, metrics, clock.instant());
+    sweeper = Backfill.sweeper(csv, NODE, db.csvDs(), clock, metrics);
   }
 
   /** What the hangup handler stores: DIALSTATUS, and timing read before it was final (endbeforehexten=no). */
@@ -92,9 +93,9 @@ class CsvAgiDedupIT {
     var b = CsvFiles.config(List.of(master), "rig");
     var csv = new dev.postcall.config.PostcallConfig.Csv(b.files(), b.columns(), b.zone(), b.contexts(), b.excludeChannels(),
         b.excludeApps(), b.tailInterval(), b.sweepCron(), b.batchSize(), b.zone(), true, java.time.Duration.ZERO);
-    CsvMetrics m = new CsvMetrics(new SimpleMeterRegistry());
-    SweepMasterCsv sweep = Backfill.sweeper(csv, db.csvDs(), clock, m);
-    TailMasterCsv tail = Backfill.tailer(csv, db.csvDs(), clock, m);
+    CsvMetrics m = new CsvMetrics(new SimpleMeterRegistry(), NODE);
+    SweepMasterCsv sweep = Backfill.sweeper(csv, NODE, db.csvDs(), clock, m);
+    TailMasterCsv tail = Backfill.tailer(csv, NODE, db.csvDs(), clock, m, clock.instant());
     assertEquals(0, sweep.sweepOnce().lines(), "before the tailer has met the file, everything in it could be history");
     assertEquals(0, tail.tailOnce().fresh(), "first sight: the history is read, not imported");
     assertEquals(0, sweep.sweepOnce().fresh(), "the sweep reads the file again but leaves the history out");
@@ -107,13 +108,14 @@ class CsvAgiDedupIT {
   @Test
   void a_tailer_that_first_looks_after_postcall_started_imports_the_calls_since_and_not_the_history() throws Exception {
     writeRealMasterCsv(); // another PBX's history, there before postcall
-    BackfillService.markFirstStart(db.csvDs(), Instant.parse("2026-11-23T09:00:00Z")); // an AGI node started first
+    // the node started an hour before its tailer first ran
+    BackfillService.markFirstStart(db.csvDs(), NODE, Instant.parse("2026-11-23T09:00:00Z"));
     // a call while no tailer ran yet (2026-11-23 09:30:05 UTC = uniqueid 1795426205)
     CsvFiles.append(master, CsvFiles.row("1795426205.1", "101", "2026-11-23 09:30:05", "2026-11-23 09:30:10", 5, "ANSWERED"));
     var b = CsvFiles.config(List.of(master), "rig");
     var csv = new dev.postcall.config.PostcallConfig.Csv(b.files(), b.columns(), b.zone(), b.contexts(), b.excludeChannels(),
         b.excludeApps(), b.tailInterval(), b.sweepCron(), b.batchSize(), b.zone(), true, java.time.Duration.ZERO);
-    TailMasterCsv tail = Backfill.tailer(csv, db.csvDs(), clock, new CsvMetrics(new SimpleMeterRegistry()));
+    TailMasterCsv tail = Backfill.tailer(csv, NODE, db.csvDs(), clock, new CsvMetrics(new SimpleMeterRegistry(), NODE), clock.instant());
     assertEquals(1, tail.tailOnce().fresh(), "the call since postcall's first start, not the history");
     assertEquals(1, store.count());
     assertTrue(store.find("1795426205.1").isPresent());

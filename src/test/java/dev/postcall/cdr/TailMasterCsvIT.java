@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class TailMasterCsvIT {
+  static final String NODE = "pbx-test";
   @RegisterExtension static final CallTablesDb db = new CallTablesDb();
   @TempDir Path dir;
   Path master;
@@ -39,7 +40,7 @@ class TailMasterCsvIT {
     var base = CsvFiles.config(List.of(master), "rig");
     var csv = new dev.postcall.config.PostcallConfig.Csv(base.files(), base.columns(), base.zone(), base.contexts(),
         base.excludeChannels(), base.excludeApps(), base.tailInterval(), base.sweepCron(), batchSize);
-    return Backfill.tailer(csv, ds, clock, new CsvMetrics(registry));
+    return Backfill.tailer(csv, NODE, ds, clock, new CsvMetrics(registry, NODE), clock.instant());
   }
 
   private TailMasterCsv tailer() {
@@ -181,13 +182,13 @@ class TailMasterCsvIT {
   }
 
   @Test
-  void rotated_files_older_than_the_tailer_are_left_to_the_sweep() throws IOException {
+  void a_rotated_file_the_node_has_not_read_is_read_not_marked_read() throws IOException {
     CsvFiles.append(dir.resolve("Master.csv.1"), calls(0, 3));
     CsvFiles.append(master, calls(3, 4));
     TailMasterCsv t = tailer();
-    assertEquals(1, t.tailOnce().fresh());
+    assertEquals(4, t.tailOnce().fresh(), "csv.start-at=start: the rotated file's calls too");
     assertEquals(0, t.tailOnce().lines());
-    assertExactly(1);
+    assertExactly(4);
   }
 
   @Test
@@ -211,7 +212,8 @@ class TailMasterCsvIT {
     assertEquals(1, t.tailOnce().lines());
     CsvFiles.append(master, second.substring(50, 120));
     assertEquals(0, t.tailOnce().lines(), "still no newline");
-    assertEquals(120.0, registry.get("postcall.csv.lag.bytes").gauge().value(), "the partial line is the lag");
+    assertEquals(120.0, registry.get("postcall.csv.lag.bytes").tag("node", NODE).tag("file", master.toString()).gauge().value(),
+        "the partial line is the lag");
     CsvFiles.append(master, second.substring(120));
     ImportCounts c = t.tailOnce();
     assertEquals(1, c.fresh());
