@@ -32,8 +32,9 @@ import java.util.Set;
 public final class CsvCalls {
   /** Below MariaDB's in_predicate_conversion_threshold (1000), where an IN-list becomes a derived table. */
   private static final int CHUNK = 500;
+  /** Due at once, on the database's clock (every node's jobs are claimed by it). */
   private static final String INSERT_JOBS = "INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at,"
-      + " created_at, updated_at) SELECT id, ?, ?, 0, ?, ?, ? FROM calls"
+      + " created_at, updated_at) SELECT id, ?, ?, 0, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3), UTC_TIMESTAMP(3) FROM calls"
       + " WHERE id >= ? AND source = ? AND received_at = ? ON DUPLICATE KEY UPDATE call_id = call_id";
 
   private final LocalInfile localInfile = new LocalInfile();
@@ -105,10 +106,9 @@ public final class CsvCalls {
     try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS)) {
       ps.setString(1, JobState.PENDING.name());
       ps.setString(2, Stage.first().name());
-      for (int i = 3; i <= 5; i++) Sql.setInstant(ps, i, at);
-      ps.setLong(6, firstId);
-      ps.setString(7, CallRecord.Source.CSV.name());
-      Sql.setInstant(ps, 8, at);
+      ps.setLong(3, firstId);
+      ps.setString(4, CallRecord.Source.CSV.name());
+      Sql.setInstant(ps, 5, at);
       return ps.executeLargeUpdate();
     }
   }
@@ -283,21 +283,20 @@ public final class CsvCalls {
   /**
    * Releases the held jobs (see {@link CallStore#CallStore(javax.sql.DataSource, java.time.Clock,
    * java.time.Duration)}) of calls whose Master.csv rows have just been merged: nothing is left to
-   * wait for. Only jobs that never ran are touched.
+   * wait for. Only jobs that never ran are touched; due now on the database's clock.
    */
-  public void release(Connection c, List<CallRecord.Key> calls, Instant now) throws SQLException {
+  public void release(Connection c, List<CallRecord.Key> calls) throws SQLException {
     Map<String, List<String>> byPbx = new LinkedHashMap<>();
     for (CallRecord.Key k : calls) byPbx.computeIfAbsent(k.pbxId(), p -> new ArrayList<>()).add(Sql.clip(k.uniqueid(), 150));
     for (var e : byPbx.entrySet()) {
       for (List<String> chunk : chunks(e.getValue())) {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.next_attempt_at = ?"
-            + " WHERE j.state = ? AND j.attempts = 0 AND j.next_attempt_at > ? AND c.pbx_id = ? AND c.uniqueid IN ("
+        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs j JOIN calls c ON c.id = j.call_id"
+            + " SET j.next_attempt_at = UTC_TIMESTAMP(3) WHERE j.state = ? AND j.attempts = 0"
+            + " AND j.next_attempt_at > UTC_TIMESTAMP(3) AND c.pbx_id = ? AND c.uniqueid IN ("
             + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")")) {
-          Sql.setInstant(ps, 1, now);
-          ps.setString(2, JobState.PENDING.name());
-          Sql.setInstant(ps, 3, now);
-          ps.setString(4, e.getKey());
-          for (int i = 0; i < chunk.size(); i++) ps.setString(5 + i, chunk.get(i));
+          ps.setString(1, JobState.PENDING.name());
+          ps.setString(2, e.getKey());
+          for (int i = 0; i < chunk.size(); i++) ps.setString(3 + i, chunk.get(i));
           ps.executeUpdate();
         }
       }

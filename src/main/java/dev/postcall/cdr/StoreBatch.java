@@ -140,7 +140,7 @@ final class StoreBatch {
     for (CallRecord r : records) if (!inserted.contains(CallStore.key(r))) known.add(r.key());
     storeKnown(c, records, inserted, now, counts);
     // after the merge, in the same transaction: a held job runs with Master.csv's view of its call
-    if (!known.isEmpty()) calls.release(c, known, now);
+    if (!known.isEmpty()) calls.release(c, known);
   }
 
   private void storeKnown(Connection c, List<CallRecord> records, Set<CallRecord.Key> inserted, Instant now,

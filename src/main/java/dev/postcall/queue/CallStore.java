@@ -37,9 +37,11 @@ public final class CallStore {
         dial_status, recording, accountcode, userfield, source, received_at, agent, pbx_id)
       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
       ON DUPLICATE KEY UPDATE uniqueid = uniqueid""";
-  private static final String INSERT_JOB = """
-      INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, created_at, updated_at)
-      VALUES (?, ?, ?, 0, ?, ?, ?)""";
+  /** Due after the hold, on the database's clock (every node's jobs are claimed by it). */
+  private static final String JOB_ROW = "(?, ?, ?, 0, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, UTC_TIMESTAMP(3),"
+      + " UTC_TIMESTAMP(3))";
+  private static final String INSERT_JOB = "INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, created_at,"
+      + " updated_at) VALUES " + JOB_ROW;
 
   private static final int BATCH = 500;
   private static final int CALL_COLUMNS = 22;
@@ -79,6 +81,10 @@ public final class CallStore {
     this.clock = clock;
     this.conflicts = new ConflictCheck(recordings);
     this.hold = hold;
+  }
+
+  private long holdMicros() {
+    return hold.toNanos() / 1000;
   }
 
   /** Told of each newly recorded conflict once its transaction has committed. */
@@ -149,9 +155,7 @@ public final class CallStore {
           job.setLong(1, callId);
           job.setString(2, JobState.PENDING.name());
           job.setString(3, Stage.first().name());
-          Sql.setInstant(job, 4, now.plus(hold));
-          Sql.setInstant(job, 5, now);
-          Sql.setInstant(job, 6, now);
+          job.setLong(4, holdMicros());
           job.executeUpdate();
           NumberSuffixes.add(c, List.of(r));
           conflicts.screenFresh(c, List.of(r), now, recorded);
@@ -190,16 +194,14 @@ public final class CallStore {
       NumberSuffixes.add(c, fresh);
       List<Long> ids = ids(c, fresh.stream().map(CallStore::key).toList());
       try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS_HEAD
-          + String.join(",", Collections.nCopies(ids.size(), "(?, ?, ?, 0, ?, ?, ?)"))
+          + String.join(",", Collections.nCopies(ids.size(), JOB_ROW))
           + " ON DUPLICATE KEY UPDATE call_id = call_id")) {
         int k = 0;
         for (long id : ids) {
           ps.setLong(++k, id);
           ps.setString(++k, JobState.PENDING.name());
           ps.setString(++k, Stage.first().name());
-          Sql.setInstant(ps, ++k, now.plus(hold));
-          Sql.setInstant(ps, ++k, now);
-          Sql.setInstant(ps, ++k, now);
+          ps.setLong(++k, holdMicros());
         }
         ps.executeUpdate();
       }

@@ -45,7 +45,6 @@ public final class JobQueue {
   /** Claims up to {@code limit} due jobs for {@code owner}, leased until now + {@code lease}. */
   public List<Job> claim(String owner, int limit, Duration lease) throws SQLException {
     if (limit <= 0) return List.of();
-    Instant now = clock.instant();
     return Sql.transaction(ds, c -> {
       List<Long> ids = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(PICK)) {
@@ -163,7 +162,6 @@ public final class JobQueue {
    * kill -9). Returns how many.
    */
   public int releaseLeasesOf(String ownerPrefix, java.util.function.Predicate<String> gone) throws SQLException {
-    Instant now = clock.instant();
     String like = ownerPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     java.util.Map<Long, String> owned = new java.util.LinkedHashMap<>();
     try (Connection c = ds.getConnection();
@@ -189,7 +187,6 @@ public final class JobQueue {
    */
   public Job progress(Job job, Stage next, String mp3Path, String objectref, Instant attachedAt, Duration lease)
       throws SQLException {
-    Instant now = clock.instant();
     updateOwned(job, "stage = ?, mp3_path = ?, objectref = ?, attached_at = ?, lease_until = " + DB_IN + ", updated_at = " + DB_IN,
         ps -> {
           ps.setString(1, next.name());
@@ -203,21 +200,21 @@ public final class JobQueue {
     return job.advanced(next, mp3Path, objectref, attachedAt);
   }
 
-  /** Delivered. done_at and updated_at get the same instant: the dashboard counts by the latter's index. */
+  /**
+   * Delivered. done_at and updated_at get the same instant (the database's now, one per statement):
+   * the dashboard counts by the latter's index.
+   */
   public void done(Job job) throws SQLException {
     done(job, null);
   }
 
   /** Delivered, with a note for the job's history (what the last stage found). */
   public void done(Job job, String note) throws SQLException {
-    Instant now = clock.instant();
     updateOwned(job, "state = ?, stage = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL,"
-        + " done_at = ?, updated_at = ?", ps -> {
+        + " done_at = UTC_TIMESTAMP(3), updated_at = UTC_TIMESTAMP(3)", ps -> {
           ps.setString(1, JobState.DONE.name());
           ps.setString(2, Stage.DONE.name());
-          Sql.setInstant(ps, 3, now);
-          Sql.setInstant(ps, 4, now);
-          return 5;
+          return 3;
         }, new Event(job.stage(), JobEventOutcome.DONE, note));
   }
 
@@ -226,7 +223,6 @@ public final class JobQueue {
    * count) until {@code at}, when a worker claims it like any other job and looks for a second object.
    */
   public void awaitReconcile(Job job, Instant at, String note) throws SQLException {
-    Instant now = clock.instant();
     updateOwned(job, "state = ?, stage = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = " + DB_IN + ","
         + " attempts = 0, last_error = NULL, updated_at = " + DB_IN, ps -> {
           ps.setString(1, JobState.PENDING.name());
@@ -244,15 +240,13 @@ public final class JobQueue {
 
   /** As {@link #retryLater(Job, Instant, String)}; a non-null {@code createInDoubtAt} is stored with it. */
   public void retryLater(Job job, Instant at, String error, Instant createInDoubtAt) throws SQLException {
-    Instant now = clock.instant();
     updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = " + DB_IN + ","
-        + " last_error = ?, create_in_doubt_at = COALESCE(?, create_in_doubt_at), updated_at = ?", ps -> {
+        + " last_error = ?, create_in_doubt_at = COALESCE(?, create_in_doubt_at), updated_at = UTC_TIMESTAMP(3)", ps -> {
           ps.setString(1, JobState.PENDING.name());
           ps.setLong(2, microsUntil(at));
           ps.setString(3, error);
           Sql.setInstant(ps, 4, createInDoubtAt);
-          Sql.setInstant(ps, 5, now);
-          return 6;
+          return 5;
         }, new Event(job.stage(), JobEventOutcome.RETRY, error));
   }
 
@@ -261,13 +255,11 @@ public final class JobQueue {
    * service is shutting down. Not an error.
    */
   public void postpone(Job job, Instant at, String why) throws SQLException {
-    Instant now = clock.instant();
     updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = " + DB_IN + ","
-        + " attempts = attempts - 1, updated_at = ?", ps -> {
+        + " attempts = attempts - 1, updated_at = UTC_TIMESTAMP(3)", ps -> {
           ps.setString(1, JobState.PENDING.name());
           ps.setLong(2, microsUntil(at));
-          Sql.setInstant(ps, 3, now);
-          return 4;
+          return 3;
         }, new Event(job.stage(), JobEventOutcome.POSTPONED, why));
   }
 
@@ -278,24 +270,23 @@ public final class JobQueue {
 
   /** As {@link #fail(Job, String)}; a non-null {@code createInDoubtAt} is stored with it (an admin retry honours it). */
   public void fail(Job job, String error, Instant createInDoubtAt) throws SQLException {
-    Instant now = clock.instant();
     updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, last_error = ?,"
-        + " failed_stage = ?, create_in_doubt_at = COALESCE(?, create_in_doubt_at), updated_at = ?", ps -> {
+        + " failed_stage = ?, create_in_doubt_at = COALESCE(?, create_in_doubt_at), updated_at = UTC_TIMESTAMP(3)", ps -> {
           ps.setString(1, JobState.FAILED.name());
           ps.setString(2, error);
           ps.setString(3, job.stage().name());
           Sql.setInstant(ps, 4, createInDoubtAt);
-          Sql.setInstant(ps, 5, now);
-          return 6;
+          return 5;
         }, new Event(job.stage(), JobEventOutcome.FAILED, error));
   }
 
   /**
-   * A FAILED (or DISCARDED) job goes back to PENDING, due now. False if there was none. Throws
-   * {@link CallRef.AmbiguousException} when the ref names no PBX and several PBXs have that uniqueid.
+   * A FAILED (or DISCARDED) job goes back to PENDING, due now on the database's clock. False if there
+   * was none. Throws {@link CallRef.AmbiguousException} when the ref names no PBX and several PBXs
+   * have that uniqueid.
    */
   public boolean retry(CallRef call, String who) throws SQLException {
-    return adminUpdate(call, JobState.PENDING, "next_attempt_at = ?, attempts = 0, failed_stage = NULL,"
+    return adminUpdate(call, JobState.PENDING, "next_attempt_at = UTC_TIMESTAMP(3), attempts = 0, failed_stage = NULL,"
         + " discarded_by = NULL, discard_reason = NULL", EnumSet.of(JobState.FAILED, JobState.DISCARDED), null,
         JobEventOutcome.RETRY_BY_ADMIN, who);
   }
@@ -303,14 +294,13 @@ public final class JobQueue {
   /** A FAILED job is closed for good; kept for the audit with who and why. */
   public boolean discard(CallRef call, String reason, String who) throws SQLException {
     if (reason == null || reason.isBlank()) throw new IllegalArgumentException("a reason is required to discard");
-    return adminUpdate(call, JobState.DISCARDED, "next_attempt_at = ?, discarded_by = ?, discard_reason = ?",
+    return adminUpdate(call, JobState.DISCARDED, "next_attempt_at = UTC_TIMESTAMP(3), discarded_by = ?, discard_reason = ?",
         EnumSet.of(JobState.FAILED), reason, JobEventOutcome.DISCARDED, who);
   }
 
   /** Moves the job of {@code call} from one of the states {@code from} to {@code to}, with {@code set} after the state. */
   private boolean adminUpdate(CallRef call, JobState to, String set, Set<JobState> from, String reason, JobEventOutcome outcome,
       String who) throws SQLException {
-    Instant now = clock.instant();
     return Sql.transaction(ds, c -> {
       long id;
       String stage;
@@ -334,19 +324,17 @@ public final class JobQueue {
         }
       }
       try (PreparedStatement up = c.prepareStatement(
-          "UPDATE jobs SET state = ?, " + set + ", version = version + 1, updated_at = ? WHERE id = ?")) {
+          "UPDATE jobs SET state = ?, " + set + ", version = version + 1, updated_at = UTC_TIMESTAMP(3) WHERE id = ?")) {
         int i = 1;
         up.setString(i++, to.name());
-        Sql.setInstant(up, i++, now);
         if (reason != null) {
           up.setString(i++, who);
           up.setString(i++, reason);
         }
-        Sql.setInstant(up, i++, now);
         up.setLong(i, id);
         up.executeUpdate();
       }
-      insertEvent(c, id, attempts, stage, outcome, (who == null ? "" : who + ": ") + (reason == null ? "" : reason), now);
+      insertEvent(c, id, attempts, stage, outcome, (who == null ? "" : who + ": ") + (reason == null ? "" : reason));
       return true;
     });
   }
@@ -401,7 +389,7 @@ public final class JobQueue {
     }
     Sql.transaction(ds, c -> {
       checkOwned(job, ownedUpdate(c, job, set, binder));
-      insertEvent(c, job.id(), job.attempts(), event.stage().name(), event.outcome(), event.message(), clock.instant());
+      insertEvent(c, job.id(), job.attempts(), event.stage().name(), event.outcome(), event.message());
       return null;
     });
   }
@@ -422,16 +410,16 @@ public final class JobQueue {
     if (rows > 1) throw new IllegalStateException("updated " + rows + " jobs for id " + job.id());
   }
 
-  private static void insertEvent(Connection c, long jobId, int attempt, String stage, JobEventOutcome outcome, String message,
-      Instant at) throws SQLException {
+  /** An entry of the job's history, at the database's now: the same clock as the job's updated_at. */
+  private static void insertEvent(Connection c, long jobId, int attempt, String stage, JobEventOutcome outcome, String message)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO job_events (job_id, at, attempt, stage, outcome, message) VALUES (?,?,?,?,?,?)")) {
+        "INSERT INTO job_events (job_id, at, attempt, stage, outcome, message) VALUES (?, UTC_TIMESTAMP(3), ?,?,?,?)")) {
       ps.setLong(1, jobId);
-      Sql.setInstant(ps, 2, at);
-      ps.setInt(3, attempt);
-      ps.setString(4, stage);
-      ps.setString(5, outcome.name());
-      ps.setString(6, Sql.clip(message, 4000));
+      ps.setInt(2, attempt);
+      ps.setString(3, stage);
+      ps.setString(4, outcome.name());
+      ps.setString(5, Sql.clip(message, 4000));
       ps.executeUpdate();
     }
   }

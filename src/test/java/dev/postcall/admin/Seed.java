@@ -33,22 +33,44 @@ public final class Seed {
 
   /** A call that failed in {@code stage} with {@code error}. */
   public void failed(String uid, String caller, Instant start, Stage stage, String error) throws Exception {
+    Instant at = clock.instant();
     calls.insert(call(uid, caller, "201", start));
     Job j = claim(uid);
     if (stage != Stage.WAIT) j = queue.progress(j, stage, null, null, null, Duration.ofMinutes(5));
     queue.fail(j, error);
+    stamp(uid, at, false);
     clock.advance(Duration.ofSeconds(1));
   }
 
   /** A call that was delivered. */
   public void delivered(String uid, String caller, Instant start) throws Exception {
+    Instant at = clock.instant();
     calls.insert(call(uid, caller, "201", start));
     queue.done(claim(uid));
+    stamp(uid, at, true);
     clock.advance(Duration.ofSeconds(1));
   }
 
   public void pending(String uid, String caller, Instant start) throws Exception {
+    Instant at = clock.instant();
     calls.insert(call(uid, caller, "201", start));
+    stamp(uid, at, false);
+  }
+
+  /**
+   * The queue writes its times on the database's clock; the seed dates the job at its own clock's
+   * {@code at} instead, so that tests can move time by hand.
+   */
+  private void stamp(String uid, Instant at, boolean done) throws Exception {
+    try (var c = ds.getConnection(); var ps = c.prepareStatement("UPDATE jobs j JOIN calls c ON c.id = j.call_id"
+        + " SET j.created_at = ?, j.updated_at = ?, j.done_at = CASE WHEN ? THEN ? ELSE j.done_at END WHERE c.uniqueid = ?")) {
+      dev.postcall.db.Sql.setInstant(ps, 1, at);
+      dev.postcall.db.Sql.setInstant(ps, 2, at);
+      ps.setBoolean(3, done);
+      dev.postcall.db.Sql.setInstant(ps, 4, at);
+      ps.setString(5, uid);
+      ps.executeUpdate();
+    }
   }
 
   public void withMp3(String uid, String mp3Path) throws Exception {

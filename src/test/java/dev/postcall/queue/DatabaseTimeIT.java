@@ -75,6 +75,35 @@ class DatabaseTimeIT {
   }
 
   @Test
+  void a_node_120_s_ahead_holds_fails_retries_and_delivers_on_the_databases_clock() throws Exception {
+    Clock its = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(120));
+    new CallStore(db.ds(), its, Duration.ofSeconds(15)).insert(JobQueueIT.call("1.1"));
+    double due = db.secondsFromNow("1.1", "next_attempt_at");
+    assertTrue(due > 14 && due <= 15, "held csv.hold from the database's now, not from this node's: " + due);
+    assertNow("created_at");
+    assertNow("updated_at");
+    JobQueue ahead = nodeOff(db, Duration.ofSeconds(120));
+    assertEquals(0, ahead.claim("ahead", 1, LEASE).size(), "still held");
+    db.passTime(Duration.ofSeconds(15));
+    ahead.fail(ahead.claim("ahead", 1, LEASE).get(0), "refused");
+    assertNow("updated_at");
+    assertTrue(ahead.retry(dev.postcall.call.CallRef.parse("1.1"), "admin"));
+    double retryDue = db.secondsFromNow("1.1", "next_attempt_at");
+    assertTrue(retryDue <= 0 && retryDue > -2, "an admin's retry is due at the database's now: " + retryDue);
+    Job job = onTime.claim("a", 1, LEASE).get(0);
+    ahead.done(job);
+    assertNow("done_at");
+    assertNow("updated_at");
+    assertEquals(0, db.count("SELECT COUNT(*) FROM job_events WHERE ABS(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(3), at)) > 2"),
+        "the job's history on the database's clock too");
+  }
+
+  private void assertNow(String column) {
+    double off = db.secondsFromNow("1.1", column);
+    assertTrue(Math.abs(off) < 2, column + " is " + off + " s from the database's now");
+  }
+
+  @Test
   void renewing_leases_keeps_running_jobs_and_their_version_and_only_the_owners() throws Exception {
     calls.insert(JobQueueIT.call("1.1"));
     calls.insert(JobQueueIT.call("1.2"));
