@@ -72,6 +72,20 @@ class NodeEndpointsIT {
   }
 
   @Test
+  void a_tailer_node_exports_the_lag_of_its_own_files_labelled_with_its_pbx_id() throws Exception {
+    java.nio.file.Path master = dir.resolve("cdr-csv/Master.csv");
+    java.nio.file.Files.createDirectories(master.getParent());
+    java.nio.file.Files.writeString(master, "\"partial"); // no newline: 8 bytes not read yet
+    PostcallConfig cfg = db.serviceConfig(dir, NO_INCIDENT, Map.of("roles", "agi,tailer", "pbx.id", "pbx-x",
+        "csv.files", master.toString(), "csv.tail-interval", "200ms"));
+    try (PostcallService pbx = new PostcallService(cfg, Clock.systemUTC(), SoapIncidentSystem::new)) {
+      pbx.start();
+      String lag = "postcall_csv_lag_bytes{file=\"" + master + "\",node=\"pbx-x\"} 8.0";
+      await().atMost(Duration.ofSeconds(30)).until(() -> get(pbx, "/metrics").body().contains(lag));
+    }
+  }
+
+  @Test
   void a_web_node_on_a_pbx_is_ready_although_the_incident_system_is_unreachable_from_it() throws Exception {
     try (PostcallService pbx = start("agi,web")) {
       HttpResponse<String> ready = get(pbx, "/ready");
