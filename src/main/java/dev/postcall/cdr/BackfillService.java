@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * tailer role tails its own PBX's files, always: nothing here has to run once per cluster. The
  * positions and the history horizon are the node's own rows ({@code pbx.id}), and the calls they
  * bring are stored once whoever brings them (unique uniqueid). A second process with the same
- * {@code pbx.id} on the same files is harmless: a batch whose offset another process moved meanwhile
- * rolls back.
+ * {@code pbx.id} on the same files stores nothing twice: a batch whose offset the other process
+ * moved meanwhile rolls back.
  */
 public final class BackfillService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BackfillService.class);
@@ -106,7 +106,7 @@ public final class BackfillService implements AutoCloseable {
                   .withMisfireHandlingInstructionFireAndProceed()).build());
       s.start();
       scheduler = s;
-      log.info("backfill of node {} started: tail {} every {}, sweep '{}'", node, csv.files(), csv.tailInterval(),
+      log.info("backfill scheduler of node {} started: tail {} every {}, sweep '{}'", node, csv.files(), csv.tailInterval(),
           csv.sweepCron());
     } catch (SchedulerException e) {
       throw new PostcallException("cannot start the backfill scheduler: " + e.getMessage(), true, e);

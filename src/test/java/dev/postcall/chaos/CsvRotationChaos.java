@@ -55,10 +55,9 @@ class CsvRotationChaos {
   }
 
   /**
-   * Calls start once the tailer has run: the AGI port opens ~1 s before the backfill scheduler, and
-   * rotated files that already exist at the tailer's first run are history by design (README, Known
-   * limitations) — with rotations every 400 ms, rows written in that second were lost to the tailer
-   * (seen once in CI). The scheduler's first run comes at its start; two tail intervals cover it.
+   * Calls start once the tailer has run: the AGI port opens ~1 s before the backfill scheduler (a
+   * rotated file the node has not read is read from its start since tailing became per node, but the
+   * scenario measures rotations under way, not the first start). Two tail intervals cover the first run.
    */
   private static void awaitFirstTail(ChaosRun run) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
