@@ -130,8 +130,9 @@ public final class TailMasterCsv {
             adopted = true;
             log.info("{} ({}) is node {}'s: its position from before positions were per node (byte {}) is now its own",
                 p, key, offsets.node(), st.offset());
-          } catch (NoSuchFileException e) {
-            // rotated away meanwhile: its row stays for the node whose file it is
+          } catch (IOException e) {
+            // rotated away or unreadable: its row stays unowned, the tail itself reports a file it cannot read
+            log.debug("not taking over the old position of {}: {}", p, e.toString());
           }
         }
       }
