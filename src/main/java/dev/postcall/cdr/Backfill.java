@@ -25,7 +25,7 @@ final class Backfill {
     ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(csv.startAtEnd() ? isCall.and(horizon::accepts) : isCall,
         true, true, metrics.notices(), csv.pbxId()).zoneHint(csv.zone().getId()), csv.batchSize(), clock);
     return new TailMasterCsv(csv.files(), new CsvOffsets(ds, node), importer, metrics, csv.startAtEnd(),
-        new MasterCsvWatch(ds, clock, metrics.notices(), csv.tailInterval()), horizon, clock, startedAt);
+        new MasterCsvWatch(ds, clock, metrics.notices(), csv.tailInterval(), csv.pbxId()), horizon, clock, startedAt);
   }
 
   static SweepMasterCsv sweeper(PostcallConfig.Csv csv, String node, DataSource ds, Clock clock, CsvMetrics metrics) {

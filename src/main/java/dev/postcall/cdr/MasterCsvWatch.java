@@ -29,13 +29,16 @@ final class MasterCsvWatch {
   private final CdrNotices notices;
   private final Duration settle;
   private final Duration every;
+  private final String pbxId;
   private Instant checkedAt = Instant.MIN;
 
   /**
    * @param tailInterval the tailer's: a call's rows are read at most this long after they are
    *     written, so a call that ended two intervals and 5 s ago should have been read
+   * @param pbxId the PBX whose Master.csv this is: only its own calls over AGI count
    */
-  MasterCsvWatch(DataSource ds, Clock clock, CdrNotices notices, Duration tailInterval) {
+  MasterCsvWatch(DataSource ds, Clock clock, CdrNotices notices, Duration tailInterval, String pbxId) {
+    this.pbxId = pbxId;
     this.settle = tailInterval.multipliedBy(2).plusSeconds(5);
     this.every = tailInterval.plusSeconds(2);
     this.ds = ds;
@@ -75,10 +78,12 @@ final class MasterCsvWatch {
     if (!from.isBefore(to)) return 0;
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(
-            "SELECT COUNT(*) FROM calls WHERE start_time > ? AND start_time < ? AND end_time < ? AND source = 'AGI'")) {
+            "SELECT COUNT(*) FROM calls WHERE start_time > ? AND start_time < ? AND end_time < ? AND source = 'AGI'"
+                + " AND pbx_id = ?")) {
       Sql.setInstant(ps, 1, from);
       Sql.setInstant(ps, 2, to);
       Sql.setInstant(ps, 3, to);
+      ps.setString(4, pbxId);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

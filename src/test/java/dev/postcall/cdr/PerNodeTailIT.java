@@ -43,7 +43,7 @@ class PerNodeTailIT {
   }
 
   private BackfillService node(String id, Path master) {
-    return new BackfillService(csv(master), id, db.csvDs(), Clock.systemUTC(), registry, new CdrNotices(), Instant.now());
+    return new BackfillService(csv(master).forPbx(id), id, db.csvDs(), Clock.systemUTC(), registry, new CdrNotices(), Instant.now());
   }
 
   /** Appends a call that started at {@code at} (its uniqueid names that second) and returns its uniqueid. */
@@ -94,6 +94,8 @@ class PerNodeTailIT {
         millis.add((System.nanoTime() - t0) / 1_000_000);
       }
       assertEquals(8, db.count("SELECT COUNT(*) FROM jobs"), "one job per call");
+      assertEquals(4, db.count("SELECT COUNT(*) FROM calls WHERE pbx_id = 'pbx-a'"), "a's calls are a's PBX's");
+      assertEquals(4, db.count("SELECT COUNT(*) FROM calls WHERE pbx_id = 'pbx-b'"));
       assertEquals(1, db.count("SELECT COUNT(*) FROM csv_offsets WHERE node_id = 'pbx-a'"), "a's position");
       assertEquals(1, db.count("SELECT COUNT(*) FROM csv_offsets WHERE node_id = 'pbx-b'"), "b's position");
       await().atMost(INTERVAL.multipliedBy(3)).until(() -> lag("pbx-a", a) == 0 && lag("pbx-b", b) == 0);
@@ -160,10 +162,10 @@ class PerNodeTailIT {
     Instant halfPast = Instant.parse("2026-11-23T10:30:00Z");
     String aCall = call(a, halfPast);
     String bHistory = call(b, halfPast); // b's PBX handled it before postcall first ran on b (11:00)
-    TailMasterCsv tailA = Backfill.tailer(csv(a), "pbx-a", db.csvDs(), clock, new CsvMetrics(registry, "pbx-a"),
+    TailMasterCsv tailA = Backfill.tailer(csv(a).forPbx("pbx-a"), "pbx-a", db.csvDs(), clock, new CsvMetrics(registry, "pbx-a"),
         clock.instant());
     clock.set(Instant.parse("2026-11-23T11:00:00Z"));
-    TailMasterCsv tailB = Backfill.tailer(csv(b), "pbx-b", db.csvDs(), clock, new CsvMetrics(registry, "pbx-b"),
+    TailMasterCsv tailB = Backfill.tailer(csv(b).forPbx("pbx-b"), "pbx-b", db.csvDs(), clock, new CsvMetrics(registry, "pbx-b"),
         clock.instant());
     assertEquals(1, tailA.tailOnce().fresh());
     assertEquals(0, tailB.tailOnce().fresh(), "b's history");
@@ -194,7 +196,7 @@ class PerNodeTailIT {
     MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     Path m = master(dir.resolve("cdr-csv"));
     for (int i = 0; i < 3; i++) call(m, Instant.parse("2026-11-23T10:00:05Z"));
-    TailMasterCsv before = Backfill.tailer(csv(m), "old", db.csvDs(), clock, new CsvMetrics(registry, "old"), clock.instant());
+    TailMasterCsv before = Backfill.tailer(csv(m).forPbx("old"), "old", db.csvDs(), clock, new CsvMetrics(registry, "old"), clock.instant());
     assertEquals(3, before.tailOnce().fresh());
     // as V21 leaves the rows of a single tailer: no node
     db.exec("UPDATE csv_offsets SET node_id = ''");
@@ -205,7 +207,7 @@ class PerNodeTailIT {
     String later = call(m, Instant.parse("2026-11-23T10:00:09Z"));
     clock.set(Instant.parse("2026-11-23T12:00:00Z")); // upgraded and started two hours later
 
-    TailMasterCsv upgraded = Backfill.tailer(csv(m), "pbx1", db.csvDs(), clock, new CsvMetrics(registry, "pbx1"),
+    TailMasterCsv upgraded = Backfill.tailer(csv(m).forPbx("pbx1"), "pbx1", db.csvDs(), clock, new CsvMetrics(registry, "pbx1"),
         clock.instant());
     ImportCounts c = upgraded.tailOnce();
     assertEquals(1, c.lines(), "resumes at the old position: nothing read twice");
