@@ -84,6 +84,9 @@ public final class PostcallService implements AutoCloseable {
   }
 
   public synchronized void start() {
+    // Before the FastAGI port opens: a call it refused or cut while the rest starts (a CXF client
+    // takes seconds on a busy host) reaches only Master.csv and must not look like history.
+    java.time.Instant startedAt = clock.instant();
     log.info("starting postcall roles={} pbx.id={}{} {} {} {} {}", cfg.roles(), cfg.pbx().id(),
         cfg.pbx().explicit() ? "" : " (the host name)", cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
     db = OpenDatabase.open(cfg.db());
@@ -110,7 +113,6 @@ public final class PostcallService implements AutoCloseable {
     if (cfg.roles().contains(Role.WORKER) || cfg.roles().contains(Role.WEB)) incident = incidentFactory.apply(cfg.incident());
     startWeb(queue);
     // The rest needs the schema; the database may be down right now.
-    java.time.Instant startedAt = clock.instant(); // calls from here on are never the PBX's history
     DaemonThreads.start("postcall-start", () -> startWhenDatabaseAnswers(queue, startedAt));
   }
 
