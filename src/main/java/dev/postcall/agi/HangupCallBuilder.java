@@ -56,8 +56,10 @@ final class HangupCallBuilder {
     List<String> w = new ArrayList<>();
     String dst = v.get(Field.DST);
     // Inside h, the environment's extension is "h" (and "s" in a pushed hangup handler): the
-    // dialled extension is the CDR's dst — except with endbeforehexten=no, where dst is "h" too.
-    String extension = usable(dst) ? dst : usable(env.extension()) ? env.extension() : null;
+    // dialled extension is the one the dialplan kept at the call's start (a transfer rewrites dst),
+    // else the CDR's dst — except with endbeforehexten=no, where dst is "h" too.
+    String dialled = v.get(Field.DIALLED);
+    String extension = usable(dialled) ? dialled : usable(dst) ? dst : usable(env.extension()) ? env.extension() : null;
     String context = v.getOrDefault(Field.DCONTEXT, env.context());
     String recording = env.recordingArg() != null ? env.recordingArg() : v.get(Field.RECORDING);
     checkRecording(recording, w);

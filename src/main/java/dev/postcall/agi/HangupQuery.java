@@ -38,7 +38,12 @@ final class HangupQuery {
     /** The queue member who answered (app_queue sets it with {@code setinterfacevar=yes}). */
     MEMBERINTERFACE("MEMBERINTERFACE"),
     /** The channel that answered the last Dial that was answered: of a ring group, the one that did. */
-    DIALEDPEERNAME("DIALEDPEERNAME");
+    DIALEDPEERNAME("DIALEDPEERNAME"),
+    /**
+     * The number the caller dialled first, kept by the shipped dialplan's postcall-dialled routine:
+     * a redirect or blind transfer rewrites CDR(dst) in every part, this stays.
+     */
+    DIALLED("POSTCALL_DIALLED");
 
     final String variable;
 

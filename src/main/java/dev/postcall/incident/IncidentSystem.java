@@ -37,6 +37,12 @@ public interface IncidentSystem {
   /** Whether the object already has a file under the recording attribute (a lost addFile response). */
   boolean hasRecording(String objectref);
 
+  /**
+   * The names of the files the object holds under the recording attribute: which of a call's
+   * recordings a lost addFile response may already have put there.
+   */
+  List<String> recordingNames(String objectref);
+
   /** Attaches the MP3 to the object, streamed (MTOM), never read whole into memory. */
   void attachRecording(String objectref, Path mp3, String fileName);
 

@@ -94,9 +94,14 @@ public final class SoapIncidentSystem implements IncidentSystem, AutoCloseable {
 
   @Override
   public boolean hasRecording(String objectref) {
+    return !recordingNames(objectref).isEmpty();
+  }
+
+  @Override
+  public List<String> recordingNames(String objectref) {
     List<String> files = call("getFiles for objectref " + objectref,
         s -> port.getFiles(s, objectref, attributes.name("file")));
-    return !files.isEmpty();
+    return files == null ? List.of() : List.copyOf(files);
   }
 
   @Override

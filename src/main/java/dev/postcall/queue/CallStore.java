@@ -226,7 +226,7 @@ public final class CallStore {
         UPDATE calls c JOIN jobs j ON j.call_id = c.id
         SET c.dial_status = ?, c.recording = COALESCE(?, c.recording), c.linkedid = COALESCE(c.linkedid, ?),
             c.dst_channel = COALESCE(c.dst_channel, ?), c.userfield = COALESCE(c.userfield, ?),
-            c.agent = COALESCE(?, c.agent), c.source = ?
+            c.agent = COALESCE(?, c.agent), c.extension = COALESCE(?, c.extension), c.source = ?
         WHERE c.pbx_id = ? AND c.uniqueid = ? AND c.source = ? AND """ + Stage.UPLOAD_NOT_STARTED_SQL)) {
       for (CallRecord r : agi) {
         ps.setString(1, clip(r.dialStatus(), 32));
@@ -235,11 +235,13 @@ public final class CallStore {
         ps.setString(4, clip(r.dstChannel(), 255));
         ps.setString(5, clip(r.userfield(), 255));
         ps.setString(6, clip(r.agent(), 255));
-        ps.setString(7, CallRecord.Source.AGI.name());
-        ps.setString(8, r.pbxId());
-        ps.setString(9, clip(r.uniqueid(), 150));
-        ps.setString(10, CallRecord.Source.CSV.name());
-        Stage.bindUploadNotStarted(ps, 11);
+        // the number dialled first: a redirect rewrote dst in every Master.csv row
+        ps.setString(7, clip(r.extension(), 80));
+        ps.setString(8, CallRecord.Source.AGI.name());
+        ps.setString(9, r.pbxId());
+        ps.setString(10, clip(r.uniqueid(), 150));
+        ps.setString(11, CallRecord.Source.CSV.name());
+        Stage.bindUploadNotStarted(ps, 12);
         ps.addBatch();
       }
       ps.executeBatch();

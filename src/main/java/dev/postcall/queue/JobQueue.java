@@ -440,4 +440,66 @@ public final class JobQueue {
       ps.executeUpdate();
     }
   }
+
+  /** The call's recordings in call order (empty until the worker found them, or for a single file of an older job). */
+  public List<CallRecording> recordings(Job job) throws SQLException {
+    return Sql.autocommit(ds, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT seq, name, started_at, audio_ms, mp3_path FROM call_recordings WHERE call_id = ? ORDER BY seq")) {
+        ps.setLong(1, job.callId());
+        List<CallRecording> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long ms = rs.getLong("audio_ms");
+            out.add(new CallRecording(rs.getInt("seq"), rs.getString("name"), Sql.getInstant(rs, "started_at"),
+                rs.wasNull() ? null : ms, rs.getString("mp3_path")));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /**
+   * Stores the call's recordings as the worker found them (replacing an earlier list: the files
+   * are looked for again whenever the job passes WAIT), in one transaction.
+   */
+  public void recordingsFound(Job job, List<CallRecording> found) throws SQLException {
+    Sql.transaction(ds, c -> {
+      try (PreparedStatement del = c.prepareStatement("DELETE FROM call_recordings WHERE call_id = ?")) {
+        del.setLong(1, job.callId());
+        del.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO call_recordings (call_id, seq, name, started_at, audio_ms, mp3_path) VALUES (?,?,?,?,?,?)")) {
+        for (CallRecording r : found) {
+          ps.setLong(1, job.callId());
+          ps.setInt(2, r.seq());
+          ps.setString(3, Sql.clip(r.name(), 1024));
+          Sql.setInstant(ps, 4, r.startedAt());
+          if (r.audioMs() == null) ps.setNull(5, java.sql.Types.BIGINT);
+          else ps.setLong(5, r.audioMs());
+          ps.setString(6, r.mp3Path());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  /** One recording converted: a retry converts only those without an MP3. */
+  public void recordingConverted(Job job, CallRecording r) throws SQLException {
+    Sql.autocommit(ds, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE call_recordings SET mp3_path = ?, audio_ms = ? WHERE call_id = ? AND seq = ?")) {
+        ps.setString(1, r.mp3Path());
+        if (r.audioMs() == null) ps.setNull(2, java.sql.Types.BIGINT);
+        else ps.setLong(2, r.audioMs());
+        ps.setLong(3, job.callId());
+        ps.setInt(4, r.seq());
+        return ps.executeUpdate();
+      }
+    });
+  }
 }

@@ -8,6 +8,7 @@ import dev.postcall.incident.DialStatusMapping;
 import dev.postcall.incident.IncidentException;
 import dev.postcall.incident.IncidentSystem;
 import dev.postcall.call.CallRecord;
+import dev.postcall.queue.CallRecording;
 import dev.postcall.queue.Job;
 import dev.postcall.queue.JobQueue;
 import dev.postcall.queue.LeaseLostException;
@@ -152,8 +153,8 @@ public final class DeliverCall {
       nanos.merge(stage, ns, Long::sum);
     }
 
-    /** The WAV this run converted, held open so that only that file is deleted after the upload. */
-    OpenRecording recording;
+    /** The WAVs this run converted, held open so that only those files are deleted after the upload. */
+    final List<OpenRecording> recordings = new java.util.ArrayList<>();
     /** The job as stored after a step updated it midway (a lease held longer for a long conversion). */
     Job updated;
 
@@ -166,13 +167,18 @@ public final class DeliverCall {
     }
 
     void closeRecording() {
-      if (recording == null) return;
-      try {
-        recording.close();
-      } catch (IOException e) {
-        log.debug("closing {}: {}", recording.path(), e.getMessage());
+      for (OpenRecording r : recordings) {
+        try {
+          r.close();
+        } catch (IOException e) {
+          log.debug("closing {}: {}", r.path(), e.getMessage());
+        }
       }
-      recording = null;
+      recordings.clear();
+    }
+
+    OpenRecording opened(Path wav) {
+      return recordings.stream().filter(r -> r.path().equals(wav)).findFirst().orElse(null);
     }
   }
 
@@ -204,15 +210,16 @@ public final class DeliverCall {
       case ABSENT -> {
         if (!answered(job.call())) {
           log.debug("unanswered, no recording: delivering the call alone");
-          return p.queue().progress(job, Stage.CREATE, null, null, null, lease());
+          return afterWait(job, wav, false);
         }
         Duration missingWait = p.recordingsCfg().missingWait();
         if (age.compareTo(missingWait) >= 0) {
           // A dialplan that records selectively, or a MixMonitor that failed: the call itself still counts.
           log.warn("answered, but no recording appeared at {} within {}: delivering the call WITHOUT a recording",
               wav, human(missingWait));
-          p.metrics().counter("postcall.delivered.without.recording").increment();
-          return p.queue().progress(job, Stage.CREATE, null, null, null, lease());
+          Job next = afterWait(job, wav, false);
+          if (next != null && next.stage() == Stage.CREATE) p.metrics().counter("postcall.delivered.without.recording").increment();
+          return next;
         }
         Instant next = p.clock().instant().plus(p.recordingsCfg().openWait());
         Instant giveUp = job.createdAt().plus(missingWait);
@@ -224,11 +231,68 @@ public final class DeliverCall {
         if (o.state() == WaitForRecording.State.UNCLOSED)
           log.warn("recording {} was never closed by Asterisk (header sizes unset, unchanged for {}): converting the {} bytes it holds",
               wav, human(p.recordingsCfg().unclosedWait()), o.size());
-        if (o.size() <= p.recordingsCfg().headerOnlyBytes()) {
-          if (answered(job.call())) log.warn("answered, but recording {} holds no audio ({} bytes)", wav, o.size());
-          return p.queue().progress(job, Stage.CREATE, null, null, null, lease());
-        }
-        return p.queue().progress(job, Stage.CONVERT, null, null, null, lease());
+        boolean audio = o.size() > p.recordingsCfg().headerOnlyBytes();
+        if (!audio && answered(job.call())) log.warn("answered, but recording {} holds no audio ({} bytes)", wav, o.size());
+        return afterWait(job, wav, audio);
+      }
+    }
+  }
+
+  /**
+   * Once the call's own file has settled: every recording of the call with audio, in call order —
+   * the file MIXMONITOR_FILENAME names and the caller's file by recordings.pattern, which differ
+   * when the dialplan started a second MixMonitor on the caller with another name (a destination
+   * that records). Stored (call_recordings) so CONVERT and ATTACH work through them one by one and
+   * a retry redoes only what is missing. Null when another file is still being written (postponed).
+   */
+  private Job afterWait(Job job, Path own, boolean ownHasAudio) throws IOException, SQLException, InterruptedException {
+    List<Found> found = new java.util.ArrayList<>();
+    if (ownHasAudio) found.add(Found.of(p.recordings().name(job.call()), own));
+    String patternName;
+    try {
+      patternName = p.recordings().patternName(job.call());
+    } catch (PostcallException e) {
+      patternName = null; // a uniqueid that is no safe file name: only the named recording counts
+    }
+    Path other = patternName == null ? null : p.recordings().resolve(job.call(), patternName);
+    // MIXMONITOR_FILENAME is often the same file by its absolute path
+    if (other != null && !other.equals(own)) {
+      WaitForRecording.Outcome o = p.waitForRecording().await(other, p.recordingsCfg().openWait());
+      if (o.state() == WaitForRecording.State.STILL_WRITING) {
+        p.queue().postpone(job, p.clock().instant().plusSeconds(1), "recording " + other + " still open");
+        return null;
+      }
+      if (o.state() != WaitForRecording.State.ABSENT && o.size() > p.recordingsCfg().headerOnlyBytes())
+        found.add(Found.of(patternName, other));
+    }
+    if (found.isEmpty()) return p.queue().progress(job, Stage.CREATE, null, null, null, lease());
+    // call order: when each file's audio began (its last write minus its length)
+    found.sort(java.util.Comparator.comparing(Found::startedAt, java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
+    List<CallRecording> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < found.size(); i++) rows.add(new CallRecording(i + 1, found.get(i).name(), found.get(i).startedAt(), found.get(i).audioMs(), null));
+    p.queue().recordingsFound(job, rows);
+    if (rows.size() > 1) log.info("{} recordings belong to this call: {}", rows.size(), rows.stream().map(CallRecording::name).toList());
+    return p.queue().progress(job, Stage.CONVERT, null, null, null, lease());
+  }
+
+  /**
+   * Whether the stored list, not the call's one named file, says what to convert, upload and delete:
+   * more than one recording, or one that is not the file MIXMONITOR_FILENAME names (that held no audio).
+   */
+  private boolean several(List<CallRecording> recordings, Job job) {
+    return recordings.size() > 1 || recordings.size() == 1
+        && !p.recordings().resolve(job.call(), recordings.get(0).name()).equals(p.recordings().resolve(job.call()));
+  }
+
+  /** A recording file found for the call, with when its audio began. */
+  private record Found(String name, Instant startedAt, Long audioMs) {
+    static Found of(String name, Path wav) {
+      try {
+        WavInfo info = WavInfo.read(wav);
+        Instant modified = Files.getLastModifiedTime(wav).toInstant();
+        return new Found(name, modified.minus(info.duration()), info.duration().toMillis());
+      } catch (IOException | PostcallException e) {
+        return new Found(name, null, null); // CONVERT says what is wrong with it
       }
     }
   }
@@ -238,13 +302,15 @@ public final class DeliverCall {
   }
 
   private Job convert(Job claimed, Attempt attempt) throws SQLException, InterruptedException, IOException {
+    List<CallRecording> recordings = p.queue().recordings(claimed);
+    if (several(recordings, claimed)) return convertEach(claimed, attempt, recordings);
     Job job = claimed;
     Path wav = p.recordings().resolve(job.call());
     Instant day = job.call().start() != null ? job.call().start() : job.createdAt();
     Path mp3 = p.archive().mp3For(job.uniqueid(), job.id(), ArchiveRecording.dayOf(day));
     attempt.closeRecording();
     OpenRecording rec = OpenRecording.open(p.recordings().rootOf(job.call()), wav);
-    attempt.recording = rec;
+    attempt.recordings.add(rec);
     long max = p.recordingsCfg().maxBytes();
     if (rec.size() > max)
       throw new PostcallException("recording " + wav + " holds " + rec.size() + " bytes, more than recordings.max-bytes ("
@@ -268,6 +334,55 @@ public final class DeliverCall {
     log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(),
         out.duration().toSeconds(), out.bytes());
     return p.queue().progress(job, Stage.CREATE, out.path().toString(), job.objectref(), null, lease());
+  }
+
+  /**
+   * Several recordings: each converted to an MP3 of its own ({@code <uniqueid>.mp3}, {@code
+   * <uniqueid>-2.mp3} … in call order), skipping those a previous run converted. The call is
+   * flagged short when the files together cover much less than the answered time.
+   */
+  private Job convertEach(Job claimed, Attempt attempt, List<CallRecording> recordings)
+      throws SQLException, InterruptedException, IOException {
+    Job job = claimed;
+    Instant day = job.call().start() != null ? job.call().start() : job.createdAt();
+    attempt.closeRecording();
+    List<CallRecording> done = new java.util.ArrayList<>();
+    for (CallRecording r : recordings) {
+      if (r.mp3Path() != null && Files.exists(p.archive().checked(r.mp3Path()))) {
+        done.add(r);
+        continue;
+      }
+      Path wav = p.recordings().resolve(job.call(), r.name());
+      String base = r.seq() == 1 ? job.uniqueid() : job.uniqueid() + "-" + r.seq();
+      Path mp3 = p.archive().mp3For(base, job.id(), ArchiveRecording.dayOf(day));
+      OpenRecording rec = OpenRecording.open(p.recordings().rootOf(job.call()), wav);
+      attempt.recordings.add(rec);
+      long max = p.recordingsCfg().maxBytes();
+      if (rec.size() > max)
+        throw new PostcallException("recording " + wav + " holds " + rec.size() + " bytes, more than recordings.max-bytes ("
+            + max + "): not converted", false);
+      WavInfo info = WavInfo.read(wav, rec.channel());
+      Duration limit = p.converter().deadline(info).plus(Duration.ofMinutes(1));
+      if (limit.compareTo(lease()) > 0) {
+        job = p.queue().progress(job, Stage.CONVERT, job.mp3Path(), job.objectref(), null, limit);
+        attempt.updated = job;
+      }
+      ConvertRecording.Mp3 out = p.converter().convert(wav, rec.channel(), info, mp3);
+      p.metrics().counter("postcall.conversions").increment();
+      CallRecording converted = r.converted(out.path().toString(), out.duration().toMillis());
+      p.queue().recordingConverted(job, converted);
+      done.add(converted);
+      log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(), out.duration().toSeconds(), out.bytes());
+    }
+    Duration covered = ShortRecording.covered(done);
+    if (ShortRecording.isShort(covered, job.call().billsec())) {
+      log.warn("{} recordings cover {} ms of a call answered for {} s: not the whole conversation (flagged recording_short)",
+          done.size(), covered.toMillis(), job.call().billsec());
+      p.metrics().counter("postcall.recordings.short").increment();
+      p.queue().flagShortRecording(job);
+    }
+    p.metrics().counter("postcall.recordings.extra").increment(done.size() - 1);
+    return p.queue().progress(job, Stage.CREATE, done.get(0).mp3Path(), job.objectref(), null, lease());
   }
 
   private Job create(Job claimed, Attempt attempt) throws SQLException {
@@ -303,16 +418,30 @@ public final class DeliverCall {
   }
 
   private Job attach(Job job, Attempt attempt) throws SQLException {
-    if (job.mp3Path() == null) return p.queue().progress(job, Stage.CLEANUP, null, job.objectref(), null, lease());
-    Path mp3 = p.archive().checked(job.mp3Path());
-    if (!Files.exists(mp3)) return convertAgain(job);
-    if (!attempt.createdHere && p.incident().hasRecording(job.objectref())) {
-      log.info("object {} already has its recording (earlier attempt)", job.objectref());
-    } else {
+    List<Path> files = new java.util.ArrayList<>();
+    List<CallRecording> recordings = p.queue().recordings(job);
+    if (several(recordings, job)) {
+      for (CallRecording r : recordings) {
+        if (r.mp3Path() == null) return convertAgain(job);
+        files.add(p.archive().checked(r.mp3Path()));
+      }
+    } else if (job.mp3Path() != null) {
+      files.add(p.archive().checked(job.mp3Path()));
+    }
+    if (files.isEmpty()) return p.queue().progress(job, Stage.CLEANUP, null, job.objectref(), null, lease());
+    for (Path mp3 : files) if (!Files.exists(mp3)) return convertAgain(job);
+    // per file: an earlier attempt may have put some of the call's files there before it failed
+    List<String> there = attempt.createdHere ? List.of() : p.incident().recordingNames(job.objectref());
+    for (Path mp3 : files) {
+      String name = mp3.getFileName().toString();
+      if (there.contains(name)) {
+        log.info("object {} already has {} (earlier attempt)", job.objectref(), name);
+        continue;
+      }
       try {
-        p.incident().attachRecording(job.objectref(), mp3, mp3.getFileName().toString());
+        p.incident().attachRecording(job.objectref(), mp3, name);
       } catch (IncidentException e) {
-        // the same race as a create's, for the file: the retry asks hasRecording only after the settle time
+        // the same race as a create's, for the file: the retry asks for the file names only after the settle time
         if (CreateInDoubt.unanswered(e)) attempt.unansweredAt = p.clock().instant();
         throw e;
       }
@@ -328,21 +457,35 @@ public final class DeliverCall {
   }
 
   private Job cleanUp(Job job, Attempt attempt) throws SQLException, IOException {
-    Path wav = null;
-    try {
-      wav = p.recordings().resolve(job.call());
-    } catch (PostcallException e) {
-      // a call delivered without a usable recording path: nothing of ours to delete
-    }
-    if (job.mp3Path() != null) {
+    List<CallRecording> recordings = p.queue().recordings(job);
+    List<String> mp3s = new java.util.ArrayList<>();
+    List<Path> wavs = new java.util.ArrayList<>();
+    if (several(recordings, job)) {
+      for (CallRecording r : recordings) {
+        if (r.mp3Path() != null) mp3s.add(r.mp3Path());
+        try {
+          wavs.add(p.recordings().resolve(job.call(), r.name()));
+        } catch (PostcallException e) {
+          // not a path of ours to delete
+        }
+      }
+    } else {
+      if (job.mp3Path() != null) mp3s.add(job.mp3Path());
       try {
-        p.archive().cleanUp(p.archive().checked(job.mp3Path()));
+        wavs.add(p.recordings().resolve(job.call()));
+      } catch (PostcallException e) {
+        // a call delivered without a usable recording path: nothing of ours to delete
+      }
+    }
+    for (String mp3 : mp3s) {
+      try {
+        p.archive().cleanUp(p.archive().checked(mp3));
       } catch (PostcallException e) {
         // the call is delivered; a path the database now points elsewhere is simply not touched
         log.warn("MP3 not deleted: {}", e.getMessage());
       }
     }
-    if (wav != null && p.archive().deletesWav()) deleteWav(job, attempt, wav);
+    if (p.archive().deletesWav()) for (Path wav : wavs) deleteWav(job, attempt, wav);
     Instant reconcileAt = null;
     if (p.inDoubt().needsReconcile(job)) {
       reconcileAt = p.inDoubt().reconcileAt();
@@ -405,8 +548,9 @@ public final class DeliverCall {
    */
   private void deleteWav(Job job, Attempt attempt, Path wav) throws IOException {
     boolean deleted;
-    if (attempt.recording != null && attempt.recording.path().equals(wav)) {
-      deleted = attempt.recording.deleteIfUnchanged();
+    OpenRecording held = attempt.opened(wav);
+    if (held != null) {
+      deleted = held.deleteIfUnchanged();
     } else {
       Instant uploaded = job.attachedAt() != null ? job.attachedAt() : p.clock().instant();
       deleted = OpenRecording.deleteIfNotModifiedAfter(p.recordings().rootOf(job.call()), wav, uploaded);

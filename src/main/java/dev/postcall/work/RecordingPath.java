@@ -61,17 +61,26 @@ public final class RecordingPath {
 
   /** The recording's path, checked to be inside its PBX's root. Throws a non-retryable error otherwise. */
   public Path resolve(CallRecord call) {
-    return of(call.pbxId()).resolveHere(call);
+    return of(call.pbxId()).inside(call.uniqueid(), name(call));
   }
 
-  private Path resolveHere(CallRecord call) {
+  /** The name {@link #resolve} uses: MIXMONITOR_FILENAME, else the pattern's. */
+  public String name(CallRecord call) {
     String name = call.recording();
-    if (name == null || name.isBlank()) {
-      if (!SAFE_UNIQUEID.matcher(call.uniqueid()).matches() || call.uniqueid().contains(".."))
-        throw refused(call.uniqueid(), "uniqueid '" + printable(call.uniqueid()) + "' is not a safe file name");
-      name = pattern.replace("${uniqueid}", call.uniqueid());
-    }
-    return inside(call.uniqueid(), name);
+    return name == null || name.isBlank() ? patternName(call) : name;
+  }
+
+  /** The caller's own recording by its PBX's recordings.pattern, whatever MIXMONITOR_FILENAME says. */
+  public String patternName(CallRecord call) {
+    String uniqueid = call.uniqueid();
+    if (!SAFE_UNIQUEID.matcher(uniqueid).matches() || uniqueid.contains(".."))
+      throw refused(uniqueid, "uniqueid '" + printable(uniqueid) + "' is not a safe file name");
+    return of(call.pbxId()).pattern.replace("${uniqueid}", uniqueid);
+  }
+
+  /** Another recording name of the call (a stored one), checked like the call's own, in its PBX's root. */
+  public Path resolve(CallRecord call, String name) {
+    return of(call.pbxId()).inside(call.uniqueid(), name);
   }
 
   private Path inside(String uniqueid, String name) {

@@ -13,6 +13,34 @@ final class ShortRecording {
 
   private ShortRecording() {}
 
+  /**
+   * How much of the call several recordings cover together: the union of their spans where each
+   * one's start is known (recordings of one call overlap when a destination records too), and at
+   * least the longest single file.
+   */
+  static Duration covered(java.util.List<dev.postcall.queue.CallRecording> recordings) {
+    long longest = 0;
+    java.util.List<long[]> spans = new java.util.ArrayList<>();
+    for (var r : recordings) {
+      if (r.audioMs() == null) continue;
+      longest = Math.max(longest, r.audioMs());
+      if (r.startedAt() != null) spans.add(new long[] {r.startedAt().toEpochMilli(), r.startedAt().toEpochMilli() + r.audioMs()});
+    }
+    spans.sort(java.util.Comparator.comparingLong(a -> a[0]));
+    long union = 0, from = Long.MIN_VALUE, to = Long.MIN_VALUE;
+    for (long[] s : spans) {
+      if (s[0] > to) {
+        if (to > from) union += to - from;
+        from = s[0];
+        to = s[1];
+      } else {
+        to = Math.max(to, s[1]);
+      }
+    }
+    if (to > from) union += to - from;
+    return Duration.ofMillis(Math.max(longest, union));
+  }
+
   static boolean isShort(Duration recording, Integer billsec) {
     if (recording == null || billsec == null || billsec <= 0) return false;
     long talkMs = billsec * 1000L;

@@ -33,6 +33,12 @@ class HangupCallBuilderTest {
   }
 
   @Test
+  void the_number_dialled_first_wins_over_the_dst_a_transfer_rewrote() {
+    assertEquals("810", berlin.build(ENV, Map.of(Field.DST, "xfer", Field.DIALLED, "810")).call().extension());
+    assertEquals("xfer", berlin.build(ENV, Map.of(Field.DST, "xfer", Field.DIALLED, "s")).call().extension(), "s is no number");
+  }
+
+  @Test
   void odd_values_are_kept_with_a_warning() {
     var b = berlin.build(ENV, Map.of(Field.START, "yesterday", Field.DURATION, "-3", Field.BILLSEC, "x",
         Field.USERFIELD, "a\u0000b"));

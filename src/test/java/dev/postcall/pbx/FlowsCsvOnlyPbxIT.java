@@ -29,6 +29,6 @@ class FlowsCsvOnlyPbxIT {
 
   @Test
   void answered_with_a_called_number_that_is_no_s_or_h() throws Exception {
-    FlowsPbxIT.assertAnsweredAndCalled(pbx);
+    FlowsPbxIT.assertAnsweredAndCalled(pbx, false);
   }
 }

@@ -111,7 +111,7 @@ class DeliverCallTest {
     when(incident.create(any(), anyString())).thenReturn("OBJ-9");
     deliver.run(j);
     verify(incident, never()).find(anyString(), anyString(), anyBoolean());
-    verify(incident, never()).hasRecording(anyString());
+    verify(incident, never()).recordingNames(anyString());
     verify(incident).attachRecording(eq("OBJ-9"), eq(mp3), anyString());
     verify(queue).done(any());
   }
@@ -119,9 +119,39 @@ class DeliverCallTest {
   @Test
   void attach_is_skipped_when_the_object_already_has_its_file() throws Exception {
     Job j = job(Stage.ATTACH, mp3.toString(), "OBJ-1", 2);
-    when(incident.hasRecording("OBJ-1")).thenReturn(true);
+    when(incident.recordingNames("OBJ-1")).thenReturn(java.util.List.of("1.1.mp3"));
     deliver.run(j);
     verify(queue).progress(eq(j), eq(Stage.CLEANUP), eq(mp3.toString()), eq("OBJ-1"), any(), any());
+    verify(incident, never()).attachRecording(any(), any(), any());
+  }
+
+  @Test
+  void attach_of_several_recordings_uploads_only_the_files_the_object_lacks_in_call_order() throws Exception {
+    Path second = Files.write(tmp.resolve("archive").resolve("1.1-2.mp3"), new byte[] {4, 5});
+    Path third = Files.write(tmp.resolve("archive").resolve("1.1-3.mp3"), new byte[] {6});
+    Job j = job(Stage.ATTACH, mp3.toString(), "OBJ-1", 2);
+    when(queue.recordings(j)).thenReturn(java.util.List.of(
+        new dev.postcall.queue.CallRecording(1, "1.1.wav", clock.instant(), 9000L, mp3.toString()),
+        new dev.postcall.queue.CallRecording(2, "1.1-c.wav", clock.instant(), 3000L, second.toString()),
+        new dev.postcall.queue.CallRecording(3, "1.1-d.wav", clock.instant(), 1000L, third.toString())));
+    // an earlier attempt put the first file there and lost the answer to the second
+    when(incident.recordingNames("OBJ-1")).thenReturn(java.util.List.of("1.1.mp3"));
+    deliver.run(j);
+    org.mockito.InOrder order = org.mockito.Mockito.inOrder(incident);
+    order.verify(incident).attachRecording("OBJ-1", second, "1.1-2.mp3");
+    order.verify(incident).attachRecording("OBJ-1", third, "1.1-3.mp3");
+    verify(incident, never()).attachRecording(eq("OBJ-1"), eq(mp3), anyString());
+    verify(queue).progress(eq(j), eq(Stage.CLEANUP), eq(mp3.toString()), eq("OBJ-1"), any(), any());
+  }
+
+  @Test
+  void attach_of_several_recordings_with_one_not_converted_goes_back_to_convert() throws Exception {
+    Job j = job(Stage.ATTACH, mp3.toString(), "OBJ-1", 2);
+    when(queue.recordings(j)).thenReturn(java.util.List.of(
+        new dev.postcall.queue.CallRecording(1, "1.1.wav", clock.instant(), 9000L, mp3.toString()),
+        new dev.postcall.queue.CallRecording(2, "1.1-c.wav", clock.instant(), 3000L, null)));
+    deliver.run(j);
+    verify(queue).progress(eq(j), eq(Stage.CONVERT), isNull(), eq("OBJ-1"), isNull(), any());
     verify(incident, never()).attachRecording(any(), any(), any());
   }
 

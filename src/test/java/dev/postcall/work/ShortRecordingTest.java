@@ -1,5 +1,6 @@
 package dev.postcall.work;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,5 +24,23 @@ class ShortRecordingTest {
     assertFalse(ShortRecording.isShort(Duration.ofSeconds(1), 0));
     assertFalse(ShortRecording.isShort(Duration.ofSeconds(1), null));
     assertFalse(ShortRecording.isShort(null, 8));
+  }
+
+  @Test
+  void several_recordings_cover_the_union_of_their_spans() {
+    java.time.Instant t = java.time.Instant.parse("2026-12-06T22:00:00Z");
+    // a whole-call file (8 s) and a destination's file over its last 3 s: 8 s, not 11
+    assertEquals(Duration.ofSeconds(8), ShortRecording.covered(java.util.List.of(
+        new dev.postcall.queue.CallRecording(1, "a.wav", t, 8000L, null),
+        new dev.postcall.queue.CallRecording(2, "b.wav", t.plusSeconds(5), 3000L, null))));
+    // one after the other (the caller's MixMonitor stopped at the transfer): 4 + 3 s
+    assertEquals(Duration.ofSeconds(7), ShortRecording.covered(java.util.List.of(
+        new dev.postcall.queue.CallRecording(1, "a.wav", t, 4000L, null),
+        new dev.postcall.queue.CallRecording(2, "b.wav", t.plusSeconds(5), 3000L, null))));
+    assertTrue(ShortRecording.isShort(Duration.ofSeconds(7), 12), "7 of 12 s covered");
+    // start unknown: at least the longest file
+    assertEquals(Duration.ofSeconds(5), ShortRecording.covered(java.util.List.of(
+        new dev.postcall.queue.CallRecording(1, "a.wav", null, 5000L, null),
+        new dev.postcall.queue.CallRecording(2, "b.wav", t, 3000L, null))));
   }
 }
