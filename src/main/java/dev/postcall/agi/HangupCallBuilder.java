@@ -63,9 +63,14 @@ final class HangupCallBuilder {
     String context = v.getOrDefault(Field.DCONTEXT, env.context());
     String recording = env.recordingArg() != null ? env.recordingArg() : v.get(Field.RECORDING);
     checkRecording(recording, w);
-    Timing t = timing(env.uniqueid(), v, w);
+    // a picker's h runs on a channel a pickup renamed: its own uniqueid is the one it started with
+    String first = v.get(Field.FIRST_UNIQUEID);
+    boolean pickedUp = first != null && !first.equals(env.uniqueid()) && Uniqueids.created(first) != null
+        && Uniqueids.created(env.uniqueid()) != null && !Text.hasControl(first) && first.length() <= 150;
+    String uniqueid = pickedUp ? first : env.uniqueid();
+    Timing t = timing(uniqueid, v, w);
     CallRecord call = new CallRecord(
-        text("uniqueid", env.uniqueid(), 150, w),
+        text("uniqueid", uniqueid, 150, w),
         text("linkedid", v.get(Field.LINKEDID), 150, w),
         text("channel", env.channel(), 255, w),
         text("dstchannel", v.get(Field.DSTCHANNEL), 255, w),
@@ -75,14 +80,17 @@ final class HangupCallBuilder {
         text("context", context, 80, w),
         t.start(), t.answer(), t.end(), t.duration(), t.billsec(),
         text("disposition", v.get(Field.DISPOSITION), 32, w),
-        text("DIALSTATUS", outcome(v), 32, w),
+        text("DIALSTATUS", pickedUp ? "ANSWER" : outcome(v), 32, w),
         recording,
         text("accountcode", env.accountcode(), 80, w),
         text("userfield", v.get(Field.USERFIELD), 255, w),
         CallRecord.Source.AGI,
         text("agent", agent(v), 255, w),
         pbxId);
-    return new Built(call, List.copyOf(w), Uniqueids.isLeg(call.uniqueid(), call.linkedid(), call.channel()));
+    // postcall-dialled runs where calls enter from outside: such a channel is a person's call even
+    // when a bridge (a retrieved park, a pickup) gave it another call's linkedid
+    boolean caller = usable(dialled) || pickedUp;
+    return new Built(call, List.copyOf(w), !caller && Uniqueids.isLeg(call.uniqueid(), call.linkedid(), call.channel()));
   }
 
   private record Timing(Instant start, Instant answer, Instant end, Integer duration, Integer billsec) {}
@@ -113,6 +121,15 @@ final class HangupCallBuilder {
     if (end == null && partStart != null && duration != null && v.get(Field.START_EPOCH) != null
         && v.get(Field.DST) != null && !v.get(Field.DST).equals("h"))
       end = partStart.plusSeconds(duration);
+    // the channel hung up well after its last CDR part ended (a retriever after ParkedCall's bridge,
+    // whose talk Asterisk writes into the parked caller's CDR): the call lasted until the hangup
+    Instant now = epoch(v.get(Field.NOW));
+    if (end != null && now != null && now.getEpochSecond() - end.getEpochSecond() >= 2
+        && now.isBefore(end.plus(MAX_CALL))) {
+      if (answer != null && billsec != null) billsec = Math.max(billsec, (int) (now.getEpochSecond() - answer.getEpochSecond()));
+      end = now;
+      if (partStart != null) duration = (int) (now.getEpochSecond() - partStart.getEpochSecond());
+    }
     Instant created = Uniqueids.created(uniqueid);
     if (created == null || partStart == null || created.isAfter(partStart.plusSeconds(1))
         || partStart.isAfter(created.plus(MAX_CALL))) return new Timing(partStart, answer, end, duration, billsec);

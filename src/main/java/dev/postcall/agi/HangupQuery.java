@@ -43,7 +43,15 @@ final class HangupQuery {
      * The number the caller dialled first, kept by the shipped dialplan's postcall-dialled routine:
      * a redirect or blind transfer rewrites CDR(dst) in every part, this stays.
      */
-    DIALLED("POSTCALL_DIALLED");
+    DIALLED("POSTCALL_DIALLED"),
+    /**
+     * The channel's uniqueid when postcall-dialled ran: a pickup moves the picker's phone onto the
+     * picked-up leg and leaves the picker's dialplan (and h) on a channel renamed to that leg's name
+     * and uniqueid, but with the picker's variables.
+     */
+    FIRST_UNIQUEID("POSTCALL_UNIQUEID"),
+    /** The PBX's clock now, at hangup: later than the last CDR part's end when the channel outlived it (a retrieved park). */
+    NOW("EPOCH");
 
     final String variable;
 

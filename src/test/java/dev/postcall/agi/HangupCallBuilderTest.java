@@ -39,6 +39,42 @@ class HangupCallBuilderTest {
   }
 
   @Test
+  void a_retriever_whom_the_bridge_gave_the_callers_linkedid_is_a_call_when_postcall_dialled_marked_it() {
+    var retriever = new HangupCallBuilder.Env("1796598366.29", "PJSIP/r-1", "201", null, "h", "from-internal", null, null);
+    Map<Field, String> v = new java.util.HashMap<>(Map.of(Field.LINKEDID, "1796598364.8", Field.DST, "831"));
+    assertTrue(berlin.build(retriever, v).leg(), "unmarked: the linkedid says leg");
+    v.put(Field.DIALLED, "831");
+    assertTrue(!berlin.build(retriever, v).leg(), "marked at its start: a person's call");
+  }
+
+  @Test
+  void a_retriever_lasts_until_its_hangup_when_its_last_cdr_part_ended_at_the_bridge() {
+    var retriever = new HangupCallBuilder.Env("1796598366.29", "PJSIP/r-1", "201", null, "h", "from-internal", null, null);
+    var c = berlin.build(retriever, Map.of(Field.START_EPOCH, "1796598366.100000", Field.ANSWER_EPOCH, "1796598368.000000",
+        Field.END_EPOCH, "1796598368.200000", Field.DURATION, "2", Field.BILLSEC, "0", Field.NOW, "1796598371",
+        Field.DIALLED, "831")).call();
+    assertEquals(Instant.ofEpochSecond(1796598371), c.end());
+    assertEquals(5, c.duration());
+    assertEquals(3, c.billsec());
+    // an ordinary call whose h runs within a second of its end keeps the CDR's figures
+    var plain = berlin.build(retriever, Map.of(Field.START_EPOCH, "1796598366.100000", Field.END_EPOCH, "1796598368.200000",
+        Field.DURATION, "2", Field.NOW, "1796598369")).call();
+    assertEquals(2, plain.duration());
+  }
+
+  @Test
+  void a_picker_keeps_the_uniqueid_it_started_with_and_is_answered() {
+    // the h of a picker runs on the channel the pickup renamed to the ringing leg's name and uniqueid
+    var leftover = new HangupCallBuilder.Env("1796598365.6", "Local/pickme@agents-3;1", "202", null, "h", "from-internal", null, null);
+    var b = berlin.build(leftover, Map.of(Field.FIRST_UNIQUEID, "1796598365.25", Field.DIALLED, "821",
+        Field.LINKEDID, "1796598364.4", Field.DISPOSITION, "NO ANSWER"));
+    assertEquals("1796598365.25", b.call().uniqueid());
+    assertEquals("ANSWER", b.call().dialStatus());
+    assertEquals("821", b.call().extension());
+    assertTrue(!b.leg());
+  }
+
+  @Test
   void odd_values_are_kept_with_a_warning() {
     var b = berlin.build(ENV, Map.of(Field.START, "yesterday", Field.DURATION, "-3", Field.BILLSEC, "x",
         Field.USERFIELD, "a\u0000b"));

@@ -1,0 +1,129 @@
+package dev.postcall.pbx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.postcall.call.CallRecord;
+import dev.postcall.sim.IncidentServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * More calls that move, on a real Asterisk, both dialplan forms, all placed at once: park and
+ * retrieve (830: B talks 2 s and parks the caller; a second person, 831, retrieves it 2 s later and
+ * talks 3 s), pickup (820: B rings; a second person, 821, picks the call up and talks 3 s) and a
+ * destination that records to the caller's own file name (814, as 813). The retriever and the
+ * picker run postcall-dialled like every caller: their bridge gives them the caller's linkedid.
+ */
+class FlowsMorePbxIT {
+  @RegisterExtension static final RealPbx pbx = RealPbx.with("pbx/flows-test.conf");
+
+  static final List<String> FLOWS = List.of("814", "820", "830");
+
+  @BeforeAll
+  static void placeCalls() {
+    for (String form : FlowsPbxIT.FORMS) for (String flow : FLOWS)
+      pbx.pbx().rx("channel originate Local/" + flow + "@" + form + " extension talk@pc-flows-phone");
+    pbx.pbx().idle(Duration.ofSeconds(60));
+    pbx.awaitMasterCsvRead(Duration.ofSeconds(20));
+    assertEquals(FLOWS.size() * 2, pbx.masterCsvCalls().size(), "Master.csv's callers: " + pbx.masterCsvCalls().keySet());
+    List<String> all = new ArrayList<>(pbx.masterCsvCalls().keySet());
+    all.addAll(secondPeople().keySet());
+    pbx.awaitSettled(all, Duration.ofSeconds(60));
+  }
+
+  /** The retrievers' and the pickers' own calls (both forms): uniqueid → flow (831, 821). */
+  static Map<String, String> secondPeople() {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (MasterCsvRows.Row r : MasterCsvRows.read(pbx.masterCsvPath())) {
+      if (r.channel().startsWith("Local/831@") && r.channel().endsWith(";2")) out.put(r.uniqueid(), "831");
+      // the picker's ;2 half writes no row of its own (the pickup moves it into the caller's Dial): its ;1 half's uniqueid + 1
+      if (r.channel().startsWith("Local/821@") && r.channel().endsWith(";1")) {
+        int dot = r.uniqueid().indexOf('.');
+        out.put(r.uniqueid().substring(0, dot + 1) + (Long.parseLong(r.uniqueid().substring(dot + 1)) + 1), "821");
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void one_object_per_call_a_person_made_and_no_leg() throws Exception {
+    TreeSet<String> want = new TreeSet<>(pbx.masterCsvCalls().keySet());
+    want.addAll(secondPeople().keySet());
+    assertEquals(FLOWS.size() * 2 + 4, want.size(), "callers, retrievers and pickers: " + want);
+    for (String uid : want) assertEquals(1, pbx.incidents().creates(uid), "objects for " + uid);
+    assertEquals(want, new TreeSet<>(pbx.deliveredUniqueids()));
+    assertEquals(want, new TreeSet<>(pbx.storedUniqueids()));
+  }
+
+  @Test
+  void callers_start_with_their_channel_and_last_over_every_part() throws Exception {
+    ScenarioCalls.assertWholeCallTiming(pbx);
+  }
+
+  @Test
+  void answered_with_the_number_dialled_first() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    for (String uid : pbx.masterCsvCalls().keySet()) {
+      CallRecord c = pbx.storedCall(uid).orElseThrow();
+      String flow = c.userfield().substring(3, 6);
+      check(wrong, uid, flow, c);
+    }
+    secondPeople().forEach((uid, flow) -> {
+      try {
+        check(wrong, uid, flow, pbx.storedCall(uid).orElseThrow());
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertEquals(List.of(), wrong);
+  }
+
+  private static void check(List<String> wrong, String uid, String flow, CallRecord c) {
+    String status = pbx.object(uid).orElseThrow().first("status");
+    if (!"answered".equals(status)) wrong.add(flow + " " + uid + ": " + status);
+    if (!flow.equals(c.extension())) wrong.add(flow + " " + uid + ": called " + c.extension());
+  }
+
+  /**
+   * A retriever from its start to its hangup with its talk time (ParkedCall's bridge is written into
+   * the parked caller's CDR only). A picker of the hangup-handler form likewise: its handler moves
+   * with the pickup onto the channel that talks. The h-form picker's h runs at the pickup, on the
+   * channel the pickup leaves behind: its call ends there (README: use the handler form for pickups).
+   */
+  @Test
+  void a_retriever_and_a_picker_are_delivered_from_their_start_to_their_hangup() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    for (var e : secondPeople().entrySet()) {
+      CallRecord c = pbx.storedCall(e.getKey()).orElseThrow();
+      String what = e.getValue() + " " + e.getKey() + " " + c.channel() + ": ";
+      // the h-form picker's h runs on the channel the pickup renamed to the ringing leg's name
+      boolean hFormPicker = e.getValue().equals("821") && c.channel().startsWith("Local/pickme@");
+      // retriever: placed as the caller is parked, waits 2 s, talks 3 s; picker: placed 1 s into the ringing, talks 3 s
+      int least = e.getValue().equals("831") ? 4 : 2;
+      if (hFormPicker) least = 0;
+      if (c.duration() == null || c.duration() < least || c.duration() > 6) wrong.add(what + "duration " + c.duration());
+      if (!hFormPicker && (c.billsec() == null || c.billsec() < 2 || c.billsec() > 4)) wrong.add(what + "billsec " + c.billsec());
+    }
+    assertEquals(List.of(), wrong);
+  }
+
+  @Test
+  void every_person_gets_their_own_recording() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    List<String> all = new ArrayList<>(pbx.masterCsvCalls().keySet());
+    all.addAll(secondPeople().keySet());
+    for (String uid : all) {
+      IncidentServer.StoredObject o = pbx.object(uid).orElseThrow();
+      List<IncidentServer.StoredFile> files = pbx.incidents().files(o.objectref());
+      if (files.size() != 1 || !files.get(0).srcname().equals(uid + ".mp3"))
+        wrong.add(uid + ": " + files.stream().map(IncidentServer.StoredFile::srcname).toList());
+    }
+    assertEquals(List.of(), wrong);
+  }
+}
