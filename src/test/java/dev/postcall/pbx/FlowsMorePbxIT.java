@@ -27,18 +27,27 @@ class FlowsMorePbxIT {
 
   @BeforeAll
   static void placeCalls() {
+    place(pbx);
+    List<String> all = new ArrayList<>(pbx.masterCsvCalls().keySet());
+    all.addAll(secondPeople(pbx).keySet());
+    pbx.awaitSettled(all, Duration.ofSeconds(60));
+  }
+
+  /** Places the flows in both forms, waits until Asterisk is idle and the tailer has read Master.csv. */
+  static void place(RealPbx pbx) {
     for (String form : FlowsPbxIT.FORMS) for (String flow : FLOWS)
       pbx.pbx().rx("channel originate Local/" + flow + "@" + form + " extension talk@pc-flows-phone");
     pbx.pbx().idle(Duration.ofSeconds(60));
     pbx.awaitMasterCsvRead(Duration.ofSeconds(20));
     assertEquals(FLOWS.size() * 2, pbx.masterCsvCalls().size(), "Master.csv's callers: " + pbx.masterCsvCalls().keySet());
-    List<String> all = new ArrayList<>(pbx.masterCsvCalls().keySet());
-    all.addAll(secondPeople().keySet());
-    pbx.awaitSettled(all, Duration.ofSeconds(60));
   }
 
   /** The retrievers' and the pickers' own calls (both forms): uniqueid → flow (831, 821). */
   static Map<String, String> secondPeople() {
+    return secondPeople(pbx);
+  }
+
+  static Map<String, String> secondPeople(RealPbx pbx) {
     Map<String, String> out = new java.util.LinkedHashMap<>();
     for (MasterCsvRows.Row r : MasterCsvRows.read(pbx.masterCsvPath())) {
       if (r.channel().startsWith("Local/831@") && r.channel().endsWith(";2")) out.put(r.uniqueid(), "831");
