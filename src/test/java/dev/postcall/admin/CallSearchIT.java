@@ -127,9 +127,9 @@ class CallSearchIT {
     assertEquals(want, got(s, new CallSearch.Filter(since, until, number, status, agent, 1000)), what);
     // page by page: 7 at a time through the cursors gives the same list
     List<String> paged = new ArrayList<>();
-    String before = null;
+    CallSearch.Cursor before = null;
     for (int i = 0; i < 100; i++) {
-      List<CallSearch.Row> page = s.search(new CallSearch.Filter(since, until, number, status, agent, 7, before));
+      List<CallSearch.Row> page = s.search(new CallSearch.Filter(since, until, number, status, agent, 7, null, before));
       page.forEach(row -> paged.add(row.uniqueid()));
       if (page.size() < 7) break;
       before = page.get(page.size() - 1).cursor();
@@ -183,9 +183,9 @@ class CallSearchIT {
     CallSearch.Row row = search().search(new CallSearch.Filter(null, null, null, "answered", "PJSIP/202", 1)).get(0);
     assertEquals("PJSIP/202", row.agent());
     assertEquals("answered", row.status());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> search().search(new CallSearch.Filter(null, null, null, null, null, 5, "yesterday")));
-    assertTrue(e.getMessage().contains("not a page position"), e.getMessage());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CallSearch.Cursor.parse("yesterday"));
+    assertTrue(e.getMessage().contains("not a position in the list"), e.getMessage());
+    assertEquals(row.cursor(), CallSearch.Cursor.parse(row.cursor().text()));
     assertThrows(IllegalArgumentException.class, () -> search().search(new CallSearch.Filter(null, null, null, "great", null, 5)));
   }
 
