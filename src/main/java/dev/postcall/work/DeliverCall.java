@@ -309,21 +309,9 @@ public final class DeliverCall {
     Instant day = job.call().start() != null ? job.call().start() : job.createdAt();
     Path mp3 = p.archive().mp3For(job.uniqueid(), job.id(), ArchiveRecording.dayOf(day));
     attempt.closeRecording();
-    OpenRecording rec = OpenRecording.open(p.recordings().rootOf(job.call()), wav);
-    attempt.recordings.add(rec);
-    long max = p.recordingsCfg().maxBytes();
-    if (rec.size() > max)
-      throw new PostcallException("recording " + wav + " holds " + rec.size() + " bytes, more than recordings.max-bytes ("
-          + max + "): not converted", false);
-    WavInfo info = WavInfo.read(wav, rec.channel());
-    // a long recording may take longer than the lease: hold the job for as long as ffmpeg may run
-    Duration limit = p.converter().deadline(info).plus(Duration.ofMinutes(1));
-    if (limit.compareTo(lease()) > 0) {
-      job = p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, limit);
-      attempt.updated = job;
-    }
-    ConvertRecording.Mp3 out = p.converter().convert(wav, rec.channel(), info, mp3);
-    p.metrics().counter("postcall.conversions").increment();
+    Converted c = convertOne(job, attempt, wav, mp3, null);
+    job = c.job();
+    ConvertRecording.Mp3 out = c.mp3();
     if (ShortRecording.isShort(out.duration(), job.call().billsec())) {
       // the file still goes to the incident system: part of the conversation beats none
       log.warn("recording {} lasts {} ms of a call answered for {} s: not the whole conversation (flagged recording_short)",
@@ -334,6 +322,29 @@ public final class DeliverCall {
     log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(),
         out.duration().toSeconds(), out.bytes());
     return p.queue().progress(job, Stage.CREATE, out.path().toString(), job.objectref(), null, lease());
+  }
+
+  private record Converted(Job job, ConvertRecording.Mp3 mp3) {}
+
+  /** One WAV to {@code mp3}; the job comes back newer when its lease had to grow for ffmpeg. */
+  private Converted convertOne(Job job, Attempt attempt, Path wav, Path mp3, String mp3Path)
+      throws SQLException, InterruptedException, IOException {
+    OpenRecording rec = OpenRecording.open(p.recordings().rootOf(job.call()), wav);
+    attempt.recordings.add(rec);
+    long max = p.recordingsCfg().maxBytes();
+    if (rec.size() > max)
+      throw new PostcallException("recording " + wav + " holds " + rec.size() + " bytes, more than recordings.max-bytes ("
+          + max + "): not converted", false);
+    WavInfo info = WavInfo.read(wav, rec.channel());
+    // a long recording may take longer than the lease: hold the job for as long as ffmpeg may run
+    Duration limit = p.converter().deadline(info).plus(Duration.ofMinutes(1));
+    if (limit.compareTo(lease()) > 0) {
+      job = p.queue().progress(job, Stage.CONVERT, mp3Path, job.objectref(), null, limit);
+      attempt.updated = job;
+    }
+    ConvertRecording.Mp3 out = p.converter().convert(wav, rec.channel(), info, mp3);
+    p.metrics().counter("postcall.conversions").increment();
+    return new Converted(job, out);
   }
 
   /**
@@ -355,20 +366,9 @@ public final class DeliverCall {
       Path wav = p.recordings().resolve(job.call(), r.name());
       String base = r.seq() == 1 ? job.uniqueid() : job.uniqueid() + "-" + r.seq();
       Path mp3 = p.archive().mp3For(base, job.id(), ArchiveRecording.dayOf(day));
-      OpenRecording rec = OpenRecording.open(p.recordings().rootOf(job.call()), wav);
-      attempt.recordings.add(rec);
-      long max = p.recordingsCfg().maxBytes();
-      if (rec.size() > max)
-        throw new PostcallException("recording " + wav + " holds " + rec.size() + " bytes, more than recordings.max-bytes ("
-            + max + "): not converted", false);
-      WavInfo info = WavInfo.read(wav, rec.channel());
-      Duration limit = p.converter().deadline(info).plus(Duration.ofMinutes(1));
-      if (limit.compareTo(lease()) > 0) {
-        job = p.queue().progress(job, Stage.CONVERT, job.mp3Path(), job.objectref(), null, limit);
-        attempt.updated = job;
-      }
-      ConvertRecording.Mp3 out = p.converter().convert(wav, rec.channel(), info, mp3);
-      p.metrics().counter("postcall.conversions").increment();
+      Converted c = convertOne(job, attempt, wav, mp3, job.mp3Path());
+      job = c.job();
+      ConvertRecording.Mp3 out = c.mp3();
       CallRecording converted = r.converted(out.path().toString(), out.duration().toMillis());
       p.queue().recordingConverted(job, converted);
       done.add(converted);
