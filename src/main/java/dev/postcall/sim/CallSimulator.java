@@ -65,7 +65,7 @@ public final class CallSimulator {
 
   /** One simulated call and what happened to its AGI session. */
   public record SimulatedCall(String uniqueid, Outcome outcome, String callerNumber, boolean viaAgi, boolean agiCompleted,
-      long agiMicros, double audioSeconds, Instant hungUpAt) {}
+      long agiMicros, double audioSeconds, Instant hungUpAt, double toneHz) {}
 
   private final Options o;
   private final CdrCsvWriter csv;
@@ -78,11 +78,35 @@ public final class CallSimulator {
   private static final AtomicInteger SEQ = new AtomicInteger();
   private final AtomicInteger ended = new AtomicInteger();
   private final AtomicInteger placed = new AtomicInteger();
+  /** A PBX of its own ({@link #uniqueids}): its systemname, the epoch of its uniqueids and its own channel counter. */
+  private volatile String systemname;
+  private volatile long epoch;
+  private final AtomicInteger ownSeq = new AtomicInteger();
+  private volatile boolean ownUniqueids;
+  private volatile java.util.function.IntToDoubleFunction tone = n -> 440;
 
   public CallSimulator(Options options) {
     this.o = options;
     this.csv = new CdrCsvWriter(options.masterCsv(), options.zone());
     this.random = new Random(options.seed());
+  }
+
+  /**
+   * Uniqueids of a PBX of its own: {@code [systemname-]epoch.sequence} with this simulator's own
+   * counter from 0 — several simulators given the same epoch and no systemname produce the same
+   * uniqueids, as Asterisk servers without {@code systemname} do.
+   */
+  public CallSimulator uniqueids(String systemname, long epoch) {
+    this.systemname = systemname == null || systemname.isEmpty() ? null : systemname;
+    this.epoch = epoch;
+    this.ownUniqueids = true;
+    return this;
+  }
+
+  /** The tone of the n-th call's recording (0-based): a harness tells the delivered recordings apart by it. */
+  public CallSimulator tones(java.util.function.IntToDoubleFunction hzOfCall) {
+    this.tone = hzOfCall;
+    return this;
   }
 
   /** The Master.csv writer (a harness rotates it with {@link CdrCsvWriter#copyTruncate()} while calls are written). */
@@ -127,18 +151,41 @@ public final class CallSimulator {
   }
 
   private record Plan(String uniqueid, String calleeUniqueid, Outcome outcome, String caller, String name, String exten,
-      double ringSeconds, double talkSeconds, boolean skipAgi, long seed) {}
+      double ringSeconds, double talkSeconds, boolean skipAgi, long seed, double hz, boolean instant) {}
+
+  /**
+   * One answered call with {@code audioSeconds} of recording written at disk speed (a long call
+   * that has just ended), its AGI session and its Master.csv rows; returns when it has hung up.
+   */
+  public SimulatedCall placeLong(double audioSeconds) throws IOException, InterruptedException {
+    Files.createDirectories(o.recordingsDir());
+    Files.createDirectories(o.masterCsv().toAbsolutePath().getParent());
+    Plan p;
+    synchronized (this) {
+      int n = ownUniqueids ? ownSeq.getAndIncrement() : SEQ.getAndIncrement();
+      p = new Plan(uniqueid(n, 0), uniqueid(n, 1), Outcome.ANSWERED, "0301234" + (1000 + random.nextInt(9000)),
+          NAMES[random.nextInt(NAMES.length)], String.valueOf(200 + random.nextInt(50)), 0, audioSeconds, false,
+          random.nextLong(), tone.applyAsDouble(n), true);
+    }
+    placed.incrementAndGet();
+    return call(p);
+  }
+
+  private String uniqueid(int n, int leg) {
+    if (!ownUniqueids) return BASE + "." + (2 * n + leg);
+    return (systemname == null ? "" : systemname + "-") + epoch + "." + (2 * n + leg);
+  }
 
   private synchronized Plan plan() {
-    int n = SEQ.getAndIncrement();
+    int n = ownUniqueids ? ownSeq.getAndIncrement() : SEQ.getAndIncrement();
     Outcome outcome = pick();
     double mean = o.meanDuration().toMillis() / 1000.0 * o.durationScale();
     double exp = -Math.log(1 - random.nextDouble()) * mean;
     double talk = outcome != Outcome.ANSWERED ? 0 : o.instantAudio() ? mean : Math.max(0.2, exp);
     double ring = o.instantAudio() ? 0 : (1 + random.nextDouble() * 4) * Math.min(1, o.durationScale() * 10);
-    return new Plan(BASE + "." + (2 * n), BASE + "." + (2 * n + 1), outcome, "0301234" + (1000 + random.nextInt(9000)),
+    return new Plan(uniqueid(n, 0), uniqueid(n, 1), outcome, "0301234" + (1000 + random.nextInt(9000)),
         NAMES[random.nextInt(NAMES.length)], String.valueOf(200 + random.nextInt(50)), ring, talk,
-        random.nextInt(100) < o.skipAgiPercent(), random.nextLong());
+        random.nextInt(100) < o.skipAgiPercent(), random.nextLong(), tone.applyAsDouble(n), o.instantAudio());
   }
 
   private Outcome pick() {
@@ -155,15 +202,15 @@ public final class CallSimulator {
     Path wav = o.recordingsDir().resolve(p.uniqueid + ".wav");
     Instant start = Instant.now();
     Instant answer = null;
-    GrowingRecording rec = new GrowingRecording(wav, p.seed);
+    GrowingRecording rec = new GrowingRecording(wav, p.seed, p.hz);
     sleepSeconds(p.ringSeconds);
     if (p.outcome == Outcome.ANSWERED) {
       answer = Instant.now();
       double left = p.talkSeconds;
       while (left > 0) { // MixMonitor writes as the call goes on
-        double chunk = o.instantAudio() ? left : Math.min(0.2, left);
+        double chunk = p.instant ? Math.min(60, left) : Math.min(0.2, left);
         rec.append(chunk);
-        if (!o.instantAudio()) sleepSeconds(chunk);
+        if (!p.instant) sleepSeconds(chunk);
         left -= chunk;
       }
     }
@@ -184,7 +231,7 @@ public final class CallSimulator {
     int done = ended.incrementAndGet();
     if (o.rotateEvery() > 0 && done % o.rotateEvery() == 0) csv.rotate();
     return new SimulatedCall(p.uniqueid, p.outcome, p.caller, !p.skipAgi, session != null && session.completed(),
-        session == null ? 0 : session.micros(), seconds, hungUpAt);
+        session == null ? 0 : session.micros(), seconds, hungUpAt, p.hz);
   }
 
   private synchronized int random(int bound) {

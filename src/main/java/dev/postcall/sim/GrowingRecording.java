@@ -19,21 +19,28 @@ public final class GrowingRecording implements AutoCloseable {
 
   private final FileChannel ch;
   private final Random random;
+  private final double hz;
   private long samples;
   private double phase;
 
   public GrowingRecording(Path file, long seed) throws IOException {
+    this(file, seed, 440);
+  }
+
+  /** A recording whose tone is {@code hz}: a harness tells calls' recordings apart by it. */
+  public GrowingRecording(Path file, long seed, double hz) throws IOException {
+    this.hz = hz;
     this.ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
     this.random = new Random(seed);
     ch.write(header(0, false));
   }
 
-  /** Appends {@code seconds} of audio: a 440 Hz tone with a little noise, like a ringback and a voice. */
+  /** Appends {@code seconds} of audio: the tone (440 Hz unless given) with a little noise, like a ringback and a voice. */
   public void append(double seconds) throws IOException {
     int n = (int) Math.round(seconds * RATE);
     ByteBuffer buf = ByteBuffer.allocate(n * 2).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < n; i++) {
-      phase += 2 * Math.PI * 440 / RATE;
+      phase += 2 * Math.PI * hz / RATE;
       double v = 0.3 * Math.sin(phase) + 0.05 * (random.nextDouble() - 0.5);
       buf.putShort((short) (v * Short.MAX_VALUE));
     }

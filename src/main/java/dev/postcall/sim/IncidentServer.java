@@ -157,6 +157,14 @@ public final class IncidentServer implements AutoCloseable {
     chaos.delay(d);
   }
 
+  /**
+   * Request bodies are read at {@code bytesPerSecond} once their first {@code freeBytes} are in (0 =
+   * full speed): an upload of a large recording over a slow link, while small requests pass as before.
+   */
+  public void readSlowly(long bytesPerSecond, long freeBytes) {
+    chaos.readSlowly(bytesPerSecond, freeBytes);
+  }
+
   /** The next {@code n} operations (other than login/logout) fail with a declared fault with this code. */
   public void failNext(int n, String faultCode) {
     service.failNext(n, faultCode);
@@ -201,6 +209,11 @@ public final class IncidentServer implements AutoCloseable {
   /** Objects in creation order (removed ones left out). */
   public List<StoredObject> objects() {
     return service.objects();
+  }
+
+  /** Every object ever created, removed ones too, in creation order. */
+  public List<StoredObject> created() {
+    return service.created();
   }
 
   /** Objects removed through deleteObjectref: objectref → reason. */

@@ -269,6 +269,10 @@ final class SimulatedIncidentPort implements IncidentPort {
     return createOrder.stream().filter(o -> objects.containsKey(o.objectref())).toList();
   }
 
+  List<StoredObject> created() {
+    return List.copyOf(createOrder);
+  }
+
   /** Removed objects: objectref → the reason given. */
   Map<String, String> removed() {
     return Map.copyOf(removed);
