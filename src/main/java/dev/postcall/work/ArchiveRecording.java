@@ -35,6 +35,19 @@ public final class ArchiveRecording {
   }
 
   /**
+   * Whether a path from the database names a file under this worker's archive folder. One that does
+   * not is another worker's MP3 (a job taken over after that worker died): never read here, the
+   * recording is converted again instead.
+   */
+  public boolean holds(String mp3Path) {
+    try {
+      return Path.of(mp3Path).toAbsolutePath().normalize().startsWith(cfg.dir().toAbsolutePath().normalize());
+    } catch (java.nio.file.InvalidPathException e) {
+      return false;
+    }
+  }
+
+  /**
    * A path read back from the database ({@code jobs.mp3_path}), checked to be an MP3 under the
    * archive folder — also after symlinks — before it is read, uploaded or deleted: the database is
    * not the authority on which files postcall may touch. Throws a non-retryable error otherwise.

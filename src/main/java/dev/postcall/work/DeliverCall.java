@@ -387,7 +387,8 @@ public final class DeliverCall {
 
   private Job create(Job claimed, Attempt attempt) throws SQLException {
     Job job = p.queue().withCurrentCall(claimed);
-    if (job.mp3Path() != null && !Files.exists(Path.of(job.mp3Path()))) return convertAgain(job);
+    if (job.mp3Path() != null && (!p.archive().holds(job.mp3Path()) || !Files.exists(Path.of(job.mp3Path()))))
+      return convertAgain(job);
     // Back here after a re-conversion: the object exists already.
     if (job.objectref() != null) return p.queue().progress(job, Stage.ATTACH, job.mp3Path(), job.objectref(), null, lease());
     // A create of an earlier run went unanswered: the incident system may still be carrying it out,
@@ -422,10 +423,11 @@ public final class DeliverCall {
     List<CallRecording> recordings = p.queue().recordings(job);
     if (several(recordings, job)) {
       for (CallRecording r : recordings) {
-        if (r.mp3Path() == null) return convertAgain(job);
+        if (r.mp3Path() == null || !p.archive().holds(r.mp3Path())) return convertAgain(job);
         files.add(p.archive().checked(r.mp3Path()));
       }
     } else if (job.mp3Path() != null) {
+      if (!p.archive().holds(job.mp3Path())) return convertAgain(job);
       files.add(p.archive().checked(job.mp3Path()));
     }
     if (files.isEmpty()) return p.queue().progress(job, Stage.CLEANUP, null, job.objectref(), null, lease());
@@ -450,9 +452,13 @@ public final class DeliverCall {
     return p.queue().progress(job, Stage.CLEANUP, job.mp3Path(), job.objectref(), p.clock().instant(), lease());
   }
 
-  /** The MP3 is gone (deleted by hand, a lost disk) but the WAV is still there: back to CONVERT, keeping the object. */
+  /**
+   * The MP3 is gone (deleted by hand, a lost disk) or another worker's (outside this one's archive:
+   * that worker died), but the WAV is still there: back to CONVERT, keeping the object.
+   */
   private Job convertAgain(Job job) throws SQLException {
-    log.warn("MP3 {} vanished before upload, converting again", job.mp3Path());
+    if (p.archive().holds(job.mp3Path())) log.warn("MP3 {} vanished before upload, converting again", job.mp3Path());
+    else log.info("MP3 {} is not in this worker's archive (another worker's): converting again here", job.mp3Path());
     return p.queue().progress(job, Stage.CONVERT, null, job.objectref(), null, lease());
   }
 

@@ -338,12 +338,23 @@ class DeliverCallTest {
   }
 
   @Test
-  void an_mp3_path_from_the_database_outside_the_archive_is_never_uploaded() throws Exception {
+  void an_mp3_path_from_the_database_outside_the_archive_is_never_uploaded_but_converted_again() throws Exception {
+    // another worker's MP3 (it died after converting) or a path someone put in the database
     Path elsewhere = Files.write(tmp.resolve("secret.mp3"), new byte[] {9});
     Job j = job(Stage.ATTACH, elsewhere.toString(), "OBJ-1", 1);
     deliver.run(j);
     verify(incident, never()).attachRecording(any(), any(), any());
-    verify(queue).fail(eq(j), contains("is not an MP3 under"), isNull());
+    verify(queue, never()).fail(any(), anyString(), any());
+    verify(queue).progress(eq(j), eq(Stage.CONVERT), isNull(), eq("OBJ-1"), isNull(), any());
+  }
+
+  @Test
+  void another_workers_mp3_before_the_create_is_converted_again_here() throws Exception {
+    Path elsewhere = Files.write(tmp.resolve("other-worker.mp3"), new byte[] {9});
+    Job j = job(Stage.CREATE, elsewhere.toString(), null, 1);
+    deliver.run(j);
+    verify(incident, never()).create(any(), any());
+    verify(queue).progress(eq(j), eq(Stage.CONVERT), isNull(), isNull(), isNull(), any());
   }
 
   @Test
