@@ -31,13 +31,29 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /** Starts the service and waits until its FastAGI port accepts connections. */
-  synchronized void start() throws IOException, InterruptedException {
+  void start() throws IOException, InterruptedException {
+    launch();
+    awaitListening(Duration.ofSeconds(60));
+  }
+
+  /** Starts the service without waiting (several nodes start at once; {@link #awaitListening} each). */
+  synchronized void launch() throws IOException {
     if (process != null && process.isAlive()) throw new IllegalStateException("already running");
     starts++;
     Path log = logDir.resolve("service-" + starts + ".log");
     List<String> cmd = ServiceJvm.command(List.of(), jvmOptions, String.join(File.pathSeparator, ServiceJvm.classpath()), config);
     process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    ServiceJvm.awaitListening(process, agiPort, Duration.ofSeconds(60), () -> " — see " + log);
+  }
+
+  /** Waits until the port given at construction (FastAGI, or /metrics for a node without agi) accepts connections. */
+  void awaitListening(Duration atMost) throws InterruptedException {
+    Process p;
+    Path log;
+    synchronized (this) {
+      p = process;
+      log = logDir.resolve("service-" + starts + ".log");
+    }
+    ServiceJvm.awaitListening(p, agiPort, atMost, () -> " — see " + log);
   }
 
   /** kill -9: the process gets no chance to finish anything. */
