@@ -56,14 +56,17 @@ import org.junit.jupiter.api.Test;
  * <p>Switches while the features they need land: {@code -Dchaos.colliding-uniqueids=true} gives
  * every PBX the same uniqueids ({@code epoch.sequence} without a systemname; the skewed PBX's epoch
  * is its own clock's) — false gives each PBX its own systemname prefix, as the README's "Several
- * PBXs" asks for today; {@code -Dchaos.tail-every-pbx=true} gives every PBX node the tailer role
- * and Master.csv-only calls — false: only PBX 0 tails (one tailer node, as the README asks) and
- * only its calls may reach Master.csv alone.
+ * PBXs" asks for today (and the default); {@code -Dchaos.tail-every-pbx=true} gives every PBX
+ * node the tailer role and Master.csv-only calls — false: only PBX 0 tails (one tailer node, as
+ * the README asked before offsets were per node) and only its calls may reach Master.csv alone;
+ * the default is true once the per-node offsets' migration (V21) is in the build.
  */
 class ManyPbxChaos {
   static final int PBXS = 4;
   private static final boolean COLLIDING = Boolean.parseBoolean(System.getProperty("chaos.colliding-uniqueids", "false"));
-  private static final boolean TAIL_EVERY_PBX = Boolean.parseBoolean(System.getProperty("chaos.tail-every-pbx", "false"));
+  /** On by default once Master.csv offsets are per node (migration V21). */
+  private static final boolean TAIL_EVERY_PBX = Boolean.parseBoolean(System.getProperty("chaos.tail-every-pbx",
+      String.valueOf(migrationExists("V21__"))));
   /** The skewed PBX's clock against the real one. */
   private static final long SKEW_SECONDS = Long.getLong("chaos.pbx-skew-seconds", 120);
   private static final int SKEWED = 3;
@@ -76,7 +79,7 @@ class ManyPbxChaos {
   private static final Duration KILL_WINDOW = Duration.ofSeconds(5);
   /** A restarted tailer reads what was written while it was down (and rotated meanwhile) within this. */
   private static final Duration CATCH_UP = Duration.ofSeconds(30);
-  private static final String PBX_ATTRIBUTE = System.getProperty("chaos.pbx-attribute", "pbx");
+  private static final String PBX_ATTRIBUTE = System.getProperty("chaos.pbx-attribute", "pbx_id");
 
   /** Calls per PBX: a quarter of chaos.calls (CI: 25; scripts/chaos 1200 ManyPbxChaos: 300). */
   private final int perPbx = Math.max(10, ChaosRun.CALLS / PBXS);
@@ -98,6 +101,14 @@ class ManyPbxChaos {
   private final Map<Integer, Instant> tailerBackAt = new ConcurrentHashMap<>();
   private final Map<Integer, Instant> pbxDownAt = new ConcurrentHashMap<>();
   private final List<String> kills = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  private static boolean migrationExists(String prefix) {
+    try (Stream<Path> s = Files.list(Path.of("target", "classes", "db", "migration"))) {
+      return s.anyMatch(p -> p.getFileName().toString().startsWith(prefix));
+    } catch (IOException e) {
+      return false;
+    }
+  }
 
   /** The n-th call's tone on PBX {@code pbx}: calls with the same sequence on different PBXs differ, and so do neighbours. */
   static double toneHz(int n, int pbx) {
@@ -162,6 +173,8 @@ class ManyPbxChaos {
       if (w > 0) c.put("web.queue-gauges", "false");
       c.put("agi.spool-dir", home.resolve("spool").toString());
       c.put("recordings.dir", recordingsRoot().toString());
+      // each PBX's recordings from its own folder (its shared mount), where the same name is another recording
+      if (COLLIDING) for (int i = 0; i < PBXS; i++) c.put("recordings.pbx." + pbxId(i) + ".dir", recordings(i).toString());
       c.put("recordings.proc-probe", "false");
       c.put("archive.dir", home.resolve("archive").toString());
       c.put("audio.ffmpeg-dir", home.resolve("ffmpeg").toString());
@@ -262,6 +275,8 @@ class ManyPbxChaos {
     assertEquals(byKey.size(), count.delivered, "delivered");
     if (COLLIDING) assertTrue(uniqueUniqueids < byKey.size() * 0.75, "uniqueids collide across PBXs: " + uniqueUniqueids);
     assertTrue(!csvOnly(byKey).isEmpty(), "some calls reached only Master.csv");
+    for (int i = 1; i < PBXS; i++)
+      if (tails(i)) assertTrue(csvLags.steady().containsKey(i), pbxId(i) + " had Master.csv-only calls while its tailer ran");
     csvLags.steady().forEach((pbx, lag) -> assertTrue(lag <= 2 * TAIL_INTERVAL.toMillis() / 1000.0,
         "Master.csv-only calls of " + pbxId(pbx) + " stored within two tail intervals: " + lag + " s"));
     csvLags.catchUp().forEach((pbx, lag) -> assertTrue(lag <= CATCH_UP.toSeconds(),
