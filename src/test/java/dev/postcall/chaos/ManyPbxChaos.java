@@ -354,7 +354,7 @@ class ManyPbxChaos {
   private void awaitTailer(ServiceProcess node, int pbx) throws Exception {
     Path log = node.lastLog().orElseThrow();
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-        .until(() -> lines(log, "backfill scheduler", "started") > 0);
+        .until(() -> lines(log, "backfill", "started") > 0);
     Thread.sleep(2 * TAIL_INTERVAL.toMillis());
     tailerBackAt.put(pbx, Instant.now());
   }
@@ -386,7 +386,7 @@ class ManyPbxChaos {
     if (tails(pbx)) {
       Path log = nodes[pbx].lastLog().orElseThrow();
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-          .until(() -> lines(log, "backfill scheduler", "started") > 0);
+          .until(() -> lines(log, "backfill", "started") > 0);
       tailerBackAt.put(pbx, Instant.now());
     }
   }
