@@ -62,8 +62,8 @@ final class AdminMetrics {
     if (!queueGauges) return;
     QueueStats st = queue.stats();
     for (String s : STATES) jobs.get(s).set(st.count(s));
-    Map<String, Long> pending = st.byStateAndStage().getOrDefault("PENDING", Map.of());
-    Map<String, Long> claimed = st.byStateAndStage().getOrDefault("CLAIMED", Map.of());
+    Map<String, Long> pending = st.byStateAndStage().getOrDefault(JobState.PENDING.name(), Map.of());
+    Map<String, Long> claimed = st.byStateAndStage().getOrDefault(JobState.CLAIMED.name(), Map.of());
     waiting.forEach((stage, v) -> v.set(pending.getOrDefault(stage.name(), 0L) + claimed.getOrDefault(stage.name(), 0L)));
     oldestPendingSeconds.set(st.oldestPending() == null ? 0
         : Math.max(0, Duration.between(st.oldestPending(), clock.instant()).toSeconds()));
