@@ -359,16 +359,20 @@ public final class CallSearch {
   /** {@code 2026-11-23} (a whole day: as "until" it includes that day) or {@code 2026-11-23T10:00[Z]}, UTC. */
   public static Instant date(String option, String s, boolean endOfDay) {
     if (s == null || s.isBlank()) return null;
-    String v = s.strip();
     try {
-      if (v.length() == 10) {
-        LocalDate d = LocalDate.parse(v);
-        return (endOfDay ? d.plusDays(1) : d).atStartOfDay().toInstant(ZoneOffset.UTC);
-      }
-      if (v.endsWith("Z")) return Instant.parse(v);
-      return LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);
+      return utc(s.strip(), endOfDay);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(option + " '" + s + "' is not a date: use 2026-11-23 or 2026-11-23T10:00");
     }
+  }
+
+  /** The parsing both search forms share; each names the field in its own error. */
+  static Instant utc(String v, boolean endOfDay) {
+    if (v.length() == 10) {
+      LocalDate d = LocalDate.parse(v);
+      return (endOfDay ? d.plusDays(1) : d).atStartOfDay().toInstant(ZoneOffset.UTC);
+    }
+    if (v.endsWith("Z")) return Instant.parse(v);
+    return LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);
   }
 }

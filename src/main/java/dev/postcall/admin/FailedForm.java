@@ -3,9 +3,6 @@ package dev.postcall.admin;
 import dev.postcall.queue.Stage;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.Locale;
 
 /**
@@ -29,14 +26,8 @@ public record FailedForm(String since, String until, String stage, String number
 
   static Instant date(String what, String s, boolean endOfDay) {
     if (s == null || s.isBlank()) return null;
-    String v = s.strip();
     try {
-      if (v.length() == 10) {
-        LocalDate d = LocalDate.parse(v);
-        return (endOfDay ? d.plusDays(1) : d).atStartOfDay().toInstant(ZoneOffset.UTC);
-      }
-      if (v.endsWith("Z")) return Instant.parse(v);
-      return LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);
+      return CallSearch.utc(s.strip(), endOfDay);
     } catch (DateTimeException e) {
       throw new IllegalArgumentException(what + ": '" + s + "' is not a date (use 2026-11-23 or 2026-11-23T10:00)");
     }
