@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TailMasterCsv {
   private static final Logger log = LoggerFactory.getLogger(TailMasterCsv.class);
+  /** Passes over one file's family per run when its rotated files keep moving under us. */
+  private static final int RELIST_ATTEMPTS = 5;
 
   private final List<Path> files;
   private final CsvOffsets offsets;
@@ -95,18 +97,42 @@ public final class TailMasterCsv {
     Set<String> seen = new HashSet<>();
     boolean complete = true;
     for (Path file : files) {
-      try {
-        metrics.lag(file, tail(file, states, seen, total));
-        ranFor.add(file);
-      } catch (IOException | SQLException | RuntimeException e) {
-        complete = false;
-        log.warn("Master.csv tail of {} failed, will retry: {}", file, e.toString());
+      for (int attempt = 1; ; attempt++) {
+        try {
+          metrics.lag(file, tail(file, states, seen, total));
+          ranFor.add(file);
+          break;
+        } catch (NoSuchFileException e) {
+          // a rotated file was renamed again between listing and reading: look again now, not one interval later
+          Map<String, FileState> now = attempt < RELIST_ATTEMPTS ? reload() : null;
+          if (now != null) {
+            states = now;
+            continue;
+          }
+          complete = false;
+          log.warn("Master.csv tail of {} failed, will retry: {}", file, e.toString());
+          break;
+        } catch (IOException | SQLException | RuntimeException e) {
+          complete = false;
+          log.warn("Master.csv tail of {} failed, will retry: {}", file, e.toString());
+          break;
+        }
       }
     }
     if (watch != null) watch.check(files);
     if (complete) forgetGone(states, seen);
     if (total.lines > 0) log.info("Master.csv tail: {}", total);
     return total;
+  }
+
+  /** The positions as they are now (the pass that failed may have advanced some); null when unreadable. */
+  private Map<String, FileState> reload() {
+    try {
+      return offsets.loadAll();
+    } catch (SQLException e) {
+      log.warn("Master.csv tail: cannot read offsets again ({})", e.getMessage());
+      return null;
+    }
   }
 
   /**

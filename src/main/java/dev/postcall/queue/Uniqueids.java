@@ -38,7 +38,8 @@ public final class Uniqueids {
     long[] b = parts(later);
     if (a == null || b == null) return false;
     String pa = prefix(earlier);
-    return pa.equals(prefix(later)) && a[0] == b[0] && a[1] + 1 == b[1];
+    // the two halves are named one after the other, which may straddle a second
+    return pa.equals(prefix(later)) && (a[0] == b[0] || a[0] + 1 == b[0]) && a[1] + 1 == b[1];
   }
 
   private static String prefix(String uniqueid) {

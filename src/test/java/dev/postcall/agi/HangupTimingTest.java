@@ -57,6 +57,17 @@ class HangupTimingTest {
   }
 
   @Test
+  void a_cdr_started_just_after_the_uniqueids_second_is_still_the_channels_first_part() {
+    // 101 (pc-h) in CI: named at 01:32:06.9xx, CDR start stamped at 01:32:07.0xx; Master.csv says 3 s
+    var b = utc.build(env("1796607126.3", "Local/101@pc-h-00000001;2"), Map.of(Field.START_EPOCH, "1796607127.012000",
+        Field.ANSWER_EPOCH, "1796607127.020000", Field.END_EPOCH, "1796607130.500000", Field.DURATION, "3",
+        Field.BILLSEC, "3", Field.DST, "101", Field.LINKEDID, "1796607125.2"));
+    assertEquals(Instant.parse("2026-12-07T01:32:07.012Z"), b.call().start());
+    assertEquals(3, b.call().duration());
+    assertFalse(b.leg(), "the ;1 half was named in the second before: still this call's own channel");
+  }
+
+  @Test
   void an_answered_queue_call_is_answered_with_the_talk_time_though_its_last_part_rang_out() {
     // 710 (pc-h) inside h on Asterisk 22.10.1: Queue sets no DIALSTATUS; the last part is the member 3003's NO ANSWER
     var b = utc.build(env("1796591474.1", "Local/710@pc-h-00000000;2"), Map.of(Field.START_EPOCH, "1796591474.100000",
