@@ -113,8 +113,8 @@ final class CsvOffsets {
       ps.setLong(10, from.line());
       int rows = ps.executeUpdate();
       if (rows != 1)
-        throw new PostcallException("offset of " + from.path() + " moved by someone else (expected " + from.offset()
-            + "); batch rolled back", true);
+        throw new OffsetMoved("offset of " + from.path() + " moved by someone else (expected " + from.offset()
+            + "); batch rolled back");
     }
   }
 
@@ -125,6 +125,13 @@ final class CsvOffsets {
       ps.setString(1, node);
       ps.setString(2, fileKey);
       ps.executeUpdate();
+    }
+  }
+
+  /** The saved position is no longer the one the batch started from: the batch was rolled back. */
+  static final class OffsetMoved extends PostcallException {
+    OffsetMoved(String message) {
+      super(message, true);
     }
   }
 }

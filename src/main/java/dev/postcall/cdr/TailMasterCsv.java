@@ -102,8 +102,9 @@ public final class TailMasterCsv {
           metrics.lag(file, tail(file, states, seen, total));
           ranFor.add(file);
           break;
-        } catch (NoSuchFileException e) {
-          // a rotated file was renamed again between listing and reading: look again now, not one interval later
+        } catch (NoSuchFileException | CsvOffsets.OffsetMoved e) {
+          // a rotated file was renamed again between listing and reading (or read under two names in
+          // one pass, the second time from a stale position): look again now, not one interval later
           Map<String, FileState> now = attempt < RELIST_ATTEMPTS ? reload() : null;
           if (now != null) {
             states = now;
@@ -172,8 +173,11 @@ public final class TailMasterCsv {
     long lag = 0;
     List<Path> rotated = RotatedFiles.of(file);
     boolean tailedBefore = ranFor.contains(file) || states.values().stream().anyMatch(x -> sameFamily(file, x.path()));
+    Set<String> readNow = new HashSet<>();
     for (Path r : rotated) {
       String rk = FileIdentity.key(r);
+      // rotation shifts names up while we walk them: the file we just read may come again one name on
+      if (!readNow.add(rk)) continue;
       FileState st = states.get(rk);
       if (st != null && FileIdentity.sameContent(r, st)) {
         seen.add(st.fileKey());

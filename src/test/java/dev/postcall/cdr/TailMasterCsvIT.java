@@ -132,6 +132,23 @@ class TailMasterCsvIT {
   }
 
   @Test
+  void a_file_met_under_two_names_in_one_run_is_read_once_and_the_run_goes_on() throws IOException {
+    // rotation shifts names while a run walks them (seen in ManyPbxChaos with rotations every 700 ms):
+    // a hard link stands for the moment the same file is Master.csv.1 and, one rename on, Master.csv.2
+    TailMasterCsv t = tailer();
+    CsvFiles.append(master, calls(0, 3));
+    t.tailOnce();
+    Path rotated = dir.resolve("Master.csv.1");
+    Files.move(master, rotated);
+    CsvFiles.append(rotated, calls(3, 5));
+    Files.createLink(dir.resolve("Master.csv.2"), rotated);
+    CsvFiles.append(master, calls(5, 6));
+    ImportCounts c = t.tailOnce();
+    assertEquals(3, c.fresh(), "the rotated file's rest once, and the new file in the same run");
+    assertExactly(6);
+  }
+
+  @Test
   void copytruncate_reads_the_unread_rest_from_the_copy_and_the_truncated_file_from_the_start() throws IOException {
     TailMasterCsv t = tailer();
     CsvFiles.append(master, calls(0, 3));

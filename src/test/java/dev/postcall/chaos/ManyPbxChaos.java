@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * simulator; one of them runs in a process of its own on a clock two minutes off (libfaketime), so
  * its Master.csv times and uniqueids are that clock's. Some calls reach only Master.csv, which every
  * PBX rotates while it is written. A PBX node and a worker are killed with {@code kill -9} in the
- * middle of the traffic and restarted; one 200 MB recording (CI: 40 MB) is uploaded over a link so
+ * middle of the traffic and restarted; one 200 MB recording (CI: 20 MB) is uploaded over a link so
  * slow that the upload lasts longer than the lease. Counted from outside — the incident
  * simulator's objects and files, the database's jobs: every call delivered once with its own
  * recording (length and tone of the MP3 the simulator got), Master.csv-only calls stored within two
@@ -65,7 +65,6 @@ class ManyPbxChaos {
   private static final long SKEW_SECONDS = Long.getLong("chaos.pbx-skew-seconds", 120);
   private static final int SKEWED = 3;
   private static final Path FAKETIME = Path.of("/usr/bin/faketime");
-  private static final Duration LEASE = Duration.ofSeconds(30);
   /** csv.tail-interval: half the default; on a loaded 2-core host a 2 s interval let a tail run slip past two intervals. */
   private static final Duration TAIL_INTERVAL = Duration.ofSeconds(5);
   /** A node's start on a loaded 2-core machine (seven JVMs of this scenario among others). */
@@ -79,12 +78,14 @@ class ManyPbxChaos {
   /** Calls per PBX: a quarter of chaos.calls (CI: 25; scripts/chaos 1200 ManyPbxChaos: 300). */
   private final int perPbx = Math.max(10, ChaosRun.CALLS / PBXS);
   private final boolean full = ChaosRun.CALLS >= 1000;
-  /** The long recording: 200 MB of 8 kHz 16-bit WAV at full size (3.6 h of audio), 60 MB in CI. */
-  private final long bigWavBytes = Long.getLong("chaos.big-recording-mb", full ? 200 : 60) * 1_000_000L;
+  /** worker.lease: short in CI so that the long upload outlasts it in seconds, not minutes (heartbeat a third). */
+  private final Duration lease = Duration.ofSeconds(full ? 30 : 10);
+  /** The long recording: 200 MB of 8 kHz 16-bit WAV at full size (3.6 h of audio), 20 MB in CI. */
+  private final long bigWavBytes = Long.getLong("chaos.big-recording-mb", full ? 200 : 20) * 1_000_000L;
   /** Its MP3 (32 kbit/s: a quarter of the WAV). */
   private final long bigMp3Bytes = (bigWavBytes - 44) / 4;
-  /** How long its upload is to take: past the old 5-minute lease at full size, past the 30 s lease in CI. */
-  private final Duration bigUpload = Duration.ofSeconds(full ? 320 : 47);
+  /** How long its upload is to take: past the old 5-minute lease at full size, past the 10 s lease in CI. */
+  private final Duration bigUpload = Duration.ofSeconds(full ? 320 : 18);
   /**
    * incident.receive-timeout: addFile is allowed this plus the file at 256 KiB/s; the full-size
    * upload is slower than that on purpose, so the allowance is widened for it (in CI it fits).
@@ -270,7 +271,7 @@ class ManyPbxChaos {
         "Master.csv-only calls of " + pbxId(pbx) + " from its downtime stored within " + CATCH_UP.toSeconds()
             + " s of its restart: " + lag + " s"));
     assertEquals(1, watch.owners.size(), "the long upload kept its one worker: " + watch.owners);
-    assertTrue(watch.uploadSeconds() > LEASE.toSeconds(), "the long upload outlasted the lease: " + watch.uploadSeconds() + " s");
+    assertTrue(watch.uploadSeconds() > lease.toSeconds(), "the long upload outlasted the lease: " + watch.uploadSeconds() + " s");
     assertEquals(1, count.bigCreates, "the long recording's call created once");
     assertEquals(2, kills.size(), "a PBX node and a worker killed: " + kills);
   }
@@ -297,7 +298,7 @@ class ManyPbxChaos {
     c.put("worker.backoff-base", "200ms");
     c.put("worker.backoff-max", "2s");
     c.put("worker.max-attempts", "200");
-    c.put("worker.lease", LEASE.toSeconds() + "s");
+    c.put("worker.lease", lease.toSeconds() + "s");
     c.put("worker.shutdown-deadline", "5s");
     c.put("csv.tail-interval", TAIL_INTERVAL.toMillis() + "ms");
     return c;
