@@ -8,10 +8,8 @@ import dev.postcall.sim.CallSimulator.Outcome;
 import dev.postcall.sim.CallSimulator.SimulatedCall;
 import dev.postcall.sim.IncidentServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -209,11 +207,7 @@ final class ChaosRun implements AutoCloseable {
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return dev.postcall.FreePorts.next();
   }
 
   static void deleteTree(Path p) throws IOException {

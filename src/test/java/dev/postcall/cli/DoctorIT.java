@@ -196,9 +196,7 @@ class DoctorIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return dev.postcall.FreePorts.next();
   }
 
   private static void pbx(String... args) throws Exception {

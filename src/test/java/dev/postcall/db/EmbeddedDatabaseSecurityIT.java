@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.postcall.config.ConfigException;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -105,10 +104,7 @@ class EmbeddedDatabaseSecurityIT {
   @Test
   void a_stranger_taking_the_port_later_receives_nothing() throws Exception {
     // the embedded server's login, aimed at a port its pid file does not hold
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = dev.postcall.FreePorts.next();
     OwnServerSocketFactory.register(port, DIR.resolve("run").resolve("mysqld.pid"));
     EmbeddedDatabase.Login stolen = new EmbeddedDatabase.Login(port, server.user(), server.password());
     try (RogueMysqlServer rogue = new RogueMysqlServer(port)) {

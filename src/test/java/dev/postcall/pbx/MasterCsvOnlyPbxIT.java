@@ -2,7 +2,6 @@ package dev.postcall.pbx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,11 +56,7 @@ class MasterCsvOnlyPbxIT {
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return dev.postcall.FreePorts.next();
   }
 
   @Test

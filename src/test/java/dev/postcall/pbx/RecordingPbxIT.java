@@ -11,7 +11,6 @@ import dev.postcall.audio.WavInfo;
 import dev.postcall.sim.IncidentServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,10 +57,7 @@ class RecordingPbxIT {
     Path home = Files.createDirectories(tmp.resolve("home"));
     db = TestDb.create();
     server = IncidentServer.onLoopback(tmp.resolve("incidents"), "postcall", "pw");
-    int agiPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      agiPort = s.getLocalPort();
-    }
+    int agiPort = dev.postcall.FreePorts.next();
     Path dialplan = tmp.resolve("recordings-test.conf");
     Files.writeString(dialplan, resource("pbx/recordings-test.conf").replace("@POSTCALL_DIALPLAN@",
         PbxKit.projectDialplan().toString()), StandardCharsets.UTF_8);
