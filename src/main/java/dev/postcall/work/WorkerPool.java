@@ -87,7 +87,9 @@ public final class WorkerPool implements AutoCloseable {
     poller = DaemonThreads.start("postcall-poller", new RunUntilStopped("postcall-poller", () -> running, this::pollOnce,
         e -> {
           if (e instanceof Error err) throw err;
-          log.error("Unhandled exception in the poller. Will keep running.", e);
+          // the database going away (a restart, a primary switch) is expected: one line, no trace
+          if (e instanceof java.sql.SQLException sql) log.warn("job queue not reachable ({}): polling again", sql.getMessage());
+          else log.error("Unhandled exception in the poller. Will keep running.", e);
         }).pausingBetween(this::awaitWork));
     heartbeat = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create("postcall-heartbeat", r));
     long every = cfg.heartbeat().toMillis();
