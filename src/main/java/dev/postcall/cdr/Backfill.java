@@ -21,9 +21,10 @@ final class Backfill {
       java.time.Instant startedAt) {
     HistoryHorizon horizon = new HistoryHorizon(ds, node);
     java.util.function.Predicate<CdrRow> isCall = CallSelector.from(csv)::isCall;
-    // the horizon is only known (and filters) once a first sight loaded it; before that it keeps every row
+    // the horizon is only known (and filters) once a first sight loaded it; before that it keeps every row.
+    // Only the tailer's calls wait for their hangup (csv.agi-hold): the sweep's and a backfill's are past it.
     ImportFile importer = new ImportFile(ds, parser(csv), new StoreBatch(csv.startAtEnd() ? isCall.and(horizon::accepts) : isCall,
-        true, true, metrics.notices(), csv.pbxId()).zoneHint(csv.zone().getId()), csv.batchSize(), clock);
+        true, true, metrics.notices(), csv.pbxId(), csv.agiHold()).zoneHint(csv.zone().getId()), csv.batchSize(), clock);
     return new TailMasterCsv(csv.files(), new CsvOffsets(ds, node), importer, metrics, csv.startAtEnd(),
         new MasterCsvWatch(ds, clock, metrics.notices(), csv.tailInterval(), csv.pbxId()), horizon, clock, startedAt);
   }

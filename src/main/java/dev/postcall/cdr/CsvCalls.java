@@ -32,10 +32,10 @@ import java.util.Set;
 public final class CsvCalls {
   /** Below MariaDB's in_predicate_conversion_threshold (1000), where an IN-list becomes a derived table. */
   private static final int CHUNK = 500;
-  /** Due at once, on the database's clock (every node's jobs are claimed by it). */
+  /** Due after the hold, on the database's clock (every node's jobs are claimed by it). */
   private static final String INSERT_JOBS = "INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at,"
-      + " created_at, updated_at) SELECT id, ?, ?, 0, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3), UTC_TIMESTAMP(3) FROM calls"
-      + " WHERE id >= ? AND source = ? AND received_at = ? ON DUPLICATE KEY UPDATE call_id = call_id";
+      + " created_at, updated_at) SELECT id, ?, ?, 0, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, UTC_TIMESTAMP(3),"
+      + " UTC_TIMESTAMP(3) FROM calls WHERE id >= ? AND source = ? AND received_at = ? ON DUPLICATE KEY UPDATE call_id = call_id";
 
   private final LocalInfile localInfile = new LocalInfile();
 
@@ -51,6 +51,16 @@ public final class CsvCalls {
    * stores meanwhile is left alone. Returns the keys of the calls that were new.
    */
   public Set<CallRecord.Key> insertNew(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
+    return insertNew(c, calls, now, java.time.Duration.ZERO);
+  }
+
+  /**
+   * The same, the new calls' jobs due {@code hold} from now (csv.agi-hold): time for a FastAGI
+   * hangup still on its way to bring what Master.csv lacks before the upload starts; {@link
+   * CallStore} releases the job when it arrives.
+   */
+  public Set<CallRecord.Key> insertNew(Connection c, List<CallRecord> calls, Instant now, java.time.Duration hold)
+      throws SQLException {
     // received_at is how we find our own rows again below; DATETIME(3) keeps milliseconds only.
     Instant at = now.truncatedTo(ChronoUnit.MILLIS);
     Map<CallRecord.Key, CallRecord> fresh = new LinkedHashMap<>();
@@ -65,7 +75,7 @@ public final class CsvCalls {
     List<CallRecord> rows = List.copyOf(fresh.values());
     long inserted = write(c, rows, at);
     NumberSuffixes.add(c, rows);
-    long jobs = insertJobs(c, firstId, at);
+    long jobs = insertJobs(c, firstId, at, hold);
     // One job per call we inserted: a mismatch means we would leave a call without its job.
     if (jobs != inserted) throw new SQLException("inserted " + inserted + " calls from Master.csv but " + jobs + " jobs");
     if (inserted == rows.size()) return new LinkedHashSet<>(fresh.keySet());
@@ -102,13 +112,14 @@ public final class CsvCalls {
    * uq_jobs_call keeps it one). Under READ COMMITTED the SELECT reads calls without locking that id
    * range, so AGI inserts above it do not wait for our commit.
    */
-  private static long insertJobs(Connection c, long firstId, Instant at) throws SQLException {
+  private static long insertJobs(Connection c, long firstId, Instant at, java.time.Duration hold) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS)) {
       ps.setString(1, JobState.PENDING.name());
       ps.setString(2, Stage.first().name());
-      ps.setLong(3, firstId);
-      ps.setString(4, CallRecord.Source.CSV.name());
-      Sql.setInstant(ps, 5, at);
+      ps.setLong(3, hold.toNanos() / 1000);
+      ps.setLong(4, firstId);
+      ps.setString(5, CallRecord.Source.CSV.name());
+      Sql.setInstant(ps, 6, at);
       return ps.executeLargeUpdate();
     }
   }

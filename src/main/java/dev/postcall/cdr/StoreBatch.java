@@ -37,12 +37,20 @@ final class StoreBatch {
   private final CdrNotices notices;
   /** The PBX whose Master.csv this is: every call read from it is that PBX's. */
   private final String pbxId;
+  private final java.time.Duration agiHold;
 
   StoreBatch(Predicate<CdrRow> isCall, boolean mergeTiming, boolean logEachCall, CdrNotices notices) {
     this(isCall, mergeTiming, logEachCall, notices, dev.postcall.config.PostcallConfig.Pbx.defaultId());
   }
 
   StoreBatch(Predicate<CdrRow> isCall, boolean mergeTiming, boolean logEachCall, CdrNotices notices, String pbxId) {
+    this(isCall, mergeTiming, logEachCall, notices, pbxId, java.time.Duration.ZERO);
+  }
+
+  /** {@code agiHold}: how long a new call's job waits for its FastAGI hangup (the tailer's csv.agi-hold). */
+  StoreBatch(Predicate<CdrRow> isCall, boolean mergeTiming, boolean logEachCall, CdrNotices notices, String pbxId,
+      java.time.Duration agiHold) {
+    this.agiHold = agiHold;
     this.pbxId = pbxId;
     this.notices = notices;
     this.isCall = isCall;
@@ -135,7 +143,7 @@ final class StoreBatch {
   /** Stores {@link #calls} inside the caller's transaction: new ones with a job, known ones merged. */
   void storeCalls(Connection c, List<CallRecord> records, Instant now, ImportCounts counts) throws SQLException {
     if (records.isEmpty()) return;
-    Set<CallRecord.Key> inserted = calls.insertNew(c, records, now);
+    Set<CallRecord.Key> inserted = calls.insertNew(c, records, now, agiHold);
     List<CallRecord.Key> known = new ArrayList<>();
     for (CallRecord r : records) if (!inserted.contains(CallStore.key(r))) known.add(r.key());
     storeKnown(c, records, inserted, now, counts);

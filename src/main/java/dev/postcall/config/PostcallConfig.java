@@ -160,6 +160,7 @@ public record PostcallConfig(
       Duration persistBudget, Path spoolDir, int maxSessions, int backlog, Duration drainInterval,
       Duration sessionDeadline, String secret, String pbxId) {
     public static final Duration DEFAULT_PERSIST_BUDGET = Duration.ofMillis(50);
+    public static final Duration DEFAULT_DRAIN_INTERVAL = Duration.ofSeconds(1);
     /** A real hangup session lasts milliseconds; a client still sending after this is not Asterisk. */
     public static final Duration DEFAULT_SESSION_DEADLINE = Duration.ofSeconds(5);
     /** Characters that pass unchanged through an AGI URL and an AGI argument (no ',', '&', '%'). */
@@ -187,7 +188,7 @@ public record PostcallConfig(
       Duration budget = s.duration("agi.persist-budget", DEFAULT_PERSIST_BUDGET);
       if (budget.isZero() || budget.compareTo(Duration.ofSeconds(5)) > 0)
         throw new ConfigException("agi.persist-budget", "must be between 1ms and 5s (Asterisk waits for it), got " + budget.toMillis() + "ms");
-      Duration drain = s.duration("agi.drain-interval", Duration.ofSeconds(1));
+      Duration drain = s.duration("agi.drain-interval", DEFAULT_DRAIN_INTERVAL);
       if (drain.isZero()) throw new ConfigException("agi.drain-interval", "must be more than 0");
       Duration deadline = s.duration("agi.session-deadline", DEFAULT_SESSION_DEADLINE);
       if (deadline.compareTo(Duration.ofMillis(100)) < 0 || deadline.compareTo(Duration.ofMinutes(10)) > 0)
@@ -440,12 +441,15 @@ public record PostcallConfig(
    * {@code batchSize}: lines per transaction; {@code startAtEnd}: a Master.csv first seen with
    * content is tailed from its end (its history is for {@code postcall backfill}); {@code hold}: how
    * long a call that came over AGI waits for the tailer to merge its Master.csv rows before its
-   * delivery starts (released at once when they are merged; 0 = no wait); {@code pbxId}: the PBX
+   * delivery starts (released at once when they are merged; 0 = no wait); {@code agiHold}: how long a
+   * call the tailer stores before its FastAGI hangup reached the database waits for that hangup (it
+   * names the number dialled first, the agent and the recordings; released when it arrives; 0 = no
+   * wait); {@code pbxId}: the PBX
    * whose Master.csv this node reads ({@code pbx.id}) — every call imported from it is that PBX's.
    */
   public record Csv(List<Path> files, String columns, ZoneId zone, List<String> contexts,
       List<String> excludeChannels, List<String> excludeApps, Duration tailInterval, String sweepCron,
-      int batchSize, ZoneId pbxZone, boolean startAtEnd, Duration hold, String pbxId) {
+      int batchSize, ZoneId pbxZone, boolean startAtEnd, Duration hold, Duration agiHold, String pbxId) {
     /** Master.csv and the PBX in one zone; a first-seen file read from its start (tests of the tailer). */
     public Csv(List<Path> files, String columns, ZoneId zone, List<String> contexts, List<String> excludeChannels,
         List<String> excludeApps, Duration tailInterval, String sweepCron, int batchSize) {
@@ -458,13 +462,13 @@ public record PostcallConfig(
         List<String> excludeApps, Duration tailInterval, String sweepCron, int batchSize, ZoneId pbxZone,
         boolean startAtEnd, Duration hold) {
       this(files, columns, zone, contexts, excludeChannels, excludeApps, tailInterval, sweepCron, batchSize, pbxZone,
-          startAtEnd, hold, Pbx.defaultId());
+          startAtEnd, hold, Duration.ZERO, Pbx.defaultId());
     }
 
     /** The same settings for the Master.csv of PBX {@code id}. */
     public Csv forPbx(String id) {
       return new Csv(files, columns, zone, contexts, excludeChannels, excludeApps, tailInterval, sweepCron, batchSize,
-          pbxZone, startAtEnd, hold, id);
+          pbxZone, startAtEnd, hold, agiHold, id);
     }
 
     public static final Duration DEFAULT_TAIL_INTERVAL = Duration.ofSeconds(10);
@@ -490,6 +494,7 @@ public record PostcallConfig(
           s.string("csv.sweep-cron", DEFAULT_SWEEP_CRON),
           s.integer("csv.batch-size", 5000, 1, 100_000), pbx, startAt.equals("end"),
           s.duration("csv.hold", s.duration("csv.tail-interval", DEFAULT_TAIL_INTERVAL).plusSeconds(5)),
+          s.duration("csv.agi-hold", s.duration("agi.drain-interval", Agi.DEFAULT_DRAIN_INTERVAL).multipliedBy(2)),
           Pbx.from(s).id());
     }
   }

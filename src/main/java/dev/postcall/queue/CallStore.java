@@ -218,6 +218,7 @@ public final class CallStore {
    * DIALSTATUS (the reliable outcome), the recording's name and the AGI-only fields still win, as
    * long as the upload has not started ({@link Stage#uploadStarted}, the rule Master.csv's timing
    * follows too). The CSV row's timing is final and stays. Later than that, the CSV status stands.
+   * A job the tailer held for this hangup (csv.agi-hold) is released: nothing is left to wait for.
    */
   private static void adoptHangupValues(Connection c, List<CallRecord> known) throws SQLException {
     List<CallRecord> agi = known.stream().filter(r -> r.source() == CallRecord.Source.AGI).toList();
@@ -226,7 +227,8 @@ public final class CallStore {
         UPDATE calls c JOIN jobs j ON j.call_id = c.id
         SET c.dial_status = ?, c.recording = COALESCE(?, c.recording), c.linkedid = COALESCE(c.linkedid, ?),
             c.dst_channel = COALESCE(c.dst_channel, ?), c.userfield = COALESCE(c.userfield, ?),
-            c.agent = COALESCE(?, c.agent), c.extension = COALESCE(?, c.extension), c.source = ?
+            c.agent = COALESCE(?, c.agent), c.extension = COALESCE(?, c.extension), c.source = ?,
+            j.next_attempt_at = IF(j.state = ? AND j.attempts = 0, LEAST(j.next_attempt_at, UTC_TIMESTAMP(3)), j.next_attempt_at)
         WHERE c.pbx_id = ? AND c.uniqueid = ? AND c.source = ? AND """ + Stage.UPLOAD_NOT_STARTED_SQL)) {
       for (CallRecord r : agi) {
         ps.setString(1, clip(r.dialStatus(), 32));
@@ -238,10 +240,11 @@ public final class CallStore {
         // the number dialled first: a redirect rewrote dst in every Master.csv row
         ps.setString(7, clip(r.extension(), 80));
         ps.setString(8, CallRecord.Source.AGI.name());
-        ps.setString(9, r.pbxId());
-        ps.setString(10, clip(r.uniqueid(), 150));
-        ps.setString(11, CallRecord.Source.CSV.name());
-        Stage.bindUploadNotStarted(ps, 12);
+        ps.setString(9, JobState.PENDING.name());
+        ps.setString(10, r.pbxId());
+        ps.setString(11, clip(r.uniqueid(), 150));
+        ps.setString(12, CallRecord.Source.CSV.name());
+        Stage.bindUploadNotStarted(ps, 13);
         ps.addBatch();
       }
       ps.executeBatch();

@@ -89,6 +89,31 @@ class CsvAgiDedupIT {
     assertEquals("BUSY", call.dialStatus());
   }
 
+  /**
+   * Asterisk writes the rows a few ms after the hangup session, whose values reach the database from
+   * the spool a little later: the tailer's calls wait csv.agi-hold for them, and a hangup that
+   * arrives releases its call at once (its DIALSTATUS, dialled number and agent then go out).
+   */
+  @Test
+  void a_call_the_tailer_stores_first_waits_for_its_hangup_which_releases_it() throws Exception {
+    var b = CsvFiles.config(List.of(master), "rig");
+    var csv = new dev.postcall.config.PostcallConfig.Csv(b.files(), b.columns(), b.zone(), b.contexts(), b.excludeChannels(),
+        b.excludeApps(), b.tailInterval(), b.sweepCron(), b.batchSize(), b.zone(), false, java.time.Duration.ZERO,
+        java.time.Duration.ofSeconds(2), b.pbxId());
+    TailMasterCsv tail = Backfill.tailer(csv, NODE, db.csvDs(), clock, new CsvMetrics(new SimpleMeterRegistry(), NODE), clock.instant());
+    writeRealMasterCsv();
+    assertEquals(9, tail.tailOnce().fresh());
+    double due = db.db().secondsFromNow(BUSY_UNIQUEID, "next_attempt_at");
+    assertTrue(due > 1 && due <= 2, "held csv.agi-hold from the database's now: " + due);
+    assertEquals(9, db.count("SELECT COUNT(*) FROM jobs WHERE next_attempt_at > UTC_TIMESTAMP(3)"), "every call waits for its hangup");
+    assertFalse(store.insert(agi(BUSY_UNIQUEID, "BUSY")));
+    assertTrue(db.db().secondsFromNow(BUSY_UNIQUEID, "next_attempt_at") <= 0, "its hangup released it");
+    assertEquals(8, db.count("SELECT COUNT(*) FROM jobs WHERE next_attempt_at > UTC_TIMESTAMP(3)"), "the others still wait");
+    CallRecord call = store.find(BUSY_UNIQUEID).orElseThrow();
+    assertEquals(CallRecord.Source.AGI, call.source());
+    assertEquals("BUSY", call.dialStatus());
+  }
+
   @Test
   void with_start_at_end_the_sweep_waits_for_the_tailer_and_leaves_the_history_out() throws Exception {
     writeRealMasterCsv(); // another PBX's history, there before postcall

@@ -33,6 +33,13 @@ class CsvConfigTest {
   }
 
   @Test
+  void a_call_master_csv_brings_first_waits_for_its_hangup_two_drain_intervals_unless_set() {
+    assertEquals(Duration.ofSeconds(2), PostcallConfig.from(Settings.of(Map.of())).csv().agiHold());
+    assertEquals(Duration.ofSeconds(6), PostcallConfig.from(Settings.of(Map.of("agi.drain-interval", "3s"))).csv().agiHold());
+    assertEquals(Duration.ZERO, PostcallConfig.from(Settings.of(Map.of("csv.agi-hold", "0s"))).csv().agiHold());
+  }
+
+  @Test
   void a_bad_sweep_cron_is_refused_naming_the_key() {
     ConfigException e = assertThrows(ConfigException.class,
         () -> PostcallConfig.from(Settings.of(Map.of("csv.sweep-cron", "every night"))));
