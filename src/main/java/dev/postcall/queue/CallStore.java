@@ -169,9 +169,10 @@ public final class CallStore {
   /**
    * Many calls in four statements instead of two per call (a burst of hangups is one round trip
    * per step, not per call): which calls exist, a multi-row insert of the new calls, their ids,
-   * a multi-row insert of their jobs. If another transaction inserts one of the same calls at
-   * the same moment, both may report it new — the unique keys on calls (pbx_id, uniqueid) and
-   * jobs.call_id still keep one call and one job.
+   * a multi-row insert of their jobs. A call another path (the tailer) stored after the first
+   * step is a known call, as in {@link #insert}; should another hangup of the same call be
+   * inserted at the same moment, both may report it new — the unique keys on calls (pbx_id,
+   * uniqueid) and jobs.call_id still keep one call and one job.
    */
   private List<Boolean> insertBatch(Connection c, List<CallRecord> calls, Instant now, ConflictCheck.Found recorded)
       throws SQLException {
@@ -184,13 +185,23 @@ public final class CallStore {
       for (CallRecord r : chunk) {
         boolean isNew = known.add(key(r)); // a repeat inside the batch is not new
         (isNew ? fresh : seen).add(r);
-        out.add(isNew);
       }
+      if (!fresh.isEmpty() && insertRows(c, fresh, now) < fresh.size()) {
+        // Another transaction stored some of them after our look (the tailer, from Master.csv): the
+        // insert waited for its commit and kept its row. Those calls are known ones, whose rows
+        // take this hangup's values as any known call's do — not new calls of ours.
+        Set<CallRecord.Key> theirs = storedBySomeoneElse(c, fresh);
+        List<CallRecord> kept = new ArrayList<>();
+        for (CallRecord r : fresh) (theirs.contains(key(r)) ? seen : kept).add(r);
+        fresh = kept;
+      }
+      Set<CallRecord.Key> ours = new HashSet<>();
+      for (CallRecord r : fresh) ours.add(key(r));
+      for (CallRecord r : chunk) out.add(ours.remove(key(r))); // new: the first of its key, inserted by us
       if (fresh.isEmpty()) {
         adoptHangupValues(c, conflicts.screenKnown(c, seen, now, recorded));
         continue;
       }
-      insertRows(c, fresh, now);
       NumberSuffixes.add(c, fresh);
       List<Long> ids = ids(c, fresh.stream().map(CallStore::key).toList());
       try (PreparedStatement ps = c.prepareStatement(INSERT_JOBS_HEAD
@@ -278,6 +289,27 @@ public final class CallStore {
   static java.util.Map<String, List<String>> byPbx(List<CallRecord.Key> keys) {
     java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
     for (CallRecord.Key k : keys) out.computeIfAbsent(k.pbxId(), p -> new ArrayList<>()).add(k.uniqueid());
+    return out;
+  }
+
+  /** Which of {@code calls} are stored from another source than their own (another path's row won the insert). */
+  private static Set<CallRecord.Key> storedBySomeoneElse(Connection c, List<CallRecord> calls) throws SQLException {
+    java.util.Map<CallRecord.Key, String> source = new java.util.HashMap<>();
+    for (CallRecord r : calls) source.put(key(r), r.source().name());
+    Set<CallRecord.Key> out = new HashSet<>();
+    for (var e : byPbx(List.copyOf(source.keySet())).entrySet()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid, source FROM calls WHERE pbx_id = ? AND uniqueid IN ("
+          + String.join(",", Collections.nCopies(e.getValue().size(), "?")) + ")")) {
+        ps.setString(1, e.getKey());
+        for (int i = 0; i < e.getValue().size(); i++) ps.setString(i + 2, e.getValue().get(i));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            CallRecord.Key k = new CallRecord.Key(e.getKey(), rs.getString(1));
+            if (!rs.getString(2).equals(source.get(k))) out.add(k);
+          }
+        }
+      }
+    }
     return out;
   }
 

@@ -92,9 +92,10 @@ class FlowsPbxIT {
       String ext = pbx.storedCall(c.uniqueid()).orElseThrow().extension();
       // a redirect rewrites dst in every part, the first included (810's rows all read xfer): the
       // dialplan's postcall-dialled keeps the first number for the AGI path; Master.csv has no room for it
-      // (a call whose Master.csv rows were stored and whose upload started before its spooled hangup
-      // reached the database keeps the CDR's values, source CSV: README, one call per call)
-      boolean viaAgi = agiPath && pbx.storedCall(c.uniqueid()).orElseThrow().source() == CallRecord.Source.AGI;
+      // (a call whose Master.csv rows the tailer stored first waits for its hangup: csv.agi-hold)
+      CallRecord.Source source = pbx.storedCall(c.uniqueid()).orElseThrow().source();
+      if (source != (agiPath ? CallRecord.Source.AGI : CallRecord.Source.CSV)) wrong.add(flow + " " + c.uniqueid() + ": source " + source);
+      boolean viaAgi = agiPath;
       String want = flow.equals("811") || viaAgi ? flow : flow.equals("810") ? "xfer" : "xfer-rec";
       if (!want.equals(ext)) wrong.add(flow + " " + c.uniqueid() + ": called " + ext + ", want " + want);
       // the agent: over AGI the peer of the last answered Dial (C after a redirect; B for the

@@ -49,6 +49,38 @@ class CallStoreBatchIT {
     assertEquals(701, db.count("SELECT COUNT(*) FROM jobs"));
   }
 
+  /**
+   * The tailer stores a call's Master.csv row while a group commit of hangups that holds the same
+   * call is under way (seen on the real PBX: the park flow's caller, hangup spooled 280 ms before
+   * the tailer's insert, stayed source CSV): the batch found no row, its insert then waited for
+   * the tailer's commit and kept the tailer's row. The hangup is that known call's, whose row takes
+   * its values — not a new call of the batch whose values vanish.
+   */
+  @Test
+  void a_hangup_batch_whose_call_the_tailer_commits_under_it_gives_that_row_its_values() throws Exception {
+    try (java.sql.Connection tailer = db.ds().getConnection()) {
+      tailer.setAutoCommit(false);
+      new dev.postcall.cdr.CsvCalls().insertNew(tailer, List.of(fromCsv("race.1")), Instant.now());
+      var batch = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return calls.insertAll(List.of(JobQueueIT.call("race.1"), JobQueueIT.call("race.2")));
+        } catch (java.sql.SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+          db.count("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE()"
+              + " AND INFO LIKE 'INSERT INTO calls%'") == 1); // the batch's insert, waiting for the tailer's row
+      tailer.commit();
+      assertEquals(List.of(false, true), batch.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    }
+    CallRecord c = calls.find("race.1").orElseThrow();
+    assertEquals(CallRecord.Source.AGI, c.source(), "the hangup's values in the tailer's row");
+    assertEquals("BUSY", c.dialStatus());
+    assertEquals(41, c.duration(), "Master.csv's timing stays");
+    assertEquals(2, db.count("SELECT COUNT(*) FROM jobs"));
+  }
+
   static CallRecord fromCsv(String uid) {
     return CallBuilder.csv(uid).channel("Local/101@rig-0001;2").caller("100").callerName("Alice").extension("101")
         .context("rig").start(Instant.parse("2026-11-23T09:59:00Z")).end(Instant.parse("2026-11-23T09:59:41Z"))
