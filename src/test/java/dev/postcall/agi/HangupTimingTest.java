@@ -56,6 +56,22 @@ class HangupTimingTest {
     assertEquals(3, b.call().billsec());
   }
 
+  /**
+   * ScenariosPbxIT's flake on 400: the caller named late in one second, its Dial (CONGESTION at
+   * once) and the Hangup part after it stamped in the next; Master.csv says 0 s. Taken for a later
+   * part, the start went back to the uniqueid's second and the call lasted 1 s — and Master.csv's
+   * view, starting a second after that stored start, looked like later parts only and kept it.
+   */
+  @Test
+  void a_call_that_failed_at_once_across_a_second_boundary_lasts_0_s() {
+    var b = utc.build(env("1796607126.7", "Local/400@pc-h-00000003;2"), Map.of(Field.START_EPOCH, "1796607127.004120",
+        Field.ANSWER_EPOCH, "0.000000", Field.END_EPOCH, "0.000000", Field.DURATION, "0", Field.BILLSEC, "0",
+        Field.DIALSTATUS, "CONGESTION", Field.DST, "400", Field.LINKEDID, "1796607126.6"));
+    assertEquals(Instant.parse("2026-12-07T01:32:07.004120Z"), b.call().start());
+    assertEquals(0, b.call().duration(), "as Master.csv's rows: Dial CONGESTION 0 s, Hangup FAILED 0 s");
+    assertEquals(Instant.parse("2026-12-07T01:32:07.004120Z"), b.call().end());
+  }
+
   @Test
   void a_cdr_started_just_after_the_uniqueids_second_is_still_the_channels_first_part() {
     // 101 (pc-h) in CI: named at 01:32:06.9xx, CDR start stamped at 01:32:07.0xx; Master.csv says 3 s
