@@ -319,9 +319,19 @@ public final class DeliverCall {
       p.metrics().counter("postcall.recordings.short").increment();
       p.queue().flagShortRecording(job);
     }
+    pastCall(out.duration(), job);
     log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(),
         out.duration().toSeconds(), out.bytes());
     return p.queue().progress(job, Stage.CREATE, out.path().toString(), job.objectref(), null, lease());
+  }
+
+  /** Reports a call whose recordings run well past its end: its timing, not its audio, is short. */
+  private void pastCall(Duration audio, Job job) {
+    if (!ShortRecording.outlastsCall(audio, job.call().duration())) return;
+    // delivered as stored: the audio is what happened; the timing is what Asterisk gave
+    log.warn("recordings hold {} ms of a call that lasted {} s: its timing ended before its talk (with the h form a"
+        + " picker's h runs at the pickup; the hangup-handler form has the whole call)", audio.toMillis(), job.call().duration());
+    p.metrics().counter("postcall.recordings.past_call").increment();
   }
 
   private record Converted(Job job, ConvertRecording.Mp3 mp3) {}
@@ -381,6 +391,7 @@ public final class DeliverCall {
       p.metrics().counter("postcall.recordings.short").increment();
       p.queue().flagShortRecording(job);
     }
+    pastCall(covered, job);
     p.metrics().counter("postcall.recordings.extra").increment(done.size() - 1);
     return p.queue().progress(job, Stage.CREATE, done.get(0).mp3Path(), job.objectref(), null, lease());
   }

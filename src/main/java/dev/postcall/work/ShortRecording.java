@@ -41,6 +41,18 @@ final class ShortRecording {
     return Duration.ofMillis(Math.max(longest, union));
   }
 
+  /**
+   * A channel's MixMonitor cannot record past the channel's end, and the call's duration (whole
+   * seconds, cut) runs to that end: audio more than {@link #PAST_END} longer than the call means
+   * the call's timing ended before its talk did (with the h form, a picker's h runs at the pickup).
+   */
+  static final Duration PAST_END = Duration.ofMillis(1500);
+
+  static boolean outlastsCall(Duration recording, Integer duration) {
+    if (recording == null || duration == null || duration < 0) return false;
+    return recording.toMillis() - duration * 1000L > PAST_END.toMillis();
+  }
+
   static boolean isShort(Duration recording, Integer billsec) {
     if (recording == null || billsec == null || billsec <= 0) return false;
     long talkMs = billsec * 1000L;

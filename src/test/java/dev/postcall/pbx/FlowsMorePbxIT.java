@@ -129,8 +129,16 @@ class FlowsMorePbxIT {
       if (hFormPicker) least = 0;
       if (c.duration() == null || c.duration() < least || c.duration() > 6) wrong.add(what + "duration " + c.duration());
       if (!hFormPicker && (c.billsec() == null || c.billsec() < 2 || c.billsec() > 4)) wrong.add(what + "billsec " + c.billsec());
+      // the h-form picker ends at the pickup (placed 1 s into the ringing, it picks up at once), never answered itself
+      if (hFormPicker && (c.duration() > 1 || c.billsec() == null || c.billsec() != 0))
+        wrong.add(what + "h form: duration " + c.duration() + ", billsec " + c.billsec());
+      // its recording holds the whole talk (3 s) all the same: reported as audio past the call's end
+      long mp3 = FlowsPbxIT.mp3Millis(pbx.incidents().files(pbx.object(e.getKey()).orElseThrow().objectref()).get(0));
+      if (mp3 < 2_500) wrong.add(what + "MP3 " + mp3 + " ms");
     }
     assertEquals(List.of(), wrong);
+    assertEquals(1.0, pbx.service().metrics().counter("postcall.recordings.past_call").count(),
+        "one call's audio runs past its end: the h-form picker's");
   }
 
   @Test

@@ -77,7 +77,7 @@ class HangupAfterCsvPbxIT {
       String in = String.join(",", callers.stream().map(u -> "'" + u.replaceAll("[^0-9.]", "") + "'").toList());
       assertEquals(2, pbx.db().count("SELECT COUNT(*) FROM calls WHERE source = 'CSV' AND uniqueid IN (" + in + ")"),
           "both callers stored from Master.csv while their hangups wait on the PBX node's link");
-      // time enough for a delivery that does not wait: a 10 s call converts in a few hundred ms
+      // time enough for a delivery that does not wait: an 8 s call converts in a few hundred ms
       Thread.sleep(STALL.toMillis());
     } finally {
       link.restore();

@@ -20,6 +20,16 @@ class ShortRecordingTest {
   }
 
   @Test
+  void audio_well_past_the_calls_end_means_its_timing_ended_early() {
+    // FlowsMorePbxIT: the h-form picker delivered with 1 s (h ran at the pickup), its MP3 3020 ms
+    assertTrue(ShortRecording.outlastsCall(Duration.ofMillis(3_020), 1));
+    // duration is whole seconds, cut: up to a second more audio is the call's own
+    assertFalse(ShortRecording.outlastsCall(Duration.ofMillis(3_100), 2));
+    assertFalse(ShortRecording.outlastsCall(Duration.ofMillis(3_020), 3));
+    assertFalse(ShortRecording.outlastsCall(Duration.ofSeconds(3), null));
+  }
+
+  @Test
   void nothing_to_compare_without_talk_time() {
     assertFalse(ShortRecording.isShort(Duration.ofSeconds(1), 0));
     assertFalse(ShortRecording.isShort(Duration.ofSeconds(1), null));
