@@ -37,10 +37,12 @@ public record PostcallConfig(
   public enum Role { AGI, WORKER, TAILER, WEB }
 
   public static PostcallConfig from(Settings s) {
+    Set<Role> roles = roles(s);
+    Pbx pbx = Pbx.from(s, roles);
     PostcallConfig c = new PostcallConfig(
-        roles(s),
+        roles,
         Db.from(s),
-        Agi.from(s),
+        Agi.from(s, pbx),
         Recordings.from(s),
         Audio.from(s),
         Worker.from(s),
@@ -48,10 +50,10 @@ public record PostcallConfig(
         Incident.from(s),
         statusMap(s),
         s.string("status.default", "unknown"),
-        Csv.from(s),
+        Csv.from(s, pbx),
         Web.from(s),
         Route.from(s),
-        Pbx.from(s));
+        pbx);
     // The embedded database is private to this process: a node running only some roles would keep
     // its calls where no other node's workers (or admins) can see them.
     if (c.db().embedded() && !c.roles().containsAll(EnumSet.allOf(Role.class)))
@@ -169,7 +171,7 @@ public record PostcallConfig(
     private static final java.util.regex.Pattern ALLOW_ENTRY =
         java.util.regex.Pattern.compile("[0-9A-Fa-f:.]+(/\\d{1,3})?");
 
-    static Agi from(Settings s) {
+    static Agi from(Settings s, Pbx pbx) {
       String bind = s.string("agi.bind", "127.0.0.1");
       InetAddress addr;
       try {
@@ -201,7 +203,7 @@ public record PostcallConfig(
       return new Agi(addr, s.integer("agi.port", 4573, 0, 65535), allow, readTimeout, budget,
           s.path("agi.spool-dir", "var/spool"),
           s.integer("agi.max-sessions", 2_000, 2, 100_000),
-          s.integer("agi.backlog", DEFAULT_BACKLOG, 1, 65535), drain, deadline, secret, Pbx.from(s).id());
+          s.integer("agi.backlog", DEFAULT_BACKLOG, 1, 65535), drain, deadline, secret, pbx.id());
     }
 
     @Override
@@ -481,7 +483,7 @@ public record PostcallConfig(
         throw new ConfigException("csv.sweep-cron", "not a Quartz cron expression (sec min hour day month weekday): '" + sweepCron + "'");
     }
 
-    static Csv from(Settings s) {
+    static Csv from(Settings s, Pbx node) {
       ZoneId pbx = s.zone("cdr.timezone", ZoneId.systemDefault());
       String startAt = s.string("csv.start-at", "end");
       if (!startAt.equals("end") && !startAt.equals("start"))
@@ -495,28 +497,57 @@ public record PostcallConfig(
           s.integer("csv.batch-size", 5000, 1, 100_000), pbx, startAt.equals("end"),
           s.duration("csv.hold", s.duration("csv.tail-interval", DEFAULT_TAIL_INTERVAL).plusSeconds(5)),
           s.duration("csv.agi-hold", s.duration("agi.drain-interval", Agi.DEFAULT_DRAIN_INTERVAL).multipliedBy(2)),
-          Pbx.from(s).id());
+          node.id());
     }
   }
 
   /**
-   * Which PBX this node serves ({@code pbx.id}; default the host name). {@code explicit}: set in
-   * the configuration — required once a second PBX feeds the same database.
+   * Which PBX this node serves ({@code pbx.id}) and where that id came from. Unset on a PBX node
+   * (agi or tailer role), it is Asterisk's {@code systemname} from {@code pbx.asterisk-conf}, else
+   * the host name; {@code note} then says why there was no systemname. A worker-only node serves
+   * every PBX and reads no asterisk.conf. {@link #explicit()}: chosen by an admin (pbx.id or
+   * systemname), as required once a second PBX feeds the same database.
    */
-  public record Pbx(String id, boolean explicit) {
+  public record Pbx(String id, Origin origin, String note) {
     static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
-    static Pbx from(Settings s) {
-      String set = s.raw("pbx.id");
-      String id = set != null ? set.strip() : defaultId();
-      if (!ID.matcher(id).matches())
-        throw new ConfigException("pbx.id", set != null
-            ? "letters, digits, '.', '_' and '-' only, at most 64, got '" + set + "'"
-            : "the host name '" + id + "' is no usable default: set pbx.id");
-      return new Pbx(id, set != null);
+    public enum Origin { SETTING, SYSTEMNAME, HOST_NAME }
+
+    /** Set ({@code explicit}) or the host name, without a note. */
+    public Pbx(String id, boolean explicit) {
+      this(id, explicit ? Origin.SETTING : Origin.HOST_NAME, "");
     }
 
-    /** The host name up to its first dot: pbx.id when it is not set. */
+    public boolean explicit() {
+      return origin != Origin.HOST_NAME;
+    }
+
+    static Pbx from(Settings s, Set<Role> roles) {
+      String set = s.raw("pbx.id");
+      Path conf = s.path("pbx.asterisk-conf", AsteriskSystemname.DEFAULT_CONF);
+      if (set != null) {
+        String id = set.strip();
+        if (!ID.matcher(id).matches())
+          throw new ConfigException("pbx.id", "letters, digits, '.', '_' and '-' only, at most 64, got '" + set + "'");
+        return new Pbx(id, Origin.SETTING, "");
+      }
+      String why = "";
+      if (roles.contains(Role.AGI) || roles.contains(Role.TAILER)) {
+        AsteriskSystemname.Lookup name = AsteriskSystemname.read(conf);
+        if (name.name() != null && ID.matcher(name.name()).matches())
+          return new Pbx(name.name(), Origin.SYSTEMNAME, "systemname in " + conf);
+        why = name.name() != null
+            ? "systemname '" + name.name() + "' in " + conf + " is no pbx id (letters, digits, '.', '_' and '-', at most 64)"
+            : name.problem();
+      }
+      String host = defaultId();
+      if (!ID.matcher(host).matches())
+        throw new ConfigException("pbx.id", "the host name '" + host + "' is no usable default"
+            + (why.isEmpty() ? "" : " (and " + why + ")") + ": set pbx.id");
+      return new Pbx(host, Origin.HOST_NAME, why);
+    }
+
+    /** The host name up to its first dot: the last default of pbx.id. */
     public static String defaultId() {
       try {
         String host = InetAddress.getLocalHost().getHostName();

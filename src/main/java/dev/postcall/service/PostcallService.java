@@ -87,8 +87,11 @@ public final class PostcallService implements AutoCloseable {
     // Before the FastAGI port opens: a call it refused or cut while the rest starts (a CXF client
     // takes seconds on a busy host) reaches only Master.csv and must not look like history.
     java.time.Instant startedAt = clock.instant();
-    log.info("starting postcall roles={} pbx.id={}{} {} {} {} {}", cfg.roles(), cfg.pbx().id(),
-        cfg.pbx().explicit() ? "" : " (the host name)", cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
+    log.info("starting postcall roles={} pbx.id={}{} {} {} {} {}", cfg.roles(), cfg.pbx().id(), origin(cfg.pbx()),
+        cfg.db(), cfg.agi(), cfg.incident(), cfg.web());
+    if (servesAPbx() && !cfg.pbx().explicit())
+      log.warn("pbx.id is not set and {}: this PBX is '{}', its host name. Set pbx.id (or systemname in asterisk.conf)"
+          + " before a second PBX feeds this database", cfg.pbx().note(), cfg.pbx().id());
     db = OpenDatabase.open(cfg.db());
     java.util.Map<String, RecordingOwnership> ownership = new java.util.HashMap<>();
     RecordingOwnership byDefault = new RecordingOwnership(cfg.recordings().pattern());
@@ -167,13 +170,18 @@ public final class PostcallService implements AutoCloseable {
    * not given its pbx.id explicitly refuses: two PBXs' uniqueids may collide, and calls would be lost.
    */
   private String pbxProblem() {
-    if (!cfg.roles().contains(Role.AGI) && !cfg.roles().contains(Role.TAILER)) return null;
+    if (!servesAPbx()) return null;
     try {
       PbxRegistry pbxs = new PbxRegistry(db.db().dataSource());
       List<String> others = pbxs.others(cfg.pbx().id());
       if (!others.isEmpty() && !cfg.pbx().explicit())
-        return "other PBXs feed this database (" + String.join(", ", others) + "): set pbx.id on every PBX node, and a"
-            + " distinct systemname in each PBX's asterisk.conf (see README, Several PBXs)";
+        return "other PBXs feed this database (" + String.join(", ", others) + "): set pbx.id on every PBX node, or a"
+            + " distinct systemname in each PBX's asterisk.conf, which pbx.id then defaults to (see README, Several PBXs)";
+      String hostId = PostcallConfig.Pbx.defaultId();
+      if (cfg.pbx().origin() == PostcallConfig.Pbx.Origin.SYSTEMNAME && others.contains(hostId))
+        log.warn("pbx.id={} comes from asterisk.conf's systemname, but this database knows PBX '{}' (this host's name, the"
+            + " default before): if that was this PBX, set pbx.id={} to keep its calls and Master.csv positions",
+            cfg.pbx().id(), hostId, hostId);
       pbxs.register(cfg.pbx().id(), host(), cfg.pbx().explicit());
       if (others.isEmpty()) {
         long adopted = pbxs.adoptUnmarked(cfg.pbx().id());
@@ -187,6 +195,18 @@ public final class PostcallService implements AutoCloseable {
       log.warn("could not register pbx.id={} in the database: {}", cfg.pbx().id(), e.getMessage());
       return null;
     }
+  }
+
+  private boolean servesAPbx() {
+    return cfg.roles().contains(Role.AGI) || cfg.roles().contains(Role.TAILER);
+  }
+
+  private static String origin(PostcallConfig.Pbx pbx) {
+    return switch (pbx.origin()) {
+      case SETTING -> "";
+      case SYSTEMNAME -> " (" + pbx.note() + ")";
+      case HOST_NAME -> " (the host name)";
+    };
   }
 
   private static String host() {

@@ -61,6 +61,22 @@ class PbxIdentityIT {
   }
 
   @Test
+  void pbx_nodes_named_only_by_their_asterisk_systemname_share_a_database() throws Exception {
+    try (TestDb db = TestDb.create()) {
+      List<RuntimeException> fatal = new CopyOnWriteArrayList<>();
+      for (String name : List.of("lyon", "paris")) {
+        Path conf = dir.resolve(name + "-asterisk.conf");
+        java.nio.file.Files.writeString(conf, "[options]\nsystemname = pbx-" + name + "\n");
+        try (PostcallService pbx = node(db, name, Map.of("pbx.asterisk-conf", conf.toString()), fatal)) {
+          await().atMost(Duration.ofSeconds(30)).until(pbx::ready);
+        }
+      }
+      assertTrue(fatal.isEmpty(), fatal.toString());
+      assertEquals(2, db.count("SELECT COUNT(*) FROM pbx_nodes WHERE pbx_id IN ('pbx-lyon', 'pbx-paris') AND explicit_id = 1"));
+    }
+  }
+
+  @Test
   void worker_nodes_serve_every_pbx_and_register_none() {
     try (TestDb db = TestDb.create()) {
       db.exec("INSERT INTO pbx_nodes VALUES ('pbx-a', 'a', 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3)),"

@@ -144,12 +144,52 @@ class PostcallConfigTest {
   }
 
   @Test
-  void the_pbx_id_defaults_to_the_host_name_and_is_checked() {
-    PostcallConfig.Pbx d = PostcallConfig.from(Settings.of(Map.of())).pbx();
+  void the_pbx_id_defaults_to_the_host_name_and_is_checked(@TempDir Path dir) {
+    Path none = dir.resolve("asterisk.conf");
+    PostcallConfig.Pbx d = PostcallConfig.from(Settings.of(Map.of("pbx.asterisk-conf", none.toString()))).pbx();
     assertFalse(d.explicit());
-    assertFalse(d.id().isEmpty());
+    assertEquals(PostcallConfig.Pbx.defaultId(), d.id());
+    assertEquals(none + " does not exist", d.note(), "why not the systemname, for the start-up line");
     assertEquals(new PostcallConfig.Pbx("pbx-2", true), PostcallConfig.from(Settings.of(Map.of("pbx.id", "pbx-2"))).pbx());
     assertMessage("pbx.id: letters, digits, '.', '_' and '-' only, at most 64, got 'pbx 2'", Map.of("pbx.id", "pbx 2"));
+  }
+
+  @Test
+  void a_pbx_node_without_pbx_id_is_named_by_asterisks_systemname(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("asterisk.conf");
+    Files.writeString(conf, "[options]\nsystemname = pbx-lyon\n");
+    Map<String, String> node = Map.of("roles", "agi,tailer", "db.url", "jdbc:mysql://db/pc", "pbx.asterisk-conf", conf.toString());
+    PostcallConfig c = PostcallConfig.from(Settings.of(node));
+    assertEquals(new PostcallConfig.Pbx("pbx-lyon", PostcallConfig.Pbx.Origin.SYSTEMNAME, "systemname in " + conf), c.pbx());
+    assertTrue(c.pbx().explicit(), "a systemname is an admin's choice: enough once a second PBX feeds the database");
+    assertEquals("pbx-lyon", c.agi().pbxId());
+    assertEquals("pbx-lyon", c.csv().pbxId());
+    Map<String, String> set = new java.util.HashMap<>(node);
+    set.put("pbx.id", "pbx-2");
+    assertEquals(new PostcallConfig.Pbx("pbx-2", true), PostcallConfig.from(Settings.of(set)).pbx(), "pbx.id wins");
+    Map<String, String> tailer = new java.util.HashMap<>(node);
+    tailer.put("roles", "tailer");
+    assertEquals("pbx-lyon", PostcallConfig.from(Settings.of(tailer)).pbx().id());
+  }
+
+  @Test
+  void a_worker_only_node_reads_no_asterisk_conf(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("asterisk.conf");
+    Files.writeString(conf, "[options]\nsystemname = pbx-lyon\n");
+    PostcallConfig.Pbx p = PostcallConfig.from(Settings.of(Map.of("roles", "worker,web", "db.url", "jdbc:mysql://db/pc",
+        "pbx.asterisk-conf", conf.toString()))).pbx();
+    assertEquals(new PostcallConfig.Pbx(PostcallConfig.Pbx.defaultId(), false), p);
+  }
+
+  @Test
+  void a_systemname_that_is_no_pbx_id_falls_back_to_the_host_name_saying_why(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("asterisk.conf");
+    Files.writeString(conf, "[options]\nsystemname = PBX Lyon\n");
+    PostcallConfig.Pbx p = PostcallConfig.from(Settings.of(Map.of("pbx.asterisk-conf", conf.toString()))).pbx();
+    assertEquals(PostcallConfig.Pbx.defaultId(), p.id());
+    assertEquals(PostcallConfig.Pbx.Origin.HOST_NAME, p.origin());
+    assertEquals("systemname 'PBX Lyon' in " + conf + " is no pbx id (letters, digits, '.', '_' and '-', at most 64)",
+        p.note());
   }
 
   @Test
