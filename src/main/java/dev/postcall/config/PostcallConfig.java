@@ -106,10 +106,12 @@ public record PostcallConfig(
    * counts; caller numbers are normalised by {@code stripPrefixes} (first match, in order; "+" means
    * a leading plus) and {@code keepDigits} (the last N digits, 0 for all); {@code vipPriority} and
    * {@code priority} are the POSTCALL_PRIORITY of VIP and other callers; {@code refresh} is how often
-   * the VIP list is re-read (and the first load retried while the database is down).
+   * the VIP list is re-read (and the first load retried while the database is down); {@code
+   * acrossPbxs}: the last agent may be one who answered the caller on another PBX (only where every
+   * PBX can dial every PBX's agents by the same name) — by default only this node's PBX counts.
    */
   public record Route(Duration stickyWindow, List<String> stripPrefixes, int keepDigits, int vipPriority, int priority,
-      Duration refresh) {
+      Duration refresh, boolean acrossPbxs) {
     static Route from(Settings s) {
       Duration window = s.duration("route.sticky-window", Duration.ofHours(24));
       if (window.isNegative() || window.isZero()) throw new ConfigException("route.sticky-window", "must be positive, got " + window);
@@ -121,7 +123,8 @@ public record PostcallConfig(
       Duration refresh = s.duration("route.refresh", Duration.ofSeconds(30));
       if (refresh.compareTo(Duration.ofSeconds(1)) < 0) throw new ConfigException("route.refresh", "must be at least 1s, got " + refresh);
       return new Route(window, strip, s.integer("route.keep-digits", 0, 0, 30),
-          s.integer("route.vip-priority", 10, -1000, 1000), s.integer("route.priority", 0, -1000, 1000), refresh);
+          s.integer("route.vip-priority", 10, -1000, 1000), s.integer("route.priority", 0, -1000, 1000), refresh,
+          s.bool("route.sticky-across-pbxs", false));
     }
   }
 

@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * sticky window and the VIP list once, then the VIP list again and a pruning of old answers every
  * {@code route.refresh}. A database that is down only delays readiness; the route script answers
  * empty meanwhile.
+ *
+ * <p>Only the calls of this node's PBX count by default: an agent of another PBX is an interface
+ * this PBX cannot dial. Across PBXs ({@code route.sticky-across-pbxs}), every refresh also reads
+ * the answers the other PBXs stored since — this PBX's own come live from its hangups.
  */
 public final class RouteLoader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RouteLoader.class);
@@ -34,14 +38,26 @@ public final class RouteLoader implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private final String pbxId;
+  private final boolean acrossPbxs;
   private volatile boolean warned;
+  /** Calls above this id are read on the next refresh (across PBXs only). */
+  private long readFrom;
+  /** The highest id at the last refresh: the next one's {@link #readFrom}. */
+  private long lastTop;
 
-  public RouteLoader(DataSource ds, RouteIndex index, Clock clock, Duration refresh) {
+  /**
+   * @param pbxId this node's PBX: the answers of its calls count
+   * @param acrossPbxs the answers of every PBX's calls count
+   */
+  public RouteLoader(DataSource ds, RouteIndex index, Clock clock, Duration refresh, String pbxId, boolean acrossPbxs) {
     this.ds = ds;
     this.index = index;
     this.vips = new VipNumbers(ds, index.numbers(), clock);
     this.clock = clock;
     this.refresh = refresh;
+    this.pbxId = pbxId;
+    this.acrossPbxs = acrossPbxs;
   }
 
   public void start() {
@@ -62,11 +78,15 @@ public final class RouteLoader implements AutoCloseable {
   /** One step: the first successful call loads the window's answers and makes the index ready. */
   public void refreshOnce() throws SQLException {
     if (!index.ready()) {
+      long top = topId();
       int n = loadAnswers();
+      readFrom = lastTop = top;
       index.vip(vips.numbers());
       index.markReady();
-      log.info("routing index ready: {} callers answered in the last {}", n, index.window());
+      log.info("routing index ready: {} callers answered in the last {} ({})", n, index.window(),
+          acrossPbxs ? "every PBX" : "PBX " + pbxId);
     } else {
+      if (acrossPbxs) loadOtherPbxsAnswers();
       index.vip(vips.numbers());
       index.prune();
     }
@@ -74,23 +94,55 @@ public final class RouteLoader implements AutoCloseable {
 
   private int loadAnswers() throws SQLException {
     Instant since = clock.instant().minus(index.window());
-    int n = 0;
     // start_time is indexed and an answer never precedes its start
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT caller_number, agent, answer_time FROM calls "
-            + "WHERE start_time >= ? AND answer_time IS NOT NULL AND agent IS NOT NULL")) {
+            + "WHERE start_time >= ? AND answer_time IS NOT NULL AND agent IS NOT NULL" + (acrossPbxs ? "" : " AND pbx_id = ?"))) {
       Sql.setInstant(ps, 1, since.minus(Duration.ofHours(1)));
-      ps.setFetchSize(1000);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Instant at = Sql.getInstant(rs, "answer_time");
-          if (at.isBefore(since)) continue;
-          index.answered(rs.getString(1), rs.getString(2), at);
-          n++;
-        }
+      if (!acrossPbxs) ps.setString(2, pbxId);
+      return read(ps, since);
+    }
+  }
+
+  /**
+   * The answers other PBXs stored since the refresh before last, by primary key: reading from
+   * there, not from the last refresh, also takes a call whose insert had its id but had not
+   * committed then. An answer read twice changes nothing.
+   */
+  private void loadOtherPbxsAnswers() throws SQLException {
+    long top = topId();
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT caller_number, agent, answer_time FROM calls "
+            + "WHERE id > ? AND pbx_id <> ? AND answer_time IS NOT NULL AND agent IS NOT NULL")) {
+      ps.setLong(1, readFrom);
+      ps.setString(2, pbxId);
+      read(ps, clock.instant().minus(index.window()));
+    }
+    readFrom = lastTop;
+    lastTop = top;
+  }
+
+  private int read(PreparedStatement ps, Instant since) throws SQLException {
+    int n = 0;
+    ps.setFetchSize(1000);
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        Instant at = Sql.getInstant(rs, "answer_time");
+        if (at.isBefore(since)) continue;
+        index.answered(rs.getString(1), rs.getString(2), at);
+        n++;
       }
     }
     return n;
+  }
+
+  private long topId() throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM calls");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   @Override

@@ -101,7 +101,8 @@ public final class PostcallService implements AutoCloseable {
     JobQueue queue = new JobQueue(db.db().dataSource(), clock);
     if (cfg.roles().contains(Role.AGI)) {
       RouteIndex route = RouteIndex.from(cfg.route(), clock);
-      routeLoader = new RouteLoader(db.db().dataSource(), route, clock, cfg.route().refresh());
+      routeLoader = new RouteLoader(db.db().dataSource(), route, clock, cfg.route().refresh(), cfg.pbx().id(),
+          cfg.route().acrossPbxs());
       agi = new AgiService(cfg.agi(), cfg.csv().pbxZone(), calls, clock, metrics, cdrNotices, route);
       try {
         agi.start();

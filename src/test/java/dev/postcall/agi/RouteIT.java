@@ -61,7 +61,7 @@ class RouteIT {
     CallStore store = new CallStore(db.ds(), Clock.systemUTC());
     agi = new AgiService(AgiHarness.config(spool, Map.of()), ZoneId.of("UTC"), store, Clock.systemUTC(), metrics, index);
     agi.start();
-    loader = new RouteLoader(ds, index, Clock.systemUTC(), Duration.ofSeconds(30));
+    loader = new RouteLoader(ds, index, Clock.systemUTC(), Duration.ofSeconds(30), "pbx1", false);
     return index;
   }
 

@@ -190,7 +190,7 @@ public final class AgiBench {
   static void route(TestDb db, CallStore store, Path spool, Duration steady, List<Row> rows) throws Exception {
     RouteIndex index = new RouteIndex(new CallerNumbers(List.of("+", "00", "0"), 0), Duration.ofHours(24), 10, 0,
         Clock.systemUTC());
-    try (RouteLoader loader = new RouteLoader(db.ds(), index, Clock.systemUTC(), Duration.ofMinutes(1))) {
+    try (RouteLoader loader = new RouteLoader(db.ds(), index, Clock.systemUTC(), Duration.ofMinutes(1), "pbx1", false)) {
       loader.refreshOnce(); // ready (the bench database holds no answered calls); filled below
     }
     int callers = 100_000;

@@ -1,6 +1,7 @@
 package dev.postcall.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,7 @@ class RouteConfigTest {
     assertEquals(10, r.vipPriority());
     assertEquals(0, r.priority());
     assertEquals(Duration.ofSeconds(30), r.refresh());
+    assertFalse(r.acrossPbxs(), "a caller's last agent is one of this node's PBX");
   }
 
   @Test
@@ -29,13 +31,15 @@ class RouteConfigTest {
     assertEquals(List.of("+", "00", "0"), r.stripPrefixes());
     assertEquals(9, r.keepDigits());
     assertEquals(20, r.vipPriority());
+    assertTrue(PostcallConfig.from(Settings.of(Map.of("route.sticky-across-pbxs", "true"))).route().acrossPbxs());
   }
 
   @Test
   void bad_values_name_their_key() {
     for (Map.Entry<String, String> bad : List.of(Map.entry("route.sticky-window", "0s"),
         Map.entry("route.strip-prefixes", "+,0x"), Map.entry("route.keep-digits", "-1"),
-        Map.entry("route.refresh", "10ms"), Map.entry("route.vip-priority", "lots"))) {
+        Map.entry("route.refresh", "10ms"), Map.entry("route.vip-priority", "lots"),
+        Map.entry("route.sticky-across-pbxs", "maybe"))) {
       ConfigException e = assertThrows(ConfigException.class,
           () -> PostcallConfig.from(Settings.of(Map.of(bad.getKey(), bad.getValue()))), bad.toString());
       assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
