@@ -224,33 +224,52 @@ public record PostcallConfig(
    * without one; {@code maxBytes}: larger recordings are not converted (the call fails with that reason);
    * {@code byPbx}: the folder and pattern of each PBX that has its own ({@code
    * recordings.pbx.<id>.dir} and {@code .pattern}), for a worker that reads several PBXs' recordings
-   * through their mounts — every other PBX's calls are in {@code dir} by {@code pattern}.
+   * through their mounts — every other PBX's calls are in {@code dir} by {@code pattern}; {@code
+   * byEnvName}: those of PBXs named only in the environment, by the variables' name for the id
+   * ({@link RecordingFolders}).
    */
   public record Recordings(Path dir, String pattern, boolean procProbe, Duration quietPeriod,
       Duration openWait, Duration maxAge, long headerOnlyBytes, Duration unclosedWait,
-      Duration missingWait, long maxBytes, Map<String, Folder> byPbx) {
+      Duration missingWait, long maxBytes, Map<String, Folder> byPbx, Map<String, Folder> byEnvName) {
     /** Where one PBX's recordings are and how they are named. */
     public record Folder(Path dir, String pattern) {}
 
     public Recordings {
       byPbx = Map.copyOf(byPbx);
+      byEnvName = Map.copyOf(byEnvName);
     }
 
     /** One folder for every PBX. */
     public Recordings(Path dir, String pattern, boolean procProbe, Duration quietPeriod, Duration openWait,
         Duration maxAge, long headerOnlyBytes, Duration unclosedWait, Duration missingWait, long maxBytes) {
       this(dir, pattern, procProbe, quietPeriod, openWait, maxAge, headerOnlyBytes, unclosedWait, missingWait, maxBytes,
-          Map.of());
+          Map.of(), Map.of());
     }
 
     /** The folder and pattern of PBX {@code pbxId}'s recordings. */
     public Folder forPbx(String pbxId) {
-      Folder own = byPbx.get(pbxId);
+      Folder own = own(pbxId);
       return own != null ? own : new Folder(dir, pattern);
     }
 
+    /**
+     * The folder PBX {@code pbxId} has of its own, null if none: by its id in the file, else by its
+     * name in the environment ({@code POSTCALL_RECORDINGS_PBX_<ID>_DIR}).
+     */
+    public Folder own(String pbxId) {
+      Folder f = byPbx.get(pbxId);
+      return f != null ? f : byEnvName.get(RecordingFolders.envName(pbxId));
+    }
+
+    /** Every PBX's own folder, named as configured: the pbx id, or its environment name. */
+    public Map<String, Folder> ownFolders() {
+      Map<String, Folder> out = new TreeMap<>(byEnvName);
+      out.putAll(byPbx);
+      return out;
+    }
+
     static Recordings from(Settings s) {
-      String pattern = pattern(s, "recordings.pattern", "${uniqueid}.wav");
+      String pattern = RecordingFolders.pattern("recordings.pattern", s.string("recordings.pattern", "${uniqueid}.wav"));
       Duration maxAge = s.duration("recordings.max-age", Duration.ofHours(6));
       Duration unclosed = s.duration("recordings.unclosed-wait", Duration.ofMinutes(10));
       Duration missing = s.duration("recordings.missing-wait", Duration.ofMinutes(5));
@@ -258,42 +277,14 @@ public record PostcallConfig(
         throw new ConfigException("recordings.unclosed-wait", "must be shorter than recordings.max-age (" + maxAge + "), got " + unclosed);
       if (missing.compareTo(maxAge) >= 0)
         throw new ConfigException("recordings.missing-wait", "must be shorter than recordings.max-age (" + maxAge + "), got " + missing);
+      RecordingFolders.Parsed own = RecordingFolders.from(s, pattern);
       return new Recordings(s.path("recordings.dir", "/var/spool/asterisk/monitor"), pattern,
           s.bool("recordings.proc-probe", true),
           s.duration("recordings.quiet-period", Duration.ofMillis(200)),
           s.duration("recordings.open-wait", Duration.ofSeconds(30)),
           maxAge,
           s.integer("recordings.header-only-bytes", 1024, 0, 1 << 20), unclosed, missing,
-          s.bytes("recordings.max-bytes", 2L << 30), byPbx(s, pattern));
-    }
-
-    private static String pattern(Settings s, String key, String dflt) {
-      String pattern = s.string(key, dflt);
-      if (!pattern.contains("${uniqueid}"))
-        throw new ConfigException(key, "must contain ${uniqueid}, got '" + pattern + "'");
-      return pattern;
-    }
-
-    /** {@code recordings.pbx.<id>.dir} (required for each such id) and {@code .pattern} (default recordings.pattern). */
-    private static Map<String, Folder> byPbx(Settings s, String pattern) {
-      Map<String, Folder> out = new TreeMap<>();
-      java.util.Set<String> ids = new java.util.TreeSet<>();
-      for (String k : s.section("recordings.pbx").keySet()) {
-        int dot = k.lastIndexOf('.');
-        String what = dot < 0 ? "" : k.substring(dot + 1);
-        String id = dot < 0 ? k : k.substring(0, dot);
-        if (!what.equals("dir") && !what.equals("pattern"))
-          throw new ConfigException("recordings.pbx." + k, "expected recordings.pbx.<pbx id>.dir or .pattern");
-        if (!Pbx.ID.matcher(id).matches())
-          throw new ConfigException("recordings.pbx." + k, "'" + id + "' is no pbx id (letters, digits, '.', '_' and '-', at most 64)");
-        ids.add(id);
-      }
-      for (String id : ids) {
-        String key = "recordings.pbx." + id;
-        if (s.raw(key + ".dir") == null) throw new ConfigException(key + ".dir", "must be set when " + key + ".pattern is");
-        out.put(id, new Folder(s.path(key + ".dir", null), pattern(s, key + ".pattern", pattern)));
-      }
-      return out;
+          s.bytes("recordings.max-bytes", 2L << 30), own.byId(), own.byEnvName());
     }
   }
 

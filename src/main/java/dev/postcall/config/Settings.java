@@ -189,6 +189,26 @@ public final class Settings {
     return out;
   }
 
+  /** Keys under {@code prefix.} in the file only, without the prefix. */
+  public Map<String, String> fileSection(String prefix) {
+    Map<String, String> out = new HashMap<>();
+    String p = prefix + ".";
+    file.forEach((k, v) -> { if (k.startsWith(p)) out.put(k.substring(p.length()), v.trim()); });
+    out.keySet().forEach(k -> read.add(p + k));
+    return out;
+  }
+
+  /**
+   * Environment variables under {@code prefix}'s variable name plus '_' ({@code recordings.pbx} →
+   * {@code POSTCALL_RECORDINGS_PBX_}), by the rest of their name.
+   */
+  public Map<String, String> envSection(String prefix) {
+    Map<String, String> out = new HashMap<>();
+    String p = envName(prefix) + "_";
+    env.forEach((k, v) -> { if (k.startsWith(p) && k.length() > p.length()) out.put(k.substring(p.length()), v.trim()); });
+    return out;
+  }
+
   /** Every key some part of the configuration asked for. */
   public java.util.Set<String> keysRead() {
     return java.util.Collections.unmodifiableSet(read);

@@ -93,11 +93,9 @@ public final class PostcallService implements AutoCloseable {
       log.warn("pbx.id is not set and {}: this PBX is '{}', its host name. Set pbx.id (or systemname in asterisk.conf)"
           + " before a second PBX feeds this database", cfg.pbx().note(), cfg.pbx().id());
     db = OpenDatabase.open(cfg.db());
-    java.util.Map<String, RecordingOwnership> ownership = new java.util.HashMap<>();
-    RecordingOwnership byDefault = new RecordingOwnership(cfg.recordings().pattern());
-    cfg.recordings().byPbx().forEach((id, f) -> ownership.put(id, new RecordingOwnership(f.pattern())));
-    CallStore calls = new CallStore(db.db().dataSource(), clock, pbx -> ownership.getOrDefault(pbx, byDefault),
-        cfg.csv().hold());
+    java.util.Map<String, RecordingOwnership> byPattern = new java.util.concurrent.ConcurrentHashMap<>();
+    CallStore calls = new CallStore(db.db().dataSource(), clock,
+        pbx -> byPattern.computeIfAbsent(cfg.recordings().forPbx(pbx).pattern(), RecordingOwnership::new), cfg.csv().hold());
     JobQueue queue = new JobQueue(db.db().dataSource(), clock);
     if (cfg.roles().contains(Role.AGI)) {
       RouteIndex route = RouteIndex.from(cfg.route(), clock);

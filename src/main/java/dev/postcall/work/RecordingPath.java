@@ -8,6 +8,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import dev.postcall.config.PostcallConfig;
 
@@ -24,24 +25,28 @@ public final class RecordingPath {
 
   private final Path root;
   private final String pattern;
-  private final Map<String, RecordingPath> byPbx;
+  /** The path of a PBX with a folder of its own, null for the others. */
+  private final Function<String, RecordingPath> byPbx;
 
   /** One folder for every PBX. */
   public RecordingPath(Path root, String pattern) {
-    this(root, pattern, Map.of());
+    this(root, pattern, pbxId -> null);
   }
 
-  private RecordingPath(Path root, String pattern, Map<String, RecordingPath> byPbx) {
+  private RecordingPath(Path root, String pattern, Function<String, RecordingPath> byPbx) {
     this.root = root.toAbsolutePath().normalize();
     this.pattern = pattern;
-    this.byPbx = Map.copyOf(byPbx);
+    this.byPbx = byPbx;
   }
 
   /** recordings.dir and .pattern, with the folders of the PBXs that have their own. */
   public static RecordingPath of(PostcallConfig.Recordings cfg) {
-    Map<String, RecordingPath> own = new HashMap<>();
-    cfg.byPbx().forEach((id, f) -> own.put(id, new RecordingPath(f.dir(), f.pattern())));
-    return new RecordingPath(cfg.dir(), cfg.pattern(), own);
+    Map<PostcallConfig.Recordings.Folder, RecordingPath> own = new HashMap<>();
+    cfg.ownFolders().values().forEach(f -> own.put(f, new RecordingPath(f.dir(), f.pattern())));
+    return new RecordingPath(cfg.dir(), cfg.pattern(), pbxId -> {
+      PostcallConfig.Recordings.Folder f = cfg.own(pbxId);
+      return f == null ? null : own.get(f);
+    });
   }
 
   /** The default root (recordings.dir): the folder of every PBX without its own. */
@@ -55,7 +60,7 @@ public final class RecordingPath {
   }
 
   private RecordingPath of(String pbxId) {
-    RecordingPath own = byPbx.get(pbxId);
+    RecordingPath own = byPbx.apply(pbxId);
     return own != null ? own : this;
   }
 
