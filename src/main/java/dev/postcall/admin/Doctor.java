@@ -34,7 +34,7 @@ import javax.sql.DataSource;
 
 /**
  * What postcall depends on, checked on the PBX host one by one: Asterisk's CDR settings and
- * Master.csv, the recordings folder, whether Asterisk's open files can be seen, the FastAGI port
+ * Master.csv, the recordings folders, whether Asterisk's open files can be seen, the FastAGI port
  * and the dialplan's address, the database, the incident system, free disk and the clock. Each
  * check says OK or the problem and its fix; none stops the others.
  */
@@ -69,7 +69,7 @@ public final class Doctor {
     out.addAll(cdrConf());
     out.addAll(runningCdr());
     out.addAll(masterCsv());
-    out.add(recordings());
+    out.addAll(RecordingFolderChecks.of(cfg));
     out.add(openFiles());
     out.add(agiPort());
     out.add(dialplan());
@@ -299,20 +299,6 @@ public final class Doctor {
   }
 
   // --- recordings and Asterisk's open files -----------------------------------------------
-
-  Finding recordings() {
-    Path dir = cfg.recordings().dir();
-    String check = "recordings " + dir;
-    if (!Files.isDirectory(dir)) return problem(check, "not a directory", "set recordings.dir to MixMonitor's folder");
-    if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
-      return problem(check, "not readable by " + System.getProperty("user.name"), "add the postcall user to the asterisk group");
-    }
-    if (cfg.archive().deleteWav() && !Files.isWritable(dir)) {
-      return problem(check, "not writable, but archive.delete-wav=true deletes delivered WAVs",
-          "give the asterisk group write access (chmod g+w), or set archive.delete-wav=false");
-    }
-    return ok(check, cfg.archive().deleteWav() ? "readable and writable" : "readable");
-  }
 
   Finding openFiles() {
     String check = "open-file test";
