@@ -136,13 +136,14 @@ public final class TestDb implements AutoCloseable {
   }
 
   /**
-   * Moves the database's time {@code d} forward for the job queue: leases and due times are the
-   * database's ({@code UTC_TIMESTAMP}), so instead of waiting they are brought {@code d} closer.
+   * Moves the database's time {@code d} forward for the job queue: leases, due times and creates in
+   * doubt are the database's ({@code UTC_TIMESTAMP}), so instead of waiting they are brought {@code d} closer.
    */
   public void passTime(Duration d) {
     long us = d.toNanos() / 1000;
     exec("UPDATE jobs SET next_attempt_at = next_attempt_at - INTERVAL " + us + " MICROSECOND,"
-        + " lease_until = lease_until - INTERVAL " + us + " MICROSECOND");
+        + " lease_until = lease_until - INTERVAL " + us + " MICROSECOND,"
+        + " create_in_doubt_at = create_in_doubt_at - INTERVAL " + us + " MICROSECOND");
   }
 
   /** Seconds from the database's now to a job's time column (negative: in the past). */

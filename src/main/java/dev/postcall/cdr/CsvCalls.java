@@ -13,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -50,8 +49,8 @@ public final class CsvCalls {
    * {@link CallStore#insertAll}: the unique key on (pbx_id, uniqueid) decides, so a call the AGI path
    * stores meanwhile is left alone. Returns the keys of the calls that were new.
    */
-  public Set<CallRecord.Key> insertNew(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
-    return insertNew(c, calls, now, java.time.Duration.ZERO);
+  public Set<CallRecord.Key> insertNew(Connection c, List<CallRecord> calls) throws SQLException {
+    return insertNew(c, calls, java.time.Duration.ZERO);
   }
 
   /**
@@ -59,10 +58,7 @@ public final class CsvCalls {
    * hangup still on its way to bring what Master.csv lacks before the upload starts; {@link
    * CallStore} releases the job when it arrives.
    */
-  public Set<CallRecord.Key> insertNew(Connection c, List<CallRecord> calls, Instant now, java.time.Duration hold)
-      throws SQLException {
-    // received_at is how we find our own rows again below; DATETIME(3) keeps milliseconds only.
-    Instant at = now.truncatedTo(ChronoUnit.MILLIS);
+  public Set<CallRecord.Key> insertNew(Connection c, List<CallRecord> calls, java.time.Duration hold) throws SQLException {
     Map<CallRecord.Key, CallRecord> fresh = new LinkedHashMap<>();
     for (CallRecord r : calls) fresh.putIfAbsent(CallStore.key(r), r);
     Map<String, List<String>> byPbx = new LinkedHashMap<>();
@@ -70,6 +66,9 @@ public final class CsvCalls {
     for (var e : byPbx.entrySet())
       for (String known : existing(c, e.getKey(), e.getValue())) fresh.remove(new CallRecord.Key(e.getKey(), known));
     if (fresh.isEmpty()) return Set.of();
+    // received_at, the database's now as every node's calls get it, is also how we find our own rows
+    // again below: read once, bound to every row.
+    Instant at = databaseNow(c);
     // Every id this transaction's inserts get is above the largest id anyone has committed now.
     long firstId = nextId(c);
     List<CallRecord> rows = List.copyOf(fresh.values());
@@ -96,6 +95,14 @@ public final class CsvCalls {
       }
     }
     return CallStore.insertRows(c, rows, at);
+  }
+
+  /** UTC_TIMESTAMP(3): milliseconds, as received_at (DATETIME(3)) keeps them. */
+  private static Instant databaseNow(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT UTC_TIMESTAMP(3)"); ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getObject(1, java.time.LocalDateTime.class).toInstant(java.time.ZoneOffset.UTC);
+    }
   }
 
   private static long nextId(Connection c) throws SQLException {

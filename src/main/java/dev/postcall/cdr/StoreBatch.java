@@ -143,7 +143,7 @@ final class StoreBatch {
   /** Stores {@link #calls} inside the caller's transaction: new ones with a job, known ones merged. */
   void storeCalls(Connection c, List<CallRecord> records, Instant now, ImportCounts counts) throws SQLException {
     if (records.isEmpty()) return;
-    Set<CallRecord.Key> inserted = calls.insertNew(c, records, now, agiHold);
+    Set<CallRecord.Key> inserted = calls.insertNew(c, records, agiHold);
     List<CallRecord.Key> known = new ArrayList<>();
     for (CallRecord r : records) if (!inserted.contains(CallStore.key(r))) known.add(r.key());
     storeKnown(c, records, inserted, now, counts);

@@ -12,9 +12,10 @@ import java.time.ZoneOffset;
 import javax.sql.DataSource;
 
 /**
- * How far this node's clock is from the database's. Leases and due times are the database's time,
- * but calls' times, the create-settle wait and the logs are this node's: a node off by more than a
- * few seconds must not start.
+ * How far this node's clock is from the database's. Leases, due times and the times postcall
+ * stamps on calls and jobs (received, updated, done, a create in doubt) are the database's time,
+ * but the create-settle wait is counted on this node's clock and the logs carry it: a node off by
+ * more than a few seconds must not start.
  */
 public final class DatabaseClock {
   private DatabaseClock() {}

@@ -35,7 +35,7 @@ public final class CallStore {
       INSERT INTO calls (uniqueid, linkedid, channel, dst_channel, caller_number, caller_name,
         extension, context, start_time, answer_time, end_time, duration_s, billsec_s, disposition,
         dial_status, recording, accountcode, userfield, source, received_at, agent, pbx_id)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,COALESCE(?, UTC_TIMESTAMP(3)),?,?)
       ON DUPLICATE KEY UPDATE uniqueid = uniqueid""";
   /** Due after the hold, on the database's clock (every node's jobs are claimed by it). */
   private static final String JOB_ROW = "(?, ?, ?, 0, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, UTC_TIMESTAMP(3),"
@@ -46,7 +46,8 @@ public final class CallStore {
   private static final int BATCH = 500;
   private static final int CALL_COLUMNS = 22;
   private static final String INSERT_CALLS_HEAD = INSERT_CALL.substring(0, INSERT_CALL.indexOf("VALUES") + 6) + " ";
-  private static final String CALL_ROW = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  /** received_at: the bound instant, or the database's now when it is NULL (as in INSERT_CALL). */
+  private static final String CALL_ROW = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,COALESCE(?, UTC_TIMESTAMP(3)),?,?)";
   private static final String INSERT_JOBS_HEAD = INSERT_JOB.substring(0, INSERT_JOB.indexOf("VALUES") + 6) + " ";
 
   private final DataSource ds;
@@ -142,7 +143,7 @@ public final class CallStore {
     try (PreparedStatement call = c.prepareStatement(INSERT_CALL, Statement.RETURN_GENERATED_KEYS);
         PreparedStatement job = c.prepareStatement(INSERT_JOB)) {
       for (CallRecord r : calls) {
-        bind(call, r, now);
+        bind(call, r, null);
         // ON DUPLICATE KEY with an unchanged row reports 0 affected rows: the call was known.
         boolean isNew = call.executeUpdate() == 1;
         if (!isNew) adoptHangupValues(c, conflicts.screenKnown(c, List.of(r), now, recorded));
@@ -186,7 +187,7 @@ public final class CallStore {
         boolean isNew = known.add(key(r)); // a repeat inside the batch is not new
         (isNew ? fresh : seen).add(r);
       }
-      if (!fresh.isEmpty() && insertRows(c, fresh, now) < fresh.size()) {
+      if (!fresh.isEmpty() && insertRows(c, fresh, null) < fresh.size()) {
         // Another transaction stored some of them after our look (the tailer, from Master.csv): the
         // insert waited for its commit and kept its row. Those calls are known ones, whose rows
         // take this hangup's values as any known call's do — not new calls of ours.
@@ -264,16 +265,17 @@ public final class CallStore {
 
   /**
    * Inserts the calls with multi-row INSERTs ({@value #BATCH} rows per statement), without jobs; a
-   * call already stored (same PBX and uniqueid) is left alone. Returns the number of calls inserted (needs
+   * call already stored (same PBX and uniqueid) is left alone. {@code receivedAt}: an instant of the
+   * database's clock, or null for its now. Returns the number of calls inserted (needs
    * useAffectedRows, as {@link Database} sets it: a known uniqueid counts 0).
    */
-  public static long insertRows(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
+  public static long insertRows(Connection c, List<CallRecord> calls, Instant receivedAt) throws SQLException {
     long inserted = 0;
     for (int from = 0; from < calls.size(); from += BATCH) {
       List<CallRecord> chunk = calls.subList(from, Math.min(calls.size(), from + BATCH));
       try (PreparedStatement ps = c.prepareStatement(INSERT_CALLS_HEAD
           + String.join(",", Collections.nCopies(chunk.size(), CALL_ROW)) + " ON DUPLICATE KEY UPDATE uniqueid = uniqueid")) {
-        for (int i = 0; i < chunk.size(); i++) bind(ps, chunk.get(i), now, i * CALL_COLUMNS);
+        for (int i = 0; i < chunk.size(); i++) bind(ps, chunk.get(i), receivedAt, i * CALL_COLUMNS);
         inserted += ps.executeUpdate();
       }
     }
@@ -343,11 +345,12 @@ public final class CallStore {
     return out;
   }
 
-  static void bind(PreparedStatement ps, CallRecord r, Instant now) throws SQLException {
-    bind(ps, r, now, 0);
+  /** Binds the call's columns; {@code receivedAt} null: the database's now. */
+  static void bind(PreparedStatement ps, CallRecord r, Instant receivedAt) throws SQLException {
+    bind(ps, r, receivedAt, 0);
   }
 
-  private static void bind(PreparedStatement ps, CallRecord r, Instant now, int o) throws SQLException {
+  private static void bind(PreparedStatement ps, CallRecord r, Instant receivedAt, int o) throws SQLException {
     ps.setString(o + 1, clip(r.uniqueid(), 150));
     ps.setString(o + 2, clip(r.linkedid(), 150));
     ps.setString(o + 3, clip(r.channel(), 255));
@@ -367,7 +370,7 @@ public final class CallStore {
     ps.setString(o + 17, clip(r.accountcode(), 80));
     ps.setString(o + 18, clip(r.userfield(), 255));
     ps.setString(o + 19, r.source().name());
-    Sql.setInstant(ps, o + 20, now);
+    Sql.setInstant(ps, o + 20, receivedAt);
     ps.setString(o + 21, clip(r.agent(), 255));
     ps.setString(o + 22, r.pbxId());
   }

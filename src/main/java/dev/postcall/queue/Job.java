@@ -8,7 +8,8 @@ import java.time.Instant;
  * A claimed delivery job with its call. {@code version} is the row version this worker holds: every
  * update it makes requires it, so a worker whose lease expired and was taken over cannot overwrite
  * the new owner's progress. {@code createInDoubtAt}: when a create of this job was last sent
- * without an answer (null if never) — the incident system may carry it out later.
+ * without an answer (null if never) — the incident system may carry it out later. Stored on the
+ * database's clock; here on this node's (now minus how long ago it was on the database's).
  */
 public record Job(
     long id,

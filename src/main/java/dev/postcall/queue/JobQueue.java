@@ -26,12 +26,19 @@ import javax.sql.DataSource;
 public final class JobQueue {
   /** The database's now plus a bound number of microseconds: leases and due times follow the database's clock, not a node's. */
   private static final String DB_IN = "UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND";
+  /**
+   * A create in doubt since a bound number of microseconds ago on the database's clock (NULL: keep
+   * the stored one). Any worker compares it with its own now ({@link #readJob}).
+   */
+  private static final String IN_DOUBT_SINCE = "create_in_doubt_at = COALESCE(UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND,"
+      + " create_in_doubt_at)";
   private static final String PICK = """
       SELECT id FROM jobs WHERE state = ? AND next_attempt_at <= UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND
       ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED""";
   private static final String JOB_WITH_CALL = """
       SELECT j.id AS job_id, j.call_id, j.stage, j.attempts, j.version, j.mp3_path, j.objectref,
-             j.attached_at, j.created_at AS job_created_at, j.create_in_doubt_at, c.*
+             j.attached_at, j.created_at AS job_created_at,
+             TIMESTAMPDIFF(MICROSECOND, j.create_in_doubt_at, UTC_TIMESTAMP(6)) AS create_in_doubt_us_ago, c.*
       FROM jobs j JOIN calls c ON c.id = j.call_id WHERE j.id IN (%s)""";
 
   private final DataSource ds;
@@ -103,7 +110,6 @@ public final class JobQueue {
    * worker waits for the incident system to finish or drop that request before looking the call up.
    */
   public int recoverExpiredLeases() throws SQLException {
-    Instant now = clock.instant();
     List<Long> expired = new ArrayList<>();
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(
@@ -115,31 +121,27 @@ public final class JobQueue {
       }
     }
     if (expired.isEmpty()) return 0;
-    // in doubt since this node's now: the create-settle wait is measured on its clock; the lease is
-    // re-checked: the owner may have renewed or finished meanwhile
-    return releaseClaimed(expired, now, "lease_until < " + DB_IN, (ps, i) -> ps.setLong(i, 0));
+    // in doubt since the database's now; the lease is re-checked: the owner may have renewed or finished meanwhile
+    return releaseClaimed(expired, true, "lease_until < " + DB_IN, (ps, i) -> ps.setLong(i, 0));
   }
 
   /**
    * Claimed jobs among {@code ids} for which {@code condition} holds (its one parameter bound by
    * {@code bindCondition}) go back to PENDING, due now, their lease cleared. With {@code
-   * createInDoubtSince}, a job left at CREATE is marked as having a create in doubt since then.
+   * markCreateInDoubt}, a job left at CREATE is marked as having a create in doubt since now.
    */
-  private int releaseClaimed(List<Long> ids, Instant createInDoubtSince, String condition, ParameterBinder bindCondition)
+  private int releaseClaimed(List<Long> ids, boolean markCreateInDoubt, String condition, ParameterBinder bindCondition)
       throws SQLException {
     String in = String.join(",", Collections.nCopies(ids.size(), "?"));
     return Sql.autocommit(ds, c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL, version = version + 1,"
-              + (createInDoubtSince == null ? "" : " create_in_doubt_at = CASE WHEN stage = ? THEN ? ELSE create_in_doubt_at END,")
+              + (markCreateInDoubt ? " create_in_doubt_at = CASE WHEN stage = ? THEN UTC_TIMESTAMP(3) ELSE create_in_doubt_at END," : "")
               + " next_attempt_at = " + DB_IN + ", updated_at = " + DB_IN
               + " WHERE id IN (" + in + ") AND state = ? AND " + condition)) {
         int i = 1;
         ps.setString(i++, JobState.PENDING.name());
-        if (createInDoubtSince != null) {
-          ps.setString(i++, Stage.CREATE.name());
-          Sql.setInstant(ps, i++, createInDoubtSince);
-        }
+        if (markCreateInDoubt) ps.setString(i++, Stage.CREATE.name());
         ps.setLong(i++, 0);
         ps.setLong(i++, 0);
         for (long id : ids) ps.setLong(i++, id);
@@ -176,7 +178,7 @@ public final class JobQueue {
     for (var e : owned.entrySet()) {
       if (!gone.test(e.getValue())) continue;
       String owner = e.getValue();
-      released += releaseClaimed(List.of(e.getKey()), null, "lease_owner = ?", (ps, i) -> ps.setString(i, owner));
+      released += releaseClaimed(List.of(e.getKey()), false, "lease_owner = ?", (ps, i) -> ps.setString(i, owner));
     }
     return released;
   }
@@ -241,11 +243,11 @@ public final class JobQueue {
   /** As {@link #retryLater(Job, Instant, String)}; a non-null {@code createInDoubtAt} is stored with it. */
   public void retryLater(Job job, Instant at, String error, Instant createInDoubtAt) throws SQLException {
     updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = " + DB_IN + ","
-        + " last_error = ?, create_in_doubt_at = COALESCE(?, create_in_doubt_at), updated_at = UTC_TIMESTAMP(3)", ps -> {
+        + " last_error = ?, " + IN_DOUBT_SINCE + ", updated_at = UTC_TIMESTAMP(3)", ps -> {
           ps.setString(1, JobState.PENDING.name());
           ps.setLong(2, microsUntil(at));
           ps.setString(3, error);
-          Sql.setInstant(ps, 4, createInDoubtAt);
+          bindMicrosAgo(ps, 4, createInDoubtAt);
           return 5;
         }, new Event(job.stage(), JobEventOutcome.RETRY, error));
   }
@@ -271,11 +273,11 @@ public final class JobQueue {
   /** As {@link #fail(Job, String)}; a non-null {@code createInDoubtAt} is stored with it (an admin retry honours it). */
   public void fail(Job job, String error, Instant createInDoubtAt) throws SQLException {
     updateOwned(job, "state = ?, lease_owner = NULL, lease_until = NULL, last_error = ?,"
-        + " failed_stage = ?, create_in_doubt_at = COALESCE(?, create_in_doubt_at), updated_at = UTC_TIMESTAMP(3)", ps -> {
+        + " failed_stage = ?, " + IN_DOUBT_SINCE + ", updated_at = UTC_TIMESTAMP(3)", ps -> {
           ps.setString(1, JobState.FAILED.name());
           ps.setString(2, error);
           ps.setString(3, job.stage().name());
-          Sql.setInstant(ps, 4, createInDoubtAt);
+          bindMicrosAgo(ps, 4, createInDoubtAt);
           return 5;
         }, new Event(job.stage(), JobEventOutcome.FAILED, error));
   }
@@ -369,6 +371,12 @@ public final class JobQueue {
     return micros(Duration.between(clock.instant(), at));
   }
 
+  /** An instant of this node's clock as "this long ago" (NULL for none), for the database's clock to place. */
+  private void bindMicrosAgo(PreparedStatement ps, int index, Instant at) throws SQLException {
+    if (at == null) ps.setNull(index, java.sql.Types.BIGINT);
+    else ps.setLong(index, micros(Duration.between(at, clock.instant())));
+  }
+
   private record Event(Stage stage, JobEventOutcome outcome, String message) {}
 
   @FunctionalInterface
@@ -424,11 +432,17 @@ public final class JobQueue {
     }
   }
 
-  private static Job readJob(ResultSet rs) throws SQLException {
+  /**
+   * The job as claimed. Its create-in-doubt time is stored on the database's clock and handed to the
+   * worker on its own (how long ago, from now): the settle wait is then right on a node whose clock
+   * is off.
+   */
+  private Job readJob(ResultSet rs) throws SQLException {
+    long agoMicros = rs.getLong("create_in_doubt_us_ago");
+    Instant inDoubtSince = rs.wasNull() ? null : clock.instant().minus(agoMicros, java.time.temporal.ChronoUnit.MICROS);
     return new Job(rs.getLong("job_id"), rs.getLong("call_id"), Stage.valueOf(rs.getString("stage")),
         rs.getInt("attempts"), rs.getLong("version"), rs.getString("mp3_path"), rs.getString("objectref"),
-        Sql.getInstant(rs, "attached_at"), Sql.getInstant(rs, "job_created_at"), CallStore.read(rs),
-        Sql.getInstant(rs, "create_in_doubt_at"));
+        Sql.getInstant(rs, "attached_at"), Sql.getInstant(rs, "job_created_at"), CallStore.read(rs), inDoubtSince);
   }
 
 

@@ -71,7 +71,7 @@ class CallSearchIT {
     store.insertAll(calls.stream().filter(c -> c.source() == CallRecord.Source.AGI).toList());
     try (Connection c = db.csvDs().getConnection()) {
       c.setAutoCommit(false);
-      new CsvCalls().insertNew(c, calls.stream().filter(x -> x.source() == CallRecord.Source.CSV).toList(), Instant.now());
+      new CsvCalls().insertNew(c, calls.stream().filter(x -> x.source() == CallRecord.Source.CSV).toList());
       c.commit();
     }
     try (Connection c = db.ds().getConnection(); PreparedStatement ps = c.prepareStatement("SELECT uniqueid, id FROM calls");

@@ -60,7 +60,7 @@ class CallStoreBatchIT {
   void a_hangup_batch_whose_call_the_tailer_commits_under_it_gives_that_row_its_values() throws Exception {
     try (java.sql.Connection tailer = db.ds().getConnection()) {
       tailer.setAutoCommit(false);
-      new dev.postcall.cdr.CsvCalls().insertNew(tailer, List.of(fromCsv("race.1")), Instant.now());
+      new dev.postcall.cdr.CsvCalls().insertNew(tailer, List.of(fromCsv("race.1")));
       var batch = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
         try {
           return calls.insertAll(List.of(JobQueueIT.call("race.1"), JobQueueIT.call("race.2")));

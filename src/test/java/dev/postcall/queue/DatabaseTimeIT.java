@@ -98,6 +98,51 @@ class DatabaseTimeIT {
         "the job's history on the database's clock too");
   }
 
+  @Test
+  void calls_from_a_node_120_s_ahead_are_received_at_the_databases_now_on_every_path() throws Exception {
+    Clock its = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(120));
+    CallStore ahead = new CallStore(db.ds(), its);
+    ahead.insert(JobQueueIT.call("1.1")); // a hangup
+    ahead.insertAll(List.of(JobQueueIT.call("1.2"), JobQueueIT.call("1.3"))); // a burst, multi-row
+    try (java.sql.Connection c = db.csvDs().getConnection()) { // Master.csv's batch
+      c.setAutoCommit(false);
+      new dev.postcall.cdr.CsvCalls().insertNew(c, List.of(dev.postcall.CallBuilder.csv("1.4").build()));
+      c.commit();
+    }
+    assertEquals(4, db.count("SELECT COUNT(*) FROM calls"));
+    assertEquals(0, db.count("SELECT COUNT(*) FROM calls WHERE ABS(TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(3), received_at)) > 2000000"),
+        "received_at on the database's clock, not 120 s ahead");
+  }
+
+  @Test
+  void a_create_in_doubt_marked_by_a_node_ahead_is_settled_from_the_databases_now_by_a_node_behind() throws Exception {
+    calls.insert(JobQueueIT.call("1.1"));
+    calls.insert(JobQueueIT.call("1.2"));
+    Clock its = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(120));
+    JobQueue ahead = nodeOff(db, Duration.ofSeconds(120));
+    List<Job> jobs = ahead.claim("ahead", 2, LEASE);
+    Job a = jobs.get(0).uniqueid().equals("1.1") ? jobs.get(0) : jobs.get(1);
+    Job b = a == jobs.get(0) ? jobs.get(1) : jobs.get(0);
+    // a's create went unanswered just now, on the node ahead; b's worker dies with its create on the wire
+    ahead.retryLater(ahead.progress(a, Stage.CREATE, null, null, null, LEASE), its.instant(), "timed out", its.instant());
+    ahead.progress(b, Stage.CREATE, null, null, null, LEASE);
+    assertNear(0, db.secondsFromNow("1.1", "create_in_doubt_at"), "a's create in doubt since the database's now");
+    db.passTime(LEASE.plusSeconds(1));
+    assertEquals(1, ahead.recoverExpiredLeases());
+    assertNear(0, db.secondsFromNow("1.2", "create_in_doubt_at"), "b's marked at the database's now by the node ahead");
+    Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-120));
+    JobQueue worker = nodeOff(db, Duration.ofSeconds(-120));
+    for (Job j : worker.claim("behind", 2, LEASE)) {
+      double ago = Duration.between(j.createInDoubtAt(), behind.instant()).toMillis() / 1000.0;
+      double expected = j.uniqueid().equals("1.1") ? LEASE.plusSeconds(1).toSeconds() : 0;
+      assertNear(expected, ago, j.uniqueid() + " in doubt for that long on the worker's own clock, not 4 minutes off");
+    }
+  }
+
+  private static void assertNear(double expected, double actual, String what) {
+    assertTrue(Math.abs(expected - actual) < 2, what + ": " + actual + " s, expected about " + expected);
+  }
+
   private void assertNow(String column) {
     double off = db.secondsFromNow("1.1", column);
     assertTrue(Math.abs(off) < 2, column + " is " + off + " s from the database's now");
