@@ -55,6 +55,18 @@ public final class PbxRegistry {
     return total;
   }
 
+  /** The id {@code host} registered without choosing one (its host name, before systemname was read), or null. */
+  public String implicitIdOf(String host) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT pbx_id FROM pbx_nodes WHERE host = ? AND explicit_id = FALSE"
+            + " ORDER BY last_seen DESC LIMIT 1")) {
+      ps.setString(1, Sql.clip(host, 255));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
   /** The other PBX ids known to this database, oldest first. */
   public List<String> others(String pbxId) throws SQLException {
     List<String> out = new ArrayList<>();

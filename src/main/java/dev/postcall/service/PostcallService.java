@@ -176,11 +176,13 @@ public final class PostcallService implements AutoCloseable {
       if (!others.isEmpty() && !cfg.pbx().explicit())
         return "other PBXs feed this database (" + String.join(", ", others) + "): set pbx.id on every PBX node, or a"
             + " distinct systemname in each PBX's asterisk.conf, which pbx.id then defaults to (see README, Several PBXs)";
-      String hostId = PostcallConfig.Pbx.defaultId();
-      if (cfg.pbx().origin() == PostcallConfig.Pbx.Origin.SYSTEMNAME && others.contains(hostId))
-        log.warn("pbx.id={} comes from asterisk.conf's systemname, but this database knows PBX '{}' (this host's name, the"
-            + " default before): if that was this PBX, set pbx.id={} to keep its calls and Master.csv positions",
-            cfg.pbx().id(), hostId, hostId);
+      String before = cfg.pbx().origin() == PostcallConfig.Pbx.Origin.SYSTEMNAME ? pbxs.implicitIdOf(host()) : null;
+      // Renamed silently, this PBX would start over: its Master.csv positions and history horizon
+      // are under the old id, so the calls of the downtime would count as history and never be read.
+      if (before != null && others.contains(before))
+        return "this PBX ran as '" + before + "' (its host name) on this database; asterisk.conf's systemname '"
+            + cfg.pbx().id() + "' would make it a new PBX: set pbx.id=" + before + " to keep its calls and Master.csv"
+            + " positions (or pbx.id=" + cfg.pbx().id() + " to start over under that name)";
       pbxs.register(cfg.pbx().id(), host(), cfg.pbx().explicit());
       if (others.isEmpty()) {
         long adopted = pbxs.adoptUnmarked(cfg.pbx().id());

@@ -77,6 +77,32 @@ class PbxIdentityIT {
   }
 
   @Test
+  void a_pbx_that_ran_on_its_host_name_is_not_renamed_by_a_systemname_set_later() throws Exception {
+    try (TestDb db = TestDb.create()) {
+      List<RuntimeException> fatal = new CopyOnWriteArrayList<>();
+      Map<String, String> noConf = Map.of("pbx.asterisk-conf", dir.resolve("none.conf").toString());
+      try (PostcallService a = node(db, "a", noConf, fatal)) {
+        await().atMost(Duration.ofSeconds(30)).until(a::ready);
+      }
+      Path conf = java.nio.file.Files.writeString(dir.resolve("asterisk.conf"), "[options]\nsystemname = pbx-new\n");
+      try (PostcallService a = node(db, "a", Map.of("pbx.asterisk-conf", conf.toString()), fatal)) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !fatal.isEmpty());
+        assertFalse(a.ready());
+      }
+      String host = PostcallConfig.Pbx.defaultId();
+      assertEquals("pbx.id: this PBX ran as '" + host + "' (its host name) on this database; asterisk.conf's systemname"
+          + " 'pbx-new' would make it a new PBX: set pbx.id=" + host + " to keep its calls and Master.csv positions"
+          + " (or pbx.id=pbx-new to start over under that name)", fatal.get(0).getMessage());
+      assertEquals(0, db.count("SELECT COUNT(*) FROM pbx_nodes WHERE pbx_id = 'pbx-new'"), "not registered");
+      fatal.clear();
+      try (PostcallService a = node(db, "a", Map.of("pbx.asterisk-conf", conf.toString(), "pbx.id", host), fatal)) {
+        await().atMost(Duration.ofSeconds(30)).until(a::ready);
+      }
+      assertTrue(fatal.isEmpty(), fatal.toString());
+    }
+  }
+
+  @Test
   void worker_nodes_serve_every_pbx_and_register_none() {
     try (TestDb db = TestDb.create()) {
       db.exec("INSERT INTO pbx_nodes VALUES ('pbx-a', 'a', 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3)),"
