@@ -174,20 +174,29 @@ public final class TailMasterCsv {
     List<Path> rotated = RotatedFiles.of(file);
     boolean tailedBefore = ranFor.contains(file) || states.values().stream().anyMatch(x -> sameFamily(file, x.path()));
     Set<String> readNow = new HashSet<>();
+    NoSuchFileException moved = null;
     for (Path r : rotated) {
-      String rk = FileIdentity.key(r);
-      // rotation shifts names up while we walk them: the file we just read may come again one name on
-      if (!readNow.add(rk)) continue;
-      FileState st = states.get(rk);
-      if (st != null && FileIdentity.sameContent(r, st)) {
-        seen.add(st.fileKey());
-        if (!r.toString().equals(st.path())) log.info("{} was rotated to {}: reading its rest from byte {}", st.path(), r, st.offset());
-        lag += read(r, st, total);
-      } else if (st == null && !copyOfTracked(r, states)) {
-        lag += untracked(r, rk, tailedBefore, seen, total);
+      try {
+        String rk = FileIdentity.key(r);
+        // rotation shifts names up while we walk them: the file we just read may come again one name on
+        if (!readNow.add(rk)) continue;
+        FileState st = states.get(rk);
+        if (st != null && FileIdentity.sameContent(r, st)) {
+          seen.add(st.fileKey());
+          if (!r.toString().equals(st.path())) log.info("{} was rotated to {}: reading its rest from byte {}", st.path(), r, st.offset());
+          lag += read(r, st, total);
+        } else if (st == null && !copyOfTracked(r, states)) {
+          lag += untracked(r, rk, tailedBefore, seen, total);
+        }
+      } catch (NoSuchFileException e) {
+        // renamed since the listing: it is under its next name, which the next pass lists; the live file goes first
+        moved = e;
       }
     }
-    if (!Files.exists(file)) return lag;
+    if (!Files.exists(file)) {
+      if (moved != null) throw moved;
+      return lag;
+    }
     String key = FileIdentity.key(file);
     FileState st = states.get(key);
     if (st == null && startAtEnd && !tailedBefore && Files.size(file) > 0) {
@@ -212,7 +221,9 @@ public final class TailMasterCsv {
       offsets.put(st);
     }
     seen.add(key);
-    return lag + read(file, st, total);
+    lag += read(file, st, total);
+    if (moved != null) throw moved;
+    return lag;
   }
 
   /**
