@@ -94,7 +94,7 @@ public record PostcallConfig(
         Map.entry("DONTCALL", "unanswered"), Map.entry("TORTURE", "unanswered"),
         Map.entry("INVALIDARGS", "impossible")));
     s.section("status").forEach((k, v) -> {
-      if (k.equals("default")) return;
+      if (k.equalsIgnoreCase("default")) return; // status.default (POSTCALL_STATUS_DEFAULT) is no status
       if (v.isEmpty()) throw new ConfigException("status." + k, "must not be empty");
       m.put(k.toUpperCase(Locale.ROOT).replace(' ', '_'), v);
     });
@@ -390,7 +390,8 @@ public record PostcallConfig(
       Map<String, String> attrs = new TreeMap<>(Map.of(
           "caller", "caller_number", "called", "called_number", "start", "start_time",
           "duration", "duration", "status", "status", "uniqueid", "uniqueid", "file", "recording", "pbx", "pbx_id"));
-      s.section("incident.attr").forEach((k, v) -> {
+      s.section("incident.attr").forEach((key, v) -> {
+        String k = key.toLowerCase(Locale.ROOT); // POSTCALL_INCIDENT_ATTR_PBX arrives as PBX
         if (!attrs.containsKey(k)) throw new ConfigException("incident.attr." + k, "unknown attribute (known: " + attrs.keySet() + ")");
         attrs.put(k, v);
       });

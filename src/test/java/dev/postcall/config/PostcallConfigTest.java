@@ -39,6 +39,16 @@ class PostcallConfigTest {
   }
 
   @Test
+  void sections_set_from_the_environment_mean_what_the_file_keys_mean() {
+    PostcallConfig c = PostcallConfig.from(new Settings(Map.of(),
+        Map.of("POSTCALL_INCIDENT_ATTR_PBX", "site", "POSTCALL_STATUS_DEFAULT", "other", "POSTCALL_STATUS_NO_ANSWER", "missed")));
+    assertEquals("site", c.incident().attributes().get("pbx"));
+    assertEquals("other", c.statusDefault());
+    assertFalse(c.statusMap().containsKey("DEFAULT"), "status.default is no status: " + c.statusMap());
+    assertEquals("missed", c.statusMap().get("NO_ANSWER"));
+  }
+
+  @Test
   void a_bad_value_names_the_key_and_the_problem() {
     assertMessage("agi.port: must be between 0 and 65535, got 70000", Map.of("agi.port", "70000"));
     assertMessage("agi.read-timeout: expected a duration such as 50ms, 10s, 2m, 1h, got 'soon'", Map.of("agi.read-timeout", "soon"));
