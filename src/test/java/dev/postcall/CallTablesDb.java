@@ -55,11 +55,12 @@ public final class CallTablesDb implements BeforeAllCallback, AfterAllCallback, 
     return db.csvDs();
   }
 
-  public long count(String sql) {
-    return db.count(sql);
+  /** {@link TestDb#count}: enums in {@code params} bind as their names. */
+  public long count(String sql, Object... params) {
+    return db.count(sql, params);
   }
 
-  public void exec(String sql) {
-    db.exec(sql);
+  public void exec(String sql, Object... params) {
+    db.exec(sql, params);
   }
 }

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postcall.queue.JobState;
 import dev.postcall.service.PostcallService;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.SoapIncidentSystem;
@@ -49,7 +50,7 @@ class EndToEndIT {
         assertTrue(calls.stream().allMatch(SimulatedCall::agiCompleted), "every AGI session ended cleanly");
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-            .until(() -> db.count("SELECT COUNT(*) FROM jobs WHERE state = 'DONE'") == 24);
+            .until(() -> db.count("SELECT COUNT(*) FROM jobs WHERE state = ?", JobState.DONE) == 24);
         assertEquals(24, server.objects().size());
         for (SimulatedCall c : calls) {
           assertEquals(1, server.creates(c.uniqueid()), c.uniqueid());

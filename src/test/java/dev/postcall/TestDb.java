@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -68,9 +69,14 @@ public final class TestDb implements AutoCloseable {
     return db.csvImport();
   }
 
-  /** Runs a statement and returns the first column of the first row as a long. */
-  public long count(String sql) {
-    try (Connection c = ds().getConnection(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+  /**
+   * Runs a query and returns the first column of the first row as a long. {@code params} bind to
+   * its {@code ?} in order; an enum (a {@link dev.postcall.queue.JobState}, a {@link
+   * dev.postcall.queue.Stage}) binds as its name, as the main code binds it, so that a renamed
+   * state fails to compile instead of matching nothing.
+   */
+  public long count(String sql, Object... params) {
+    try (Connection c = ds().getConnection(); PreparedStatement ps = prepare(c, sql, params); var rs = ps.executeQuery()) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
@@ -162,11 +168,27 @@ public final class TestDb implements AutoCloseable {
     }
   }
 
-  public void exec(String sql) {
-    try (Connection c = ds().getConnection(); Statement st = c.createStatement()) {
-      st.execute(sql);
+  /** Runs a statement; {@code params} bind as in {@link #count}. */
+  public void exec(String sql, Object... params) {
+    try (Connection c = ds().getConnection(); PreparedStatement ps = prepare(c, sql, params)) {
+      ps.execute();
     } catch (SQLException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    try {
+      for (int i = 0; i < params.length; i++) {
+        Object p = params[i];
+        if (p instanceof Enum<?> e) ps.setString(i + 1, e.name());
+        else ps.setObject(i + 1, p);
+      }
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postcall.queue.JobState;
 import dev.postcall.queue.Stage;
 import java.net.CookieManager;
 import java.net.URI;
@@ -204,7 +205,7 @@ class AdminWebIT {
     HttpClient c = (HttpClient) login()[0];
     HttpResponse<String> r = get(c, "/");
     assertEquals(200, r.statusCode());
-    long attach = f.db.count("SELECT COUNT(*) FROM jobs WHERE state = 'FAILED' AND failed_stage = 'ATTACH'");
+    long attach = f.db.count("SELECT COUNT(*) FROM jobs WHERE state = ? AND failed_stage = ?", JobState.FAILED, Stage.ATTACH);
     assertTrue(r.body().contains("<tr><td>FAILED</td><td>ATTACH</td><td>" + attach + "</td></tr>"), r.body());
     assertTrue(r.body().contains("id=\"per-hour\""));
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postcall.queue.JobState;
 import dev.postcall.queue.Stage;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,7 +51,8 @@ class CallsPageIT {
     // Master.csv told a longer call than the AGI path delivered; a hangup that disagreed
     f.db.exec("INSERT INTO call_corrections (call_id, pbx_id, uniqueid, old_end, old_duration, old_billsec, new_end, new_duration,"
         + " new_billsec, job_state, job_stage, recorded_at) SELECT id, pbx_id, uniqueid, end_time, 63, 60,"
-        + " end_time + INTERVAL 20 SECOND, 83, 80, 'DONE', 'DONE', UTC_TIMESTAMP(3) FROM calls WHERE uniqueid = '800.1'");
+        + " end_time + INTERVAL 20 SECOND, 83, 80, ?, ?, UTC_TIMESTAMP(3) FROM calls WHERE uniqueid = '800.1'", JobState.DONE,
+        Stage.DONE);
     f.db.exec("INSERT INTO call_conflicts (pbx_id, uniqueid, kind, call_id, fields, kept, rejected, fingerprint, detected_at)"
         + " SELECT pbx_id, uniqueid, 'HANGUP_DIFFERS', id, 'caller_number', '{\"caller\":\"0301111\"}', '{\"caller\":\"<b>666</b>\"}',"
         + " REPEAT('a', 64), UTC_TIMESTAMP(3) FROM calls WHERE uniqueid = '800.1'");
@@ -210,6 +212,6 @@ class CallsPageIT {
     assertEquals("/calls/800.2", ok.headers().firstValue("location").map(l -> URI.create(l).getPath()).orElseThrow());
     assertEquals("PENDING", AdminWebIT.stateIn(f, "800.2"));
     // put back as it was for the other tests
-    f.db.exec("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.state = 'FAILED' WHERE c.uniqueid = '800.2'");
+    f.db.exec("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.state = ? WHERE c.uniqueid = '800.2'", JobState.FAILED);
   }
 }

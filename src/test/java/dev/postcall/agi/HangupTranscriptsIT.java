@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.postcall.TestDb;
 import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
+import dev.postcall.queue.JobState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -122,7 +123,7 @@ class HangupTranscriptsIT {
       assertEquals(CallRecord.Source.AGI, c.source());
     }
     assertEquals(9, db.count("SELECT COUNT(*) FROM jobs j JOIN calls c ON c.id = j.call_id "
-        + "WHERE j.state = 'PENDING' AND c.context = 'rig' AND c.end_time IS NOT NULL"));
+        + "WHERE j.state = ? AND c.context = 'rig' AND c.end_time IS NOT NULL", JobState.PENDING));
   }
 
   @Test

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.postcall.TestDb;
 import dev.postcall.queue.CallStore;
 import dev.postcall.db.Database;
+import dev.postcall.queue.JobState;
+import dev.postcall.queue.Stage;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,7 +99,7 @@ class SpoolIT {
     // one of the spooled calls made it to the database after all (a commit that beat the budget late)
     fx.db.exec("INSERT INTO calls (pbx_id, uniqueid, source, received_at) VALUES ('" + dev.postcall.config.PostcallConfig.Pbx.defaultId() + "', '20.5', 'AGI', NOW())");
     fx.db.exec("INSERT INTO jobs (call_id, state, stage, next_attempt_at, created_at, updated_at) "
-        + "SELECT id, 'PENDING', 'WAIT', NOW(), NOW(), NOW() FROM calls WHERE uniqueid = '20.5'");
+        + "SELECT id, ?, ?, NOW(), NOW(), NOW() FROM calls WHERE uniqueid = '20.5'", JobState.PENDING, Stage.WAIT);
 
     proxy.restore();
     // the pool reconnects with its own backoff: retry the drain step until the database answers

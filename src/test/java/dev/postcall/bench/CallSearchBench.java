@@ -3,6 +3,8 @@ package dev.postcall.bench;
 import dev.postcall.TestDb;
 import dev.postcall.admin.CallSearch;
 import dev.postcall.config.PostcallConfig;
+import dev.postcall.queue.JobState;
+import dev.postcall.queue.Stage;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -240,8 +242,13 @@ public final class CallSearchBench {
         + " JOIN seq_1_to_80 k ON k.seq <= CHAR_LENGTH(n.digits) - 2 ORDER BY s, n.digits");
     System.out.printf("  number_suffixes filled (%.0f s)%n", (System.nanoTime() - t) / 1e9);
     // a delivery that failed for one call in a thousand (the other calls have no job here)
-    st.execute("INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, created_at, updated_at)"
-        + " SELECT id, 'FAILED', 'CREATE', 3, start_time, start_time, start_time FROM calls WHERE id % 1000 = 7");
+    try (PreparedStatement ps = st.getConnection().prepareStatement("INSERT INTO jobs (call_id, state, stage, attempts,"
+        + " next_attempt_at, created_at, updated_at) SELECT id, ?, ?, 3, start_time, start_time, start_time FROM calls"
+        + " WHERE id % 1000 = 7")) {
+      ps.setString(1, JobState.FAILED.name());
+      ps.setString(2, Stage.CREATE.name());
+      ps.execute();
+    }
     st.execute("ANALYZE TABLE calls, number_suffixes, jobs");
   }
 

@@ -8,6 +8,7 @@ import dev.postcall.cdr.MasterCsvParser;
 import dev.postcall.cdr.ParsedLine;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
+import dev.postcall.queue.JobState;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +102,8 @@ public final class CsvBench {
     double s = seconds(t);
     // Every line a new call: each stored once, each with exactly one PENDING job.
     if (c.fresh() != lines || db.count("SELECT COUNT(*) FROM calls") != lines
-        || db.count("SELECT COUNT(DISTINCT j.call_id) FROM jobs j JOIN calls c ON c.id = j.call_id WHERE j.state = 'PENDING'") != lines
+        || db.count("SELECT COUNT(DISTINCT j.call_id) FROM jobs j JOIN calls c ON c.id = j.call_id WHERE j.state = ?",
+            JobState.PENDING) != lines
         || db.count("SELECT COUNT(*) FROM jobs") != lines)
       throw new IllegalStateException("stored " + c + ", calls " + db.count("SELECT COUNT(*) FROM calls") + ", jobs "
           + db.count("SELECT COUNT(*) FROM jobs"));

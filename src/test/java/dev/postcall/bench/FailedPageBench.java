@@ -3,9 +3,11 @@ package dev.postcall.bench;
 import dev.postcall.TestDb;
 import dev.postcall.admin.FailedPageTiming;
 import dev.postcall.admin.FailedForm;
+import dev.postcall.queue.JobEventOutcome;
+import dev.postcall.queue.JobState;
+import dev.postcall.queue.Stage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -124,21 +126,27 @@ public final class FailedPageBench {
         }
         ps.executeBatch();
       }
-      try (Statement st = c.createStatement()) {
-        // one set-based insert per table: the failed ones spread over stages and reasons
-        st.executeUpdate("INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, last_error, failed_stage,"
-            + " created_at, updated_at) SELECT id, 'FAILED', ELT(1 + id % 4, 'WAIT','CONVERT','CREATE','ATTACH'), 12,"
-            + " start_time, ELT(1 + id % 5, " + quoted(errors) + "), ELT(1 + id % 4, 'WAIT','CONVERT','CREATE','ATTACH'),"
-            + " received_at, received_at + INTERVAL (id % 7200) SECOND FROM calls WHERE id <= " + FAILED);
-        st.executeUpdate("INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, created_at, updated_at,"
-            + " done_at) SELECT id, 'DONE', 'DONE', 1, start_time, received_at, received_at + INTERVAL 5 SECOND,"
-            + " received_at + INTERVAL 5 SECOND FROM calls WHERE id > " + FAILED);
-        st.executeUpdate("INSERT INTO job_events (job_id, at, attempt, stage, outcome, message) SELECT id, updated_at,"
-            + " 12, failed_stage, 'FAILED', last_error FROM jobs WHERE state = 'FAILED'");
-      }
+      // one set-based insert per table: the failed ones spread over stages and reasons
+      update(c, "INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, last_error, failed_stage,"
+          + " created_at, updated_at) SELECT id, ?, ELT(1 + id % 4, 'WAIT','CONVERT','CREATE','ATTACH'), 12,"
+          + " start_time, ELT(1 + id % 5, " + quoted(errors) + "), ELT(1 + id % 4, 'WAIT','CONVERT','CREATE','ATTACH'),"
+          + " received_at, received_at + INTERVAL (id % 7200) SECOND FROM calls WHERE id <= " + FAILED, JobState.FAILED);
+      update(c, "INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, created_at, updated_at,"
+          + " done_at) SELECT id, ?, ?, 1, start_time, received_at, received_at + INTERVAL 5 SECOND,"
+          + " received_at + INTERVAL 5 SECOND FROM calls WHERE id > " + FAILED, JobState.DONE, Stage.DONE);
+      update(c, "INSERT INTO job_events (job_id, at, attempt, stage, outcome, message) SELECT id, updated_at,"
+          + " 12, failed_stage, ?, last_error FROM jobs WHERE state = ?", JobEventOutcome.FAILED, JobState.FAILED);
       c.commit();
     }
     db.exec("ANALYZE TABLE calls, jobs, job_events");
+  }
+
+  /** One set-based statement on {@code c}; the enums in {@code states} bind as their names, in order. */
+  private static void update(Connection c, String sql, Enum<?>... states) throws java.sql.SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < states.length; i++) ps.setString(i + 1, states[i].name());
+      ps.executeUpdate();
+    }
   }
 
   private static String quoted(String[] s) {

@@ -6,6 +6,7 @@ import static dev.postcall.bench.BenchResult.row;
 
 import dev.postcall.TestDb;
 import dev.postcall.audio.ConvertRecording;
+import dev.postcall.queue.JobState;
 import dev.postcall.service.PostcallService;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.SoapIncidentSystem;
@@ -231,8 +232,9 @@ public final class PipelineBench {
     while (System.currentTimeMillis() < deadline) {
       try (Connection c = db.ds().getConnection();
           PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), MAX(j.attached_at) FROM jobs j"
-              + " JOIN calls c ON c.id = j.call_id WHERE c.uniqueid LIKE ? AND j.state = 'DONE'")) {
+              + " JOIN calls c ON c.id = j.call_id WHERE c.uniqueid LIKE ? AND j.state = ?")) {
         ps.setString(1, prefix + "%");
+        ps.setString(2, JobState.DONE.name());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           if (rs.getInt(1) == n) return rs.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC);
@@ -251,8 +253,9 @@ public final class PipelineBench {
     while (System.currentTimeMillis() < deadline) {
       try (Connection c = db.ds().getConnection();
           PreparedStatement ps = c.prepareStatement(
-              "SELECT j.attached_at FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ? AND j.state = 'DONE'")) {
+              "SELECT j.attached_at FROM jobs j JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ? AND j.state = ?")) {
         ps.setString(1, uniqueid);
+        ps.setString(2, JobState.DONE.name());
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) return rs.getObject(1, LocalDateTime.class).toInstant(ZoneOffset.UTC);
         }

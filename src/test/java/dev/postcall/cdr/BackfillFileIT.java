@@ -8,6 +8,7 @@ import dev.postcall.config.PostcallConfig;
 import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import dev.postcall.db.Sql;
+import dev.postcall.queue.JobState;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,7 @@ class BackfillFileIT {
   /** Every call exactly once, each with exactly one PENDING job. */
   static void assertOneJobPerCall(long calls) {
     assertEquals(calls, db.count("SELECT COUNT(*) FROM calls"));
-    assertEquals(calls, db.count("SELECT COUNT(DISTINCT call_id) FROM jobs WHERE state = 'PENDING'"));
+    assertEquals(calls, db.count("SELECT COUNT(DISTINCT call_id) FROM jobs WHERE state = ?", JobState.PENDING));
     assertEquals(calls, db.count("SELECT COUNT(*) FROM jobs"));
   }
 

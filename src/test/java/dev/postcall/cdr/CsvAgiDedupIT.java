@@ -9,6 +9,8 @@ import dev.postcall.MutableClock;
 import dev.postcall.CallTablesDb;
 import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
+import dev.postcall.queue.JobState;
+import dev.postcall.queue.Stage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -175,14 +177,14 @@ class CsvAgiDedupIT {
   @Test
   void csv_timing_of_an_already_uploaded_agi_call_is_recorded_once_as_a_correction() throws Exception {
     store.insert(agi("1795386600.10", "ANSWER"));
-    db.exec("UPDATE jobs SET state = 'DONE', stage = 'DONE'");
+    db.exec("UPDATE jobs SET state = ?, stage = ?", JobState.DONE, Stage.DONE);
     CsvFiles.append(master, ANSWERED);
     ImportCounts c = tailer.tailOnce();
     assertEquals(1, c.corrections());
     CallRecord call = store.find("1795386600.10").orElseThrow();
     assertNull(call.end(), "the call keeps what was uploaded");
     assertEquals(1, db.count("SELECT COUNT(*) FROM call_corrections WHERE uniqueid = '1795386600.10'"
-        + " AND new_end = '2026-11-22 22:30:42' AND new_duration = 42 AND old_duration = 0 AND job_state = 'DONE'"));
+        + " AND new_end = '2026-11-22 22:30:42' AND new_duration = 42 AND old_duration = 0 AND job_state = ?", JobState.DONE));
     db.exec("DELETE FROM csv_offsets"); // offsets lost: the file is read again
     assertEquals(0, tailer.tailOnce().corrections());
     assertEquals(1, db.count("SELECT COUNT(*) FROM call_corrections"), "recorded once");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.postcall.MutableClock;
 import dev.postcall.CallTablesDb;
+import dev.postcall.queue.JobState;
+import dev.postcall.queue.Stage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
@@ -74,7 +76,7 @@ class TailMasterCsvIT {
     assertEquals(28, c.lines());
     assertEquals(9, c.fresh());
     assertEquals(9, callCount());
-    assertEquals(9, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'PENDING' AND stage = 'WAIT'"));
+    assertEquals(9, db.count("SELECT COUNT(*) FROM jobs WHERE state = ? AND stage = ?", JobState.PENDING, Stage.WAIT));
     assertEquals(3, db.count("SELECT COUNT(*) FROM calls WHERE disposition = 'ANSWERED' AND source = 'CSV'"));
     assertEquals(1, db.count("SELECT COUNT(*) FROM calls WHERE uniqueid = '1795386562.81' AND disposition = 'NO ANSWER'"
         + " AND duration_s = 4 AND end_time = '2026-11-22 22:29:26'"));

@@ -2,6 +2,7 @@ package dev.postcall.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.postcall.queue.JobState;
 import dev.postcall.sim.CallSimulator.Outcome;
 import dev.postcall.sim.CallSimulator.SimulatedCall;
 import dev.postcall.sim.IncidentServer;
@@ -64,9 +65,11 @@ record Tally(String scenario, int simulated, int delivered, int duplicates, int 
     Map<String, String> out = new HashMap<>();
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(
-            "SELECT c.uniqueid, j.last_error FROM jobs j JOIN calls c ON c.id = j.call_id WHERE j.state = 'FAILED'");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) out.put(rs.getString(1), rs.getString(2));
+            "SELECT c.uniqueid, j.last_error FROM jobs j JOIN calls c ON c.id = j.call_id WHERE j.state = ?")) {
+      ps.setString(1, JobState.FAILED.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.put(rs.getString(1), rs.getString(2));
+      }
     }
     return out;
   }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postcall.MutableClock;
 import dev.postcall.TestDb;
 import dev.postcall.admin.Seed;
+import dev.postcall.queue.JobState;
 import dev.postcall.queue.Stage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -176,7 +177,7 @@ class AdminCliIT {
     assertTrue(text.out().contains("FAILED"), text.out());
     JsonNode j = JSON.readTree(run("stats", "--json").out());
     assertTrue(j.at("/byState/FAILED").asLong() >= 5);
-    assertEquals(db.count("SELECT COUNT(*) FROM jobs WHERE state='FAILED' AND failed_stage='ATTACH'"),
+    assertEquals(db.count("SELECT COUNT(*) FROM jobs WHERE state = ? AND failed_stage = ?", JobState.FAILED, Stage.ATTACH),
         j.at("/byStateAndStage/FAILED/ATTACH").asLong());
     assertEquals(1, j.get("deliveredLastHour").asLong());
     assertEquals(1, j.get("deliveredLastDay").asLong());
@@ -240,7 +241,7 @@ class AdminCliIT {
     if (extraSeeded) return;
     extraSeeded = true;
     // the pending 300.1 must not be claimed by the seeder: give these their own later clock
-    db.exec("UPDATE jobs SET next_attempt_at = '2100-01-01' WHERE state = 'PENDING'");
+    db.exec("UPDATE jobs SET next_attempt_at = '2100-01-01' WHERE state = ?", JobState.PENDING);
     Seed seed = new Seed(db.ds(), new MutableClock(Instant.now().minus(Duration.ofMinutes(20))));
     seed.failed("400.1", "0601111", DAY3, Stage.CREATE, "boom");
     seed.failed("400.2", "0602222", DAY3, Stage.CREATE, "boom");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postcall.queue.JobState;
 import java.nio.file.Files;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class MasterCsvStoppedPbxIT {
   void a_master_csv_that_does_not_grow_while_agi_calls_arrive_is_reported() throws Exception {
     for (String s : new String[] {"101", "200", "400"}) pbx.pbx().call(s, "pc-h");
     pbx.pbx().idle(Duration.ofSeconds(30));
-    await().atMost(Duration.ofSeconds(30)).until(() -> pbx.db().count("SELECT COUNT(*) FROM jobs WHERE state = 'DONE'") == 3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> pbx.db().count("SELECT COUNT(*) FROM jobs WHERE state = ?", JobState.DONE) == 3);
     assertFalse(Files.exists(pbx.masterCsvPath()), "cdr_csv wrote nothing");
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
         .until(() -> !pbx.service().cdrNotices().all().isEmpty());

@@ -3,6 +3,7 @@ package dev.postcall.pbx;
 import static org.awaitility.Awaitility.await;
 
 import dev.postcall.TestDb;
+import dev.postcall.queue.JobState;
 import dev.postcall.service.PostcallService;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.SoapIncidentSystem;
@@ -228,8 +229,8 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
   public void awaitSettled(java.util.Collection<String> uniqueids, Duration limit) {
     String in = uniqueids.stream().map(u -> "'" + u.replace("'", "") + "'").collect(java.util.stream.Collectors.joining(","));
     await().atMost(limit).pollInterval(Duration.ofMillis(200)).until(() ->
-        db.count("SELECT COUNT(*) FROM calls c JOIN jobs j ON j.call_id = c.id WHERE j.state IN ('DONE', 'FAILED')"
-            + " AND c.uniqueid IN (" + in + ")") == uniqueids.size());
+        db.count("SELECT COUNT(*) FROM calls c JOIN jobs j ON j.call_id = c.id WHERE j.state IN (?, ?)"
+            + " AND c.uniqueid IN (" + in + ")", JobState.DONE, JobState.FAILED) == uniqueids.size());
   }
 
   /** The uniqueids postcall stored as calls. */

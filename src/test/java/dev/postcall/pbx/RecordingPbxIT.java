@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.postcall.TestDb;
 import dev.postcall.audio.WavInfo;
+import dev.postcall.queue.JobState;
 import dev.postcall.sim.IncidentServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -135,11 +136,11 @@ class RecordingPbxIT {
     // every call of this test delivered once, with its recording
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() ->
         server.objects().stream().filter(o -> !before.contains(o.first("uniqueid"))).count() >= scenarios.size()
-            && db.count("SELECT COUNT(*) FROM jobs WHERE state NOT IN ('DONE','FAILED')") == 0);
+            && db.count("SELECT COUNT(*) FROM jobs WHERE state NOT IN (?, ?)", JobState.DONE, JobState.FAILED) == 0);
     List<IncidentServer.StoredObject> objects = server.objects().stream()
         .filter(o -> !before.contains(o.first("uniqueid"))).toList();
     assertEquals(scenarios.size(), objects.size(), "one object per call");
-    assertEquals(0, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'FAILED'"), postcall.logText());
+    assertEquals(0, db.count("SELECT COUNT(*) FROM jobs WHERE state = ?", JobState.FAILED), postcall.logText());
     StringBuilder report = new StringBuilder();
     for (IncidentServer.StoredObject o : objects) {
       String uid = o.first("uniqueid");

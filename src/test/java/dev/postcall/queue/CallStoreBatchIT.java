@@ -91,7 +91,8 @@ class CallStoreBatchIT {
   @Test
   void hangup_values_win_over_a_csv_first_call_until_it_is_uploaded() throws Exception {
     for (String uid : List.of("csv.1", "csv.2", "csv.3")) calls.insert(fromCsv(uid));
-    db.exec("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.stage = 'CREATE', j.state = 'CLAIMED' WHERE c.uniqueid = 'csv.3'");
+    db.exec("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.stage = ?, j.state = ? WHERE c.uniqueid = 'csv.3'",
+        Stage.CREATE, JobState.CLAIMED);
 
     assertEquals(List.of(false), calls.insertAll(List.of(JobQueueIT.call("csv.1")))); // the one-row path
     assertEquals(List.of(false, false), calls.insertAll(List.of(JobQueueIT.call("csv.2"), JobQueueIT.call("csv.3"))));

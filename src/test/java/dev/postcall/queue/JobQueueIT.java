@@ -85,7 +85,7 @@ class JobQueueIT {
     // the first owner's late update must not overwrite the new owner's work
     assertThrows(LeaseLostException.class, () -> queue.done(first.get(0)));
     queue.done(second.get(0));
-    assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'DONE'"));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE state = ?", JobState.DONE));
   }
 
   @Test
@@ -126,8 +126,8 @@ class JobQueueIT {
     assertAbout(unanswered, r.createInDoubtAt());
     queue.done(r, "no second object");
     assertEquals("DONE", db.job("1.1", "state"));
-    assertEquals(1, db.count("SELECT COUNT(*) FROM job_events WHERE stage = 'RECONCILE' AND outcome = 'DONE'"
-        + " AND message = 'no second object'"));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM job_events WHERE stage = ? AND outcome = ?"
+        + " AND message = 'no second object'", Stage.RECONCILE, JobEventOutcome.DONE));
   }
 
   /** Within the rounding to milliseconds and the time a few statements take. */
@@ -156,12 +156,12 @@ class JobQueueIT {
     calls.insert(call("1.1"));
     calls.insert(call("1.2"));
     for (Job j : queue.claim("a", 2, LEASE)) queue.fail(j, "SOAP fault: invalid status");
-    assertEquals(2, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'FAILED' AND failed_stage = 'WAIT'"));
+    assertEquals(2, db.count("SELECT COUNT(*) FROM jobs WHERE state = ? AND failed_stage = ?", JobState.FAILED, Stage.WAIT));
     assertTrue(queue.retry(dev.postcall.call.CallRef.parse("1.1"), "admin"));
     assertTrue(queue.discard(dev.postcall.call.CallRef.parse("1.2"), "test call", "admin"));
     assertFalse(queue.retry(dev.postcall.call.CallRef.parse("nope"), "admin"));
     assertEquals(1, queue.claim("a", 5, LEASE).size());
-    assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'DISCARDED' AND discard_reason = 'test call'"));
+    assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE state = ? AND discard_reason = 'test call'", JobState.DISCARDED));
   }
 
   @Test
@@ -191,6 +191,6 @@ class JobQueueIT {
     pool.shutdown();
     assertEquals(0, dups);
     assertEquals(300, seen.size());
-    assertEquals(300, db.count("SELECT COUNT(*) FROM jobs WHERE state = 'DONE'"));
+    assertEquals(300, db.count("SELECT COUNT(*) FROM jobs WHERE state = ?", JobState.DONE));
   }
 }

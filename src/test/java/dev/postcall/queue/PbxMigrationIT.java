@@ -38,8 +38,9 @@ class PbxMigrationIT {
         + "('1795386561.77', 'PJSIP/a-1', '5550200', '2026-11-22 22:29:21', 'BUSY', 'AGI', NOW()),"
         + "('1795386561.78', 'PJSIP/a-2', '5550201', '2026-11-22 22:29:22', 'ANSWERED', 'CSV', NOW())");
     db.exec("INSERT INTO jobs (call_id, state, stage, attempts, next_attempt_at, created_at, updated_at, done_at) "
-        + "SELECT id, IF(uniqueid = '1795386561.77', 'DONE', 'PENDING'), IF(uniqueid = '1795386561.77', 'DONE', 'WAIT'), 0,"
-        + " NOW() - INTERVAL 1 SECOND, NOW(), NOW(), IF(uniqueid = '1795386561.77', NOW(), NULL) FROM calls");
+        + "SELECT id, IF(uniqueid = '1795386561.77', ?, ?), IF(uniqueid = '1795386561.77', ?, ?), 0,"
+        + " NOW() - INTERVAL 1 SECOND, NOW(), NOW(), IF(uniqueid = '1795386561.77', NOW(), NULL) FROM calls",
+        JobState.DONE, JobState.PENDING, Stage.DONE, Stage.WAIT);
     db.exec("INSERT INTO call_corrections (call_id, uniqueid, new_duration, recorded_at) "
         + "SELECT id, uniqueid, 42, NOW() FROM calls WHERE uniqueid = '1795386561.77'");
     db.exec("INSERT INTO call_conflicts (uniqueid, kind, fields, kept, rejected, fingerprint, detected_at) VALUES "

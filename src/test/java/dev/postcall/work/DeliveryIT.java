@@ -13,6 +13,8 @@ import dev.postcall.incident.SoapIncidentSystem;
 import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import dev.postcall.queue.JobQueue;
+import dev.postcall.queue.JobState;
+import dev.postcall.queue.Stage;
 import dev.postcall.sim.GrowingRecording;
 import dev.postcall.sim.IncidentServer;
 import dev.postcall.sim.WavWriter;
@@ -242,7 +244,7 @@ class DeliveryIT {
     startPool(cfg);
     startPool(cfg);
     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
-        .until(() -> db.count("SELECT COUNT(*) FROM jobs WHERE state = 'DONE'") == 500);
+        .until(() -> db.count("SELECT COUNT(*) FROM jobs WHERE state = ?", JobState.DONE) == 500);
     assertEquals(500, server.objects().size());
     for (int i = 0; i < 500; i++) assertEquals(1, server.creates("700." + i), "700." + i);
   }
@@ -251,8 +253,8 @@ class DeliveryIT {
   void answered_call_whose_recording_never_came_and_that_failed_before_is_delivered_without_one_on_retry() throws Exception {
     // a job from before recordings.missing-wait existed: it waited out max-age and FAILED
     calls.insert(answered("700.1", 9));
-    db.exec("UPDATE jobs SET state = 'FAILED', failed_stage = 'WAIT', last_error = 'WAIT: no recording',"
-        + " created_at = created_at - INTERVAL 7 HOUR");
+    db.exec("UPDATE jobs SET state = ?, failed_stage = ?, last_error = 'WAIT: no recording',"
+        + " created_at = created_at - INTERVAL 7 HOUR", JobState.FAILED, Stage.WAIT);
     assertTrue(queue.retry(dev.postcall.call.CallRef.parse("700.1"), "admin"), "failed retry");
     startPool(config(Map.of()));
     awaitState("700.1", "DONE");
