@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The Debian package {@code mvn package} built ({@code target/postcall_*_all.deb}), installed on
+ * The Debian package {@code mvn package} built ({@code target/postcall_*_amd64.deb}), installed on
  * this machine with apt-get, used as an admin would (commands as user postcall, against a test
  * database), then purged: nothing may be left but what the admin asked to keep. Needs root and
  * dpkg (CI has both); the package is purged again in {@link #cleanUp()} whatever failed.
@@ -52,6 +52,8 @@ class DebianPackageIT {
       "db.embedded-dir", "/var/lib/postcall/db", "agi.spool-dir", "/var/lib/postcall/spool",
       "audio.ffmpeg-dir", "/var/lib/postcall/ffmpeg", "archive.dir", "/var/lib/postcall/archive",
       "recordings.dir", "/var/spool/asterisk/monitor", "csv.files", "/var/log/asterisk/cdr-csv/Master.csv");
+  /** ELF e_machine of x86-64 (amd64). */
+  static final int ELF_X86_64 = 62;
 
   static FileChannel lockFile;
   static FileLock lock;
@@ -74,9 +76,9 @@ class DebianPackageIT {
         "DebianPackageIT skipped: a user postcall exists on this machine (purge would remove it)");
 
     try (Stream<Path> files = Files.list(Path.of("target"))) {
-      deb = files.filter(p -> p.getFileName().toString().matches("postcall_.*_all\\.deb"))
+      deb = files.filter(p -> p.getFileName().toString().matches("postcall_.*_amd64\\.deb"))
           .max(Comparator.comparing(DebianPackageIT::mtime)).orElseThrow(() ->
-              new AssertionError("no target/postcall_*_all.deb: mvn package builds it (jdeb)"));
+              new AssertionError("no target/postcall_*_amd64.deb: mvn package builds it (jdeb)"));
     }
     asteriskGroupBefore = run("getent", "group", "asterisk").code == 0;
     db = TestDb.create();
@@ -140,6 +142,23 @@ class DebianPackageIT {
 
   @Test
   @Order(2)
+  void its_architecture_is_that_of_the_native_programs_it_bundles() throws Exception {
+    Result field = run("dpkg-deb", "--field", deb.toString(), "Architecture");
+    assertEquals("amd64", field.stdout.strip(), field.toString());
+    assertEquals("amd64", run("dpkg-query", "--showformat=${Architecture}", "-W", "postcall").stdout.strip());
+    // every ELF file inside the installed jars (ffmpeg, mariadbd and their libraries) is x86-64:
+    // a package that bundles them must not claim Architecture all
+    Map<String, Integer> machines = new HashMap<>();
+    try (Stream<Path> jars = Files.list(Path.of("/usr/share/postcall/lib"))) {
+      for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) machines.putAll(elfMachines(jar));
+    }
+    assertTrue(machines.keySet().stream().anyMatch(n -> n.endsWith("/ffmpeg-amd64")), machines.keySet().toString());
+    assertTrue(machines.keySet().stream().anyMatch(n -> n.endsWith("/bin/mariadbd")), machines.keySet().toString());
+    machines.forEach((name, machine) -> assertEquals(ELF_X86_64, machine, name + " is not an x86-64 program"));
+  }
+
+  @Test
+  @Order(3)
   void the_unit_verifies() throws Exception {
     String unit = Files.readString(Path.of("/lib/systemd/system/postcall.service"));
     assertTrue(unit.lines().anyMatch(l -> l.equals("ExecStart=/usr/bin/postcall run")), unit);
@@ -152,7 +171,7 @@ class DebianPackageIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void the_commands_run_as_user_postcall() throws Exception {
     Result help = asPostcall("--help");
     assertEquals(0, help.code, help.toString());
@@ -183,7 +202,7 @@ class DebianPackageIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void purge_leaves_nothing_behind() throws Exception {
     Files.writeString(Path.of("/etc/postcall/env"), "POSTCALL_INCIDENT_PASSWORD=secret\n");
     Files.writeString(Path.of("/etc/postcall/postcall.properties"), "\n#edited by the admin\n", StandardOpenOption.APPEND);
@@ -204,7 +223,7 @@ class DebianPackageIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void purge_keeps_the_data_folder_when_asked() throws Exception {
     Result again = apt("install", "-y", "./" + Path.of("").toAbsolutePath().relativize(deb.toAbsolutePath()));
     assertEquals(0, again.code, again.toString());
@@ -291,6 +310,25 @@ class DebianPackageIT {
     public String toString() {
       return cmd + " exited " + code + ":\n" + out;
     }
+  }
+
+  /** The ELF files in {@code jar} (entry → e_machine). */
+  static Map<String, Integer> elfMachines(Path jar) throws IOException {
+    Map<String, Integer> out = new HashMap<>();
+    try (JarFile j = new JarFile(jar.toFile())) {
+      for (var e : java.util.Collections.list(j.entries())) {
+        if (e.isDirectory()) continue;
+        byte[] head;
+        try (var in = j.getInputStream(e)) {
+          head = in.readNBytes(20);
+        }
+        if (head.length < 20 || head[0] != 0x7f || head[1] != 'E' || head[2] != 'L' || head[3] != 'F') continue;
+        // e_machine at offset 18, in the byte order EI_DATA (offset 5) names: 1 little-endian
+        int machine = head[5] == 1 ? (head[18] & 0xff) | (head[19] & 0xff) << 8 : (head[18] & 0xff) << 8 | (head[19] & 0xff);
+        out.put(jar.getFileName() + "!/" + e.getName(), machine);
+      }
+    }
+    return out;
   }
 
   static boolean onPath(String tool) {
