@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -305,28 +306,61 @@ public final class Doctor {
     if (!cfg.recordings().procProbe()) {
       return ok(check, "recordings.proc-probe=false: a recording counts as finished after " + cfg.recordings().quietPeriod() + " without growth");
     }
-    try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
-      for (Path pid : pids) {
-        String comm;
+    // The PBX's Asterisk is the pid in asterisk.pid of its astrundir. Not any process named asterisk:
+    // a host may run several, every `asterisk -r`/`-rx` console is one too (holding no recordings),
+    // and neither a cwd (wherever it started) nor the recordings (open only during calls) tell.
+    Path pidFile = asteriskRunDir().resolve("asterisk.pid");
+    String pidText;
+    try {
+      pidText = Files.readString(pidFile, StandardCharsets.US_ASCII).trim();
+    } catch (NoSuchFileException e) {
+      return problem(check, "no " + pidFile + ": Asterisk is not running, or its asterisk.conf is not in " + asteriskEtc,
+          "start Asterisk, or give --asterisk-etc its configuration folder; on a worker host without Asterisk set recordings.proc-probe=false");
+    } catch (IOException e) {
+      return problem(check, "cannot read " + pidFile + " (" + e.getClass().getSimpleName() + ")",
+          "add the postcall user to the asterisk group, or set recordings.proc-probe=false (quiet-period test)");
+    }
+    if (!pidText.matches("\\d{1,10}")) return problem(check, pidFile + " holds no pid", "restart Asterisk: it rewrites the file");
+    Path pid = proc.resolve(pidText);
+    String comm;
+    try {
+      comm = Files.readString(pid.resolve("comm")).trim();
+    } catch (IOException e) {
+      comm = null;
+    }
+    // a pid file left by an Asterisk that crashed, its pid since reused or gone
+    if (!"asterisk".equals(comm)) {
+      return problem(check, pidFile + " names pid " + pidText + ", which is " + (comm == null ? "not running" : comm + ", not Asterisk"),
+          "start Asterisk (it rewrites the pid file), or set recordings.proc-probe=false");
+    }
+    Path fdDir = pid.resolve("fd");
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
+      // the probe reads each descriptor's link, which the kernel may deny where it allows the listing
+      for (Path fd : fds) {
         try {
-          comm = Files.readString(pid.resolve("comm")).trim();
-        } catch (IOException e) {
-          continue;
-        }
-        if (!comm.equals("asterisk")) continue;
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(pid.resolve("fd"))) {
-          fds.iterator().hasNext();
-          return ok(check, "Asterisk's open files are visible in " + pid.resolve("fd"));
-        } catch (IOException e) {
-          return problem(check, "cannot list " + pid.resolve("fd") + " (" + e.getClass().getSimpleName() + ")",
-              "run postcall as the asterisk user or with CAP_SYS_PTRACE, or set recordings.proc-probe=false (quiet-period test)");
+          Files.readSymbolicLink(fd);
+          break;
+        } catch (NoSuchFileException closedMeanwhile) {
+          // try the next one
         }
       }
+      return ok(check, "the open files of Asterisk (pid " + pidText + " from " + pidFile + ") are visible in " + fdDir);
     } catch (IOException e) {
-      return problem(check, "cannot read " + proc + ": " + e.getMessage(), "set recordings.proc-probe=false");
+      return problem(check, "cannot read " + fdDir + " (" + e.getClass().getSimpleName() + ")",
+          "run postcall as the asterisk user or with CAP_SYS_PTRACE, or set recordings.proc-probe=false (quiet-period test)");
     }
-    return problem(check, "no asterisk process found in " + proc,
-        "start Asterisk, or on a worker host without it set recordings.proc-probe=false");
+  }
+
+  /** astrundir from asterisk.conf's [directories]; Asterisk's default without one. */
+  private Path asteriskRunDir() {
+    Path conf = asteriskEtc.resolve("asterisk.conf");
+    try {
+      String dir = Ini.read(conf).getOrDefault("directories", Map.of()).get("astrundir");
+      if (dir != null && !dir.isBlank()) return Path.of(dir);
+    } catch (IOException e) {
+      // no or an unreadable asterisk.conf: Asterisk's built-in folders
+    }
+    return Path.of("/var/run/asterisk");
   }
 
   // --- FastAGI ----------------------------------------------------------------------------

@@ -180,6 +180,32 @@ class DoctorIT {
     assertTrue(again.out.contains("OK       cdr_csv backend: loaded and registered in the running Asterisk"), again.out);
   }
 
+  @Test
+  void the_open_file_test_looks_at_the_asterisk_of_the_pbx_pid_file() throws Exception {
+    String pid = Files.readString(PBX_DIR.resolve("run/asterisk.pid")).trim();
+    Run good = doctor(goodConfig(), PBX_DIR.resolve("etc"));
+    assertTrue(good.out.lines().anyMatch(l -> l.startsWith("OK       open-file test: the open files of Asterisk (pid " + pid
+        + " from " + PBX_DIR.resolve("run/asterisk.pid") + ")")), good.out);
+
+    // an asterisk.conf naming another astrundir: the PBX's Asterisk runs (named asterisk, its open
+    // files visible to root) but is not this configuration's, so it does not count
+    Path etc = Files.createDirectories(DIR.resolve("other-run-etc"));
+    Path run = Files.createDirectories(DIR.resolve("other-run"));
+    Files.writeString(etc.resolve("asterisk.conf"), Files.readString(PBX_DIR.resolve("etc/asterisk.conf"))
+        .replaceAll("(?m)^astrundir\\s*=>.*$", "astrundir => " + run));
+    Run none = doctor(goodConfig(), etc);
+    assertTrue(none.out.contains("PROBLEM  open-file test: no " + run.resolve("asterisk.pid") + ": Asterisk is not running"),
+        none.out);
+
+    // a pid file left behind whose pid now belongs to another program (this JVM)
+    Files.writeString(run.resolve("asterisk.pid"), ProcessHandle.current().pid() + "\n");
+    Run stale = doctor(goodConfig(), etc);
+    String self = Files.readString(Path.of("/proc/self/comm")).trim();
+    assertTrue(stale.out.contains("PROBLEM  open-file test: " + run.resolve("asterisk.pid") + " names pid "
+        + ProcessHandle.current().pid() + ", which is " + self + ", not Asterisk"), stale.out);
+    assertTrue(stale.out.contains("fix: start Asterisk (it rewrites the pid file)"), stale.out);
+  }
+
   private record Run(int code, String out) {}
 
   private static Run doctor(Map<String, String> config, Path etc, String... more) throws IOException {
