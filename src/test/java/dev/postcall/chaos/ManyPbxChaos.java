@@ -573,9 +573,11 @@ class ManyPbxChaos {
     Map<String, String[]> s = stored(db);
     try (Connection c = db.ds().getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT c.uniqueid, j.last_error FROM jobs j JOIN calls c ON c.id = j.call_id"
-            + " WHERE j.state = 'FAILED'");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) failed.put(rs.getString(1), rs.getString(2));
+            + " WHERE j.state = ?")) {
+      ps.setString(1, dev.postcall.queue.JobState.FAILED.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) failed.put(rs.getString(1), rs.getString(2));
+      }
     }
     int delivered = 0;
     int duplicates = 0;
@@ -638,8 +640,9 @@ class ManyPbxChaos {
       try (Connection c = db.ds().getConnection();
           PreparedStatement ps = c.prepareStatement("SELECT j.lease_owner, j.attempts, j.objectref, j.state FROM jobs j"
               + " JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ?" + (hasPbxColumn(db) ? " AND c.pbx_id = 'pbx1'" : "")
-              + " AND j.state = 'CLAIMED'")) {
+              + " AND j.state = ?")) {
         ps.setString(1, uniqueid);
+        ps.setString(2, dev.postcall.queue.JobState.CLAIMED.name());
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             owner = rs.getString(1);
