@@ -80,10 +80,16 @@ public final class CallSearch {
     }
   }
 
-  public record Row(String uniqueid, Instant start, String callerNumber, String callerName, String extension,
+  /** {@code pbxId}: the PBX that saw the call, which with the uniqueid names it ({@link #ref()}). */
+  public record Row(String uniqueid, String pbxId, Instant start, String callerNumber, String callerName, String extension,
       String outcome, String status, String agent, Integer billsec, String delivery, boolean recording, long id) {
     public Cursor cursor() {
       return new Cursor(start, id);
+    }
+
+    /** How links and the CLI name the call: uniqueid@pbx, never ambiguous when PBXs share a uniqueid. */
+    public dev.postcall.call.CallRef ref() {
+      return new dev.postcall.call.CallRef(pbxId, uniqueid);
     }
   }
 
@@ -94,7 +100,7 @@ public final class CallSearch {
   /** ... as long as they have fewer calls than this between them (counted in the index, up to this). */
   static final int CALLS_LISTED = 20_000;
 
-  private static final String COLUMNS = "c.id, c.uniqueid, c.start_time, c.caller_number, c.caller_name, c.extension, "
+  private static final String COLUMNS = "c.id, c.pbx_id, c.uniqueid, c.start_time, c.caller_number, c.caller_name, c.extension, "
       + "c.dial_status, c.disposition, c.agent, c.billsec_s, c.recording, j.state";
 
   private final DataSource ds;
@@ -219,7 +225,7 @@ public final class CallSearch {
           String outcome = rs.getString("dial_status");
           if (outcome == null || outcome.isBlank()) outcome = rs.getString("disposition");
           Instant start = Sql.getInstant(rs, "start_time");
-          out.add(new Row(rs.getString("uniqueid"), start, rs.getString("caller_number"), rs.getString("caller_name"),
+          out.add(new Row(rs.getString("uniqueid"), rs.getString("pbx_id"), start, rs.getString("caller_number"), rs.getString("caller_name"),
               rs.getString("extension"), outcome, status(outcome), rs.getString("agent"), Sql.getInt(rs, "billsec_s"),
               rs.getString("state"), rs.getString("recording") != null, rs.getLong("id")));
         }

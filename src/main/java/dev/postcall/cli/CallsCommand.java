@@ -47,7 +47,7 @@ final class CallsCommand extends AdminCommand {
         "AGENT", "BILLSEC", "DELIVERY");
     for (CallSearch.Row r : rows)
       out.printf("%-20s %-24s %-16s %-10s %-11s %-24s %7s  %s%n",
-          r.start() == null ? "" : r.start().toString().replace('T', ' ').replace("Z", ""), c(r.uniqueid()),
+          r.start() == null ? "" : r.start().toString().replace('T', ' ').replace("Z", ""), c(r.ref().toString()),
           c(r.callerNumber()), c(r.extension()), c(r.status()), c(r.agent()), r.billsec() == null ? "" : r.billsec(),
           r.delivery() == null ? "" : r.delivery().toLowerCase(java.util.Locale.ROOT));
     out.printf("%d call(s)%n", rows.size());

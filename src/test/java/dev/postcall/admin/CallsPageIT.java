@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The calls page over HTTP: search by number, dates, status, delivery; keyset paging; a call's detail; escaping. */
 class CallsPageIT {
-  static final Pattern ROW = Pattern.compile("<tr data-uniqueid=\"([^\"]+)\">");
+  static final Pattern ROW = Pattern.compile("<tr data-uniqueid=\"([^\"]+)\"[^>]*>");
   static final Pattern NEXT = Pattern.compile("<a id=\"next\" href=\"([^\"]+)\">");
   static final Instant DAY1 = Instant.parse("2026-11-20T09:00:00Z");
   static final Instant DAY2 = Instant.parse("2026-11-21T09:00:00Z");

@@ -26,15 +26,24 @@ public final class Seed {
   }
 
   public static CallRecord call(String uid, String caller, String called, Instant start) {
+    return call(dev.postcall.config.PostcallConfig.Pbx.defaultId(), uid, caller, called, start);
+  }
+
+  public static CallRecord call(String pbxId, String uid, String caller, String called, Instant start) {
     return new CallRecord(uid, uid, "SIP/trunk-0001", "SIP/" + called + "-0002", caller, "Caller " + caller, called,
         "from-trunk", start, start.plusSeconds(3), start.plusSeconds(63), 63, 60, "ANSWERED", "ANSWER", null, null,
-        null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
+        null, CallRecord.Source.AGI, pbxId);
   }
 
   /** A call that failed in {@code stage} with {@code error}. */
   public void failed(String uid, String caller, Instant start, Stage stage, String error) throws Exception {
+    failed(dev.postcall.config.PostcallConfig.Pbx.defaultId(), uid, caller, start, stage, error);
+  }
+
+  /** The same, seen by PBX {@code pbxId} (uniqueids are only unique per PBX). */
+  public void failed(String pbxId, String uid, String caller, Instant start, Stage stage, String error) throws Exception {
     Instant at = clock.instant();
-    calls.insert(call(uid, caller, "201", start));
+    calls.insert(call(pbxId, uid, caller, "201", start));
     Job j = claim(uid);
     if (stage != Stage.WAIT) j = queue.progress(j, stage, null, null, null, Duration.ofMinutes(5));
     queue.fail(j, error);
