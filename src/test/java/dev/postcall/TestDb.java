@@ -54,6 +54,15 @@ public final class TestDb implements AutoCloseable {
     return new TestDb(name, target);
   }
 
+  /**
+   * Database {@code name} as an earlier run left it (a benchmark's kept data), migrated to this
+   * version; {@link #close()} drops it like any other.
+   */
+  public static TestDb existing(String name) {
+    if (!name.matches("pc_[0-9a-f]+")) throw new IllegalArgumentException("not a test database: " + name);
+    return new TestDb(name, null);
+  }
+
   /** A JDBC URL for database {@code name} on the server at {@code server} (host:port from it). */
   public static String urlFor(String server, String name) {
     String base = server.endsWith("/") ? server : server + "/";

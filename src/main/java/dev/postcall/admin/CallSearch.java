@@ -28,10 +28,12 @@ import javax.sql.DataSource;
  * there ({@link Filter#before()}).
  *
  * <p>Every query walks an index newest first and stops at the limit. One filter <em>drives</em>:
- * it becomes one or a few equality look-ups on an index ending in {@code start_time} (a branch
- * each, merged), the other filters are checked on the rows it yields. A number drives through
+ * it becomes one or a few equality look-ups on an index continuing with {@code start_time, id} (a
+ * branch each, merged); the other filters are checked on what it yields, in the index itself where
+ * it carries their columns (the search's indexes carry start, outcome, agent and both numbers'
+ * digits), so a candidate that fails them costs no row read. A number drives through
  * {@code number_suffixes}, which names the numbers containing the digits, when they are few; then
- * the agent (index agent, outcome, start), then the status (outcome, start); else the start index.
+ * the agent (index agent, start), then the status (outcome, start); else the start index.
  * A number part so common that thousands of numbers contain it matches often: it is checked on
  * the rows the newest-first walk yields.
  */
@@ -131,6 +133,7 @@ public final class CallSearch {
     String agent = blank(f.agent()) ? null : f.agent().strip();
     String status = blank(f.status()) ? null : f.status().strip();
     Cursor before = f.before();
+    JobState delivery = f.delivery(); // checked on every branch's rows, unless a branch is made of it
     try (Connection c = ds.getConnection()) {
       // the filters every branch checks
       List<String> common = new ArrayList<>();
@@ -144,10 +147,6 @@ public final class CallSearch {
         commonArgs.add(f.until());
       }
       if (before != null) before.where(common, commonArgs);
-      if (f.delivery() != null) {
-        common.add("EXISTS (SELECT 1 FROM jobs d WHERE d.call_id = c.id AND d.state = ?)");
-        commonArgs.add(f.delivery().name());
-      }
 
       Set<String> outcomes = status == null ? null : outcomes(c, status);
       boolean withNullOutcome = status != null && status.equalsIgnoreCase(statusDefault);
@@ -164,26 +163,23 @@ public final class CallSearch {
         if (outcomes != null) addOutcomes(common, commonArgs, outcomes, withNullOutcome);
         if (numbers.size() <= oneByOne) {
           for (String n : numbers) {
-            branches.add(new Branch("ix_calls_caller_digits_start", "c.caller_digits = ?", List.of(n)));
-            branches.add(new Branch("ix_calls_called_digits_start", "c.called_digits = ?", List.of(n)));
+            branches.add(new Branch("ix_calls_caller_search", "c.caller_digits = ?", List.of(n)));
+            branches.add(new Branch("ix_calls_called_search", "c.called_digits = ?", List.of(n)));
           }
         } else {
           String in = "IN (" + "?,".repeat(numbers.size() - 1) + "?)";
-          branches.add(new Branch("ix_calls_caller_digits_start", "c.caller_digits " + in, List.copyOf(numbers)));
-          branches.add(new Branch("ix_calls_called_digits_start", "c.called_digits " + in, List.copyOf(numbers)));
+          branches.add(new Branch("ix_calls_caller_search", "c.caller_digits " + in, List.copyOf(numbers)));
+          branches.add(new Branch("ix_calls_called_search", "c.called_digits " + in, List.copyOf(numbers)));
         }
       } else {
         if (number != null) number.where(common, commonArgs);
         if (agent != null) {
-          // the agent's calls per outcome, each in start order
-          if (outcomes == null) outcomes = distinctOutcomes(c);
-          for (String o : outcomes)
-            branches.add(new Branch("ix_calls_agent_outcome_start", "c.agent = ? AND c.outcome = ?", List.of(agent, o)));
-          if (status == null || withNullOutcome)
-            branches.add(new Branch("ix_calls_agent_outcome_start", "c.agent = ? AND c.outcome IS NULL", List.of(agent)));
+          // the agent's calls in start order; outcome and digits are checked in the same index
+          if (outcomes != null) addOutcomes(common, commonArgs, outcomes, withNullOutcome);
+          branches.add(new Branch("ix_calls_agent_search", "c.agent = ?", List.of(agent)));
         } else if (outcomes != null) {
-          for (String o : outcomes) branches.add(new Branch("ix_calls_outcome_start", "c.outcome = ?", List.of(o)));
-          if (withNullOutcome) branches.add(new Branch("ix_calls_outcome_start", "c.outcome IS NULL", List.of()));
+          for (String o : outcomes) branches.add(new Branch("ix_calls_outcome_search", "c.outcome = ?", List.of(o)));
+          if (withNullOutcome) branches.add(new Branch("ix_calls_outcome_search", "c.outcome IS NULL", List.of()));
         } else if (number != null && number.digits() != null) {
           // the digits sit in this index: a rejected call costs no row read
           branches.add(new Branch("ix_calls_start_digits", "1=1", List.of()));
@@ -191,11 +187,16 @@ public final class CallSearch {
           // waiting, failed or held jobs are few next to the delivered: start from them
           branches.add(new Branch("PRIMARY", "c.id IN (SELECT d.call_id FROM jobs d WHERE d.state = ?)",
               List.of(f.delivery().name())));
+          delivery = null; // the branch is the filter: no second look-up per call
         } else {
           branches.add(new Branch("ix_calls_start", "1=1", List.of()));
         }
       }
       if (branches.isEmpty()) return List.of();
+      if (delivery != null) {
+        common.add("EXISTS (SELECT 1 FROM jobs d WHERE d.call_id = c.id AND d.state = ?)");
+        commonArgs.add(delivery.name());
+      }
       return query(c, branches, common, commonArgs, limit);
     }
   }
@@ -309,14 +310,28 @@ public final class CallSearch {
     return unmapped;
   }
 
-  /** Every outcome stored (a walk over the outcome index's distinct values, not over the calls). */
+  /**
+   * Every outcome stored: one index dive per distinct value (the next outcome after the last), not
+   * a walk over the calls — a wide index gets no loose index scan from the optimizer.
+   */
   private static Set<String> distinctOutcomes(Connection c) throws SQLException {
     Set<String> out = new LinkedHashSet<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT outcome FROM calls WHERE outcome IS NOT NULL");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) out.add(rs.getString(1));
+    String next = "SELECT c.outcome FROM calls c FORCE INDEX (ix_calls_outcome_search) WHERE c.outcome %s ?"
+        + " ORDER BY c.outcome LIMIT 1";
+    try (PreparedStatement first = c.prepareStatement(String.format(next, ">="));
+        PreparedStatement after = c.prepareStatement(String.format(next, ">"))) {
+      PreparedStatement ps = first; // the first may be '' (a blank disposition)
+      String last = "";
+      while (true) {
+        ps.setString(1, last);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) return out;
+          last = rs.getString(1);
+        }
+        if (!out.add(last)) return out; // values a collation compares equal: never loop
+        ps = after;
+      }
     }
-    return out;
   }
 
   private String status(String outcome) {

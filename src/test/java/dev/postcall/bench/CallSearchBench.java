@@ -24,7 +24,9 @@ import java.util.Map;
  * p50/p95 of {@link CallSearch#search} (JDBC on localhost: the server's time plus one round trip).
  * Baselines in the same run: the search as it was before V19 (LIKE '%…%' over both numbers while
  * walking the start index newest first) for the number filters, and a primary-key range read of
- * 100 rows. Target: every filter p95 ≤ 200 ms.
+ * 100 rows. Target: every filter p95 ≤ 200 ms. {@code -Dbench.keep=true} keeps the loaded
+ * database; {@code -Dbench.db=NAME} measures a kept one again; {@code -Dbench.only=TEXT} only the
+ * filters whose name contains TEXT.
  */
 public final class CallSearchBench {
   static int RUNS = 30;
@@ -36,19 +38,26 @@ public final class CallSearchBench {
     long calls = a.contains("quick") ? 200_000 : 10_000_000;
     for (String s : args) if (s.matches("\\d+")) calls = Long.parseLong(s);
     if (a.contains("quick")) RUNS = 10;
-    boolean keep = Boolean.getBoolean("bench.keep");
-    TestDb db = TestDb.create();
+    // -Dbench.db=pc_…: the calls a run with -Dbench.keep=true left (migrated to this version), not loaded again
+    String reuse = System.getProperty("bench.db");
+    boolean keep = Boolean.getBoolean("bench.keep") || reuse != null;
+    TestDb db = reuse != null ? TestDb.existing(reuse) : TestDb.create();
     try {
-      long t0 = System.nanoTime();
-      load(db, calls);
-      System.out.printf("loaded %,d calls (+ indexes, number_suffixes) in %.0f s into %s%n", calls,
-          (System.nanoTime() - t0) / 1e9, db.name);
+      if (reuse == null) {
+        long t0 = System.nanoTime();
+        load(db, calls);
+        System.out.printf("loaded %,d calls (+ indexes, number_suffixes) in %.0f s into %s%n", calls,
+            (System.nanoTime() - t0) / 1e9, db.name);
+      } else {
+        calls = count(db, "SELECT COUNT(*) FROM calls");
+        System.out.printf("reusing %s: %,d calls%n", db.name, calls);
+      }
       sizes(db);
       PostcallConfig cfg = db.serviceConfig(Files.createTempDirectory("bench-call-search"), "http://127.0.0.1:9/", Map.of());
       CallSearch search = new CallSearch(db.ds(), cfg.statusMap(), cfg.statusDefault());
 
       String common = one(db, "SELECT caller_number FROM calls GROUP BY caller_digits ORDER BY COUNT(*) DESC LIMIT 1");
-      String rare = one(db, "SELECT caller_number FROM calls WHERE id = " + (calls / 2));
+      String rare = one(db, "SELECT caller_number FROM calls WHERE id >= " + (calls / 2) + " ORDER BY id LIMIT 1");
       String agent = one(db, "SELECT agent FROM calls WHERE agent IS NOT NULL AND id = (SELECT MIN(id) FROM calls WHERE agent IS NOT NULL)");
       String miss = "987654321";
       Instant end = Instant.parse("2026-12-01T00:00:00Z");
@@ -56,8 +65,8 @@ public final class CallSearchBench {
       Instant monthAgo = end.minusSeconds(30 * 86400);
       System.out.printf("common number %s (%,d calls), rare number %s (%,d calls), agent %s (%,d calls), miss %s (%,d calls)%n",
           common, count(db, "caller_digits", digits(common)), rare, count(db, "caller_digits", digits(rare)), agent,
-          db.count("SELECT COUNT(*) FROM calls WHERE agent = '" + agent + "'"), miss,
-          db.count("SELECT COUNT(*) FROM calls WHERE caller_digits LIKE '%" + miss + "%' OR called_digits LIKE '%" + miss + "%'"));
+          count(db, "SELECT COUNT(*) FROM calls WHERE agent = '" + agent + "'"), miss,
+          count(db, "SELECT COUNT(*) FROM calls WHERE caller_digits LIKE '%" + miss + "%' OR called_digits LIKE '%" + miss + "%'"));
 
       Map<String, CallSearch.Filter> cases = new LinkedHashMap<>();
       cases.put("no filter", f(null, null, null, null, null));
@@ -85,6 +94,16 @@ public final class CallSearchBench {
           dev.postcall.queue.JobState.FAILED, null));
 
       Map<String, double[]> got = new LinkedHashMap<>();
+      // -Dbench.only=TEXT: just the filters whose name contains TEXT, no baselines (while trying a change)
+      String only = System.getProperty("bench.only");
+      if (only != null) {
+        for (var e : cases.entrySet())
+          if (e.getKey().contains(only)) {
+            double[] m = measure(search, e.getValue(), RUNS);
+            System.out.printf("%-34s %10.1f %10.1f %10.1f%n", e.getKey(), m[0], m[1], m[2]);
+          }
+        return;
+      }
       for (var e : cases.entrySet()) got.put(e.getKey(), measure(search, e.getValue(), RUNS));
       // keyset paging: page 50 of the unfiltered list, reached by cursors
       CallSearch.Filter deep = cases.get("no filter");
@@ -291,15 +310,21 @@ public final class CallSearchBench {
     }
   }
 
+  /** The first column of the first row; on its own connection without the pool's socket timeout (10 M rows take a while). */
   static String one(TestDb db, String sql) throws Exception {
-    try (Connection c = db.ds().getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+    try (Connection c = java.sql.DriverManager.getConnection(db.url + "&socketTimeout=0", TestDb.USER, TestDb.PASSWORD);
+        PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getString(1);
     }
   }
 
+  static long count(TestDb db, String sql) throws Exception {
+    return Long.parseLong(one(db, sql));
+  }
+
   static long count(TestDb db, String column, String digits) throws Exception {
-    return db.count("SELECT COUNT(*) FROM calls WHERE " + column + " = '" + digits.replaceAll("[^0-9]", "") + "'");
+    return count(db, "SELECT COUNT(*) FROM calls WHERE " + column + " = '" + digits.replaceAll("[^0-9]", "") + "'");
   }
 
   static String digits(String s) {
