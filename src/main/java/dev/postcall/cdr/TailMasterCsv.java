@@ -185,7 +185,11 @@ public final class TailMasterCsv {
           seen.add(st.fileKey());
           if (!r.toString().equals(st.path())) log.info("{} was rotated to {}: reading its rest from byte {}", st.path(), r, st.offset());
           lag += read(r, st, total);
-        } else if (st == null && !copyOfTracked(r, states)) {
+        } else if (st != null) {
+          // the file we track, truncated (copytruncate) and then rotated by name within one interval
+          log.info("{} was truncated and then rotated to {}: reading its rest from its copy and it from the start", st.path(), r);
+          lag += restartTruncated(r, rk, st, rotated, states, seen, total);
+        } else if (!copyOfTracked(r, states)) {
           lag += untracked(r, rk, tailedBefore, seen, total);
         }
       } catch (NoSuchFileException e) {
@@ -216,14 +220,27 @@ public final class TailMasterCsv {
     } else if (Files.size(file) < st.offset() || !FileIdentity.sameContent(file, st)) {
       log.info("{} was truncated or replaced (copytruncate?): saved offset {}, now {} bytes; reading it from the start",
           file, st.offset(), Files.size(file));
-      finishCopy(rotated, st, states, seen, total);
-      st = new FileState(key, file.toString(), FileIdentity.of(file, 0).hash(), 0, 0, 0, 0);
-      offsets.put(st);
+      lag += restartTruncated(file, key, st, rotated, states, seen, total);
+      if (moved != null) throw moved;
+      return lag;
     }
     seen.add(key);
     lag += read(file, st, total);
     if (moved != null) throw moved;
     return lag;
+  }
+
+  /**
+   * A tracked file whose content no longer starts as it did (truncated in place, or a new file on a
+   * reused inode): the unread rest of the old content from its copy, then the file from its start.
+   */
+  private long restartTruncated(Path p, String key, FileState st, List<Path> rotated, Map<String, FileState> states,
+      Set<String> seen, ImportCounts total) throws IOException, SQLException {
+    finishCopy(rotated, st, states, seen, total);
+    FileState fresh = new FileState(key, p.toString(), FileIdentity.of(p, 0).hash(), 0, 0, 0, 0);
+    offsets.put(fresh);
+    seen.add(key);
+    return read(p, fresh, total);
   }
 
   /**

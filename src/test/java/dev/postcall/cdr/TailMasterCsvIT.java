@@ -188,6 +188,26 @@ class TailMasterCsvIT {
     assertEquals(0, t.tailOnce().lines(), "nothing read twice");
   }
 
+  /** Full-size ManyPbxChaos: rows of a copytruncate'd file that was then renamed waited a run or two (37 s with a kill). */
+  @Test
+  void a_copytruncate_then_a_rename_within_one_interval_reads_everything_in_the_next_run() throws IOException {
+    TailMasterCsv t = tailer();
+    CsvFiles.append(master, calls(0, 3));
+    t.tailOnce();
+    CsvFiles.append(master, calls(3, 5));                 // not read yet…
+    Files.copy(master, dir.resolve("Master.csv.1"));      // …copytruncate: only the copy has them
+    try (FileChannel ch = FileChannel.open(master, StandardOpenOption.WRITE)) {
+      ch.truncate(0);
+    }
+    CsvFiles.append(master, calls(5, 7));                 // the tracked file, refilled
+    Files.move(dir.resolve("Master.csv.1"), dir.resolve("Master.csv.2"));
+    Files.move(master, dir.resolve("Master.csv.1"));      // …and rotated by name before the next run
+    CsvFiles.append(master, calls(7, 8));
+    assertEquals(5, t.tailOnce().fresh(), "2 from the copy, 2 from the refilled file, 1 from the new one");
+    assertExactly(8);
+    assertEquals(0, t.tailOnce().lines(), "nothing read twice");
+  }
+
   /** Found by chaos scenario 5: Asterisk's first Master.csv after postcall started, rotated before a tail run. */
   @Test
   void a_file_created_and_rotated_after_a_run_that_found_no_file_is_read_from_the_start() throws IOException {

@@ -31,13 +31,16 @@ final class RecordingCheck {
     if (Math.abs(seconds - expectedSeconds) > 0.25)
       return String.format(java.util.Locale.ROOT, "length %.2f s, the call's audio %.2f s", seconds, expectedSeconds);
     double hz = strongestTone(mp3);
+    // seen once in 1,201: a 0.2 s MP3 that ffmpeg's format probe refused ("Invalid data") unless told it is MP3 —
+    // every candidate then had power 0 and the first (300 Hz) won; a decode with no samples is now said as such
+    if (Double.isNaN(hz)) return "no audio decoded from " + mp3.getFileName() + " (ffmpeg gave no samples)";
     if (Math.abs(hz - expectedHz) > 1) return String.format(java.util.Locale.ROOT, "tone %.0f Hz, the call's %.0f Hz", hz, expectedHz);
     return null;
   }
 
-  /** The candidate frequency with the most energy in the first 3 s (Goertzel). */
+  /** The candidate frequency with the most energy in the first 3 s (Goertzel); NaN when ffmpeg gave (almost) no samples. */
   double strongestTone(Path mp3) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(ffmpeg.toString(), "-v", "error", "-t", "3", "-i", mp3.toString(), "-f", "s16le", "-ac", "1",
+    Process p = new ProcessBuilder(ffmpeg.toString(), "-v", "error", "-t", "3", "-f", "mp3", "-i", mp3.toString(), "-f", "s16le", "-ac", "1",
         "-ar", "8000", "-").redirectError(ProcessBuilder.Redirect.DISCARD).start();
     ByteArrayOutputStream pcm = new ByteArrayOutputStream();
     try (InputStream in = p.getInputStream()) {
@@ -46,6 +49,7 @@ final class RecordingCheck {
     if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
     ByteBuffer b = ByteBuffer.wrap(pcm.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
     int n = b.remaining() / 2;
+    if (n < 800) return Double.NaN; // under 0.1 s of audio: nothing to tell a tone by
     double[] x = new double[n];
     for (int i = 0; i < n; i++) x[i] = b.getShort();
     double best = -1;
