@@ -97,27 +97,28 @@ public final class TailMasterCsv {
     Set<String> seen = new HashSet<>();
     boolean complete = true;
     for (Path file : files) {
+      Exception failed = null;
       for (int attempt = 1; ; attempt++) {
         try {
           metrics.lag(file, tail(file, states, seen, total));
           ranFor.add(file);
+          failed = null;
           break;
         } catch (NoSuchFileException | CsvOffsets.OffsetMoved e) {
           // a rotated file was renamed again between listing and reading (or read under two names in
           // one pass, the second time from a stale position): look again now, not one interval later
+          failed = e;
           Map<String, FileState> now = attempt < RELIST_ATTEMPTS ? reload() : null;
-          if (now != null) {
-            states = now;
-            continue;
-          }
-          complete = false;
-          log.warn("Master.csv tail of {} failed, will retry: {}", file, e.toString());
-          break;
+          if (now == null) break;
+          states = now;
         } catch (IOException | SQLException | RuntimeException e) {
-          complete = false;
-          log.warn("Master.csv tail of {} failed, will retry: {}", file, e.toString());
+          failed = e;
           break;
         }
+      }
+      if (failed != null) {
+        complete = false;
+        log.warn("Master.csv tail of {} failed, will retry: {}", file, failed.toString());
       }
     }
     if (watch != null) watch.check(files);
@@ -197,37 +198,35 @@ public final class TailMasterCsv {
         moved = e;
       }
     }
-    if (!Files.exists(file)) {
-      if (moved != null) throw moved;
-      return lag;
-    }
+    if (Files.exists(file)) lag += tailLive(file, rotated, tailedBefore, states, seen, total);
+    if (moved != null) throw moved;
+    return lag;
+  }
+
+  /** The live Master.csv: its new lines, or, when it was truncated or replaced, the rest from its copy and it anew. */
+  private long tailLive(Path file, List<Path> rotated, boolean tailedBefore, Map<String, FileState> states,
+      Set<String> seen, ImportCounts total) throws IOException, SQLException {
     String key = FileIdentity.key(file);
     FileState st = states.get(key);
     if (st == null && startAtEnd && !tailedBefore && Files.size(file) > 0) {
       // History is what started before postcall first ran on this database, not what the file held
       // when this tailer first looked: a tailer node started late must still import the calls since.
       java.time.Instant from = horizon.firstSight(clock.instant());
-      st = new FileState(key, file.toString(), FileIdentity.of(file, 0).hash(), 0, 0, 0, 0);
-      offsets.put(st);
+      st = trackFromStart(file, key);
       log.info("first sight of {} ({}, {} bytes): reading it from the start; calls that started before {} are the PBX's"
           + " history and not imported (postcall backfill --since DAY imports them; csv.start-at=start imports all)",
           file, key, Files.size(file), from);
     } else if (st == null) {
       if (horizon != null && !tailedBefore) horizon.mark(java.time.Instant.EPOCH); // read whole: no history skipped
-      st = new FileState(key, file.toString(), FileIdentity.of(file, 0).hash(), 0, 0, 0, 0);
-      offsets.put(st);
+      st = trackFromStart(file, key);
       log.info("tailing {} ({}) from the start", file, key);
     } else if (Files.size(file) < st.offset() || !FileIdentity.sameContent(file, st)) {
       log.info("{} was truncated or replaced (copytruncate?): saved offset {}, now {} bytes; reading it from the start",
           file, st.offset(), Files.size(file));
-      lag += restartTruncated(file, key, st, rotated, states, seen, total);
-      if (moved != null) throw moved;
-      return lag;
+      return restartTruncated(file, key, st, rotated, states, seen, total);
     }
     seen.add(key);
-    lag += read(file, st, total);
-    if (moved != null) throw moved;
-    return lag;
+    return read(file, st, total);
   }
 
   /**
@@ -237,10 +236,15 @@ public final class TailMasterCsv {
   private long restartTruncated(Path p, String key, FileState st, List<Path> rotated, Map<String, FileState> states,
       Set<String> seen, ImportCounts total) throws IOException, SQLException {
     finishCopy(rotated, st, states, seen, total);
-    FileState fresh = new FileState(key, p.toString(), FileIdentity.of(p, 0).hash(), 0, 0, 0, 0);
-    offsets.put(fresh);
     seen.add(key);
-    return read(p, fresh, total);
+    return read(p, trackFromStart(p, key), total);
+  }
+
+  /** A position at byte 0 of {@code p}, saved: the file is read from its start. */
+  private FileState trackFromStart(Path p, String key) throws IOException, SQLException {
+    FileState st = new FileState(key, p.toString(), FileIdentity.of(p, 0).hash(), 0, 0, 0, 0);
+    offsets.put(st);
+    return st;
   }
 
   /**
@@ -276,9 +280,7 @@ public final class TailMasterCsv {
     else
       log.info("{} is a rotated file node {} has not read: reading it from the start{}", r, offsets.node(),
           startAtEnd ? " (calls that started before postcall first ran on this node are history, not imported)" : "");
-    FileState fresh = new FileState(key, r.toString(), FileIdentity.of(r, 0).hash(), 0, 0, 0, 0);
-    offsets.put(fresh);
-    return read(r, fresh, total);
+    return read(r, trackFromStart(r, key), total);
   }
 
   /** A copytruncate's copy of a file we track starts with that file's bytes; finishCopy handles it. */
