@@ -2,7 +2,6 @@ package dev.postcall.config;
 
 import dev.postcall.config.PostcallConfig.Recordings.Folder;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -27,7 +26,7 @@ final class RecordingFolders {
 
   /** How a pbx id reads in a variable name. */
   static String envName(String pbxId) {
-    return pbxId.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    return Settings.envWord(pbxId);
   }
 
   static Parsed from(Settings s, String defaultPattern) {

@@ -55,7 +55,12 @@ public final class Settings {
   }
 
   public static String envName(String key) {
-    return "POSTCALL_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    return "POSTCALL_" + envWord(key);
+  }
+
+  /** How a key, or a part of one (a pbx id), reads in a variable's name: upper case, '.' and '-' as '_'. */
+  public static String envWord(String s) {
+    return s.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
   /** The raw value, env first, trimmed; null when unset or blank. */
