@@ -133,7 +133,8 @@ final class HangupCallBuilder {
     Instant created = Uniqueids.created(uniqueid);
     if (created == null || partStart == null || created.isAfter(partStart.plusSeconds(1))
         || partStart.isAfter(created.plus(MAX_CALL))) return new Timing(partStart, answer, end, duration, billsec);
-    // the CDR engine stamps its start a little after the uniqueid was named, sometimes across a second
+    // the CDR engine stamps its start milliseconds after the uniqueid was named, sometimes across a
+    // second; a Dial that failed at once and the part after it start later than that (CI: 200 ms)
     if (partStart.isBefore(created.plusSeconds(1).plus(CDR_START_SLIP))) return new Timing(partStart, answer, end, duration, billsec);
     Integer whole = end == null ? duration : Integer.valueOf((int) (end.getEpochSecond() - created.getEpochSecond()));
     return new Timing(created, answer, end, whole, billsec);
@@ -184,7 +185,7 @@ final class HangupCallBuilder {
   }
 
   private static final java.time.Duration MAX_CALL = java.time.Duration.ofDays(2);
-  private static final java.time.Duration CDR_START_SLIP = java.time.Duration.ofMillis(500);
+  private static final java.time.Duration CDR_START_SLIP = java.time.Duration.ofMillis(100);
 
   /**
    * {@code CDR(start)} is the PBX's local wall clock whatever usegmtime says (that only changes

@@ -72,6 +72,20 @@ class HangupTimingTest {
     assertEquals(Instant.parse("2026-12-07T01:32:07.004120Z"), b.call().end());
   }
 
+  /**
+   * 200 (pc-hh) in CI: named at 04:01:32, Dial BUSY from :32 to :33 (a few hundred ms), the Hangup
+   * part after it at :33; Master.csv says 1 s. A part that begins this far into the next second is a
+   * later part, not the first one stamped late.
+   */
+  @Test
+  void a_part_after_a_quick_dial_in_the_next_second_is_a_later_part() {
+    var b = utc.build(env("1796616092.27", "Local/200@pc-hh-0000000d;2"), Map.of(Field.START_EPOCH, "1796616093.200000",
+        Field.ANSWER_EPOCH, "0.000000", Field.END_EPOCH, "1796616093.200000", Field.DURATION, "0", Field.BILLSEC, "0",
+        Field.DIALSTATUS, "BUSY", Field.DST, "200", Field.LINKEDID, "1796616092.26"));
+    assertEquals(Instant.parse("2026-12-07T04:01:32Z"), b.call().start());
+    assertEquals(1, b.call().duration(), "as Master.csv's rows: Dial BUSY :32-:33, Hangup :33");
+  }
+
   @Test
   void a_cdr_started_just_after_the_uniqueids_second_is_still_the_channels_first_part() {
     // 101 (pc-h) in CI: named at 01:32:06.9xx, CDR start stamped at 01:32:07.0xx; Master.csv says 3 s
