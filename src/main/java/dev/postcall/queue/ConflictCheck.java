@@ -39,7 +39,7 @@ final class ConflictCheck {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String INSERT = """
       INSERT INTO call_conflicts (pbx_id, uniqueid, kind, call_id, fields, kept, rejected, fingerprint, detected_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id""";
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE id = id""";
 
   /** What one transaction found: conflicts it recorded, duplicates it skipped. */
   static final class Found {
@@ -199,7 +199,7 @@ final class ConflictCheck {
       ps.setString(7, rejected);
       // the event alone: its replay is the same conflict, even if it is now seen as a second hangup
       ps.setString(8, sha256(rejected));
-      Sql.setInstant(ps, 9, conflict.detectedAt());
+      // the database's clock, as received_at: conflicts from nodes with different clocks list in order
       if (ps.executeUpdate() == 1) recorded.conflicts.add(conflict);
     }
   }

@@ -175,4 +175,14 @@ class DatabaseTimeIT {
     assertNotNull(problem);
     assertTrue(problem.contains("120.") && problem.contains("behind"), problem);
   }
+
+  @Test
+  void a_conflict_found_by_a_node_300_s_ahead_is_dated_by_the_database() throws Exception {
+    calls.insert(JobQueueIT.call("1.1"));
+    CallStore ahead = new CallStore(db.ds(), Clock.offset(Clock.systemUTC(), Duration.ofSeconds(300)));
+    ahead.insert(dev.postcall.CallBuilder.from(JobQueueIT.call("1.1")).caller("999").build());
+    assertEquals(1, db.count("SELECT COUNT(*) FROM call_conflicts"));
+    long off = db.count("SELECT ABS(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(3), detected_at)) FROM call_conflicts");
+    assertTrue(off <= 5, "detected " + off + " s from the database's now");
+  }
 }
