@@ -41,8 +41,13 @@ public final class RouteLoader implements AutoCloseable {
   private final String pbxId;
   private final boolean acrossPbxs;
   private volatile boolean warned;
-  /** Calls above this id are read on the next refresh (across PBXs only). */
+  /** Calls above this id are read on the next refresh (across PBXs only); {@link #WHOLE_WINDOW} after the first load. */
   private long readFrom;
+  /**
+   * The first refresh after the load reads the other PBXs' window again: a call that had its id but
+   * had not committed during the load sits below the load's highest id and would never be read.
+   */
+  private static final long WHOLE_WINDOW = -1;
   /** The highest id at the last refresh: the next one's {@link #readFrom}. */
   private long lastTop;
 
@@ -79,8 +84,9 @@ public final class RouteLoader implements AutoCloseable {
   public void refreshOnce() throws SQLException {
     if (!index.ready()) {
       long top = topId();
-      int n = loadAnswers();
-      readFrom = lastTop = top;
+      int n = loadAnswers(acrossPbxs ? "" : " AND pbx_id = ?");
+      lastTop = top;
+      readFrom = WHOLE_WINDOW;
       index.vip(vips.numbers());
       index.markReady();
       log.info("routing index ready: {} callers answered in the last {} ({})", n, index.window(),
@@ -92,14 +98,15 @@ public final class RouteLoader implements AutoCloseable {
     }
   }
 
-  private int loadAnswers() throws SQLException {
+  /** The window's answers; {@code pbxFilter} is empty or {@code " AND pbx_id = ?"} / {@code " AND pbx_id <> ?"}. */
+  private int loadAnswers(String pbxFilter) throws SQLException {
     Instant since = clock.instant().minus(index.window());
     // start_time is indexed and an answer never precedes its start
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT caller_number, agent, answer_time FROM calls "
-            + "WHERE start_time >= ? AND answer_time IS NOT NULL AND agent IS NOT NULL" + (acrossPbxs ? "" : " AND pbx_id = ?"))) {
+            + "WHERE start_time >= ? AND answer_time IS NOT NULL AND agent IS NOT NULL" + pbxFilter)) {
       Sql.setInstant(ps, 1, since.minus(Duration.ofHours(1)));
-      if (!acrossPbxs) ps.setString(2, pbxId);
+      if (!pbxFilter.isEmpty()) ps.setString(2, pbxId);
       return read(ps, since);
     }
   }
@@ -111,6 +118,12 @@ public final class RouteLoader implements AutoCloseable {
    */
   private void loadOtherPbxsAnswers() throws SQLException {
     long top = topId();
+    if (readFrom == WHOLE_WINDOW) {
+      loadAnswers(" AND pbx_id <> ?");
+      readFrom = lastTop;
+      lastTop = top;
+      return;
+    }
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT caller_number, agent, answer_time FROM calls "
             + "WHERE id > ? AND pbx_id <> ? AND answer_time IS NOT NULL AND agent IS NOT NULL")) {

@@ -76,6 +76,25 @@ class RouteLoaderIT {
   }
 
   @Test
+  void across_pbxs_a_call_still_uncommitted_below_the_first_loads_highest_id_is_read_by_the_next_refresh() throws Exception {
+    RouteIndex index = new RouteIndex(CallerNumbers.AS_IS, Duration.ofHours(24), 10, 0, Clock.systemUTC());
+    try (RouteLoader loader = new RouteLoader(db.ds(), index, Clock.systemUTC(), Duration.ofSeconds(30), "pbx-a", true);
+        java.sql.Connection slow = db.ds().getConnection()) {
+      slow.setAutoCommit(false);
+      Instant at = NOW.minusSeconds(40);
+      calls.insertAll(slow, java.util.List.of(CallBuilder.agi("b.5").pbx("pbx-b").caller("0655555555").agent("PJSIP/305")
+          .dstChannel("PJSIP/305-0000002b").start(at.minusSeconds(5)).answer(at).end(at.plusSeconds(60))
+          .dialStatus("ANSWER").build()), Instant.now());
+      answered("pbx-b", "b.6", "0644444444", "PJSIP/306", NOW.minusSeconds(30)); // a higher id, committed
+      loader.refreshOnce();
+      assertEquals("", index.answer("0655555555").lastAgent(), "not committed during the load");
+      slow.commit();
+      loader.refreshOnce();
+      assertEquals("PJSIP/305", index.answer("0655555555").lastAgent(), "committed after the load, id below its highest");
+    }
+  }
+
+  @Test
   void per_pbx_refreshes_do_not_bring_other_pbxs_answers() throws Exception {
     RouteIndex index = new RouteIndex(CallerNumbers.AS_IS, Duration.ofHours(24), 10, 0, Clock.systemUTC());
     try (RouteLoader loader = new RouteLoader(db.ds(), index, Clock.systemUTC(), Duration.ofSeconds(30), "pbx-a", false)) {
