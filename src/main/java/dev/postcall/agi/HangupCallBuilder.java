@@ -68,7 +68,7 @@ final class HangupCallBuilder {
     boolean pickedUp = first != null && !first.equals(env.uniqueid()) && Uniqueids.created(first) != null
         && Uniqueids.created(env.uniqueid()) != null && !Text.hasControl(first) && first.length() <= 150;
     String uniqueid = pickedUp ? first : env.uniqueid();
-    Timing t = timing(uniqueid, v, w);
+    Timing t = timing(uniqueid, pickedUp, v, w);
     CallRecord call = new CallRecord(
         text("uniqueid", uniqueid, 150, w),
         text("linkedid", v.get(Field.LINKEDID), 150, w),
@@ -98,12 +98,15 @@ final class HangupCallBuilder {
   /**
    * The whole call's timing. Inside {@code h} (and the hangup handler) {@code CDR()} is the call's
    * last CDR part: after a Dial that returned and a dialplan that went on, it starts when Dial
-   * returned. The channel was created in the second its uniqueid names; when the last part starts
-   * in a later second, the call starts there and lasts to the last part's end (whole seconds, as
-   * Master.csv shows them). The times are read as epochs ({@code CDR(x,u)}), so no zone applies;
-   * local times are the fallback for an Asterisk that does not answer those.
+   * returned. The shipped dialplan's postcall-dialled keeps the first part's start (POSTCALL_START):
+   * the call starts there. When the last part starts in a later second, the call lasts from that
+   * start's second to the last part's end's (whole seconds, as Master.csv's rows of several parts
+   * give it); in the same second, the last part's own duration is the call's. Without that value
+   * (an older copy of the dialplan) the start is guessed from the second the uniqueid names. The
+   * times are read as epochs ({@code CDR(x,u)}), so no zone applies; local times are the fallback
+   * for an Asterisk that does not answer those.
    */
-  private Timing timing(String uniqueid, Map<Field, String> v, List<String> w) {
+  private Timing timing(String uniqueid, boolean pickedUp, Map<Field, String> v, List<String> w) {
     Instant partStart = epoch(v.get(Field.START_EPOCH));
     if (partStart != null) checkZone(v.get(Field.START), partStart);
     else partStart = time("CDR(start)", v.get(Field.START), w);
@@ -131,13 +134,45 @@ final class HangupCallBuilder {
       if (partStart != null) duration = (int) (now.getEpochSecond() - partStart.getEpochSecond());
     }
     Instant created = Uniqueids.created(uniqueid);
+    // a picker's CDR() is the picked-up leg's, begun before the picker was: its own start bounds nothing
+    Instant bound = !pickedUp ? partStart : end != null ? end : now;
+    Instant first = firstPartStart(v.get(Field.CALL_START), created, bound, pickedUp ? "call's end" : "last CDR part's start", w);
+    if (first != null) {
+      if (partStart != null && first.getEpochSecond() == partStart.getEpochSecond() && !partStart.isBefore(first))
+        return new Timing(first, answer, end, duration, billsec);
+      Integer whole = end == null ? duration : Integer.valueOf((int) (end.getEpochSecond() - first.getEpochSecond()));
+      return new Timing(first, answer, end, whole, billsec);
+    }
     if (created == null || partStart == null || created.isAfter(partStart.plusSeconds(1))
         || partStart.isAfter(created.plus(MAX_CALL))) return new Timing(partStart, answer, end, duration, billsec);
-    // the CDR engine stamps its start milliseconds after the uniqueid was named, sometimes across a
-    // second; a Dial that failed at once and the part after it start later than that (CI: 200 ms)
+    // without POSTCALL_START: the CDR engine stamps its start milliseconds after the uniqueid was
+    // named, sometimes across a second; a Dial that failed at once and the part after it start later
+    // than that (CI: 200 ms) — a guess that a Dial failing within it, or a start stamped later, defeats
     if (partStart.isBefore(created.plusSeconds(1).plus(CDR_START_SLIP))) return new Timing(partStart, answer, end, duration, billsec);
     Integer whole = end == null ? duration : Integer.valueOf((int) (end.getEpochSecond() - created.getEpochSecond()));
     return new Timing(created, answer, end, whole, billsec);
+  }
+
+  /**
+   * POSTCALL_START when it can be this call's first part's start: not after {@code bound} (the last
+   * part's start; a picker's end), not before the second the uniqueid names (less a second's
+   * leeway), not more than MAX_CALL before the bound. Else null (and a warning when it was set): the
+   * uniqueid's second is the guess.
+   */
+  private static Instant firstPartStart(String value, Instant created, Instant bound, String boundName, List<String> w) {
+    // 0.000000: CDR(start,u) of a channel whose CDR was disabled at its entry — nothing to check
+    if (value == null || value.isBlank() || value.trim().matches("0*(\\.0*)?")) return null;
+    Instant first = epoch(value);
+    String why = first == null ? "is not an epoch time"
+        : bound == null ? null
+        : first.isAfter(bound) ? "is after the " + boundName + " " + bound
+        : created != null && first.isBefore(created.minus(START_LEEWAY)) ? "is before the channel was created (" + created + ")"
+        : first.isBefore(bound.minus(MAX_CALL)) ? "is more than " + MAX_CALL.toDays() + " days before the " + boundName
+        : "";
+    if (why == null) return null; // nothing to check it against: the local-time fallback's guess stands
+    if (why.isEmpty()) return first;
+    w.add("POSTCALL_START '" + Text.printable(value) + "' " + why + " — start guessed from the uniqueid");
+    return null;
   }
 
   /**
@@ -186,6 +221,8 @@ final class HangupCallBuilder {
 
   private static final java.time.Duration MAX_CALL = java.time.Duration.ofDays(2);
   private static final java.time.Duration CDR_START_SLIP = java.time.Duration.ofMillis(100);
+  /** The CDR engine stamps a channel's first part after the channel is named; a second's leeway for a stepped clock. */
+  private static final java.time.Duration START_LEEWAY = java.time.Duration.ofSeconds(1);
 
   /**
    * {@code CDR(start)} is the PBX's local wall clock whatever usegmtime says (that only changes

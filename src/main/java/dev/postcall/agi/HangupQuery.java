@@ -51,7 +51,13 @@ final class HangupQuery {
      */
     FIRST_UNIQUEID("POSTCALL_UNIQUEID"),
     /** The PBX's clock now, at hangup: later than the last CDR part's end when the channel outlived it (a retrieved park). */
-    NOW("EPOCH");
+    NOW("EPOCH"),
+    /**
+     * The call's first CDR part's start ({@code CDR(start,u)} read by postcall-dialled at the call's
+     * entry): inside h, CDR() is the last part, and only this says when a call whose Dial failed
+     * began. Unset where the dialplan is an older copy without that line.
+     */
+    CALL_START("POSTCALL_START");
 
     final String variable;
 

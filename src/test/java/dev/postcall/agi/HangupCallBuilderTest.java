@@ -75,6 +75,23 @@ class HangupCallBuilderTest {
   }
 
   @Test
+  void a_picker_starts_at_its_own_postcall_start_not_at_the_picked_up_legs_part() {
+    // POSTCALL_START is the picker's variable (set at its entry); CDR() is the ringing leg's, begun a second earlier
+    var leftover = new HangupCallBuilder.Env("1796598364.6", "Local/pickme@agents-3;1", "202", null, "h", "from-internal", null, null);
+    Map<Field, String> v = Map.of(Field.FIRST_UNIQUEID, "1796598365.25", Field.DIALLED, "821", Field.LINKEDID, "1796598364.4",
+        Field.START_EPOCH, "1796598364.500000", Field.END_EPOCH, "1796598365.720000", Field.DURATION, "1");
+    var guessed = berlin.build(leftover, v);
+    assertEquals(Instant.parse("2026-12-06T23:06:04.500Z"), guessed.call().start(), "without it: before the picker existed");
+    Map<Field, String> withStart = new java.util.EnumMap<>(v);
+    withStart.put(Field.CALL_START, "1796598365.700000");
+    var b = berlin.build(leftover, withStart);
+    assertEquals("1796598365.25", b.call().uniqueid());
+    assertEquals(Instant.parse("2026-12-06T23:06:05.700Z"), b.call().start());
+    assertEquals(0, b.call().duration(), "from its own start to the end");
+    assertEquals(java.util.List.of(), b.warnings());
+  }
+
+  @Test
   void odd_values_are_kept_with_a_warning() {
     var b = berlin.build(ENV, Map.of(Field.START, "yesterday", Field.DURATION, "-3", Field.BILLSEC, "x",
         Field.USERFIELD, "a\u0000b"));

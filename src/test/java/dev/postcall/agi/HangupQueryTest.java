@@ -76,4 +76,14 @@ class HangupQueryTest {
     assertThrows(IllegalArgumentException.class, () -> HangupQuery.parse("200 result=1 (a|b)"));
     assertThrows(IllegalArgumentException.class, () -> HangupQuery.parse(null));
   }
+
+  @Test
+  void an_answer_to_the_expression_without_the_call_start_is_rejected_by_its_count() {
+    int n = Field.values().length;
+    String older = "200 result=1 (" + "|".repeat(n - 2) + ")"; // the expression before POSTCALL_START: one value fewer
+    var e = assertThrows(IllegalArgumentException.class, () -> HangupQuery.parse(older));
+    assertTrue(e.getMessage().startsWith("expected " + n + " values, got " + (n - 1)), e.getMessage());
+    assertEquals(Field.CALL_START, Field.values()[n - 1], "the newest value is the last: older answers differ only by it");
+    assertEquals("1796616092.950000", roundTrip(Map.of("POSTCALL_START", "1796616092.950000")).get(Field.CALL_START));
+  }
 }

@@ -158,4 +158,101 @@ class HangupTimingTest {
     assertEquals(Instant.parse("2026-07-01T10:00:00Z"), b.call().start());
     assertEquals(5, b.call().duration());
   }
+
+  // POSTCALL_START: the first CDR part's start, kept by the shipped dialplan's postcall-dialled at the call's entry
+
+  static Map<Field, String> with(Map<Field, String> v, Field f, String value) {
+    Map<Field, String> out = new java.util.EnumMap<>(v);
+    out.put(f, value);
+    return out;
+  }
+
+  @Test
+  void a_dial_failing_within_50_ms_across_a_second_boundary_lasts_from_the_first_part() {
+    // named at :32.930, first part from :32.950, Dial BUSY from :32.990 to :33.000, the Hangup part from :33.000
+    var env = env("1796616092.27", "Local/200@pc-hh-0000000d;2");
+    Map<Field, String> v = Map.of(Field.START_EPOCH, "1796616093.000120", Field.ANSWER_EPOCH, "0.000000",
+        Field.END_EPOCH, "0.000000", Field.DURATION, "0", Field.BILLSEC, "0", Field.DIALSTATUS, "BUSY", Field.DST, "200",
+        Field.LINKEDID, "1796616092.26");
+    var guessed = utc.build(env, v);
+    assertEquals(Instant.parse("2026-12-07T04:01:33.000120Z"), guessed.call().start(), "without it: taken for the first part");
+    assertEquals(0, guessed.call().duration());
+    var exact = utc.build(env, with(v, Field.CALL_START, "1796616092.950000"));
+    assertEquals(Instant.parse("2026-12-07T04:01:32.950Z"), exact.call().start());
+    assertEquals(1, exact.call().duration(), "as Master.csv's rows: Dial BUSY :32-:33, Hangup :33");
+    assertEquals(Instant.parse("2026-12-07T04:01:33.000120Z"), exact.call().end());
+    assertEquals(0, exact.call().billsec());
+    assertEquals(List.of(), exact.warnings());
+  }
+
+  @Test
+  void a_dial_failing_in_the_first_parts_second_keeps_the_last_parts_duration() {
+    // first part from :32.100, Dial CONGESTION at once, the dialplan plays 2.5 s more: Master.csv's longest row, 2 s
+    var b = utc.build(env("1796616092.27", "Local/400@pc-h-0000000d;2"), Map.of(Field.CALL_START, "1796616092.100000",
+        Field.START_EPOCH, "1796616092.104000", Field.END_EPOCH, "1796616094.604000", Field.DURATION, "2",
+        Field.DIALSTATUS, "CONGESTION", Field.DST, "400", Field.LINKEDID, "1796616092.26"));
+    assertEquals(Instant.parse("2026-12-07T04:01:32.100Z"), b.call().start());
+    assertEquals(2, b.call().duration());
+  }
+
+  /**
+   * BoundaryPbxIT 980 (20 calls at once): named at :45, the CDR engine stamped its first part at
+   * :46.3, Dial CONGESTION at :47.07; Master.csv's rows :46 and :47, 1 s. The uniqueid's second made it 2 s.
+   */
+  @Test
+  void a_first_part_stamped_300_ms_late_is_still_the_start() {
+    var env = env("1796618645.37", "Local/980@pc-boundary-h-0000000f;2");
+    Map<Field, String> v = Map.of(Field.START_EPOCH, "1796618647.072000", Field.END_EPOCH, "0.000000",
+        Field.DURATION, "0", Field.DIALSTATUS, "CONGESTION", Field.DST, "980", Field.LINKEDID, "1796618645.36");
+    assertEquals(2, utc.build(env, v).call().duration(), "without it: from the uniqueid's second");
+    var exact = utc.build(env, with(v, Field.CALL_START, "1796618646.300000"));
+    assertEquals(Instant.parse("2026-12-07T04:44:06.300Z"), exact.call().start());
+    assertEquals(1, exact.call().duration());
+    // one part stamped late: its own figures
+    var one = utc.build(env("1796607126.3", "Local/101@pc-h-00000001;2"), Map.of(Field.CALL_START, "1796607127.300000",
+        Field.START_EPOCH, "1796607127.300000", Field.ANSWER_EPOCH, "1796607127.310000", Field.END_EPOCH,
+        "1796607130.800000", Field.DURATION, "3", Field.BILLSEC, "3", Field.DST, "101", Field.LINKEDID, "1796607126.2"));
+    assertEquals(Instant.parse("2026-12-07T01:32:07.300Z"), one.call().start());
+    assertEquals(3, one.call().duration(), "not 4 from the uniqueid's second");
+  }
+
+  @Test
+  void a_transfer_that_ran_postcall_dialled_again_keeps_the_first_start() {
+    // 810: B talks from :34.2, redirects the caller at :39.1 into a context that runs postcall-dialled
+    // again (ExecIf keeps the first value); C talks 3 s; CDR() in h is the last part, from :39.1
+    var b = utc.build(env("1796591474.1", "Local/810@pc-h-0;2"), Map.of(Field.CALL_START, "1796591474.080000",
+        Field.START_EPOCH, "1796591479.100000", Field.ANSWER_EPOCH, "1796591479.150000", Field.END_EPOCH,
+        "1796591482.300000", Field.DURATION, "3", Field.BILLSEC, "3", Field.ANSWEREDTIME, "3", Field.DST, "xfer",
+        Field.DIALLED, "810", Field.LINKEDID, "1796591474.0"));
+    assertEquals(Instant.parse("2026-12-06T21:11:14.080Z"), b.call().start());
+    assertEquals(8, b.call().duration(), ":14 to :22, every part");
+    assertEquals("810", b.call().extension());
+  }
+
+  @Test
+  void an_implausible_value_is_noted_and_the_start_guessed_from_the_uniqueid() {
+    var env = env("1796616092.27", "Local/300@pc-h-0000000d;2");
+    Map<Field, String> v = Map.of(Field.START_EPOCH, "1796616096.476188", Field.END_EPOCH, "0.000000",
+        Field.DURATION, "0", Field.DIALSTATUS, "NOANSWER", Field.DST, "300", Field.LINKEDID, "1796616092.26");
+    Instant guess = Instant.parse("2026-12-07T04:01:32Z");
+    for (String bad : List.of("1796616096.500000", "1796529692.950000", "yesterday", "1796616092.9e3")) {
+      var b = utc.build(env, with(v, Field.CALL_START, bad));
+      assertEquals(guess, b.call().start(), bad);
+      assertEquals(4, b.call().duration(), bad);
+      assertEquals(1, b.warnings().size(), bad + ": " + b.warnings());
+      assertTrue(b.warnings().get(0).startsWith("POSTCALL_START '" + bad + "' "), b.warnings().toString());
+    }
+    assertTrue(utc.build(env, with(v, Field.CALL_START, "1796616096.500000")).warnings().get(0)
+        .contains("after the last CDR part's start"));
+    assertTrue(utc.build(env, with(v, Field.CALL_START, "1796529692.950000")).warnings().get(0)
+        .contains("before the channel was created"));
+    // a uniqueid that names no second: the start must still be within MAX_CALL of the last part
+    var sim = utc.build(env("sim-1", "SIP/x"), with(v, Field.CALL_START, "1796270492.000000"));
+    assertEquals(Instant.parse("2026-12-07T04:01:36.476188Z"), sim.call().start());
+    assertTrue(sim.warnings().get(0).contains("more than 2 days before"), sim.warnings().toString());
+    // a CDR disabled at the entry: 0.000000, nothing to note
+    var off = utc.build(env, with(v, Field.CALL_START, "0.000000"));
+    assertEquals(guess, off.call().start());
+    assertEquals(List.of(), off.warnings());
+  }
 }
