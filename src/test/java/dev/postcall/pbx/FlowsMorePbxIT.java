@@ -132,6 +132,11 @@ class FlowsMorePbxIT {
       // the h-form picker ends at the pickup (placed 1 s into the ringing, it picks up at once), never answered itself
       if (hFormPicker && (c.duration() > 1 || c.billsec() == null || c.billsec() != 0))
         wrong.add(what + "h form: duration " + c.duration() + ", billsec " + c.billsec());
+      // from its own start (postcall-dialled's POSTCALL_START, the picker's variable even where its h
+      // runs on the picked-up leg's channel): the second its own Local channel's first row starts in
+      java.time.Instant own = ownStart(e.getKey());
+      if (own == null || c.start() == null || c.start().getEpochSecond() != own.getEpochSecond())
+        wrong.add(what + "start " + c.start() + " vs its channel's first row " + own);
       // its recording holds the whole talk (3 s) all the same: reported as audio past the call's end
       long mp3 = FlowsPbxIT.mp3Millis(pbx.incidents().files(pbx.object(e.getKey()).orElseThrow().objectref()).get(0));
       if (mp3 < 2_500) wrong.add(what + "MP3 " + mp3 + " ms");
@@ -139,6 +144,16 @@ class FlowsMorePbxIT {
     assertEquals(List.of(), wrong);
     assertEquals(1.0, pbx.service().metrics().counter("postcall.recordings.past_call").count(),
         "one call's audio runs past its end: the h-form picker's");
+  }
+
+  /** The start of a second person's first Master.csv row: its ;2 half's, else (a picker's ;2 writes none) its ;1 half's. */
+  private static java.time.Instant ownStart(String uniqueid) {
+    int dot = uniqueid.indexOf('.');
+    String one = uniqueid.substring(0, dot + 1) + (Long.parseLong(uniqueid.substring(dot + 1)) - 1);
+    List<MasterCsvRows.Row> rows = MasterCsvRows.read(pbx.masterCsvPath());
+    return rows.stream().filter(r -> r.uniqueid().equals(uniqueid)).min(java.util.Comparator.comparingInt(MasterCsvRows.Row::sequence))
+        .or(() -> rows.stream().filter(r -> r.uniqueid().equals(one) && r.channel().endsWith(";1")).findFirst())
+        .map(r -> r.startIn(pbx.csvZone())).orElse(null);
   }
 
   @Test

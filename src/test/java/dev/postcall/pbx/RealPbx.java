@@ -39,7 +39,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * </pre>
  *
  * The dialplan resource is copied with {@code @POSTCALL_DIALPLAN@} replaced by the project's
- * {@code conf/asterisk/extensions_postcall.conf}. Asterisk, postcall, the simulator and the test
+ * {@code conf/asterisk/extensions_postcall.conf}; the kit's callers (its {@code pc-prologue}) run
+ * that file's postcall-dialled first thing. Asterisk, postcall, the simulator and the test
  * database are stopped after the class, whatever happened. Skips the class (one line) without the kit.
  */
 public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
@@ -137,6 +138,14 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
     Files.writeString(dialplan, resource(dialplanResource)
         .replace("@POSTCALL_DIALPLAN@", PbxKit.projectDialplan().toString()), StandardCharsets.UTF_8);
     pbx = Pbx.up(pbxDir(), agiPort != null ? agiPort : service.agiPort(), dialplan, tz);
+    // the kit's callers run postcall-dialled first thing, as the README tells admins to
+    Path kit = pbxDir().resolve("etc/extensions.conf");
+    String plan = Files.readString(kit, StandardCharsets.UTF_8);
+    String withDialled = plan.replaceFirst("(?m)^(\\[pc-prologue\\]\\R[^\\n]*\\R)",
+        "$1" + java.util.regex.Matcher.quoteReplacement(" same => n,Gosub(postcall-dialled,s,1(${ARG1}))\n"));
+    if (withDialled.equals(plan)) throw new IllegalStateException("no [pc-prologue] in the kit's " + kit + " to run postcall-dialled in");
+    Files.writeString(kit, withDialled, StandardCharsets.UTF_8);
+    pbx.rx("dialplan reload");
     // Asterisk's CDR settings are the project's shipped file (both sections in cdr.conf)
     String cdr = Files.readString(PbxKit.projectDialplan().resolveSibling("cdr_postcall.conf"), StandardCharsets.UTF_8);
     cdr = cdr.replace("usegmtime = no", "usegmtime = " + (usegmtime ? "yes" : "no"));

@@ -87,8 +87,9 @@ final class ScenarioCalls {
   }
 
   /**
-   * Start within 1 s of the channel's creation (a first CDR can start in the next second: Master.csv
-   * then shows that one); duration, billsec and end as Master.csv sees the whole call.
+   * Start within 1 s of the channel's creation (a first CDR can start in the next second) and in the
+   * second of Master.csv's first row (the callers run postcall-dialled, which keeps that start);
+   * duration, billsec and end as Master.csv sees the whole call.
    */
   static void assertWholeCallTiming(RealPbx pbx) throws Exception {
     List<String> wrong = new ArrayList<>();
@@ -100,6 +101,8 @@ final class ScenarioCalls {
       // the uniqueid names the creation second [created, created + 1 s): within 1 s of a moment in it
       if (!start.isAfter(created.minusSeconds(1)) || !start.isBefore(created.plusSeconds(2)))
         wrong.add(what + ": start " + start + " vs channel created in the second " + created);
+      if (start.getEpochSecond() != c.start(pbx.csvZone()).getEpochSecond())
+        wrong.add(what + ": start " + start + " vs Master.csv's first row " + c.start(pbx.csvZone()) + " " + c.rows());
       if (Integer.parseInt(o.first("duration")) != c.duration(pbx.csvZone()))
         wrong.add(what + ": duration " + o.first("duration") + " vs Master.csv " + c.duration(pbx.csvZone()) + " " + c.rows());
       CallRecord stored = pbx.storedCall(c.uniqueid()).orElseThrow();
