@@ -3,6 +3,7 @@ package dev.postcall;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
 import dev.postcall.db.Database;
+import dev.postcall.db.Sql;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -80,14 +81,13 @@ public final class TestDb implements AutoCloseable {
 
   /**
    * Runs a query and returns the first column of the first row as a long. {@code params} bind to
-   * its {@code ?} in order; an enum (a {@link dev.postcall.queue.JobState}, a {@link
-   * dev.postcall.queue.Stage}) binds as its name, as the main code binds it, so that a renamed
+   * its {@code ?} in order as {@link Sql#bind} binds them: an enum (a {@link
+   * dev.postcall.queue.JobState}, a {@link dev.postcall.queue.Stage}) as its name, so that a renamed
    * state fails to compile instead of matching nothing.
    */
   public long count(String sql, Object... params) {
-    try (Connection c = ds().getConnection(); PreparedStatement ps = prepare(c, sql, params); var rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
+    try (Connection c = ds().getConnection()) {
+      return Sql.scalarLong(c, sql, params);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
@@ -164,14 +164,9 @@ public final class TestDb implements AutoCloseable {
   /** Seconds from the database's now to a job's time column (negative: in the past). */
   public double secondsFromNow(String uniqueid, String column) {
     if (!column.matches("[a-z_]+")) throw new IllegalArgumentException(column);
-    try (Connection c = ds().getConnection(); var ps = c.prepareStatement(
-        "SELECT TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(3), j." + column + ") FROM jobs j JOIN calls c ON c.id = j.call_id"
-            + " WHERE c.uniqueid = ?")) {
-      ps.setString(1, uniqueid);
-      try (var rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1) / 1e6;
-      }
+    try (Connection c = ds().getConnection()) {
+      return Sql.scalarLong(c, "SELECT TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(3), j." + column + ") FROM jobs j"
+          + " JOIN calls c ON c.id = j.call_id WHERE c.uniqueid = ?", uniqueid) / 1e6;
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
@@ -189,12 +184,7 @@ public final class TestDb implements AutoCloseable {
   private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
     try {
-      for (int i = 0; i < params.length; i++) {
-        Object p = params[i];
-        if (p instanceof Enum<?> e) ps.setString(i + 1, e.name());
-        else ps.setObject(i + 1, p);
-      }
-      return ps;
+      return Sql.bind(ps, params);
     } catch (SQLException | RuntimeException e) {
       ps.close();
       throw e;

@@ -220,7 +220,7 @@ public final class CallSearch {
     args.add(limit);
     List<Row> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      bind(ps, args);
+      Sql.bind(ps, args.toArray());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String outcome = rs.getString("dial_status");
@@ -233,16 +233,6 @@ public final class CallSearch {
       }
     }
     return out;
-  }
-
-  private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
-    for (int i = 0; i < args.size(); i++) {
-      Object v = args.get(i);
-      if (v instanceof Instant t) Sql.setInstant(ps, i + 1, t);
-      else if (v instanceof Integer n) ps.setInt(i + 1, n);
-      else if (v instanceof Long n) ps.setLong(i + 1, n);
-      else ps.setString(i + 1, (String) v);
-    }
   }
 
   private static void addAgent(List<String> where, List<Object> args, String agent) {
@@ -279,18 +269,13 @@ public final class CallSearch {
   /** How many calls the numbers have as caller or called number, counting no further than {@code max}. */
   private static long callsOf(Connection c, List<String> numbers, int max) throws SQLException {
     String in = "IN (" + "?,".repeat(numbers.size() - 1) + "?)";
-    try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM calls WHERE caller_digits "
-        + in + " LIMIT ?) a) + (SELECT COUNT(*) FROM (SELECT 1 FROM calls WHERE called_digits " + in + " LIMIT ?) b)")) {
-      int k = 0;
-      for (String n : numbers) ps.setString(++k, n);
-      ps.setInt(++k, max);
-      for (String n : numbers) ps.setString(++k, n);
-      ps.setInt(++k, max);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
+    List<Object> args = new ArrayList<>(numbers);
+    args.add(max);
+    args.addAll(numbers);
+    args.add(max);
+    return Sql.scalarLong(c, "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM calls WHERE caller_digits " + in
+        + " LIMIT ?) a) + (SELECT COUNT(*) FROM (SELECT 1 FROM calls WHERE called_digits " + in + " LIMIT ?) b)",
+        args.toArray());
   }
 
   /** The stored outcomes delivered as {@code status}; for the default status those no mapping names. */

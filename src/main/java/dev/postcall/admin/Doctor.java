@@ -2,6 +2,7 @@ package dev.postcall.admin;
 
 import dev.postcall.agi.AddressAllowlist;
 import dev.postcall.config.PostcallConfig;
+import dev.postcall.db.Sql;
 import dev.postcall.incident.IncidentSystem;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -447,9 +448,9 @@ public final class Doctor {
       return out;
     }
     try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-      try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1")) {
-        rs.next();
-        out.add(ok("database", "reachable, " + rs.getLong(1) + " migrations applied"));
+      try {
+        long applied = Sql.scalarLong(c, "SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1");
+        out.add(ok("database", "reachable, " + applied + " migrations applied"));
       } catch (java.sql.SQLException e) {
         out.add(problem("database", "reachable but not migrated (" + e.getMessage() + ")", "start postcall once: it migrates the schema"));
       }

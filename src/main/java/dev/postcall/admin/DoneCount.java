@@ -3,11 +3,11 @@ package dev.postcall.admin;
 import dev.postcall.db.Sql;
 import dev.postcall.queue.JobState;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How many jobs were ever delivered, without counting them all on every scrape. Delivered jobs
@@ -39,17 +39,16 @@ final class DoneCount {
   }
 
   private static long count(Connection c, Instant from, Instant before) throws SQLException {
-    String sql = "SELECT COUNT(*) FROM jobs WHERE state = ?"
-        + (from == null ? "" : " AND updated_at >= ?") + (before == null ? "" : " AND updated_at < ?");
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, JobState.DONE.name());
-      int i = 2;
-      if (from != null) Sql.setInstant(ps, i++, from);
-      if (before != null) Sql.setInstant(ps, i, before);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
+    StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM jobs WHERE state = ?");
+    List<Object> args = new ArrayList<>(List.of(JobState.DONE));
+    if (from != null) {
+      sql.append(" AND updated_at >= ?");
+      args.add(from);
     }
+    if (before != null) {
+      sql.append(" AND updated_at < ?");
+      args.add(before);
+    }
+    return Sql.scalarLong(c, sql.toString(), args.toArray());
   }
 }

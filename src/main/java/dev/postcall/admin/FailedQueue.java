@@ -77,7 +77,7 @@ public final class FailedQueue {
     args.add(offset);
     List<FailedRow> out = new ArrayList<>();
     long total = 0;
-    try (Connection c = ds.getConnection(); PreparedStatement ps = bind(c.prepareStatement(sql), args);
+    try (Connection c = ds.getConnection(); PreparedStatement ps = Sql.bind(c.prepareStatement(sql), args.toArray());
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         String stage = rs.getString("failed_stage");
@@ -96,10 +96,8 @@ public final class FailedQueue {
     boolean needsCalls = f.since() != null || f.until() != null || f.number() != null;
     String from = needsCalls ? from(f) : " FROM jobs j WHERE j.state = ?";
     String sql = "SELECT COUNT(*) FROM (SELECT 1" + from + where(f, args) + " LIMIT " + (COUNT_CAP + 1) + ") t";
-    try (Connection c = ds.getConnection(); PreparedStatement ps = bind(c.prepareStatement(sql), args);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
+    try (Connection c = ds.getConnection()) {
+      return Sql.scalarLong(c, sql, args.toArray());
     }
   }
 
@@ -143,16 +141,6 @@ public final class FailedQueue {
   /** LIKE pattern for "contains", with the user's own % and _ taken literally. */
   private static String contains(String s) {
     return "%" + s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-  }
-
-  private static PreparedStatement bind(PreparedStatement ps, List<Object> args) throws SQLException {
-    for (int i = 0; i < args.size(); i++) {
-      Object a = args.get(i);
-      if (a instanceof Instant t) Sql.setInstant(ps, i + 1, t);
-      else if (a instanceof JobState st) ps.setString(i + 1, st.name());
-      else ps.setObject(i + 1, a);
-    }
-    return ps;
   }
 
   /**
@@ -259,14 +247,7 @@ public final class FailedQueue {
   private static long delivered(Connection c, Instant since) throws SQLException {
     // updated_at is done_at for a DONE job (JobQueue.done sets both; nothing touches it after):
     // filtered so, the count reads (state, updated_at) instead of needing an index of its own.
-    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM jobs WHERE state = ? AND updated_at >= ?")) {
-      ps.setString(1, JobState.DONE.name());
-      Sql.setInstant(ps, 2, since);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
+    return Sql.scalarLong(c, "SELECT COUNT(*) FROM jobs WHERE state = ? AND updated_at >= ?", JobState.DONE, since);
   }
 
   /** Deliveries per hour over the last {@code hours} hours, oldest first, zero-filled. */

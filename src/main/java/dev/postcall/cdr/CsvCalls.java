@@ -106,11 +106,7 @@ public final class CsvCalls {
   }
 
   private static long nextId(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) + 1 FROM calls");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return Sql.scalarLong(c, "SELECT COALESCE(MAX(id), 0) + 1 FROM calls");
   }
 
   /**

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,18 +74,9 @@ final class MasterCsvWatch {
 
   private long agiCallsBetween(Instant from, Instant to) throws SQLException {
     if (!from.isBefore(to)) return 0;
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT COUNT(*) FROM calls WHERE start_time > ? AND start_time < ? AND end_time < ? AND source = 'AGI'"
-                + " AND pbx_id = ?")) {
-      Sql.setInstant(ps, 1, from);
-      Sql.setInstant(ps, 2, to);
-      Sql.setInstant(ps, 3, to);
-      ps.setString(4, pbxId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
+    try (Connection c = ds.getConnection()) {
+      return Sql.scalarLong(c, "SELECT COUNT(*) FROM calls WHERE start_time > ? AND start_time < ? AND end_time < ?"
+          + " AND source = 'AGI' AND pbx_id = ?", from, to, to, pbxId);
     }
   }
 }

@@ -48,6 +48,36 @@ public final class Sql {
     return rs.wasNull() ? null : v;
   }
 
+  /**
+   * Binds {@code params} to the statement's {@code ?} from index 1: an {@link Instant} as {@link
+   * #setInstant} binds it, an enum (a job state, a stage) by its name, anything else with
+   * setObject. Returns {@code ps}.
+   */
+  public static PreparedStatement bind(PreparedStatement ps, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      Object p = params[i];
+      if (p instanceof Instant t) setInstant(ps, i + 1, t);
+      else if (p instanceof Enum<?> e) ps.setString(i + 1, e.name());
+      else ps.setObject(i + 1, p);
+    }
+    return ps;
+  }
+
+  /**
+   * The first column of the first row of a query that always returns one (a {@code COUNT(*)}, a
+   * {@code COALESCE(MAX(…), 0)}), read as {@link ResultSet#getLong} reads it: NULL is 0. {@code
+   * params} bind as {@link #bind} binds them.
+   */
+  public static long scalarLong(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) throw new SQLException("no row from " + sql);
+        return rs.getLong(1);
+      }
+    }
+  }
+
   /** Work inside one transaction. */
   @FunctionalInterface
   public interface Work<T> {

@@ -24,11 +24,8 @@ public final class CallConflicts {
   }
 
   public long count() throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM call_conflicts");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
+    try (Connection c = ds.getConnection()) {
+      return Sql.scalarLong(c, "SELECT COUNT(*) FROM call_conflicts");
     }
   }
 

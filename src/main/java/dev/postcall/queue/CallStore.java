@@ -405,11 +405,8 @@ public final class CallStore {
   }
 
   public long count() throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM calls");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
+    try (Connection c = ds.getConnection()) {
+      return Sql.scalarLong(c, "SELECT COUNT(*) FROM calls");
     }
   }
 

@@ -150,11 +150,8 @@ public final class RouteLoader implements AutoCloseable {
   }
 
   private long topId() throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM calls");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
+    try (Connection c = ds.getConnection()) {
+      return Sql.scalarLong(c, "SELECT COALESCE(MAX(id), 0) FROM calls");
     }
   }
 

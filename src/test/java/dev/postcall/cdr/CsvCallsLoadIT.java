@@ -177,10 +177,7 @@ class CsvCallsLoadIT {
             () -> st.execute("LOAD DATA LOCAL INFILE '" + path + "' INTO TABLE stolen"));
         assertEquals(true, e.getMessage().contains("allowLoadLocalInfileInPath"), e.getMessage());
       }
-      try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM stolen")) {
-        rs.next();
-        assertEquals(0, rs.getLong(1), "nothing read");
-      }
+      assertEquals(0, Sql.scalarLong(c, "SELECT COUNT(*) FROM stolen"), "nothing read");
       c.rollback();
     } finally {
       java.nio.file.Files.delete(secret);

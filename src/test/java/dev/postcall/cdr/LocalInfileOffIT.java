@@ -2,6 +2,7 @@ package dev.postcall.cdr;
 
 import dev.postcall.db.Database;
 import dev.postcall.db.EmbeddedDatabase;
+import dev.postcall.db.Sql;
 
 import dev.postcall.call.CallRecord;
 import dev.postcall.cdr.CsvCalls;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -60,9 +60,8 @@ class LocalInfileOffIT {
   }
 
   static long count(String sql) throws SQLException {
-    try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
+    try (Connection c = db.dataSource().getConnection()) {
+      return Sql.scalarLong(c, sql);
     }
   }
 

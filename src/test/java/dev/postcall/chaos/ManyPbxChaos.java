@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.TestDb;
+import dev.postcall.db.Sql;
 import dev.postcall.sim.CallSimulator;
 import dev.postcall.sim.CallSimulator.Outcome;
 import dev.postcall.sim.CallSimulator.SimulatedCall;
@@ -667,11 +668,8 @@ class ManyPbxChaos {
 
     /** From the first call's row to the last job done: the window the deliveries ran in. */
     double deliveryWindowSeconds(TestDb db) throws SQLException {
-      try (Connection c = db.ds().getConnection();
-          PreparedStatement ps = c.prepareStatement("SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), MAX(done_at)) FROM jobs");
-          ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1) / 1e6;
+      try (Connection c = db.ds().getConnection()) {
+        return Sql.scalarLong(c, "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), MAX(done_at)) FROM jobs") / 1e6;
       }
     }
   }

@@ -64,13 +64,8 @@ class PrimarySwitchChaos {
   }
 
   private static long done(Database db) throws java.sql.SQLException {
-    try (java.sql.Connection c = db.dataSource().getConnection();
-        java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM jobs WHERE state = ?")) {
-      ps.setString(1, dev.postcall.queue.JobState.DONE.name());
-      try (java.sql.ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
+    try (java.sql.Connection c = db.dataSource().getConnection()) {
+      return dev.postcall.db.Sql.scalarLong(c, "SELECT COUNT(*) FROM jobs WHERE state = ?", dev.postcall.queue.JobState.DONE);
     }
   }
 }

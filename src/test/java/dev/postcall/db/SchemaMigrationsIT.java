@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
@@ -190,9 +189,8 @@ class SchemaMigrationsIT {
   }
 
   private long count(String sql) throws Exception {
-    try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
+    try (Connection c = db.dataSource().getConnection()) {
+      return Sql.scalarLong(c, sql);
     }
   }
 

@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoMoreInteractions;
 import static org.mockito.Mockito.when;
 
+import dev.postcall.queue.Stage;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -41,5 +46,16 @@ class SqlTest {
       throw new SQLException("Duplicate entry", "23000", 1062);
     }));
     assertEquals(1, once.get());
+  }
+
+  @Test
+  void bind_sets_an_instant_as_utc_text_an_enum_by_its_name_and_the_rest_as_objects() throws Exception {
+    PreparedStatement ps = mock(PreparedStatement.class);
+    assertEquals(ps, Sql.bind(ps, Instant.parse("2026-12-07T04:05:06.789Z"), Stage.ATTACH, 7, "x"));
+    verify(ps).setString(1, "2026-12-07 04:05:06.789");
+    verify(ps).setString(2, "ATTACH");
+    verify(ps).setObject(3, 7);
+    verify(ps).setObject(4, "x");
+    verifyNoMoreInteractions(ps);
   }
 }
