@@ -180,7 +180,7 @@ public final class CallStore {
     List<Boolean> out = new ArrayList<>(calls.size());
     for (int from = 0; from < calls.size(); from += BATCH) {
       List<CallRecord> chunk = calls.subList(from, Math.min(calls.size(), from + BATCH));
-      Set<CallRecord.Key> known = existing(c, chunk.stream().map(CallStore::key).distinct().toList());
+      Set<CallRecord.Key> known = new HashSet<>(sources(c, chunk.stream().map(CallStore::key).distinct().toList()).keySet());
       List<CallRecord> fresh = new ArrayList<>();
       List<CallRecord> seen = new ArrayList<>();
       for (CallRecord r : chunk) {
@@ -189,11 +189,15 @@ public final class CallStore {
       }
       if (!fresh.isEmpty() && insertRows(c, fresh, null) < fresh.size()) {
         // Another transaction stored some of them after our look (the tailer, from Master.csv): the
-        // insert waited for its commit and kept its row. Those calls are known ones, whose rows
-        // take this hangup's values as any known call's do — not new calls of ours.
-        Set<CallRecord.Key> theirs = storedBySomeoneElse(c, fresh);
+        // insert waited for its commit and kept its row, stored from another source than ours. Those
+        // calls are known ones, whose rows take this hangup's values as any known call's do — not
+        // new calls of ours.
+        java.util.Map<CallRecord.Key, String> stored = sources(c, fresh.stream().map(CallStore::key).toList());
         List<CallRecord> kept = new ArrayList<>();
-        for (CallRecord r : fresh) (theirs.contains(key(r)) ? seen : kept).add(r);
+        for (CallRecord r : fresh) {
+          String source = stored.get(key(r));
+          (source != null && !source.equals(r.source().name()) ? seen : kept).add(r);
+        }
         fresh = kept;
       }
       Set<CallRecord.Key> ours = new HashSet<>();
@@ -294,55 +298,37 @@ public final class CallStore {
     return out;
   }
 
-  /** Which of {@code calls} are stored from another source than their own (another path's row won the insert). */
-  private static Set<CallRecord.Key> storedBySomeoneElse(Connection c, List<CallRecord> calls) throws SQLException {
-    java.util.Map<CallRecord.Key, String> source = new java.util.HashMap<>();
-    for (CallRecord r : calls) source.put(key(r), r.source().name());
-    Set<CallRecord.Key> out = new HashSet<>();
-    for (var e : byPbx(List.copyOf(source.keySet())).entrySet()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid, source FROM calls WHERE pbx_id = ? AND uniqueid IN ("
-          + String.join(",", Collections.nCopies(e.getValue().size(), "?")) + ")")) {
-        ps.setString(1, e.getKey());
-        for (int i = 0; i < e.getValue().size(); i++) ps.setString(i + 2, e.getValue().get(i));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            CallRecord.Key k = new CallRecord.Key(e.getKey(), rs.getString(1));
-            if (!rs.getString(2).equals(source.get(k))) out.add(k);
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  private static Set<CallRecord.Key> existing(Connection c, List<CallRecord.Key> keys) throws SQLException {
-    Set<CallRecord.Key> out = new HashSet<>();
-    for (var e : byPbx(keys).entrySet()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT uniqueid FROM calls WHERE pbx_id = ? AND uniqueid IN ("
-          + String.join(",", Collections.nCopies(e.getValue().size(), "?")) + ")")) {
-        ps.setString(1, e.getKey());
-        for (int i = 0; i < e.getValue().size(); i++) ps.setString(i + 2, e.getValue().get(i));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) out.add(new CallRecord.Key(e.getKey(), rs.getString(1)));
-        }
-      }
-    }
+  /** The source of each of {@code keys} that is stored: the ones missing are not. */
+  private static java.util.Map<CallRecord.Key, String> sources(Connection c, List<CallRecord.Key> keys) throws SQLException {
+    java.util.Map<CallRecord.Key, String> out = new java.util.HashMap<>();
+    forEachStored(c, keys, "uniqueid, source", (pbxId, rs) -> out.put(new CallRecord.Key(pbxId, rs.getString(1)), rs.getString(2)));
     return out;
   }
 
   private static List<Long> ids(Connection c, List<CallRecord.Key> keys) throws SQLException {
     List<Long> out = new ArrayList<>();
+    forEachStored(c, keys, "id", (pbxId, rs) -> out.add(rs.getLong(1)));
+    return out;
+  }
+
+  /** Reads one row of {@link #forEachStored}. */
+  @FunctionalInterface
+  interface StoredRow {
+    void read(String pbxId, ResultSet rs) throws SQLException;
+  }
+
+  /** Selects {@code columns} of the stored calls among {@code keys}, one query per PBX ({@link #byPbx}). */
+  static void forEachStored(Connection c, List<CallRecord.Key> keys, String columns, StoredRow row) throws SQLException {
     for (var e : byPbx(keys).entrySet()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id FROM calls WHERE pbx_id = ? AND uniqueid IN ("
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM calls WHERE pbx_id = ? AND uniqueid IN ("
           + String.join(",", Collections.nCopies(e.getValue().size(), "?")) + ")")) {
         ps.setString(1, e.getKey());
         for (int i = 0; i < e.getValue().size(); i++) ps.setString(i + 2, e.getValue().get(i));
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) out.add(rs.getLong(1));
+          while (rs.next()) row.read(e.getKey(), rs);
         }
       }
     }
-    return out;
   }
 
   /** Binds the call's columns; {@code receivedAt} null: the database's now. */

@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -208,19 +207,10 @@ final class ConflictCheck {
 
   private static Map<CallRecord.Key, Stored> load(Connection c, List<CallRecord.Key> keys) throws SQLException {
     Map<CallRecord.Key, Stored> out = new LinkedHashMap<>();
-    for (var e : CallStore.byPbx(keys).entrySet()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM calls WHERE pbx_id = ? AND uniqueid IN ("
-          + String.join(",", Collections.nCopies(e.getValue().size(), "?")) + ")")) {
-        ps.setString(1, e.getKey());
-        for (int i = 0; i < e.getValue().size(); i++) ps.setString(i + 2, e.getValue().get(i));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            CallRecord call = CallStore.read(rs);
-            out.put(call.key(), new Stored(rs.getLong("id"), call));
-          }
-        }
-      }
-    }
+    CallStore.forEachStored(c, keys, "*", (pbxId, rs) -> {
+      CallRecord call = CallStore.read(rs);
+      out.put(call.key(), new Stored(rs.getLong("id"), call));
+    });
     return out;
   }
 
