@@ -4,6 +4,8 @@ import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
 import dev.postcall.db.Database;
 import dev.postcall.db.Sql;
+import dev.postcall.queue.JobState;
+import dev.postcall.queue.Stage;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -105,6 +107,24 @@ public final class TestDb implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The state of the job of call {@code uniqueid}; null without a job. */
+  public JobState state(String uniqueid) {
+    String s = job(uniqueid, "state");
+    return s == null ? null : JobState.valueOf(s);
+  }
+
+  /** The state of the job of call {@code uniqueid} of PBX {@code pbxId}; null without a job. */
+  public JobState state(String pbxId, String uniqueid) {
+    String s = job(pbxId, uniqueid, "state");
+    return s == null ? null : JobState.valueOf(s);
+  }
+
+  /** The stage of the job of call {@code uniqueid}; null without a job. */
+  public Stage stage(String uniqueid) {
+    String s = job(uniqueid, "stage");
+    return s == null ? null : Stage.valueOf(s);
   }
 
   /** A column of the job of call {@code uniqueid} of PBX {@code pbxId}; null without a job. */

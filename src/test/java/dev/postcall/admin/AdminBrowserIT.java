@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postcall.queue.JobState;
 import dev.postcall.queue.Stage;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -116,13 +117,13 @@ class AdminBrowserIT {
     assertEquals("Retrying 1 of 1 call(s).", browser.findElement(By.id("message")).getText());
     assertEquals(List.of("700.4", "700.1"), listedIds());
     assertTrue(browser.getCurrentUrl().contains("number=030"), browser.getCurrentUrl());
-    assertEquals("PENDING", AdminWebIT.stateIn(f, "700.2"));
+    assertEquals(JobState.PENDING, AdminWebIT.stateIn(f, "700.2"));
 
     // discard one with a reason
     browser.findElement(By.id("discard-reason")).sendKeys("test call from the installer");
     row("700.1").findElement(By.cssSelector("button.discard-one")).click();
     waiting().until(d -> listedIds().equals(List.of("700.4")));
-    assertEquals("DISCARDED", AdminWebIT.stateIn(f, "700.1"));
+    assertEquals(JobState.DISCARDED, AdminWebIT.stateIn(f, "700.1"));
     assertEquals(1, f.db.count("SELECT COUNT(*) FROM jobs WHERE discarded_by = 'web:dora'"
         + " AND discard_reason = 'test call from the installer'"));
 

@@ -96,7 +96,7 @@ class AdminWebIT {
       assertEquals("/login", URI.create(r.headers().firstValue("location").orElseThrow()).getPath(), p);
     }
     assertEquals(401, post(c, "/failed/retry", "one=500.3").statusCode());
-    assertEquals("FAILED", state("500.3"));
+    assertEquals(JobState.FAILED, state("500.3"));
     assertEquals(200, get(c, "/login").statusCode());
     assertEquals(200, get(c, "/health").statusCode());
   }
@@ -119,10 +119,10 @@ class AdminWebIT {
     assertEquals(403, post(c, "/failed/retry", "one=500.3").statusCode());
     assertEquals(403, post(c, "/failed/retry", "one=500.3&csrf=wrong").statusCode());
     assertEquals(403, post(c, "/failed/discard", "one=500.3&reason=x").statusCode());
-    assertEquals("FAILED", state("500.3"));
+    assertEquals(JobState.FAILED, state("500.3"));
     HttpResponse<String> ok = post(c, "/failed/discard", "one=500.3&reason=dup&csrf=" + enc((String) s[1]));
     assertEquals(303, ok.statusCode());
-    assertEquals("DISCARDED", state("500.3"));
+    assertEquals(JobState.DISCARDED, state("500.3"));
     assertEquals(1, f.db.count("SELECT COUNT(*) FROM jobs WHERE discarded_by = 'web:tester' AND discard_reason = 'dup'"));
   }
 
@@ -234,11 +234,11 @@ class AdminWebIT {
     assertFalse(hostile.body().contains("<script>x"), hostile.body());
   }
 
-  static String state(String uid) {
+  static JobState state(String uid) {
     return stateIn(f, uid);
   }
 
-  static String stateIn(WebFixture f, String uid) {
-    return f.db.job(uid, "state");
+  static JobState stateIn(WebFixture f, String uid) {
+    return f.db.state(uid);
   }
 }

@@ -205,12 +205,12 @@ class CallsPageIT {
         .header("Content-Type", "application/x-www-form-urlencoded");
     assertEquals(403, c.send(retry.POST(HttpRequest.BodyPublishers.ofString("one=800.2&back=/calls/800.2")).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode());
-    assertEquals("FAILED", AdminWebIT.stateIn(f, "800.2"));
+    assertEquals(JobState.FAILED, AdminWebIT.stateIn(f, "800.2"));
     HttpResponse<String> ok = c.send(retry.POST(HttpRequest.BodyPublishers.ofString("one=800.2&back=/calls/800.2&csrf="
         + enc(csrf))).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(303, ok.statusCode());
     assertEquals("/calls/800.2", ok.headers().firstValue("location").map(l -> URI.create(l).getPath()).orElseThrow());
-    assertEquals("PENDING", AdminWebIT.stateIn(f, "800.2"));
+    assertEquals(JobState.PENDING, AdminWebIT.stateIn(f, "800.2"));
     // put back as it was for the other tests
     f.db.exec("UPDATE jobs j JOIN calls c ON c.id = j.call_id SET j.state = ? WHERE c.uniqueid = '800.2'", JobState.FAILED);
   }

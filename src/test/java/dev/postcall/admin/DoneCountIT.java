@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.postcall.MutableClock;
 import dev.postcall.TestDb;
+import dev.postcall.queue.JobState;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -22,19 +23,19 @@ class DoneCountIT {
       for (int i = 0; i < 5; i++) seed.delivered("900." + i, "0301", clock.instant());
       clock.advance(Duration.ofHours(1));
       FailedQueue queue = new FailedQueue(db.ds(), clock);
-      assertEquals(5, queue.stats().count("DONE"), "the first refresh counts them all");
+      assertEquals(5, queue.stats().count(JobState.DONE), "the first refresh counts them all");
 
       seed.delivered("901.1", "0301", clock.instant()); // within the last ten minutes: counted live
-      assertEquals(6, queue.stats().count("DONE"));
+      assertEquals(6, queue.stats().count(JobState.DONE));
       clock.advance(Duration.ofMinutes(11)); // 901.1 is settled now
       seed.delivered("901.2", "0301", clock.instant());
-      assertEquals(7, queue.stats().count("DONE"));
+      assertEquals(7, queue.stats().count(JobState.DONE));
       seed.failed("902.1", "0301", clock.instant(), dev.postcall.queue.Stage.CREATE, "e");
       clock.advance(Duration.ofHours(2));
       QueueStats st = queue.stats();
-      assertEquals(7, st.count("DONE"), "each delivery counted once across three cutoffs");
-      assertEquals(1, st.count("FAILED"));
-      assertEquals(7, new FailedQueue(db.ds(), clock).stats().count("DONE"), "a count from scratch agrees");
+      assertEquals(7, st.count(JobState.DONE), "each delivery counted once across three cutoffs");
+      assertEquals(1, st.count(JobState.FAILED));
+      assertEquals(7, new FailedQueue(db.ds(), clock).stats().count(JobState.DONE), "a count from scratch agrees");
     }
   }
 }

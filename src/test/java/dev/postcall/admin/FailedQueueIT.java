@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.postcall.MutableClock;
 import dev.postcall.TestDb;
+import dev.postcall.queue.JobState;
 import dev.postcall.queue.Stage;
 import java.time.Instant;
 import java.util.List;
@@ -69,8 +70,8 @@ class FailedQueueIT {
   @Test
   void stats_count_by_state_and_date_the_oldest_call_still_waiting() throws Exception {
     QueueStats before = queue.stats();
-    assertEquals(7L, before.byState().get("FAILED"));
-    assertEquals(1L, before.byState().get("DONE"));
+    assertEquals(7, before.count(JobState.FAILED));
+    assertEquals(1, before.count(JobState.DONE));
     // failed and delivered jobs are older, but none of them is waiting
     assertNull(before.oldestPending());
     // the seven failed jobs were updated within the hour too; only the delivery counts
@@ -82,7 +83,7 @@ class FailedQueueIT {
     clock.advance(java.time.Duration.ofSeconds(5));
     seed.pending("802.2", "0302", clock.instant());
     QueueStats after = queue.stats();
-    assertEquals(2L, after.byState().get("PENDING"));
+    assertEquals(2, after.count(JobState.PENDING));
     assertEquals(first, after.oldestPending());
   }
 }

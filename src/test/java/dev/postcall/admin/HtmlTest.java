@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postcall.queue.Stage;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -38,7 +39,7 @@ class HtmlTest {
     FailedFilter f = new FailedForm("2026-11-20", "2026-11-21", "attach", " 0301 ", "").toFilter();
     assertEquals(Instant.parse("2026-11-20T00:00:00Z"), f.since());
     assertEquals(Instant.parse("2026-11-22T00:00:00Z"), f.until());
-    assertEquals("ATTACH", f.stage().name());
+    assertEquals(Stage.ATTACH, f.stage());
     assertEquals("0301", f.number());
     assertEquals(null, f.reason());
     assertEquals(Instant.parse("2026-11-20T10:30:00Z"), FailedForm.date("since", "2026-11-20T10:30", false));

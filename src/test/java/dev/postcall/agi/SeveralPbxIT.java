@@ -13,7 +13,9 @@ import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
 import dev.postcall.incident.SoapIncidentSystem;
 import dev.postcall.queue.CallStore;
+import dev.postcall.queue.JobEventOutcome;
 import dev.postcall.queue.JobQueue;
+import dev.postcall.queue.JobState;
 import dev.postcall.queue.RecordingOwnership;
 import dev.postcall.sim.IncidentServer;
 import dev.postcall.sim.IncidentServer.StoredObject;
@@ -118,12 +120,12 @@ class SeveralPbxIT {
     pool.start();
   }
 
-  String state(String pbx, String uid) {
-    return db.job(pbx, uid, "state");
+  JobState state(String pbx, String uid) {
+    return db.state(pbx, uid);
   }
 
   void awaitDone(String pbx, String uid) {
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> "DONE".equals(state(pbx, uid)));
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> state(pbx, uid) == JobState.DONE);
   }
 
   StoredObject object(String pbx, String uid) {
@@ -194,7 +196,7 @@ class SeveralPbxIT {
     for (String pbx : List.of("pbx-a", "pbx-b"))
       for (String uid : List.of(U1, U2)) assertEquals(1, server.creates(pbx, uid), "one create reached the system: " + pbx + "/" + uid);
     assertEquals(1, db.count("SELECT COUNT(*) FROM job_events e JOIN jobs j ON j.id = e.job_id JOIN calls c ON c.id = j.call_id"
-        + " WHERE c.pbx_id = 'pbx-b' AND c.uniqueid = '" + U1 + "' AND e.outcome = 'RETRY'"),
+        + " WHERE c.pbx_id = 'pbx-b' AND c.uniqueid = ? AND e.outcome = ?", U1, JobEventOutcome.RETRY),
         "B's U1 went through the lost create response");
     assertEquals(1.0, metricsB.find("postcall.agi.duplicates").counter().count());
   }

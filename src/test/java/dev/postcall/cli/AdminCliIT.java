@@ -144,18 +144,18 @@ class AdminCliIT {
     Run retried = run("failed", "retry", "400.1", "--as", "carol", "--json");
     assertEquals(0, retried.rc(), retried.err());
     assertEquals("400.1", JSON.readTree(retried.out()).get("retried").get(0).asText());
-    assertEquals("PENDING", state("400.1"));
+    assertEquals(JobState.PENDING, state("400.1"));
 
     Run discarded = run("failed", "discard", "400.2", "--reason", "test call", "--as", "carol");
     assertEquals(0, discarded.rc(), discarded.err());
-    assertEquals("DISCARDED", state("400.2"));
+    assertEquals(JobState.DISCARDED, state("400.2"));
     assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE discarded_by = 'cli:carol' AND discard_reason = 'test call'"));
 
     // not failed any more: skipped, exit 1, nothing changes
     Run again = run("failed", "discard", "400.1", "--reason", "x");
     assertEquals(1, again.rc());
     assertTrue(again.out().contains("skipped 400.1"), again.out());
-    assertEquals("PENDING", state("400.1"));
+    assertEquals(JobState.PENDING, state("400.1"));
     assertTrue(run("failed", "discard", "400.3").err().contains("--reason"), "discard without a reason accepted");
   }
 
@@ -165,7 +165,7 @@ class AdminCliIT {
     Run r = run("failed", "retry", "--all", "--number", "0777", "--json");
     assertEquals(0, r.rc(), r.err());
     assertEquals(List.of("400.3"), uniqueids2(JSON.readTree(r.out()).get("retried")));
-    assertEquals("PENDING", state("400.3"));
+    assertEquals(JobState.PENDING, state("400.3"));
     assertEquals(1, run("failed", "retry").rc());
     assertEquals(1, run("failed", "retry", "400.4", "--stage", "CREATE").rc());
   }
@@ -249,7 +249,7 @@ class AdminCliIT {
     seed.failed("400.4", "0604444", DAY3, Stage.CREATE, "boom");
   }
 
-  static String state(String uid) {
-    return db.job(uid, "state");
+  static JobState state(String uid) {
+    return db.state(uid);
   }
 }

@@ -8,6 +8,7 @@ import dev.postcall.TestDb;
 import dev.postcall.queue.CallStore;
 import dev.postcall.queue.Job;
 import dev.postcall.queue.JobQueue;
+import dev.postcall.queue.JobState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -67,8 +68,8 @@ class SeveralPbxCliIT {
     Run ambiguous = run("failed", "retry", "800.1");
     assertEquals(1, ambiguous.rc(), ambiguous.out());
     assertTrue(ambiguous.err().contains("uniqueid 800.1 is a call of several PBXs (pbx-a, pbx-b)"), ambiguous.err());
-    assertEquals("FAILED", db.job("pbx-a", "800.1", "state"));
-    assertEquals("FAILED", db.job("pbx-b", "800.1", "state"));
+    assertEquals(JobState.FAILED, db.state("pbx-a", "800.1"));
+    assertEquals(JobState.FAILED, db.state("pbx-b", "800.1"));
 
     Run show = run("failed", "show", "800.1", "--pbx", "pbx-b");
     assertEquals(0, show.rc(), show.err());
@@ -77,13 +78,13 @@ class SeveralPbxCliIT {
 
     Run retry = run("failed", "retry", "800.1", "--pbx", "pbx-b");
     assertEquals(0, retry.rc(), retry.err());
-    assertEquals("PENDING", db.job("pbx-b", "800.1", "state"));
-    assertEquals("FAILED", db.job("pbx-a", "800.1", "state"), "the other PBX's call is left alone");
+    assertEquals(JobState.PENDING, db.state("pbx-b", "800.1"));
+    assertEquals(JobState.FAILED, db.state("pbx-a", "800.1"), "the other PBX's call is left alone");
 
     // one failed call left with that uniqueid: the plain uniqueid names it
     Run discard = run("failed", "discard", "800.1", "--reason", "test call");
     assertEquals(0, discard.rc(), discard.err());
-    assertEquals("DISCARDED", db.job("pbx-a", "800.1", "state"));
-    assertEquals("PENDING", db.job("pbx-b", "800.1", "state"));
+    assertEquals(JobState.DISCARDED, db.state("pbx-a", "800.1"));
+    assertEquals(JobState.PENDING, db.state("pbx-b", "800.1"));
   }
 }

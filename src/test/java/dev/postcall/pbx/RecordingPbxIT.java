@@ -171,7 +171,7 @@ class RecordingPbxIT {
     IncidentServer.StoredObject o = server.objects().stream().filter(x -> !before.contains(x.first("uniqueid")))
         .findFirst().orElseThrow();
     String uid = o.first("uniqueid");
-    await().atMost(Duration.ofSeconds(10)).until(() -> "DONE".equals(db.job(uid, "state")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> db.state(uid) == JobState.DONE);
     assertEquals("answered", o.first("status"));
     assertTrue(server.files(o.objectref()).isEmpty(), "no file attached");
     String log = postcall.logText();

@@ -47,7 +47,7 @@ class DatabaseTimeIT {
     assertEquals(0, ahead.recoverExpiredLeases());
     assertEquals(0, ahead.claim("b", 1, LEASE).size());
     onTime.done(mine);
-    assertEquals("DONE", db.job("1.1", "state"));
+    assertEquals(JobState.DONE, db.state("1.1"));
   }
 
   @Test
@@ -161,9 +161,9 @@ class DatabaseTimeIT {
     assertTrue(left > 29 && left <= 30, "renewed to " + left + " s");
     db.passTime(Duration.ofSeconds(10));
     assertEquals(1, onTime.recoverExpiredLeases(), "only the job nobody renewed");
-    assertEquals("PENDING", db.job(jobs.get(1).uniqueid(), "state"));
+    assertEquals(JobState.PENDING, db.state(jobs.get(1).uniqueid()));
     onTime.done(running); // the renewal left the version alone: the owner's next update still matches
-    assertEquals("DONE", db.job(running.uniqueid(), "state"));
+    assertEquals(JobState.DONE, db.state(running.uniqueid()));
   }
 
   @Test

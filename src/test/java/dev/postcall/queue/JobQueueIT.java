@@ -114,7 +114,7 @@ class JobQueueIT {
     // delivered: waits at RECONCILE, claimed when due like any job, then DONE
     a2 = queue.progress(a2, Stage.CLEANUP, null, "OBJ-1", null, LEASE);
     queue.awaitReconcile(a2, clock.instant().plusSeconds(24), "delivered as OBJ-1");
-    assertEquals("PENDING", db.job("1.1", "state"));
+    assertEquals(JobState.PENDING, db.state("1.1"));
     assertEquals("0", db.job("1.1", "attempts"));
     queue.done(b2);
     assertEquals(0, queue.claim("c", 2, LEASE).size(), "not due yet");
@@ -125,7 +125,7 @@ class JobQueueIT {
     assertEquals("OBJ-1", r.objectref());
     assertAbout(unanswered, r.createInDoubtAt());
     queue.done(r, "no second object");
-    assertEquals("DONE", db.job("1.1", "state"));
+    assertEquals(JobState.DONE, db.state("1.1"));
     assertEquals(1, db.count("SELECT COUNT(*) FROM job_events WHERE stage = ? AND outcome = ?"
         + " AND message = 'no second object'", Stage.RECONCILE, JobEventOutcome.DONE));
   }

@@ -12,6 +12,7 @@ import dev.postcall.config.Settings;
 import dev.postcall.incident.SoapIncidentSystem;
 import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
+import dev.postcall.queue.JobEventOutcome;
 import dev.postcall.queue.JobQueue;
 import dev.postcall.queue.JobState;
 import dev.postcall.queue.Stage;
@@ -98,12 +99,12 @@ class DeliveryIT {
     return call(uid, "ANSWER", "ANSWERED", Instant.parse("2026-11-23T09:00:02Z"), seconds);
   }
 
-  void awaitState(String uid, String state) {
-    await().atMost(DELIVERED).pollInterval(Duration.ofMillis(50)).until(() -> state.equals(stateOf(uid)));
+  void awaitState(String uid, JobState state) {
+    await().atMost(DELIVERED).pollInterval(Duration.ofMillis(50)).until(() -> stateOf(uid) == state);
   }
 
-  String stateOf(String uid) {
-    return db.job(uid, "state");
+  JobState stateOf(String uid) {
+    return db.state(uid);
   }
 
   String lastError(String uid) {
@@ -120,7 +121,7 @@ class DeliveryIT {
     WavWriter.tone(recordings.resolve("100.1.wav"), Duration.ofSeconds(5), 8000, 440);
     calls.insert(answered("100.1", 7));
     startPool(config(Map.of()));
-    awaitState("100.1", "DONE");
+    awaitState("100.1", JobState.DONE);
 
     assertEquals(1, server.objects().size());
     IncidentServer.StoredObject o = server.objects().get(0);
@@ -159,7 +160,7 @@ class DeliveryIT {
       expected.put(uid, cases[i][2]);
     }
     startPool(config(Map.of()));
-    expected.keySet().forEach(uid -> awaitState(uid, "DONE"));
+    expected.keySet().forEach(uid -> awaitState(uid, JobState.DONE));
     for (IncidentServer.StoredObject o : server.objects()) assertEquals(expected.get(o.first("uniqueid")), o.first("status"), o.first("uniqueid"));
     assertEquals(expected.size(), server.objects().size());
   }
@@ -173,13 +174,13 @@ class DeliveryIT {
     startPool(config(Map.of()));
     // held open by this process: /proc shows it, the worker must keep waiting (seen twice, so
     // the second look came after the quiet period and still found it open)
-    await().atMost(DELIVERED).until(() -> db.count("SELECT COUNT(*) FROM job_events WHERE outcome = 'POSTPONED'"
-        + " AND message = 'recording still open'") >= 2);
+    await().atMost(DELIVERED).until(() -> db.count("SELECT COUNT(*) FROM job_events WHERE outcome = ?"
+        + " AND message = 'recording still open'", JobEventOutcome.POSTPONED) >= 2);
     assertEquals(0, server.objects().size());
-    assertTrue(List.of("PENDING", "CLAIMED").contains(stateOf("300.1")));
+    assertTrue(List.of(JobState.PENDING, JobState.CLAIMED).contains(stateOf("300.1")));
     rec.append(1.0);
     rec.close();
-    awaitState("300.1", "DONE");
+    awaitState("300.1", JobState.DONE);
     assertEquals(1, server.objects().size());
     Duration mp3 = decodedLength(server.files(server.objects().get(0).objectref()).get(0).path());
     assertTrue(Math.abs(mp3.toMillis() - 3000) < 1000, "whole recording delivered: " + mp3);
@@ -194,8 +195,8 @@ class DeliveryIT {
     calls.insert(answered("400.1", 2));
     calls.insert(answered("400.2", 2));
     startPool(config(Map.of("worker.threads", "1")));
-    awaitState("400.1", "DONE");
-    awaitState("400.2", "DONE");
+    awaitState("400.1", JobState.DONE);
+    awaitState("400.2", JobState.DONE);
     assertEquals(1, server.creates("400.1"));
     assertEquals(1, server.creates("400.2"));
     assertEquals(2, server.objects().size());
@@ -207,10 +208,10 @@ class DeliveryIT {
     server.refuse();
     for (int i = 0; i < 10; i++) calls.insert(call("500." + i, "BUSY", "FAILED", null, 1));
     startPool(config(Map.of("worker.max-attempts", "50")));
-    await().atMost(DELIVERED).until(() -> db.count("SELECT COUNT(*) FROM job_events WHERE outcome = 'RETRY'") >= 10);
+    await().atMost(DELIVERED).until(() -> db.count("SELECT COUNT(*) FROM job_events WHERE outcome = ?", JobEventOutcome.RETRY) >= 10);
     assertEquals(0, server.objects().size());
     server.accept();
-    for (int i = 0; i < 10; i++) awaitState("500." + i, "DONE");
+    for (int i = 0; i < 10; i++) awaitState("500." + i, JobState.DONE);
     assertEquals(10, server.objects().size());
     for (int i = 0; i < 10; i++) assertEquals(1, server.creates("500." + i));
   }
@@ -225,9 +226,9 @@ class DeliveryIT {
     calls.insert(CallBuilder.agi("600.3").caller("1").extension("2").context("incoming").answer(Instant.now()).duration(1)
         .billsec(1).disposition("ANSWERED").dialStatus("ANSWER").recording("../secret.wav").build());
     startPool(config(Map.of()));
-    awaitState("600.1", "FAILED");
-    awaitState("600.2", "FAILED");
-    awaitState("600.3", "FAILED");
+    awaitState("600.1", JobState.FAILED);
+    awaitState("600.2", JobState.FAILED);
+    awaitState("600.3", JobState.FAILED);
     assertTrue(lastError("600.1").contains("VALIDATION"), lastError("600.1"));
     assertTrue(lastError("600.2").startsWith("CONVERT: "), lastError("600.2"));
     assertTrue(lastError("600.3").contains("outside the recordings root"), lastError("600.3"));
@@ -257,7 +258,7 @@ class DeliveryIT {
         + " created_at = created_at - INTERVAL 7 HOUR", JobState.FAILED, Stage.WAIT);
     assertTrue(queue.retry(dev.postcall.call.CallRef.parse("700.1"), "admin"), "failed retry");
     startPool(config(Map.of()));
-    awaitState("700.1", "DONE");
+    awaitState("700.1", JobState.DONE);
     assertEquals(1, server.objects().size());
     assertEquals("answered", server.objects().get(0).first("status"));
     assertTrue(server.files(server.objects().get(0).objectref()).isEmpty(), "delivered without a file");
@@ -274,7 +275,7 @@ class DeliveryIT {
     assertEquals(0, server.objects().size(), "nothing delivered while the header says the file is open");
     rec.append(1.0);
     rec.close();
-    awaitState("710.1", "DONE");
+    awaitState("710.1", JobState.DONE);
     Duration mp3 = decodedLength(server.files(server.objects().get(0).objectref()).get(0).path());
     assertTrue(Math.abs(mp3.toMillis() - 3000) < 300, "the whole 3 s: " + mp3);
   }

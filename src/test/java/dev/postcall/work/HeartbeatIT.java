@@ -13,6 +13,7 @@ import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import dev.postcall.queue.Job;
 import dev.postcall.queue.JobQueue;
+import dev.postcall.queue.JobState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +68,7 @@ class HeartbeatIT {
       }
       assertEquals(pool.owner(), db.job("1.1", "lease_owner"));
       uploadEnds.countDown();
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "DONE".equals(db.job("1.1", "state")));
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> db.state("1.1") == JobState.DONE);
       assertEquals("1", db.job("1.1", "attempts"));
     }
   }

@@ -10,7 +10,10 @@ import dev.postcall.config.PostcallConfig;
 import dev.postcall.config.Settings;
 import dev.postcall.incident.SoapIncidentSystem;
 import dev.postcall.queue.CallStore;
+import dev.postcall.queue.JobEventOutcome;
 import dev.postcall.queue.JobQueue;
+import dev.postcall.queue.JobState;
+import dev.postcall.queue.Stage;
 import dev.postcall.sim.IncidentServer;
 import dev.postcall.sim.IncidentServer.StoredObject;
 import dev.postcall.sim.WavWriter;
@@ -81,9 +84,9 @@ class UnansweredCreateIT {
     return server.objects().stream().filter(o -> uid.equals(o.first("uniqueid"))).toList();
   }
 
-  long events(String uid, String outcome, String fragment) {
+  long events(String uid, JobEventOutcome outcome, String fragment) {
     return db.count("SELECT COUNT(*) FROM job_events e JOIN jobs j ON j.id = e.job_id JOIN calls c ON c.id = j.call_id"
-        + " WHERE c.uniqueid = '" + uid + "' AND e.outcome = '" + outcome + "' AND e.message LIKE '%" + fragment + "%'");
+        + " WHERE c.uniqueid = ? AND e.outcome = ? AND e.message LIKE ?", uid, outcome, "%" + fragment + "%");
   }
 
   @Test
@@ -96,19 +99,19 @@ class UnansweredCreateIT {
 
     // the client gave up while the server still held the create: a lookup now would find nothing
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-        .until(() -> events(uid, "RETRY", "may still carry it out") == 1);
+        .until(() -> events(uid, JobEventOutcome.RETRY, "may still carry it out") == 1);
     assertEquals(0, server.heldCreatesDone(), "the held create was still held when the client gave up");
     assertEquals(List.of(), objectsOf(uid));
     assertNotNull(db.job(uid, "create_in_doubt_at"), "stored, for any worker and after a restart");
 
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> "DONE".equals(db.job(uid, "state")));
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> db.state(uid) == JobState.DONE);
     assertEquals(1, server.heldCreatesDone(), "the held create was carried out after all");
     assertEquals(1, server.creates(uid), "one create reached the incident system");
     List<StoredObject> objects = objectsOf(uid);
     assertEquals(1, objects.size());
     assertEquals(objects.get(0).objectref(), db.job(uid, "objectref"));
     assertEquals(1, server.files(objects.get(0).objectref()).size(), "the recording is on that object");
-    assertEquals(1, events(uid, "DONE", "no second object"), "RECONCILE looked once more and found one");
+    assertEquals(1, events(uid, JobEventOutcome.DONE, "no second object"), "RECONCILE looked once more and found one");
     assertEquals(0.0, metrics.counter("postcall.incident.duplicates.removed").count());
   }
 
@@ -122,15 +125,15 @@ class UnansweredCreateIT {
     startPool(Map.of("incident.create-settle", "1s", "incident.reconcile-after", "5s"));
 
     // the retry found nothing after the settle time, created the call again and delivered the recording to it
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> "RECONCILE".equals(db.job(uid, "stage")));
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> db.stage(uid) == Stage.RECONCILE);
     String ours = db.job(uid, "objectref");
     // then the held create was carried out: two objects for one call, for a while
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> server.heldCreatesDone() == 1);
     assertEquals(2, server.creates(uid));
     assertEquals(2, objectsOf(uid).size(), "the race happened: the late create made a second object");
-    assertEquals("PENDING", db.job(uid, "state"), "not yet reconciled");
+    assertEquals(JobState.PENDING, db.state(uid), "not yet reconciled");
 
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> "DONE".equals(db.job(uid, "state")));
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> db.state(uid) == JobState.DONE);
     List<StoredObject> left = objectsOf(uid);
     assertEquals(1, left.size(), "exactly one object remains");
     assertEquals(ours, left.get(0).objectref(), "the one postcall delivered to");
@@ -139,6 +142,6 @@ class UnansweredCreateIT {
     String removedRef = server.removed().keySet().iterator().next();
     assertTrue(server.removed().get(removedRef).contains(ours + " holds the call and its recording"), server.removed().toString());
     assertEquals(1.0, metrics.counter("postcall.incident.duplicates.removed").count());
-    assertEquals(1, events(uid, "DONE", "removed duplicate object(s) [" + removedRef + "]"), "in the job's history");
+    assertEquals(1, events(uid, JobEventOutcome.DONE, "removed duplicate object(s) [" + removedRef + "]"), "in the job's history");
   }
 }
