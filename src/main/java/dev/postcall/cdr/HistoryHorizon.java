@@ -56,17 +56,21 @@ final class HistoryHorizon {
     Sql.autocommit(ds, c -> {
       if (exists(c, "SELECT 1 FROM csv_history WHERE node_id = ?", node)) return null;
       boolean firstSince = !exists(c, "SELECT 1 FROM csv_history WHERE node_id <> ?", CsvOffsets.LEGACY);
-      Instant legacy = null;
-      try (PreparedStatement ps = c.prepareStatement("SELECT tail_from FROM csv_history WHERE node_id = ?")) {
-        ps.setString(1, CsvOffsets.LEGACY);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) legacy = Sql.getInstant(rs, "tail_from");
-        }
-      }
+      Instant legacy = tailFrom(c, CsvOffsets.LEGACY);
       if (legacy != null && (adoptedLegacy || firstSince)) insert(c, node, legacy);
       else if (!adoptedLegacy) insert(c, node, startedAt);
       return null;
     });
+  }
+
+  /** The horizon recorded for {@code node}, or null. */
+  private static Instant tailFrom(Connection c, String node) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT tail_from FROM csv_history WHERE node_id = ?")) {
+      ps.setString(1, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Sql.getInstant(rs, "tail_from") : null;
+      }
+    }
   }
 
   private static boolean exists(Connection c, String sql, String param) throws SQLException {
@@ -87,23 +91,12 @@ final class HistoryHorizon {
 
   /** Reads the horizon (before each sweep). */
   void load() throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT tail_from FROM csv_history WHERE node_id = ?")) {
-      ps.setString(1, node);
-      try (ResultSet rs = ps.executeQuery()) {
-        known = rs.next();
-        before = known ? Sql.getInstant(rs, "tail_from") : null;
-      }
-    }
-    if (!known) {
+    try (Connection c = ds.getConnection()) {
+      Instant b = tailFrom(c, node); // tail_from is NOT NULL: null means no row
+      known = b != null;
+      before = b;
       // positions without a horizon were written by a tailer older than csv_history: it read files whole
-      try (Connection c = ds.getConnection();
-          PreparedStatement ps = c.prepareStatement("SELECT 1 FROM csv_offsets WHERE node_id = ? LIMIT 1")) {
-        ps.setString(1, node);
-        try (ResultSet rs = ps.executeQuery()) {
-          known = rs.next();
-        }
-      }
+      if (!known) known = exists(c, "SELECT 1 FROM csv_offsets WHERE node_id = ? LIMIT 1", node);
     }
   }
 
