@@ -35,8 +35,6 @@ class AdminCliIT {
   static Path config;
   static Path recordings;
 
-  record Run(int rc, String out, String err) {}
-
   @BeforeAll
   static void seed(@TempDir Path dir) throws Exception {
     db = TestDb.create();
@@ -61,19 +59,8 @@ class AdminCliIT {
     db.close();
   }
 
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    List<String> all = new ArrayList<>(List.of(args));
-    if (!all.contains("--help")) {
-      all.add("--config");
-      all.add(config.toString());
-    }
-    int rc = cl.execute(all.toArray(String[]::new));
-    return new Run(rc, out.toString(), err.toString());
+  static CliRun run(String... args) {
+    return CliRun.of(config, args);
   }
 
   static List<String> uniqueids(JsonNode rows) {
@@ -84,7 +71,7 @@ class AdminCliIT {
 
   @Test
   void list_shows_failed_calls_newest_failure_first_as_text_and_json() throws Exception {
-    Run text = run("failed", "list");
+    CliRun text = run("failed", "list");
     assertEquals(0, text.rc(), text.err());
     assertTrue(text.out().contains("100.3") && text.out().contains("HTTP 503 from incident system"), text.out());
     assertFalse(text.out().contains("200.1"), "delivered call listed");
@@ -111,7 +98,7 @@ class AdminCliIT {
 
   @Test
   void list_with_a_bad_date_or_stage_says_so() {
-    Run r = run("failed", "list", "--since", "yesterday");
+    CliRun r = run("failed", "list", "--since", "yesterday");
     assertEquals(1, r.rc());
     assertTrue(r.err().contains("since: 'yesterday' is not a date"), r.err());
     assertTrue(run("failed", "list", "--stage", "UPLOAD").err().contains("unknown stage 'UPLOAD'"));
@@ -119,7 +106,7 @@ class AdminCliIT {
 
   @Test
   void show_prints_the_call_history_and_recording_state() throws Exception {
-    Run text = run("failed", "show", "100.1");
+    CliRun text = run("failed", "show", "100.1");
     assertEquals(0, text.rc(), text.err());
     assertTrue(text.out().contains("SOAP fault: invalid attribute caller"), text.out());
     assertTrue(text.out().contains(recordings.resolve("100.1.wav") + " (exists)"), text.out());
@@ -133,7 +120,7 @@ class AdminCliIT {
     assertEquals("FAILED", history.get(history.size() - 1).get("outcome").asText());
 
     assertFalse(JSON.readTree(run("failed", "show", "100.2", "--json").out()).get("recordingExists").asBoolean());
-    Run unknown = run("failed", "show", "999.9");
+    CliRun unknown = run("failed", "show", "999.9");
     assertEquals(1, unknown.rc());
     assertTrue(unknown.err().contains("no call with uniqueid 999.9"));
   }
@@ -141,18 +128,18 @@ class AdminCliIT {
   @Test
   void retry_and_discard_change_the_queue_and_keep_an_audit() throws Exception {
     seedExtra();
-    Run retried = run("failed", "retry", "400.1", "--as", "carol", "--json");
+    CliRun retried = run("failed", "retry", "400.1", "--as", "carol", "--json");
     assertEquals(0, retried.rc(), retried.err());
     assertEquals("400.1", JSON.readTree(retried.out()).get("retried").get(0).asText());
     assertEquals(JobState.PENDING, state("400.1"));
 
-    Run discarded = run("failed", "discard", "400.2", "--reason", "test call", "--as", "carol");
+    CliRun discarded = run("failed", "discard", "400.2", "--reason", "test call", "--as", "carol");
     assertEquals(0, discarded.rc(), discarded.err());
     assertEquals(JobState.DISCARDED, state("400.2"));
     assertEquals(1, db.count("SELECT COUNT(*) FROM jobs WHERE discarded_by = 'cli:carol' AND discard_reason = 'test call'"));
 
     // not failed any more: skipped, exit 1, nothing changes
-    Run again = run("failed", "discard", "400.1", "--reason", "x");
+    CliRun again = run("failed", "discard", "400.1", "--reason", "x");
     assertEquals(1, again.rc());
     assertTrue(again.out().contains("skipped 400.1"), again.out());
     assertEquals(JobState.PENDING, state("400.1"));
@@ -162,7 +149,7 @@ class AdminCliIT {
   @Test
   void retry_all_takes_the_filters() throws Exception {
     seedExtra();
-    Run r = run("failed", "retry", "--all", "--number", "0777", "--json");
+    CliRun r = run("failed", "retry", "--all", "--number", "0777", "--json");
     assertEquals(0, r.rc(), r.err());
     assertEquals(List.of("400.3"), uniqueids2(JSON.readTree(r.out()).get("retried")));
     assertEquals(JobState.PENDING, state("400.3"));
@@ -172,7 +159,7 @@ class AdminCliIT {
 
   @Test
   void stats_counts_states_stages_and_deliveries() throws Exception {
-    Run text = run("stats");
+    CliRun text = run("stats");
     assertEquals(0, text.rc(), text.err());
     assertTrue(text.out().contains("FAILED"), text.out());
     JsonNode j = JSON.readTree(run("stats", "--json").out());
@@ -195,7 +182,7 @@ class AdminCliIT {
         dev.postcall.call.CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
     store.insert(first);
     store.insert(forged);
-    Run text = run("conflicts");
+    CliRun text = run("conflicts");
     assertEquals(0, text.rc(), text.err());
     assertTrue(text.out().contains("700.1  HANGUP_DIFFERS  differs on: channel, caller name"), text.out());
     assertTrue(text.out().contains("PJSIP/evil-2") && text.out().contains("PJSIP/a-1"), "both versions: " + text.out());
@@ -222,7 +209,7 @@ class AdminCliIT {
   void every_command_has_help() {
     for (String[] c : List.of(new String[] {"failed", "--help"}, new String[] {"failed", "list", "--help"},
         new String[] {"failed", "retry", "--help"}, new String[] {"stats", "--help"})) {
-      Run r = run(c);
+      CliRun r = run(c);
       assertEquals(0, r.rc(), String.join(" ", c));
       assertTrue(r.out().startsWith("Usage: postcall " + c[0]), r.out());
     }

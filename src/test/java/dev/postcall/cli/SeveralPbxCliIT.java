@@ -9,8 +9,6 @@ import dev.postcall.queue.CallStore;
 import dev.postcall.queue.Job;
 import dev.postcall.queue.JobQueue;
 import dev.postcall.queue.JobState;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,15 +18,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The failed queue from a shell when two PBXs' failed calls share a uniqueid: --pbx names the one. */
 class SeveralPbxCliIT {
   @TempDir Path dir;
   TestDb db;
   Path config;
-
-  record Run(int rc, String out, String err) {}
 
   @BeforeEach
   void seed() throws Exception {
@@ -49,40 +44,33 @@ class SeveralPbxCliIT {
     db.close();
   }
 
-  Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new Main());
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--config",
-        config.toString())).toArray(String[]::new);
-    return new Run(cl.execute(all), out.toString(), err.toString());
+  CliRun run(String... args) {
+    return CliRun.of(config, args);
   }
 
   @Test
   void a_uniqueid_two_pbxs_share_needs_the_pbx_and_then_only_that_call_is_touched() {
-    Run list = run("failed", "list");
+    CliRun list = run("failed", "list");
     assertTrue(list.out().contains("pbx-a") && list.out().contains("pbx-b"), list.out());
 
-    Run ambiguous = run("failed", "retry", "800.1");
+    CliRun ambiguous = run("failed", "retry", "800.1");
     assertEquals(1, ambiguous.rc(), ambiguous.out());
     assertTrue(ambiguous.err().contains("uniqueid 800.1 is a call of several PBXs (pbx-a, pbx-b)"), ambiguous.err());
     assertEquals(JobState.FAILED, db.state("pbx-a", "800.1"));
     assertEquals(JobState.FAILED, db.state("pbx-b", "800.1"));
 
-    Run show = run("failed", "show", "800.1", "--pbx", "pbx-b");
+    CliRun show = run("failed", "show", "800.1", "--pbx", "pbx-b");
     assertEquals(0, show.rc(), show.err());
     assertTrue(show.out().contains("pbx pbx-b  2222"), show.out());
     assertEquals(1, run("failed", "show", "800.1").rc(), "ambiguous without --pbx");
 
-    Run retry = run("failed", "retry", "800.1", "--pbx", "pbx-b");
+    CliRun retry = run("failed", "retry", "800.1", "--pbx", "pbx-b");
     assertEquals(0, retry.rc(), retry.err());
     assertEquals(JobState.PENDING, db.state("pbx-b", "800.1"));
     assertEquals(JobState.FAILED, db.state("pbx-a", "800.1"), "the other PBX's call is left alone");
 
     // one failed call left with that uniqueid: the plain uniqueid names it
-    Run discard = run("failed", "discard", "800.1", "--reason", "test call");
+    CliRun discard = run("failed", "discard", "800.1", "--reason", "test call");
     assertEquals(0, discard.rc(), discard.err());
     assertEquals(JobState.DISCARDED, db.state("pbx-a", "800.1"));
     assertEquals(JobState.PENDING, db.state("pbx-b", "800.1"));
