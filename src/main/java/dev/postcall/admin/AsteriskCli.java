@@ -1,5 +1,6 @@
 package dev.postcall.admin;
 
+import dev.postcall.DaemonThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -62,15 +63,13 @@ public final class AsteriskCli {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
       // read on a thread of its own, so that the timeout below bounds a hung Asterisk
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      Thread reader = new Thread(() -> {
+      Thread reader = DaemonThreads.start("asterisk-rx", () -> {
         try {
           p.getInputStream().transferTo(out);
         } catch (IOException e) {
           // the process was killed
         }
-      }, "asterisk-rx");
-      reader.setDaemon(true);
-      reader.start();
+      });
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         return new Reply(null, "asterisk -rx '" + command + "' did not answer within " + timeout.toSeconds() + " s");

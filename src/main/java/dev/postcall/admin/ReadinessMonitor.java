@@ -1,5 +1,6 @@
 package dev.postcall.admin;
 
+import dev.postcall.DaemonThreads;
 import dev.postcall.config.Redact;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +44,7 @@ final class ReadinessMonitor implements AutoCloseable {
 
     Slot(ReadinessCheck check) {
       this.check = check;
-      this.runner = Executors.newSingleThreadExecutor(r -> daemon(r, "ready-" + check.name()));
+      this.runner = Executors.newSingleThreadExecutor(r -> DaemonThreads.create("ready-" + check.name(), r));
       this.last = new Result(check.name(), Status.UNKNOWN, "not checked yet", clock.instant());
     }
   }
@@ -58,7 +59,7 @@ final class ReadinessMonitor implements AutoCloseable {
   /** Checks now and then every interval. */
   synchronized void start() {
     if (schedule != null) return;
-    schedule = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ready-schedule"));
+    schedule = Executors.newSingleThreadScheduledExecutor(r -> DaemonThreads.create("ready-schedule", r));
     schedule.scheduleWithFixedDelay(this::pollOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -112,11 +113,6 @@ final class ReadinessMonitor implements AutoCloseable {
     return out;
   }
 
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
 
   @Override
   public synchronized void close() {

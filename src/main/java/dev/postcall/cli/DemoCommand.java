@@ -1,5 +1,6 @@
 package dev.postcall.cli;
 
+import dev.postcall.DaemonThreads;
 import dev.postcall.sim.Demo;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -90,11 +91,8 @@ final class DemoCommand implements Callable<Integer> {
     private final Demo demo;
     private final PrintStream out;
     private final boolean terminal;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "demo-progress");
-      t.setDaemon(true);
-      return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+        r -> DaemonThreads.create("demo-progress", r));
     private String last = "";
 
     ProgressLine(Demo demo, PrintStream out, boolean terminal) {

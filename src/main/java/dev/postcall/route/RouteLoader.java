@@ -1,5 +1,6 @@
 package dev.postcall.route;
 
+import dev.postcall.DaemonThreads;
 import dev.postcall.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,11 +34,8 @@ public final class RouteLoader implements AutoCloseable {
   private final VipNumbers vips;
   private final Clock clock;
   private final Duration refresh;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "route-loader");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+      r -> DaemonThreads.create("route-loader", r));
   private final String pbxId;
   private final boolean acrossPbxs;
   private volatile boolean warned;
