@@ -72,6 +72,11 @@ public final class TestDb implements AutoCloseable {
     return base + name + "?sslMode=DISABLED&allowPublicKeyRetrieval=true";
   }
 
+  /** The lines of a postcall.properties that point postcall at this database. */
+  public String properties() {
+    return "db.url=" + url + "\ndb.user=" + USER + "\ndb.password=" + PASSWORD + "\n";
+  }
+
   public DataSource ds() {
     return db.dataSource();
   }

@@ -50,8 +50,7 @@ class AdminCliIT {
     recordings = Files.createDirectories(dir.resolve("monitor"));
     Files.write(recordings.resolve("100.1.wav"), new byte[] {1, 2, 3});
     config = dir.resolve("postcall.properties");
-    Files.writeString(config, "db.url=" + db.url + "\ndb.user=" + TestDb.USER + "\ndb.password=" + TestDb.PASSWORD
-        + "\nrecordings.dir=" + recordings + "\n");
+    Files.writeString(config, db.properties() + "recordings.dir=" + recordings + "\n");
   }
 
   @AfterAll

@@ -32,8 +32,7 @@ class CallsCliIT {
   @BeforeAll
   static void setUp() throws Exception {
     db = TestDb.create();
-    config = Files.writeString(dir.resolve("postcall.properties"), "db.url=" + db.url + "\ndb.user=" + TestDb.USER
-        + "\ndb.password=" + TestDb.PASSWORD + "\n");
+    config = Files.writeString(dir.resolve("postcall.properties"), db.properties());
     // through the store, as calls arrive: the number side table is written with them
     new CallStore(db.ds(), Clock.systemUTC()).insertAll(List.of(
         call("1.1", "0612345678", "100", "2026-11-01T09:00:00Z", 60, "ANSWERED", "ANSWER", "PJSIP/201"),

@@ -26,8 +26,8 @@ class CliEscapesIT {
       Seed seed = new Seed(db.ds(), new MutableClock(Instant.now()));
       seed.failed("700.1", "0301" + CLEAR_AND_RETITLE, Instant.parse("2026-11-21T09:00:00Z"), Stage.CREATE,
           "SOAP fault: " + CLEAR_AND_RETITLE + "\u009b31m");
-      Path config = Files.writeString(dir.resolve("p.properties"), "db.url=" + db.url + "\ndb.user=" + TestDb.USER
-          + "\ndb.password=" + TestDb.PASSWORD + "\nrecordings.dir=" + dir + "\n");
+      Path config = Files.writeString(dir.resolve("p.properties"), db.properties()
+          + "recordings.dir=" + dir + "\n");
       for (String[] args : new String[][] {{"failed", "list"}, {"failed", "show", "700.1"}, {"failed", "show", "x\u001b[5m"}}) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -35,8 +35,7 @@ class SeveralPbxCliIT {
     JobQueue queue = new JobQueue(db.ds(), Clock.systemUTC());
     for (Job j : queue.claim("w", 10, Duration.ofSeconds(30))) queue.fail(j, "SOAP fault: invalid attribute caller");
     config = dir.resolve("postcall.properties");
-    Files.writeString(config, "db.url=" + db.url + "\ndb.user=" + TestDb.USER + "\ndb.password=" + TestDb.PASSWORD
-        + "\nrecordings.dir=" + Files.createDirectories(dir.resolve("monitor")) + "\n");
+    Files.writeString(config, db.properties() + "recordings.dir=" + Files.createDirectories(dir.resolve("monitor")) + "\n");
   }
 
   @AfterEach

@@ -24,8 +24,7 @@ class VipCliIT {
   @BeforeAll
   static void setUp() throws Exception {
     db = TestDb.create();
-    config = Files.writeString(dir.resolve("postcall.properties"), "db.url=" + db.url + "\ndb.user=" + TestDb.USER
-        + "\ndb.password=" + TestDb.PASSWORD + "\nroute.keep-digits=9\n");
+    config = Files.writeString(dir.resolve("postcall.properties"), db.properties() + "route.keep-digits=9\n");
   }
 
   @AfterAll
