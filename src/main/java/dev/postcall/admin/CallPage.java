@@ -15,7 +15,7 @@ final class CallPage {
   record Field(String name, String value) {}
 
   record View(String uniqueid, String message, List<Field> cdr, String paths, String outcome, String status,
-      List<Field> job, boolean canRetry, boolean canDiscard, String recordingPath, boolean playable,
+      List<Field> job, boolean canRetry, boolean canDiscard, String recordingPath, boolean playable, String recordingFlags,
       List<CallDetail.Attempt> history, List<CallDiscrepancies.Correction> corrections,
       List<CallDiscrepancies.Conflict> conflicts, String ref) {}
 
@@ -39,7 +39,7 @@ final class CallPage {
     boolean discarded = JobState.DISCARDED.name().equals(d.state());
     boolean playable = recording.isPresent() && Files.isRegularFile(recording.get());
     return new View(c.uniqueid(), message, cdr, paths(c, corrections), c.outcome(), status, job, failed || discarded, failed,
-        recording.map(Path::toString).orElse(null), playable, d.history(), corrections, conflicts,
+        recording.map(Path::toString).orElse(null), playable, d.recordingFlags().describe(), d.history(), corrections, conflicts,
         dev.postcall.call.CallRef.of(c.key()).toString());
   }
 

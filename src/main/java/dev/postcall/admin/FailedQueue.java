@@ -167,6 +167,7 @@ public final class FailedQueue {
               Sql.getInstant(rs, "next_attempt_at"), rs.getString("mp3_path"), rs.getString("objectref"),
               rs.getString("last_error"), rs.getString("discarded_by"), rs.getString("discard_reason"),
               Sql.getInstant(rs, "job_created_at"), Sql.getInstant(rs, "updated_at"), Sql.getInstant(rs, "done_at"),
+              new CallDetail.RecordingFlags(rs.getBoolean("recording_short"), rs.getBoolean("recording_overwritten")),
               new ArrayList<>());
         }
       }
@@ -181,7 +182,7 @@ public final class FailedQueue {
       }
       return Optional.of(new CallDetail(d.call(), d.receivedAt(), d.state(), d.stage(), d.failedStage(), d.attempts(),
           d.nextAttemptAt(), d.mp3Path(), d.objectref(), d.lastError(), d.discardedBy(), d.discardReason(),
-          d.createdAt(), d.updatedAt(), d.doneAt(), List.copyOf(d.history())));
+          d.createdAt(), d.updatedAt(), d.doneAt(), d.recordingFlags(), List.copyOf(d.history())));
     }
   }
 

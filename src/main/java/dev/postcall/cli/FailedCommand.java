@@ -98,6 +98,7 @@ final class FailedCommand {
       out.printf("last error %s%n", oneLine(c.lastError()));
       if (c.discardedBy() != null) out.printf("discarded  by %s: %s%n", c.discardedBy(), c.discardReason());
       out.printf("recording  %s (%s)%n", rec.map(Path::toString).orElse("(no valid path)"), exists ? "exists" : "MISSING");
+      if (c.recordingFlags().describe() != null) out.printf("flagged    %s%n", c.recordingFlags().describe());
       out.println("history");
       for (CallDetail.Attempt a : c.history())
         out.printf("  %s  #%d %-8s %-15s %s%n", a.at(), a.attempt(), a.stage(), a.outcome(), oneLine(a.message()));

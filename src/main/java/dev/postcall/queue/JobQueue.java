@@ -455,6 +455,18 @@ public final class JobQueue {
     }
   }
 
+  /**
+   * Marks the job's call as recorded by two MixMonitors on one file (calls.recording_overwritten):
+   * the file holds a later part twice and the call's first part not at all.
+   */
+  public void flagOverwrittenRecording(Job job) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("UPDATE calls SET recording_overwritten = TRUE WHERE id = ?")) {
+      ps.setLong(1, job.callId());
+      ps.executeUpdate();
+    }
+  }
+
   /** The call's recordings in call order (empty until the worker found them, or for a single file of an older job). */
   public List<CallRecording> recordings(Job job) throws SQLException {
     return Sql.autocommit(ds, c -> {

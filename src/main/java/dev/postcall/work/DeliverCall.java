@@ -2,6 +2,7 @@ package dev.postcall.work;
 
 import dev.postcall.PostcallException;
 import dev.postcall.audio.ConvertRecording;
+import dev.postcall.audio.OverwrittenRecording;
 import dev.postcall.audio.WavInfo;
 import dev.postcall.config.PostcallConfig;
 import dev.postcall.incident.DialStatusMapping;
@@ -354,7 +355,29 @@ public final class DeliverCall {
     }
     ConvertRecording.Mp3 out = p.converter().convert(wav, rec.channel(), info, mp3);
     p.metrics().counter("postcall.conversions").increment();
+    overwritten(job, wav, rec, info);
     return new Converted(job, out);
+  }
+
+  /**
+   * Flags a recording two MixMonitors wrote to one file (a destination that records to the caller's
+   * own file name). It is delivered all the same: the audio it holds is what is left of the call.
+   */
+  private void overwritten(Job job, Path wav, OpenRecording rec, WavInfo info) throws SQLException {
+    java.util.Optional<OverwrittenRecording.Finding> found;
+    try {
+      found = OverwrittenRecording.check(rec.channel(), info);
+    } catch (IOException e) {
+      log.warn("cannot check recording {} for a second MixMonitor on the same file: {}", wav.getFileName(), e.toString());
+      return;
+    }
+    if (found.isEmpty()) return;
+    OverwrittenRecording.Finding f = found.get();
+    log.warn("recording {} was written by two MixMonitors: its last {} ms repeat the audio {} ms earlier (the second"
+        + " started then and truncated the file; the call's first part is lost, longest run of zeros {} ms) (flagged"
+        + " recording_overwritten)", wav.getFileName(), f.repeated().toMillis(), f.lag().toMillis(), f.zeros().toMillis());
+    p.metrics().counter("postcall.recordings.overwritten").increment();
+    p.queue().flagOverwrittenRecording(job);
   }
 
   /**

@@ -48,6 +48,7 @@ class CallsPageIT {
     f.db.exec("UPDATE calls SET dial_status = 'NOANSWER', disposition = 'NO ANSWER' WHERE uniqueid = '800.3'");
     f.db.exec("UPDATE calls SET agent = 'PJSIP/201' WHERE uniqueid IN ('800.1', '800.4')");
     f.db.exec("UPDATE calls SET agent = 'PJSIP/2010' WHERE uniqueid = '800.2'");
+    f.db.exec("UPDATE calls SET recording_overwritten = TRUE WHERE uniqueid = '800.1'");
     // Master.csv told a longer call than the AGI path delivered; a hangup that disagreed
     f.db.exec("INSERT INTO call_corrections (call_id, pbx_id, uniqueid, old_end, old_duration, old_billsec, new_end, new_duration,"
         + " new_billsec, job_state, job_stage, recorded_at) SELECT id, pbx_id, uniqueid, end_time, 63, 60,"
@@ -170,6 +171,7 @@ class CallsPageIT {
     assertTrue(b.contains("<td>63 → 83</td><td>60 → 80</td>"), b);
     assertTrue(b.contains("<table id=\"conflicts\">") && b.contains("<td>HANGUP_DIFFERS</td><td>caller_number</td>"), b);
     assertTrue(b.contains("<audio id=\"player\""), b);
+    assertTrue(b.contains("<p class=\"msg\" id=\"recording-flags\">Flagged overwritten: two MixMonitors wrote one file"), b);
     // every delivery attempt, from the job's events
     long events = f.db.count("SELECT COUNT(*) FROM job_events e JOIN jobs j ON j.id = e.job_id JOIN calls c ON c.id = j.call_id"
         + " WHERE c.uniqueid = '800.1'");
@@ -184,6 +186,7 @@ class CallsPageIT {
     assertTrue(failed.contains("<p id=\"no-corrections\">"), failed);
     assertFalse(failed.contains("<table id=\"conflicts\">"), failed);
     assertTrue(failed.contains("id=\"no-recording\""), failed);
+    assertFalse(failed.contains("id=\"recording-flags\""), failed);
 
     // the recording plays in ranges from the list's link
     HttpResponse<byte[]> part = c.send(HttpRequest.newBuilder(URI.create(f.base() + "/calls/800.1/recording"))

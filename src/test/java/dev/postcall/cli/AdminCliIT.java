@@ -105,7 +105,10 @@ class AdminCliIT {
 
   @Test
   void show_prints_the_call_history_and_recording_state() throws Exception {
+    db.exec("UPDATE calls SET recording_overwritten = TRUE, recording_short = TRUE WHERE uniqueid = '100.1'");
     CliRun text = run("failed", "show", "100.1");
+    assertTrue(text.out().contains("flagged    overwritten: two MixMonitors wrote one file"), text.out());
+    assertTrue(text.out().contains("; short: the recording covers much less"), text.out());
     assertEquals(0, text.rc(), text.err());
     assertTrue(text.out().contains("SOAP fault: invalid attribute caller"), text.out());
     assertTrue(text.out().contains(recordings.resolve("100.1.wav") + " (exists)"), text.out());
@@ -115,10 +118,12 @@ class AdminCliIT {
     assertEquals("FAILED", j.at("/job/state").asText());
     assertEquals("CREATE", j.at("/job/failedStage").asText());
     assertTrue(j.get("recordingExists").asBoolean());
+    assertTrue(j.at("/job/recordingFlags/overwritten").asBoolean());
     JsonNode history = j.at("/job/history");
     assertEquals("FAILED", history.get(history.size() - 1).get("outcome").asText());
 
     assertFalse(JSON.readTree(run("failed", "show", "100.2", "--json").out()).get("recordingExists").asBoolean());
+    assertFalse(run("failed", "show", "100.2").out().contains("flagged"));
     CliRun unknown = run("failed", "show", "999.9");
     assertEquals(1, unknown.rc());
     assertTrue(unknown.err().contains("no call with uniqueid 999.9"));

@@ -36,7 +36,7 @@ class FlowsMoreCsvOnlyPbxIT {
   }
 
   /** What Master.csv says was called: a redirect rewrites dst in every row. */
-  static final Map<String, String> CALLED = Map.of("814", "xfer-same", "820", "820", "830", "park");
+  static final Map<String, String> CALLED = Map.of("814", "xfer-same", "815", "xfer-same", "816", "816", "820", "820", "830", "park");
 
   /** A redirect rewrites dst in every row: the extension that ran Park() (park), the transfer target (xfer-same). */
   @Test

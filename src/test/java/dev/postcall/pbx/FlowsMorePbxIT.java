@@ -16,14 +16,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * More calls that move, on a real Asterisk, both dialplan forms, all placed at once: park and
  * retrieve (830: B talks 2 s and parks the caller; a second person, 831, retrieves it 2 s later and
- * talks 3 s), pickup (820: B rings; a second person, 821, picks the call up and talks 3 s) and a
- * destination that records to the caller's own file name (814, as 813). The retriever and the
- * picker run postcall-dialled like every caller: their bridge gives them the caller's linkedid.
+ * talks 3 s), pickup (820: B rings; a second person, 821, picks the call up and talks 3 s), a
+ * destination that records to the caller's own file name (814, as 813; 815 the same after 8 s with
+ * B, longer than the destination's 3 s) and a caller whose phone is muted for 4 s (816). The
+ * retriever and the picker run postcall-dialled like every caller: their bridge gives them the
+ * caller's linkedid. The callers of 814 and 815 talk (a sound that never repeats by itself, as
+ * speech): tones alone repeat at their period, and a file of two equal halves is not flagged.
  */
 class FlowsMorePbxIT {
   @RegisterExtension static final RealPbx pbx = RealPbx.with("pbx/flows-test.conf");
 
-  static final List<String> FLOWS = List.of("814", "820", "830");
+  static final List<String> FLOWS = List.of("814", "815", "816", "820", "830");
+  /** The flows whose recording two MixMonitors write to one file. */
+  static final java.util.Set<String> OVERWRITTEN = java.util.Set.of("814", "815");
 
   @BeforeAll
   static void placeCalls() {
@@ -35,11 +40,47 @@ class FlowsMorePbxIT {
 
   /** Places the flows in both forms, waits until Asterisk is idle and the tailer has read Master.csv. */
   static void place(RealPbx pbx) {
-    for (String form : FlowsPbxIT.FORMS) for (String flow : FLOWS)
-      pbx.pbx().rx("channel originate Local/" + flow + "@" + form + " extension talk@pc-flows-phone");
+    writeSounds(pbx.pbxDir().resolve("sounds"));
+    for (String form : FlowsPbxIT.FORMS) for (String flow : FLOWS) {
+      String phone = OVERWRITTEN.contains(flow) ? "speak" : flow.equals("816") ? "muted" : "talk";
+      pbx.pbx().rx("channel originate Local/" + flow + "@" + form + " extension " + phone + "@pc-flows-phone");
+    }
     pbx.pbx().idle(Duration.ofSeconds(60));
     pbx.awaitMasterCsvRead(Duration.ofSeconds(20));
     assertEquals(FLOWS.size() * 2, pbx.masterCsvCalls().size(), "Master.csv's callers: " + pbx.masterCsvCalls().keySet());
+  }
+
+  /**
+   * The phones' sounds (8 kHz, 16-bit): 60 s of speech-like noise that never repeats itself, and
+   * 3 s of it, 4 s of exact zeros (a muted phone), 3 s more.
+   */
+  static void writeSounds(java.nio.file.Path dir) {
+    short[] speech = new short[60 * 8000];
+    java.util.Random r = new java.util.Random(22);
+    double y = 0, env = 0.5;
+    for (int i = 0; i < speech.length; i++) {
+      if (i % 800 == 0) env = 0.1 + 0.9 * r.nextDouble();
+      y = 0.8 * y + r.nextGaussian();
+      speech[i] = (short) Math.max(-32768, Math.min(32767, Math.round(y * 2000 * env)));
+    }
+    short[] muted = new short[10 * 8000];
+    System.arraycopy(speech, 0, muted, 0, 3 * 8000);
+    System.arraycopy(speech, 3 * 8000, muted, 7 * 8000, 3 * 8000);
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      java.nio.file.Files.write(dir.resolve("pcf-speech.wav"), wav(speech));
+      java.nio.file.Files.write(dir.resolve("pcf-muted.wav"), wav(muted));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] wav(short[] samples) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(dev.postcall.sim.WavWriter.HEADER_BYTES + samples.length * 2)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put(dev.postcall.sim.WavWriter.header(8000, 1, samples.length * 2L));
+    for (short v : samples) b.putShort(v);
+    return b.array();
   }
 
   /** The retrievers' and the pickers' own calls (both forms): uniqueid → flow (831, 821). */
@@ -102,7 +143,7 @@ class FlowsMorePbxIT {
     // the agent: the peer of the last answered Dial — C for 814, the picker for 820, B (who parked)
     // for 830; the retriever and the picker answered nobody's Dial: none
     String agent = switch (flow) {
-      case "814" -> "Local/answer@pc-callee";
+      case "814", "815" -> "Local/answer@pc-callee";
       case "820" -> "Local/821@" + c.channel().substring(c.channel().indexOf('@') + 1, c.channel().lastIndexOf('-'));
       case "830" -> "Local/parkit@pc-flows-agent";
       default -> null;
@@ -168,5 +209,30 @@ class FlowsMorePbxIT {
         wrong.add(uid + ": " + files.stream().map(IncidentServer.StoredFile::srcname).toList());
     }
     assertEquals(List.of(), wrong);
+  }
+
+  /**
+   * Two MixMonitors on the caller's own file (814, 815, both forms) are flagged and still delivered;
+   * every other call — the muted phone's zeros, tones, the pickers and retrievers — is not.
+   */
+  @Test
+  void a_recording_two_mixmonitors_wrote_is_flagged_and_still_delivered() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    List<String> all = new ArrayList<>(pbx.masterCsvCalls().keySet());
+    all.addAll(secondPeople().keySet());
+    int overwritten = 0;
+    for (String uid : all) {
+      CallRecord c = pbx.storedCall(uid).orElseThrow();
+      String flow = secondPeople().containsKey(uid) ? secondPeople().get(uid) : c.userfield().substring(3, 6);
+      boolean want = OVERWRITTEN.contains(flow);
+      boolean flagged = pbx.db().count("SELECT COUNT(*) FROM calls WHERE recording_overwritten AND uniqueid = '"
+          + uid.replaceAll("[^0-9.]", "") + "'") == 1;
+      if (flagged != want) wrong.add(flow + " " + uid + ": overwritten flag " + flagged);
+      if (want) overwritten++;
+      if (pbx.incidents().files(pbx.object(uid).orElseThrow().objectref()).size() != 1) wrong.add(flow + " " + uid + ": not delivered");
+    }
+    assertEquals(List.of(), wrong);
+    assertEquals(4, overwritten, "814 and 815 in both forms");
+    assertEquals(4.0, pbx.service().metrics().counter("postcall.recordings.overwritten").count());
   }
 }

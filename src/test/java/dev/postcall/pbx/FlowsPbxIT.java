@@ -125,6 +125,9 @@ class FlowsPbxIT {
       boolean flagged = pbx.db().count("SELECT COUNT(*) FROM calls WHERE recording_short AND uniqueid = '"
           + c.uniqueid().replaceAll("[^0-9.]", "") + "'") == 1;
       if (flagged) wrong.add(flow + " " + c.uniqueid() + ": flagged short with a first MP3 of " + ms + " ms");
+      // tones alone: they repeat at their period, yet no recording here was written twice
+      if (pbx.db().count("SELECT COUNT(*) FROM calls WHERE recording_overwritten AND uniqueid = '"
+          + c.uniqueid().replaceAll("[^0-9.]", "") + "'") == 1) wrong.add(flow + " " + c.uniqueid() + ": flagged overwritten");
       // in call order: the caller's whole-call file first, then the one started where the caller landed
       if (ms < (duration - 1) * 1000L) wrong.add(flow + " " + c.uniqueid() + ": MP3 " + ms + " ms of a " + duration + " s call");
       if (flow.equals("813")) {

@@ -1,0 +1,169 @@
+package dev.postcall.audio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postcall.PostcallException;
+import dev.postcall.sim.WavWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Synthetic recordings in the shapes two MixMonitors on one file leave (docs/recordings.md: checked
+ * on the real PBX), and genuine ones that must not be taken for them. Audio is 8 kHz 16-bit mono;
+ * "speech" is noise with a varying envelope, which never repeats by itself.
+ */
+class OverwrittenRecordingTest {
+  static final int RATE = 8000;
+  @TempDir Path dir;
+
+  /** Second MixMonitor 3 s into an 8 s call: its 5 s, then the first's last 3 s — those repeat the 3 s before. */
+  @Test
+  void second_recording_longer_than_the_first_part() throws IOException {
+    short[] call = speech(8, 1);
+    short[] file = concat(part(call, 3, 8), part(call, 5, 8));
+    Optional<OverwrittenRecording.Finding> f = check(file);
+    assertEquals(Optional.of(new OverwrittenRecording.Finding(Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ZERO)), f);
+  }
+
+  /** Second 6 s into an 8 s call: its 2 s, a hole of zeros, the first's last 2 s — the end repeats the start. */
+  @Test
+  void second_recording_shorter_than_the_first_part_leaves_a_hole() throws IOException {
+    short[] call = speech(8, 2);
+    short[] file = concat(part(call, 6, 8), new short[4 * RATE], part(call, 6, 8));
+    OverwrittenRecording.Finding f = check(file).orElseThrow();
+    assertEquals(Duration.ofSeconds(6), f.lag());
+    assertEquals(Duration.ofSeconds(2), f.repeated());
+    assertEquals(Duration.ofSeconds(4), f.zeros());
+  }
+
+  /**
+   * Where both directions carried audio the two MixMonitors' frames differ (each pairs the
+   * directions a frame apart): every other half second of the repeat differs, as on the real PBX.
+   */
+  @Test
+  void a_repeat_with_differing_frames_counts() throws IOException {
+    short[] call = speech(6, 3);
+    short[] second = part(call, 3, 6);
+    short[] first = part(call, 3, 6);
+    Random r = new Random(4);
+    for (int s = 0; s < first.length; s += RATE) for (int i = s; i < Math.min(first.length, s + RATE / 2); i++) first[i] += (short) r.nextInt(200);
+    assertEquals(Duration.ofSeconds(3), check(concat(second, first)).orElseThrow().lag());
+  }
+
+  @Test
+  void a_genuine_call_is_not_flagged() throws IOException {
+    assertEquals(Optional.empty(), check(speech(60, 5)));
+  }
+
+  /** A muted phone sends exact zeros (4 s of them in a real call): silence is no repeat. */
+  @Test
+  void silence_in_the_middle_and_at_the_end_is_not_flagged() throws IOException {
+    short[] talk = speech(6, 6);
+    assertEquals(Optional.empty(), check(concat(part(talk, 0, 3), new short[4 * RATE], part(talk, 3, 6))));
+    assertEquals(Optional.empty(), check(concat(part(talk, 0, 3), new short[4 * RATE], part(talk, 3, 6), new short[3 * RATE])));
+    assertEquals(Optional.empty(), check(new short[10 * RATE]));
+  }
+
+  /** Tones repeat at their period: neither a tone call nor one of exactly two periods is flagged. */
+  @Test
+  void audio_that_repeats_by_itself_is_not_flagged() throws IOException {
+    short[] period = concat(speech(1, 7), new short[RATE / 5]);
+    assertEquals(Optional.empty(), check(repeat(period, 10)));
+    assertEquals(Optional.empty(), check(repeat(period, 3)));
+    assertEquals(Optional.empty(), check(repeat(speech(3, 8), 2)));
+  }
+
+  /** A repeat of less than half a second, or a file too short to hold one, says nothing. */
+  @Test
+  void short_files_and_short_repeats_are_not_flagged() throws IOException {
+    short[] call = speech(8, 9);
+    assertEquals(Optional.empty(), check(concat(part(call, 0, 7.6), part(call, 7.2, 7.6))));
+    assertEquals(Optional.empty(), check(part(call, 0, 0.6)));
+    assertEquals(Optional.empty(), check(new short[0]));
+  }
+
+  /** A file cut short mid-frame is read as far as it goes; a broken header is WavInfo's error. */
+  @Test
+  void a_truncated_file_is_read_as_far_as_it_goes_and_a_broken_header_fails_clearly() throws IOException {
+    short[] call = speech(8, 10);
+    short[] file = concat(part(call, 3, 8), part(call, 5, 8));
+    byte[] whole = wav(file);
+    Path cut = Files.write(dir.resolve("cut.wav"), Arrays.copyOf(whole, whole.length - 4321));
+    assertEquals(Duration.ofSeconds(3), check(cut).orElseThrow().lag());
+    Path broken = Files.write(dir.resolve("broken.wav"), Arrays.copyOf(whole, 30));
+    PostcallException e = assertThrows(PostcallException.class, () -> check(broken));
+    assertTrue(e.getMessage().contains("not a WAV"), e.getMessage());
+  }
+
+  /** Compressed audio (GSM) has no comparable 20 ms frames: not checked. */
+  @Test
+  void a_format_without_whole_frames_is_not_checked() throws IOException {
+    byte[] w = wav(concat(part(speech(8, 11), 3, 8), part(speech(8, 11), 5, 8)));
+    ByteBuffer.wrap(w).order(ByteOrder.LITTLE_ENDIAN).putShort(20, (short) 49).putInt(28, 1625);
+    assertEquals(Optional.empty(), check(Files.write(dir.resolve("gsm.wav"), w)));
+  }
+
+  private Optional<OverwrittenRecording.Finding> check(short[] samples) throws IOException {
+    return check(Files.write(dir.resolve("rec.wav"), wav(samples)));
+  }
+
+  private static Optional<OverwrittenRecording.Finding> check(Path wav) throws IOException {
+    try (FileChannel ch = FileChannel.open(wav)) {
+      return OverwrittenRecording.check(ch, WavInfo.read(wav, ch));
+    }
+  }
+
+  static byte[] wav(short[] samples) {
+    ByteBuffer b = ByteBuffer.allocate(WavWriter.HEADER_BYTES + samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(WavWriter.header(RATE, 1, samples.length * 2L));
+    for (short s : samples) b.putShort(s);
+    return b.array();
+  }
+
+  /** Noise with an envelope that changes every 0.1 s: never equal to itself elsewhere. */
+  static short[] speech(double seconds, long seed) {
+    Random r = new Random(seed);
+    short[] out = new short[(int) (seconds * RATE)];
+    double y = 0, env = 0.5;
+    for (int i = 0; i < out.length; i++) {
+      if (i % 800 == 0) env = 0.1 + 0.9 * r.nextDouble();
+      y = 0.8 * y + r.nextGaussian();
+      out[i] = (short) Math.max(-32768, Math.min(32767, Math.round(y * 2000 * env)));
+    }
+    return out;
+  }
+
+  static short[] part(short[] a, double from, double to) {
+    return Arrays.copyOfRange(a, (int) Math.round(from * RATE), (int) Math.round(to * RATE));
+  }
+
+  static short[] concat(short[]... parts) {
+    int n = 0;
+    for (short[] p : parts) n += p.length;
+    short[] out = new short[n];
+    int at = 0;
+    for (short[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    return out;
+  }
+
+  static short[] repeat(short[] a, int times) {
+    short[][] parts = new short[times][];
+    Arrays.fill(parts, a);
+    return concat(parts);
+  }
+}
