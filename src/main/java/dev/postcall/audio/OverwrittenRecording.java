@@ -73,9 +73,10 @@ public final class OverwrittenRecording {
     for (int[] r : runs) {
       int lag = r[0], start = r[1], hits = r[2], misses = r[3];
       if (hits < least) continue;
-      // two equal halves, frame for frame: as likely audio that repeats by itself (a tone of half
-      // the file's period) — an overwrite's halves differ wherever both directions carried audio
-      if (Math.abs(lag - (n - lag)) <= slack && hits * 10 >= (hits + misses) * 9) continue;
+      // two equal halves, frame for frame, of audio that also repeats within itself: tones whose
+      // common period is half the file (an overwrite's halves mostly differ somewhere, and speech
+      // never repeats at a shorter lag)
+      if (Math.abs(lag - (n - lag)) <= slack && hits * 10 >= (hits + misses) * 9 && repeatsWithin(runs, lag, least)) continue;
       // an overwrite's repeat reaches back to where the copies meet (max(lag, n - lag)), never
       // further; its first equal frame may come later (both directions carried audio there)
       if (start < Math.max(lag, n - lag) - slack) continue;
@@ -85,6 +86,12 @@ public final class OverwrittenRecording {
       return Optional.of(new Finding(millis(lag), millis(n - start), millis(zeroRun)));
     }
     return Optional.empty();
+  }
+
+  /** Whether a shorter lag than {@code lag} also repeats at least {@code least} frames. */
+  private static boolean repeatsWithin(List<int[]> runs, int lag, int least) {
+    for (int[] o : runs) if (o[0] < lag && o[2] >= least) return true;
+    return false;
   }
 
   /** Lags at which frames of the last {@link #TAIL} occur earlier, most frequent first. */
