@@ -467,6 +467,22 @@ public final class JobQueue {
     }
   }
 
+  /**
+   * Moves the job's call's end to at least {@code end} and its duration to at least {@code
+   * seconds}: never shortens either (its recordings show the call lasted that long).
+   */
+  public void extendCallEnd(Job job, Instant end, int seconds) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("UPDATE calls SET end_time = GREATEST(COALESCE(end_time, ?), ?),"
+            + " duration_s = GREATEST(COALESCE(duration_s, 0), ?) WHERE id = ?")) {
+      Sql.setInstant(ps, 1, end);
+      Sql.setInstant(ps, 2, end);
+      ps.setInt(3, seconds);
+      ps.setLong(4, job.callId());
+      ps.executeUpdate();
+    }
+  }
+
   /** The call's recordings in call order (empty until the worker found them, or for a single file of an older job). */
   public List<CallRecording> recordings(Job job) throws SQLException {
     return Sql.autocommit(ds, c -> {

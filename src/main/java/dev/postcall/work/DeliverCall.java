@@ -320,22 +320,34 @@ public final class DeliverCall {
       p.metrics().counter("postcall.recordings.short").increment();
       p.queue().flagShortRecording(job);
     }
-    pastCall(out.duration(), job);
+    pastCall(c.wavAudio(), job);
     log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(),
         out.duration().toSeconds(), out.bytes());
     return p.queue().progress(job, Stage.CREATE, out.path().toString(), job.objectref(), null, lease());
   }
 
   /** Reports a call whose recordings run well past its end: its timing, not its audio, is short. */
-  private void pastCall(Duration audio, Job job) {
+  private void pastCall(Duration audio, Job job) throws SQLException {
     if (!ShortRecording.outlastsCall(audio, job.call().duration())) return;
-    // delivered as stored: the audio is what happened; the timing is what Asterisk gave
-    log.warn("recordings hold {} ms of a call that lasted {} s: its timing ended before its talk (with the h form a"
-        + " picker's h runs at the pickup; the hangup-handler form has the whole call)", audio.toMillis(), job.call().duration());
     p.metrics().counter("postcall.recordings.past_call").increment();
+    CallRecord c = job.call();
+    if (c.start() == null) {
+      log.warn("recordings hold {} ms of a call that lasted {} s: its timing ended before its talk (with the h form a"
+          + " picker's h runs at the pickup; the hangup-handler form has the whole call)", audio.toMillis(), c.duration());
+      return;
+    }
+    // A MixMonitor records only while its channel lives: the call lasted at least as long as its
+    // audio. Only ever extended, and the same on every run, so a retry changes nothing.
+    Instant end = c.start().plus(audio).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    int seconds = (int) audio.toSeconds();
+    p.queue().extendCallEnd(job, end, seconds);
+    log.warn("recordings hold {} ms of a call that lasted {} s: its timing ended before its talk (with the h form a"
+        + " picker's h runs at the pickup; the hangup-handler form has the whole call): delivered with its end at"
+        + " start + audio, {} ({} s), billsec as stored", audio.toMillis(), c.duration(), end, seconds);
   }
 
-  private record Converted(Job job, ConvertRecording.Mp3 mp3) {}
+  /** {@code wavAudio}: the WAV's own length (an MP3 may run a few frames longer). */
+  private record Converted(Job job, ConvertRecording.Mp3 mp3, Duration wavAudio) {}
 
   /** One WAV to {@code mp3}; the job comes back newer when its lease had to grow for ffmpeg. */
   private Converted convertOne(Job job, Attempt attempt, Path wav, Path mp3, String mp3Path)
@@ -356,7 +368,7 @@ public final class DeliverCall {
     ConvertRecording.Mp3 out = p.converter().convert(wav, rec.channel(), info, mp3);
     p.metrics().counter("postcall.conversions").increment();
     overwritten(job, wav, rec, info);
-    return new Converted(job, out);
+    return new Converted(job, out, info.duration());
   }
 
   /**
@@ -391,9 +403,12 @@ public final class DeliverCall {
     Instant day = job.call().start() != null ? job.call().start() : job.createdAt();
     attempt.closeRecording();
     List<CallRecording> done = new java.util.ArrayList<>();
+    // the same spans by the WAVs' own lengths: what the call's end may be extended by
+    List<CallRecording> wavs = new java.util.ArrayList<>();
     for (CallRecording r : recordings) {
       if (r.mp3Path() != null && Files.exists(p.archive().checked(r.mp3Path()))) {
         done.add(r);
+        wavs.add(r.converted(r.mp3Path(), wavMillis(p.recordings().resolve(job.call(), r.name()))));
         continue;
       }
       Path wav = p.recordings().resolve(job.call(), r.name());
@@ -405,6 +420,7 @@ public final class DeliverCall {
       CallRecording converted = r.converted(out.path().toString(), out.duration().toMillis());
       p.queue().recordingConverted(job, converted);
       done.add(converted);
+      wavs.add(r.converted(converted.mp3Path(), c.wavAudio().toMillis()));
       log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(), out.duration().toSeconds(), out.bytes());
     }
     Duration covered = ShortRecording.covered(done);
@@ -414,9 +430,18 @@ public final class DeliverCall {
       p.metrics().counter("postcall.recordings.short").increment();
       p.queue().flagShortRecording(job);
     }
-    pastCall(covered, job);
+    pastCall(ShortRecording.covered(wavs), job);
     p.metrics().counter("postcall.recordings.extra").increment(done.size() - 1);
     return p.queue().progress(job, Stage.CREATE, done.get(0).mp3Path(), job.objectref(), null, lease());
+  }
+
+  /** A WAV's audio length by its header; 0 when it cannot be read (it then extends nothing). */
+  private static long wavMillis(Path wav) {
+    try {
+      return WavInfo.read(wav).duration().toMillis();
+    } catch (PostcallException e) {
+      return 0;
+    }
   }
 
   private Job create(Job claimed, Attempt attempt) throws SQLException {
