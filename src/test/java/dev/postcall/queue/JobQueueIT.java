@@ -59,6 +59,23 @@ class JobQueueIT {
     assertEquals(1_500_000, db.count("SELECT TIMESTAMPDIFF(MICROSECOND, updated_at, lease_until) FROM jobs"));
   }
 
+  /** A call's end moved by its recordings: only ever later, the same on a second run. */
+  @Test
+  void a_calls_end_is_extended_never_shortened() throws Exception {
+    calls.insert(call("1.2"));
+    Job job = queue.claim("a", 1, LEASE).get(0);
+    Instant later = Instant.parse("2026-11-23T09:59:33.020Z");
+    queue.extendCallEnd(job, later, 33);
+    queue.extendCallEnd(job, later, 33);
+    CallRecord c = queue.withCurrentCall(job).call();
+    assertEquals(later, c.end());
+    assertEquals(33, c.duration());
+    queue.extendCallEnd(job, Instant.parse("2026-11-23T09:59:10Z"), 10);
+    c = queue.withCurrentCall(job).call();
+    assertEquals(later, c.end());
+    assertEquals(33, c.duration());
+  }
+
   @Test
   void same_uniqueid_twice_is_one_call_and_one_job() throws Exception {
     assertTrue(calls.insert(call("1.1")));
