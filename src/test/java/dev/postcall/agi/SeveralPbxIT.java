@@ -137,12 +137,13 @@ class SeveralPbxIT {
 
   @Test
   void colliding_uniqueids_of_two_pbxs_are_two_calls_each_delivered_with_its_own_caller_and_recording() throws Exception {
-    // the same file name in each PBX's folder, different recordings: 1 s on A, 4 s on B
+    // the same file name in each PBX's folder, different recordings: 0.4 s on A, 1.4 s on B (no
+    // longer: the BUSY calls last 0 s, and audio 1.5 s past a call's end would stretch its timing)
     for (String uid : List.of(U1, U2)) {
-      WavWriter.tone(monA.resolve(uid + ".wav"), Duration.ofSeconds(1), 8000, 440);
-      WavWriter.tone(monB.resolve(uid + ".wav"), Duration.ofSeconds(4), 8000, 660);
+      WavWriter.tone(monA.resolve(uid + ".wav"), Duration.ofMillis(400), 8000, 440);
+      WavWriter.tone(monB.resolve(uid + ".wav"), Duration.ofMillis(1400), 8000, 660);
     }
-    WavWriter.tone(monB.resolve(U3 + ".wav"), Duration.ofSeconds(4), 8000, 660);
+    WavWriter.tone(monB.resolve(U3 + ".wav"), Duration.ofMillis(1400), 8000, 660);
 
     hangup(pbxA, U1, "1111", monA);
     hangup(pbxA, U2, "1112", monA);
@@ -169,7 +170,7 @@ class SeveralPbxIT {
     awaitDone("pbx-b", U3);
 
     assertEquals(5, store.count(), "A: U1, U2; B: U1, U2, U3 — nothing merged across PBXs");
-    assertEquals(0, db.count("SELECT COUNT(*) FROM call_corrections"), "B's Master.csv never corrected A's calls");
+    assertEquals(0, db.count("SELECT COUNT(*) FROM call_corrections"), "B's Master.csv agrees with B's calls and never corrected A's");
     assertEquals(0, db.count("SELECT COUNT(*) FROM call_conflicts"));
     assertEquals("1111", store.find("pbx-a", U1).orElseThrow().callerNumber());
     assertEquals("2221", store.find("pbx-b", U1).orElseThrow().callerNumber());
@@ -187,7 +188,7 @@ class SeveralPbxIT {
       List<IncidentServer.StoredFile> fb = server.files(bObj.objectref());
       assertEquals(1, fa.size(), "A's " + uid + " has its one recording");
       assertEquals(1, fb.size(), "B's " + uid + " has its one recording");
-      // A's 1 s and B's 4 s recordings: each object carries its own PBX's file
+      // A's 0.4 s and B's 1.4 s recordings: each object carries its own PBX's file
       assertTrue(fb.get(0).bytes() > 2 * fa.get(0).bytes(), "B's " + uid + ": " + fb.get(0) + " vs A's " + fa.get(0));
       assertFalse(Files.exists(monA.resolve(uid + ".wav")), "A's WAV uploaded and removed");
       assertFalse(Files.exists(monB.resolve(uid + ".wav")), "B's WAV uploaded and removed");
