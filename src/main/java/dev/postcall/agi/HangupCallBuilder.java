@@ -59,6 +59,7 @@ final class HangupCallBuilder {
     // dialled extension is the one the dialplan kept at the call's start (a transfer rewrites dst),
     // else the CDR's dst — except with endbeforehexten=no, where dst is "h" too.
     String dialled = v.get(Field.DIALLED);
+    checkDialledCopy(dialled, v.get(Field.CALL_START));
     String extension = usable(dialled) ? dialled : usable(dst) ? dst : usable(env.extension()) ? env.extension() : null;
     String context = v.getOrDefault(Field.DCONTEXT, env.context());
     String recording = env.recordingArg() != null ? env.recordingArg() : v.get(Field.RECORDING);
@@ -152,6 +153,24 @@ final class HangupCallBuilder {
     Integer whole = end == null ? duration : Integer.valueOf((int) (end.getEpochSecond() - created.getEpochSecond()));
     return new Timing(created, answer, end, whole, billsec);
   }
+
+  /**
+   * postcall-dialled ran but kept no POSTCALL_START: the PBX has a copy of it from before that line,
+   * and every call whose Dial fails near a second boundary gets a start a second off. Said once (log
+   * and /ready), cleared when the line arrives.
+   */
+  private void checkDialledCopy(String dialled, String callStart) {
+    if (dialled == null || dialled.isEmpty()) return;
+    if (callStart != null) {
+      notices.clear(OLD_DIALLED, "postcall-dialled now keeps POSTCALL_START: call starts are exact again");
+      return;
+    }
+    notices.notice(OLD_DIALLED, "the PBX's [postcall-dialled] keeps no POSTCALL_START (a copy from before that line):"
+        + " call starts are guessed from the uniqueid and can be a second off — add its third line from"
+        + " conf/asterisk/extensions_postcall.conf and run 'dialplan reload'");
+  }
+
+  private static final String OLD_DIALLED = "agi-old-dialled";
 
   /**
    * POSTCALL_START when it can be this call's first part's start: not after {@code bound} (the last

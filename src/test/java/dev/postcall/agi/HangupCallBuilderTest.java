@@ -39,6 +39,20 @@ class HangupCallBuilderTest {
   }
 
   @Test
+  void a_postcall_dialled_copy_without_postcall_start_is_told_once_and_cleared_when_the_line_arrives() {
+    var notices = new dev.postcall.cdr.CdrNotices();
+    var b = new HangupCallBuilder(ZoneId.of("UTC"), notices);
+    b.build(ENV, Map.of(Field.DST, "200"));
+    assertEquals(java.util.List.of(), notices.all(), "no postcall-dialled at all: nothing to say");
+    b.build(ENV, Map.of(Field.DST, "200", Field.DIALLED, "200"));
+    b.build(ENV, Map.of(Field.DST, "201", Field.DIALLED, "201"));
+    assertEquals(1, notices.all().size());
+    assertTrue(notices.detail().contains("POSTCALL_START"), notices.detail());
+    b.build(ENV, Map.of(Field.DST, "200", Field.DIALLED, "200", Field.CALL_START, "1796616092.100000"));
+    assertEquals("ok", notices.detail());
+  }
+
+  @Test
   void a_retriever_whom_the_bridge_gave_the_callers_linkedid_is_a_call_when_postcall_dialled_marked_it() {
     var retriever = new HangupCallBuilder.Env("1796598366.29", "PJSIP/r-1", "201", null, "h", "from-internal", null, null);
     Map<Field, String> v = new java.util.HashMap<>(Map.of(Field.LINKEDID, "1796598364.8", Field.DST, "831"));
