@@ -446,22 +446,24 @@ public final class JobQueue {
   }
 
 
-  /** Marks the job's call as recorded much shorter than it was answered (calls.recording_short). */
-  public void flagShortRecording(Job job) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("UPDATE calls SET recording_short = TRUE WHERE id = ?")) {
-      ps.setLong(1, job.callId());
-      ps.executeUpdate();
+  /** What the worker found wrong with a call's recording, each a column of {@code calls}. */
+  public enum RecordingFlag {
+    /** Recorded much shorter than it was answered. */
+    SHORT("recording_short"),
+    /** Written by two MixMonitors on one file: a later part twice, the call's first part not at all. */
+    OVERWRITTEN("recording_overwritten");
+
+    private final String column;
+
+    RecordingFlag(String column) {
+      this.column = column;
     }
   }
 
-  /**
-   * Marks the job's call as recorded by two MixMonitors on one file (calls.recording_overwritten):
-   * the file holds a later part twice and the call's first part not at all.
-   */
-  public void flagOverwrittenRecording(Job job) throws SQLException {
+  /** Sets {@code flag} on the job's call; the call is still delivered. */
+  public void flagRecording(Job job, RecordingFlag flag) throws SQLException {
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("UPDATE calls SET recording_overwritten = TRUE WHERE id = ?")) {
+        PreparedStatement ps = c.prepareStatement("UPDATE calls SET " + flag.column + " = TRUE WHERE id = ?")) {
       ps.setLong(1, job.callId());
       ps.executeUpdate();
     }

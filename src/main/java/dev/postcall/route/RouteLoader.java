@@ -118,16 +118,14 @@ public final class RouteLoader implements AutoCloseable {
     long top = topId();
     if (readFrom == WHOLE_WINDOW) {
       loadAnswers(" AND pbx_id <> ?");
-      readFrom = lastTop;
-      lastTop = top;
-      return;
-    }
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT caller_number, agent, answer_time FROM calls "
-            + "WHERE id > ? AND pbx_id <> ? AND answer_time IS NOT NULL AND agent IS NOT NULL")) {
-      ps.setLong(1, readFrom);
-      ps.setString(2, pbxId);
-      read(ps, clock.instant().minus(index.window()));
+    } else {
+      try (Connection c = ds.getConnection();
+          PreparedStatement ps = c.prepareStatement("SELECT caller_number, agent, answer_time FROM calls "
+              + "WHERE id > ? AND pbx_id <> ? AND answer_time IS NOT NULL AND agent IS NOT NULL")) {
+        ps.setLong(1, readFrom);
+        ps.setString(2, pbxId);
+        read(ps, clock.instant().minus(index.window()));
+      }
     }
     readFrom = lastTop;
     lastTop = top;

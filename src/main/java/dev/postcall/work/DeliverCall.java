@@ -318,7 +318,7 @@ public final class DeliverCall {
       log.warn("recording {} lasts {} ms of a call answered for {} s: not the whole conversation (flagged recording_short)",
           wav.getFileName(), out.duration().toMillis(), job.call().billsec());
       p.metrics().counter("postcall.recordings.short").increment();
-      p.queue().flagShortRecording(job);
+      p.queue().flagRecording(job, JobQueue.RecordingFlag.SHORT);
     }
     pastCall(c.wavAudio(), job);
     log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(),
@@ -331,9 +331,10 @@ public final class DeliverCall {
     if (!ShortRecording.outlastsCall(audio, job.call().duration())) return;
     p.metrics().counter("postcall.recordings.past_call").increment();
     CallRecord c = job.call();
+    String why = "recordings hold {} ms of a call that lasted {} s: its timing ended before its talk (with the h form a"
+        + " picker's h runs at the pickup; the hangup-handler form has the whole call)";
     if (c.start() == null) {
-      log.warn("recordings hold {} ms of a call that lasted {} s: its timing ended before its talk (with the h form a"
-          + " picker's h runs at the pickup; the hangup-handler form has the whole call)", audio.toMillis(), c.duration());
+      log.warn(why, audio.toMillis(), c.duration());
       return;
     }
     // A MixMonitor records only while its channel lives: the call lasted at least as long as its
@@ -341,9 +342,8 @@ public final class DeliverCall {
     Instant end = c.start().plus(audio).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     int seconds = (int) audio.toSeconds();
     p.queue().extendCallEnd(job, end, seconds);
-    log.warn("recordings hold {} ms of a call that lasted {} s: its timing ended before its talk (with the h form a"
-        + " picker's h runs at the pickup; the hangup-handler form has the whole call): delivered with its end at"
-        + " start + audio, {} ({} s), billsec as stored", audio.toMillis(), c.duration(), end, seconds);
+    log.warn(why + ": delivered with its end at start + audio, {} ({} s), billsec as stored", audio.toMillis(),
+        c.duration(), end, seconds);
   }
 
   /** {@code wavAudio}: the WAV's own length (an MP3 may run a few frames longer). */
@@ -389,7 +389,7 @@ public final class DeliverCall {
         + " started then and truncated the file; the call's first part is lost, longest run of zeros {} ms) (flagged"
         + " recording_overwritten)", wav.getFileName(), f.repeated().toMillis(), f.lag().toMillis(), f.zeros().toMillis());
     p.metrics().counter("postcall.recordings.overwritten").increment();
-    p.queue().flagOverwrittenRecording(job);
+    p.queue().flagRecording(job, JobQueue.RecordingFlag.OVERWRITTEN);
   }
 
   /**
@@ -428,7 +428,7 @@ public final class DeliverCall {
       log.warn("{} recordings cover {} ms of a call answered for {} s: not the whole conversation (flagged recording_short)",
           done.size(), covered.toMillis(), job.call().billsec());
       p.metrics().counter("postcall.recordings.short").increment();
-      p.queue().flagShortRecording(job);
+      p.queue().flagRecording(job, JobQueue.RecordingFlag.SHORT);
     }
     pastCall(ShortRecording.covered(wavs), job);
     p.metrics().counter("postcall.recordings.extra").increment(done.size() - 1);
