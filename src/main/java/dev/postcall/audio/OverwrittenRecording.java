@@ -43,7 +43,21 @@ public final class OverwrittenRecording {
    * second MixMonitor started {@code lag} after the first); {@code zeros} is the longest run of
    * all-zero audio in the file.
    */
-  public record Finding(Duration lag, Duration repeated, Duration zeros) {}
+  public record Finding(Duration lag, Duration repeated, Duration zeros, Match match, double score) {
+    /** How the repeat showed, for a log line. */
+    public String evidence() {
+      return match == Match.FRAMES
+          ? Math.round(score * 100) + "% of the compared frames identical"
+          : String.format(java.util.Locale.ROOT, "the copies differ frame by frame, waveform correlation %.2f", score);
+    }
+  }
+
+  /**
+   * How the repeat showed: {@code FRAMES} — 20 ms frames byte-identical to those {@code lag}
+   * earlier, {@code score} their share of the compared frames; {@code WAVEFORM} — not identical
+   * (both directions carried audio) but the samples correlate, {@code score} the correlation.
+   */
+  public enum Match { FRAMES, WAVEFORM }
 
   private OverwrittenRecording() {}
 
@@ -55,8 +69,15 @@ public final class OverwrittenRecording {
     if (info.byteRate() % (1000 / FRAME_MS) != 0 || !(info.format() == 1 || info.format() == 6 || info.format() == 7))
       return Optional.empty();
     int frameBytes = info.byteRate() / (1000 / FRAME_MS);
-    Frames f = Frames.read(ch, info.dataOffset(), info.dataBytes(), frameBytes, info.format() == 1);
-    return find(f.hashes, f.longestZeroRun, f.hashes.length);
+    boolean samples = CorrelatedRepeat.applies(info);
+    Frames f = Frames.read(ch, info.dataOffset(), info.dataBytes(), frameBytes, info.format() == 1, samples);
+    Optional<Finding> exact = find(f.hashes, f.longestZeroRun, f.hashes.length);
+    if (exact.isPresent() || !samples) return exact;
+    int frameSamples = frameBytes / 2;
+    return CorrelatedRepeat.find(ch, info, frameSamples, f.envelope, f.hashes)
+        .filter(r -> r.correlation() >= CorrelatedRepeat.LEAST_CORRELATION).map(r -> new Finding(
+        Duration.ofNanos(Math.round(r.lag() * 1e9 / info.sampleRate())), millis(f.hashes.length - r.from()),
+        millis(f.longestZeroRun), Match.WAVEFORM, r.correlation()));
   }
 
   private static Optional<Finding> find(long[] h, int zeroRun, int n) {
@@ -83,7 +104,7 @@ public final class OverwrittenRecording {
       boolean periodic = false;
       for (int[] o : runs) if (o[0] < lag && o[1] <= start + slack && o[2] * 2 >= hits) periodic = true;
       if (periodic) continue;
-      return Optional.of(new Finding(millis(lag), millis(n - start), millis(zeroRun)));
+      return Optional.of(new Finding(millis(lag), millis(n - start), millis(zeroRun), Match.FRAMES, (double) hits / (hits + misses)));
     }
     return Optional.empty();
   }
@@ -143,11 +164,16 @@ public final class OverwrittenRecording {
     return Duration.ofMillis((long) frames * FRAME_MS);
   }
 
-  /** One hash per 20 ms frame ({@link #SILENT} for a frame of one repeated byte). */
-  private record Frames(long[] hashes, int longestZeroRun) {
-    static Frames read(SeekableByteChannel ch, long offset, long bytes, int frameBytes, boolean pcm) throws IOException {
+  /**
+   * One hash per 20 ms frame ({@link #SILENT} for a frame of one repeated byte) and, for 16-bit
+   * audio, its loudness (log of the RMS) for {@link CorrelatedRepeat}.
+   */
+  private record Frames(long[] hashes, int longestZeroRun, float[] envelope) {
+    static Frames read(SeekableByteChannel ch, long offset, long bytes, int frameBytes, boolean pcm, boolean loudness)
+        throws IOException {
       int n = (int) Math.min(Integer.MAX_VALUE - 8, bytes / frameBytes);
       long[] hashes = new long[n];
+      float[] envelope = loudness ? new float[n] : null;
       ByteBuffer buf = ByteBuffer.allocate(frameBytes * Math.max(1, (1 << 20) / frameBytes));
       ch.position(offset);
       int frame = 0, zeros = 0, longest = 0;
@@ -162,12 +188,26 @@ public final class OverwrittenRecording {
         for (int p = 0; p + frameBytes <= buf.limit() && frame < n; p += frameBytes, frame++) {
           long hash = hash(a, p, frameBytes);
           hashes[frame] = hash;
+          if (loudness) envelope[frame] = loudness(a, p, frameBytes);
           if (hash == SILENT && pcm && a[p] == 0) longest = Math.max(longest, ++zeros);
           else zeros = 0;
         }
       }
-      if (frame < n) hashes = java.util.Arrays.copyOf(hashes, frame);
-      return new Frames(hashes, longest);
+      if (frame < n) {
+        hashes = java.util.Arrays.copyOf(hashes, frame);
+        if (loudness) envelope = java.util.Arrays.copyOf(envelope, frame);
+      }
+      return new Frames(hashes, longest, envelope);
+    }
+
+    /** log10(1 + RMS) of a frame of 16-bit little-endian samples. */
+    private static float loudness(byte[] a, int from, int len) {
+      double sum = 0;
+      for (int i = from; i + 1 < from + len; i += 2) {
+        int v = (short) ((a[i] & 0xff) | (a[i + 1] << 8));
+        sum += (double) v * v;
+      }
+      return (float) Math.log10(1 + Math.sqrt(sum / (len / 2)));
     }
 
     /** FNV-1a over the frame, 0 reserved for a frame of one repeated byte. */

@@ -385,9 +385,10 @@ public final class DeliverCall {
     }
     if (found.isEmpty()) return;
     OverwrittenRecording.Finding f = found.get();
-    log.warn("recording {} was written by two MixMonitors: its last {} ms repeat the audio {} ms earlier (the second"
-        + " started then and truncated the file; the call's first part is lost, longest run of zeros {} ms) (flagged"
-        + " recording_overwritten)", wav.getFileName(), f.repeated().toMillis(), f.lag().toMillis(), f.zeros().toMillis());
+    log.warn("recording {} was written by two MixMonitors: its last {} ms repeat the audio {} ms earlier ({}; the"
+        + " second started then and truncated the file; the call's first part is lost, longest run of zeros {} ms)"
+        + " (flagged recording_overwritten)", wav.getFileName(), f.repeated().toMillis(), f.lag().toMillis(), f.evidence(),
+        f.zeros().toMillis());
     p.metrics().counter("postcall.recordings.overwritten").increment();
     p.queue().flagRecording(job, JobQueue.RecordingFlag.OVERWRITTEN);
   }

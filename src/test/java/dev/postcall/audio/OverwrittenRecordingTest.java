@@ -34,7 +34,8 @@ class OverwrittenRecordingTest {
     short[] call = speech(8, 1);
     short[] file = concat(part(call, 3, 8), part(call, 5, 8));
     Optional<OverwrittenRecording.Finding> f = check(file);
-    assertEquals(Optional.of(new OverwrittenRecording.Finding(Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ZERO)), f);
+    assertEquals(Optional.of(new OverwrittenRecording.Finding(Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ZERO,
+        OverwrittenRecording.Match.FRAMES, 1.0)), f);
   }
 
   /** Second 6 s into an 8 s call: its 2 s, a hole of zeros, the first's last 2 s — the end repeats the start. */
@@ -60,6 +61,53 @@ class OverwrittenRecordingTest {
     Random r = new Random(4);
     for (int s = 0; s < first.length; s += RATE) for (int i = s; i < Math.min(first.length, s + RATE / 2); i++) first[i] += (short) r.nextInt(200);
     assertEquals(Duration.ofSeconds(3), check(concat(second, first)).orElseThrow().lag());
+  }
+
+  /**
+   * Both directions talking the whole time: the second MixMonitor mixed the far end 22 samples
+   * later than the first (as on the real PBX), so no frame of the copies is identical — found on the
+   * waveform, in both shapes.
+   */
+  @Test
+  void copies_whose_directions_are_out_of_step_are_found_on_the_waveform() throws IOException {
+    short[] caller = speech(8, 21), agent = speech(8, 22);
+    short[] first = mix(caller, agent, 0), second = mix(caller, agent, 22);
+    OverwrittenRecording.Finding longer = check(concat(part(second, 3, 8), part(first, 5, 8))).orElseThrow();
+    assertEquals(OverwrittenRecording.Match.WAVEFORM, longer.match());
+    assertEquals(3000, longer.lag().toMillis(), 5);
+    assertEquals(Duration.ofSeconds(3), longer.repeated());
+    assertTrue(longer.score() > 0.3 && longer.score() < 0.9, "correlation " + longer.score());
+
+    short[] hole = new short[(int) (2.1 * RATE)];
+    OverwrittenRecording.Finding shorter = check(concat(part(second, 6, 8), hole, part(first, 4.1, 8))).orElseThrow();
+    assertEquals(OverwrittenRecording.Match.WAVEFORM, shorter.match());
+    assertEquals(6000, shorter.lag().toMillis(), 5);
+    assertEquals(Duration.ofSeconds(2), shorter.repeated());
+    assertEquals(Duration.ofMillis(2100), shorter.zeros());
+  }
+
+  /** Both directions talking, one MixMonitor: nothing correlates. A minute, and with a tone on one side. */
+  @Test
+  void a_genuine_call_with_both_sides_talking_is_not_flagged() throws IOException {
+    assertEquals(Optional.empty(), check(mix(speech(60, 23), speech(60, 24), 0)));
+    short[] tone = new short[10 * RATE];
+    for (int i = 0; i < tone.length; i++) tone[i] = (short) (i % RATE < RATE / 2 ? 3000 * Math.sin(2 * Math.PI * 440 * i / RATE) : 0);
+    assertEquals(Optional.empty(), check(mix(tone, speech(10, 25), 0)));
+  }
+
+  /** A steady mix of two tones correlates with itself wherever it is compared: two seconds of it are no copy. */
+  @Test
+  void a_steady_tone_is_not_a_copy() throws IOException {
+    short[] tones = new short[2 * RATE];
+    for (int i = 0; i < tones.length; i++)
+      tones[i] = (short) (3000 * Math.sin(2 * Math.PI * 440 * i / RATE) + 3000 * Math.sin(2 * Math.PI * 480 * i / RATE + 1));
+    assertEquals(Optional.empty(), check(tones));
+  }
+
+  /** A 2 s sound played over and over under talk correlates at its period everywhere: not flagged. */
+  @Test
+  void a_loop_under_talk_is_not_flagged() throws IOException {
+    assertEquals(Optional.empty(), check(mix(repeat(speech(2, 26), 5), speech(10, 27), 0)));
   }
 
   @Test
@@ -159,6 +207,13 @@ class OverwrittenRecordingTest {
       y = 0.8 * y + r.nextGaussian();
       out[i] = (short) Math.max(-32768, Math.min(32767, Math.round(y * 2000 * env)));
     }
+    return out;
+  }
+
+  /** What a MixMonitor writes: both directions added, the second {@code lateBy} samples later. */
+  static short[] mix(short[] a, short[] b, int lateBy) {
+    short[] out = new short[Math.min(a.length, b.length)];
+    for (int i = 0; i < out.length; i++) out[i] = (short) Math.max(-32768, Math.min(32767, a[i] + (i >= lateBy ? b[i - lateBy] : 0)));
     return out;
   }
 

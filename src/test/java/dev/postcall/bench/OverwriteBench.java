@@ -22,7 +22,8 @@ import java.util.Random;
  * {@code scripts/bench overwrite}: the check for a recording two MixMonitors wrote, against reading
  * the same file once and against converting it to MP3 (postcall's ConvertRecording), on one long
  * recording — speech-like noise overwritten the way Asterisk does it (the worst case for its frame
- * index: every frame distinct), and a tone (every frame repeats: the most candidate lags). Runs
+ * index: every frame distinct), a tone (every frame repeats: the most candidate lags) and a genuine
+ * recording of the same speech (the exact rule finds nothing, so the waveform rule runs too). Runs
  * under a small heap (scripts/bench gives it -Xmx64m) to show the check's memory is bounded.
  *
  * <p>Arguments: [minutes=60] [rounds=3].
@@ -37,11 +38,12 @@ public final class OverwriteBench {
     try {
       Path speech = overwritten(dir.resolve("speech.wav"), minutes);
       Path tone = WavWriter.tone(dir.resolve("tone.wav"), java.time.Duration.ofMinutes(minutes), 8000, 440);
+      Path genuine = genuine(dir.resolve("genuine.wav"), minutes);
       System.out.printf(Locale.ROOT, "%d min of 8 kHz 16-bit audio: %d bytes per file; %d rounds; max heap %d MB%n",
           minutes, Files.size(speech), rounds, Runtime.getRuntime().maxMemory() >> 20);
       check(speech);
       read(speech);
-      for (Path wav : new Path[] {speech, tone}) {
+      for (Path wav : new Path[] {speech, tone, genuine}) {
         double[] c = new double[rounds], r = new double[rounds], f = new double[rounds];
         for (int i = 0; i < rounds; i++) {
           long t0 = System.nanoTime();
@@ -95,6 +97,16 @@ public final class OverwriteBench {
       out.write(WavWriter.header(8000, 1, n * 2));
       writeSpeech(out, t1, total, 1);
       writeSpeech(out, total - t1, total, 1);
+    }
+    return wav;
+  }
+
+  /** A call of {@code minutes} no second MixMonitor wrote: both rules run to the end and find nothing. */
+  private static Path genuine(Path wav, int minutes) throws IOException {
+    long total = minutes * 60L * 8000;
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(wav), 1 << 16)) {
+      out.write(WavWriter.header(8000, 1, total * 2));
+      writeSpeech(out, 0, total, 2);
     }
     return wav;
   }

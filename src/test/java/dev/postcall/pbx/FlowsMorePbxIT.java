@@ -55,32 +55,12 @@ class FlowsMorePbxIT {
    * 3 s of it, 4 s of exact zeros (a muted phone), 3 s more.
    */
   static void writeSounds(java.nio.file.Path dir) {
-    short[] speech = new short[60 * 8000];
-    java.util.Random r = new java.util.Random(22);
-    double y = 0, env = 0.5;
-    for (int i = 0; i < speech.length; i++) {
-      if (i % 800 == 0) env = 0.1 + 0.9 * r.nextDouble();
-      y = 0.8 * y + r.nextGaussian();
-      speech[i] = (short) Math.max(-32768, Math.min(32767, Math.round(y * 2000 * env)));
-    }
+    short[] speech = PbxSounds.speech(60, 22);
     short[] muted = new short[10 * 8000];
     System.arraycopy(speech, 0, muted, 0, 3 * 8000);
     System.arraycopy(speech, 3 * 8000, muted, 7 * 8000, 3 * 8000);
-    try {
-      java.nio.file.Files.createDirectories(dir);
-      java.nio.file.Files.write(dir.resolve("pcf-speech.wav"), wav(speech));
-      java.nio.file.Files.write(dir.resolve("pcf-muted.wav"), wav(muted));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static byte[] wav(short[] samples) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(dev.postcall.sim.WavWriter.HEADER_BYTES + samples.length * 2)
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    b.put(dev.postcall.sim.WavWriter.header(8000, 1, samples.length * 2L));
-    for (short v : samples) b.putShort(v);
-    return b.array();
+    PbxSounds.write(dir.resolve("pcf-speech.wav"), speech);
+    PbxSounds.write(dir.resolve("pcf-muted.wav"), muted);
   }
 
   /** The retrievers' and the pickers' own calls (both forms): uniqueid → flow (831, 821). */

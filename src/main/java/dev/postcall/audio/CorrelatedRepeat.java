@@ -1,0 +1,235 @@
+package dev.postcall.audio;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The overwrite {@link OverwrittenRecording}'s exact rule cannot see: where both directions carried
+ * audio, each MixMonitor mixed them a few samples apart, so the copies share no equal frame. One
+ * direction still lines up sample for sample at the true lag, so the waveforms correlate there
+ * (0.4–0.9 on the real PBX) while unrelated speech or noise stays near 0.
+ *
+ * <p>Candidate lags come from the 20 ms loudness envelope (cheap, and a few samples of misalignment
+ * barely change it); each is then checked on the samples themselves, re-read from the file. Audio
+ * that repeats by itself (tones, a played loop) also correlates before the copies meet or at
+ * another lag: such a lag is not taken.
+ */
+final class CorrelatedRepeat {
+  /** The least waveform correlation taken as a copy; docs/recordings.md has the measured spread. */
+  static final double LEAST_CORRELATION = 0.3;
+  /** The least repeat compared (frames): a second (shorter ones are left to the exact rule). */
+  private static final int LEAST = 50;
+  /** Only the file's last 5 s are compared: an overwrite's repeat always runs to the end. */
+  private static final int CAP = 250;
+  /** The offsets are searched on the last second, then confirmed on the whole compared part. */
+  private static final int SEARCH = 50;
+  /** The most the two directions were seen out of step, in frames (the kit: 22 samples). */
+  private static final int SHIFT_FRAMES = 3;
+  /** Envelope lags checked on the samples. */
+  private static final int CANDIDATES = 8;
+  /** How far from the lag audio is probed for repeating by itself (frames). */
+  private static final int PROBE = 25;
+  /** How much of the second before the copies meet is compared (frames). */
+  private static final int BEFORE = 50;
+
+  private final SeekableByteChannel ch;
+  private final long dataOffset;
+  private final int frame;
+  private final int n;
+  private final int shift;
+
+  private CorrelatedRepeat(SeekableByteChannel ch, WavInfo info, int frameSamples, int frames) {
+    this.ch = ch;
+    this.dataOffset = info.dataOffset();
+    this.frame = frameSamples;
+    this.n = frames;
+    this.shift = SHIFT_FRAMES * frameSamples;
+  }
+
+  /** A repeat found on the samples: {@code lag} in samples, the copies meeting at frame {@code from}. */
+  record Repeat(long lag, int from, double correlation) {}
+
+  /** Only 16-bit mono PCM is compared sample by sample (what MixMonitor writes to a .wav). */
+  static boolean applies(WavInfo info) {
+    return info.format() == 1 && info.bitsPerSample() == 16 && info.channels() == 1;
+  }
+
+  /**
+   * The best-correlated repeat in the {@code envelope.length} frames of {@code frameSamples} samples
+   * each; a copy when its correlation reaches {@link #LEAST_CORRELATION} (audio that repeats by
+   * itself that well is not returned).
+   */
+  static Optional<Repeat> find(SeekableByteChannel ch, WavInfo info, int frameSamples, float[] envelope, long[] hashes)
+      throws IOException {
+    int n = envelope.length;
+    if (n < 2 * LEAST) return Optional.empty();
+    return new CorrelatedRepeat(ch, info, frameSamples, n).find(candidates(envelope), hashes);
+  }
+
+  private Optional<Repeat> find(int[] lags, long[] hashes) throws IOException {
+    Repeat best = null;
+    for (int lag : lags) {
+      Repeat r = verify(lag);
+      if (r != null && (best == null || r.correlation > best.correlation)) best = r;
+    }
+    if (best == null) return Optional.empty();
+    // identical copies are the exact rule's to judge (it has, and let them go: tones, two halves)
+    if (best.correlation >= LEAST_CORRELATION && (identical(best, hashes) || repeatsByItself(best, lags)))
+      return Optional.empty();
+    return Optional.of(best);
+  }
+
+  /**
+   * Whether most audible frames of the repeat equal, byte for byte, those the nearest whole-frame
+   * lag earlier (a tone correlates about as well a few samples off).
+   */
+  private boolean identical(Repeat r, long[] hashes) {
+    int lag = (int) Math.round((double) r.lag / frame), equal = 0, heard = 0;
+    for (int i = r.from; i < n; i++) {
+      if (hashes[i] == 0 || hashes[i - lag] == 0) continue;
+      heard++;
+      if (hashes[i] == hashes[i - lag]) equal++;
+    }
+    return heard > 0 && equal * 2 >= heard;
+  }
+
+  /** The lag's best sample offset and the correlation of the whole compared part at it. */
+  private Repeat verify(int candidate) throws IOException {
+    int search = Math.min(SEARCH, n - Math.max(Math.max(candidate, n - candidate), n - CAP));
+    float[] x = read((long) (n - search) * frame, search * frame);
+    Peak p = peak(x, (long) (n - search - candidate) * frame);
+    long lag = (long) candidate * frame - p.offset;
+    int lagFrames = (int) Math.round((double) lag / frame);
+    int meet = Math.max(lagFrames, n - lagFrames), from = Math.max(meet, n - CAP);
+    if (n - from < LEAST / 2) return null;
+    float[] whole = read((long) from * frame, (n - from) * frame);
+    float[] earlier = read((long) from * frame - lag, (n - from) * frame);
+    return new Repeat(lag, meet, correlation(whole, earlier, 0));
+  }
+
+  /**
+   * Audio that repeats by itself correlates where an overwrite's copies do not: in the second
+   * before they meet, and at other lags over the same part.
+   */
+  private boolean repeatsByItself(Repeat r, int[] lags) throws IOException {
+    double limit = r.correlation / 2;
+    long lagFrames = Math.round((double) r.lag / frame);
+    int before = (int) Math.min(BEFORE, r.from - lagFrames - SHIFT_FRAMES);
+    if (before >= LEAST / 2) {
+      float[] x = read((long) (r.from - before) * frame, before * frame);
+      Peak p = peak(x, (r.from - before) * (long) frame - r.lag);
+      if (p != null && p.correlation >= limit) return true;
+    }
+    int search = Math.min(SEARCH, n - Math.max(r.from, n - CAP));
+    float[] x = read((long) (n - search) * frame, search * frame);
+    // the envelope's other lags (a loop's period), and half a second either side (a tone's period
+    // fits any window: it correlates everywhere)
+    int[] others = Arrays.copyOf(lags, lags.length + 3);
+    others[lags.length] = (int) lagFrames - PROBE;
+    others[lags.length + 1] = (int) lagFrames + PROBE;
+    others[lags.length + 2] = (int) lagFrames / 2;
+    for (int other : others) {
+      if (other < SHIFT_FRAMES || Math.abs(other - lagFrames) <= SHIFT_FRAMES || n - search - other < SHIFT_FRAMES) continue;
+      Peak p = peak(x, (long) (n - search - other) * frame);
+      if (p != null && p.correlation >= limit) return true;
+    }
+    return false;
+  }
+
+  private record Peak(int offset, double correlation) {}
+
+  /**
+   * The best correlation of {@code x} with the audio at {@code at} ± the shift, and its offset:
+   * every other offset on every other sample first (a quarter of the work), then the best one's
+   * neighbours on all samples.
+   */
+  private Peak peak(float[] x, long at) throws IOException {
+    float[] y = read(at - shift, x.length + 2 * shift + 1);
+    int coarse = 0;
+    double top = -2;
+    for (int k = 0; k <= 2 * shift; k += 2) {
+      double c = correlation(x, y, k, 2);
+      if (c > top) {
+        top = c;
+        coarse = k;
+      }
+    }
+    Peak best = null;
+    for (int k = Math.max(0, coarse - 1); k <= Math.min(2 * shift, coarse + 1); k++) {
+      double c = correlation(x, y, k, 1);
+      if (best == null || c > best.correlation) best = new Peak(k - shift, c);
+    }
+    return best;
+  }
+
+  private static double correlation(float[] x, float[] y, int from) {
+    return correlation(x, y, from, 1);
+  }
+
+  private static double correlation(float[] x, float[] y, int from, int step) {
+    double xy = 0, xx = 0, yy = 0;
+    for (int i = 0; i < x.length; i += step) {
+      double a = x[i], b = y[from + i];
+      xy += a * b;
+      xx += a * a;
+      yy += b * b;
+    }
+    return xx == 0 || yy == 0 ? 0 : xy / Math.sqrt(xx * yy);
+  }
+
+  /** {@code count} samples from sample {@code at}; zeros outside the audio. */
+  private float[] read(long at, int count) throws IOException {
+    float[] out = new float[count];
+    long first = Math.max(0, at), last = Math.min((long) n * frame, at + count);
+    if (last <= first) return out;
+    ByteBuffer b = ByteBuffer.allocate((int) (last - first) * 2).order(ByteOrder.LITTLE_ENDIAN);
+    ch.position(dataOffset + first * 2);
+    while (b.hasRemaining()) if (ch.read(b) < 0) break;
+    b.flip();
+    for (int i = (int) (first - at); b.remaining() >= 2; i++) out[i] = b.getShort();
+    return out;
+  }
+
+  /**
+   * The lags whose loudness envelope from where an overwrite's copies would meet (at most the last
+   * {@link #CAP} frames) best matches the envelope that far earlier, best first; neighbouring lags
+   * count once.
+   */
+  static int[] candidates(float[] e) {
+    int n = e.length;
+    float[] score = new float[n];
+    for (int lag = LEAST; lag <= n - LEAST; lag++) {
+      int from = Math.max(Math.max(lag, n - lag), n - CAP), len = n - from;
+      if (len >= LEAST) score[lag] = (float) (pearson(e, from, from - lag, len) * Math.sqrt(len));
+    }
+    // the best lags one at a time (a few passes over one float per frame: no sorted list of them all)
+    int[] out = new int[CANDIDATES];
+    int k = 0;
+    while (k < CANDIDATES) {
+      int best = -1;
+      for (int lag = LEAST; lag <= n - LEAST; lag++) if (score[lag] > 0 && (best < 0 || score[lag] > score[best])) best = lag;
+      if (best < 0) break;
+      out[k++] = best;
+      for (int lag = Math.max(0, best - 2); lag <= Math.min(n - 1, best + 2); lag++) score[lag] = 0;
+    }
+    return Arrays.copyOf(out, k);
+  }
+
+  private static double pearson(float[] e, int a, int b, int len) {
+    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+    for (int i = 0; i < len; i++) {
+      double x = e[a + i], y = e[b + i];
+      sa += x;
+      sb += y;
+      saa += x * x;
+      sbb += y * y;
+      sab += x * y;
+    }
+    double va = saa - sa * sa / len, vb = sbb - sb * sb / len;
+    return va <= 1e-9 || vb <= 1e-9 ? 0 : (sab - sa * sb / len) / Math.sqrt(va * vb);
+  }
+}
