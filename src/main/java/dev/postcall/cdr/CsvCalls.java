@@ -295,9 +295,9 @@ public final class CsvCalls {
   }
 
   /**
-   * Releases the held jobs (see {@link CallStore#CallStore(javax.sql.DataSource, java.time.Clock,
-   * java.time.Duration)}) of calls whose Master.csv rows have just been merged: nothing is left to
-   * wait for. Only jobs that never ran are touched; due now on the database's clock.
+   * Releases the held jobs (see {@link CallStore#CallStore(javax.sql.DataSource, java.time.Duration)}) of calls
+   * whose Master.csv rows have just been merged: nothing is left to wait for. Only jobs that never ran
+   * are touched; due now on the database's clock.
    */
   public void release(Connection c, List<CallRecord.Key> calls) throws SQLException {
     Map<String, List<String>> byPbx = new LinkedHashMap<>();

@@ -2,15 +2,13 @@ package dev.postcall.queue;
 
 import dev.postcall.call.CallRecord;
 
-import java.time.Instant;
 import java.util.List;
 
 /**
  * A hangup postcall did not merge into the call it names: the version {@code kept} (stored first)
  * and the one {@code rejected}, with the fields they disagree on.
  */
-public record CallConflict(String uniqueid, Kind kind, List<String> fields, CallRecord kept, CallRecord rejected,
-    Instant detectedAt) {
+public record CallConflict(String uniqueid, Kind kind, List<String> fields, CallRecord kept, CallRecord rejected) {
 
   public enum Kind {
     /** A second hangup for a stored uniqueid disagrees with the first (channel, caller, start, recording). */

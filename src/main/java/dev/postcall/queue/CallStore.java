@@ -12,7 +12,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,25 +50,24 @@ public final class CallStore {
   private static final String INSERT_JOBS_HEAD = INSERT_JOB.substring(0, INSERT_JOB.indexOf("VALUES") + 6) + " ";
 
   private final DataSource ds;
-  private final Clock clock;
   private final ConflictCheck conflicts;
   private final java.time.Duration hold;
 
-  public CallStore(DataSource ds, Clock clock) {
-    this(ds, clock, RecordingOwnership.NONE, java.time.Duration.ZERO);
+  public CallStore(DataSource ds) {
+    this(ds, RecordingOwnership.NONE, java.time.Duration.ZERO);
   }
 
   /** {@code recordings}: whose recording a file is by its name (recordings.dir and .pattern). */
-  public CallStore(DataSource ds, Clock clock, RecordingOwnership recordings) {
-    this(ds, clock, recordings, java.time.Duration.ZERO);
+  public CallStore(DataSource ds, RecordingOwnership recordings) {
+    this(ds, recordings, java.time.Duration.ZERO);
   }
 
-  public CallStore(DataSource ds, Clock clock, RecordingOwnership recordings, java.time.Duration hold) {
-    this(ds, clock, pbx -> recordings, hold);
+  public CallStore(DataSource ds, RecordingOwnership recordings, java.time.Duration hold) {
+    this(ds, pbx -> recordings, hold);
   }
 
-  public CallStore(DataSource ds, Clock clock, java.time.Duration hold) {
-    this(ds, clock, RecordingOwnership.NONE, hold);
+  public CallStore(DataSource ds, java.time.Duration hold) {
+    this(ds, RecordingOwnership.NONE, hold);
   }
 
   /**
@@ -77,9 +75,8 @@ public final class CallStore {
    *     Master.csv tailer gets to bring the whole call's view in before anything is uploaded; the
    *     tailer releases the job as soon as it has merged the call's rows
    */
-  public CallStore(DataSource ds, Clock clock, Function<String, RecordingOwnership> recordings, java.time.Duration hold) {
+  public CallStore(DataSource ds, Function<String, RecordingOwnership> recordings, java.time.Duration hold) {
     this.ds = ds;
-    this.clock = clock;
     this.conflicts = new ConflictCheck(recordings);
     this.hold = hold;
   }
@@ -112,12 +109,11 @@ public final class CallStore {
    * whole batch of hangups). Returns, per call, whether it was new.
    */
   public List<Boolean> insertAll(List<CallRecord> calls) throws SQLException {
-    Instant now = clock.instant();
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
         ConflictCheck.Found recorded = new ConflictCheck.Found();
-        List<Boolean> out = insertAll(c, calls, now, recorded);
+        List<Boolean> out = insertAll(c, calls, recorded);
         c.commit();
         conflicts.publish(recorded);
         return out;
@@ -129,16 +125,16 @@ public final class CallStore {
   }
 
   /** The same, inside the caller's transaction (the tailer commits its file offset with it). */
-  public List<Boolean> insertAll(Connection c, List<CallRecord> calls, Instant now) throws SQLException {
+  public List<Boolean> insertAll(Connection c, List<CallRecord> calls) throws SQLException {
     ConflictCheck.Found recorded = new ConflictCheck.Found();
-    List<Boolean> out = insertAll(c, calls, now, recorded);
+    List<Boolean> out = insertAll(c, calls, recorded);
     conflicts.publish(recorded); // the caller commits (the tailer, whose rows are not hangups: none)
     return out;
   }
 
-  private List<Boolean> insertAll(Connection c, List<CallRecord> calls, Instant now, ConflictCheck.Found recorded)
+  private List<Boolean> insertAll(Connection c, List<CallRecord> calls, ConflictCheck.Found recorded)
       throws SQLException {
-    if (calls.size() > 1) return insertBatch(c, calls, now, recorded);
+    if (calls.size() > 1) return insertBatch(c, calls, recorded);
     List<Boolean> out = new ArrayList<>(calls.size());
     try (PreparedStatement call = c.prepareStatement(INSERT_CALL, Statement.RETURN_GENERATED_KEYS);
         PreparedStatement job = c.prepareStatement(INSERT_JOB)) {
@@ -146,7 +142,7 @@ public final class CallStore {
         bind(call, r, null);
         // ON DUPLICATE KEY with an unchanged row reports 0 affected rows: the call was known.
         boolean isNew = call.executeUpdate() == 1;
-        if (!isNew) adoptHangupValues(c, conflicts.screenKnown(c, List.of(r), now, recorded));
+        if (!isNew) adoptHangupValues(c, conflicts.screenKnown(c, List.of(r), recorded));
         if (isNew) {
           long callId;
           try (ResultSet keys = call.getGeneratedKeys()) {
@@ -159,7 +155,7 @@ public final class CallStore {
           job.setLong(4, holdMicros());
           job.executeUpdate();
           NumberSuffixes.add(c, List.of(r));
-          conflicts.screenFresh(c, List.of(r), now, recorded);
+          conflicts.screenFresh(c, List.of(r), recorded);
         }
         out.add(isNew);
       }
@@ -175,7 +171,7 @@ public final class CallStore {
    * inserted at the same moment, both may report it new — the unique keys on calls (pbx_id,
    * uniqueid) and jobs.call_id still keep one call and one job.
    */
-  private List<Boolean> insertBatch(Connection c, List<CallRecord> calls, Instant now, ConflictCheck.Found recorded)
+  private List<Boolean> insertBatch(Connection c, List<CallRecord> calls, ConflictCheck.Found recorded)
       throws SQLException {
     List<Boolean> out = new ArrayList<>(calls.size());
     for (int from = 0; from < calls.size(); from += BATCH) {
@@ -204,7 +200,7 @@ public final class CallStore {
       for (CallRecord r : fresh) ours.add(key(r));
       for (CallRecord r : chunk) out.add(ours.remove(key(r))); // new: the first of its key, inserted by us
       if (fresh.isEmpty()) {
-        adoptHangupValues(c, conflicts.screenKnown(c, seen, now, recorded));
+        adoptHangupValues(c, conflicts.screenKnown(c, seen, recorded));
         continue;
       }
       NumberSuffixes.add(c, fresh);
@@ -221,9 +217,9 @@ public final class CallStore {
         }
         ps.executeUpdate();
       }
-      conflicts.screenFresh(c, fresh, now, recorded);
+      conflicts.screenFresh(c, fresh, recorded);
       // after the fresh rows: a repeat inside the batch is compared with the first of them
-      adoptHangupValues(c, conflicts.screenKnown(c, seen, now, recorded));
+      adoptHangupValues(c, conflicts.screenKnown(c, seen, recorded));
     }
     return out;
   }

@@ -74,7 +74,7 @@ final class ConflictCheck {
    * disagrees is recorded as a conflict and left out of what is returned — the calls that may still
    * lend their hangup values to the stored row.
    */
-  List<CallRecord> screenKnown(Connection c, List<CallRecord> known, Instant now, Found recorded)
+  List<CallRecord> screenKnown(Connection c, List<CallRecord> known, Found recorded)
       throws SQLException {
     List<CallRecord> agi = known.stream().filter(r -> r.source() == CallRecord.Source.AGI).toList();
     if (agi.isEmpty()) return known;
@@ -86,9 +86,9 @@ final class ConflictCheck {
       List<String> fields = differences(s.call, r);
       if (fields.isEmpty()) {
         if (s.call.source() == CallRecord.Source.AGI) recorded.duplicates.add(r);
-        agree.add(r.recording() == null || s.call.source() == CallRecord.Source.AGI ? r : ownRecordingOnly(c, s, r, now, recorded));
+        agree.add(r.recording() == null || s.call.source() == CallRecord.Source.AGI ? r : ownRecordingOnly(c, s, r, recorded));
       } else {
-        record(c, new CallConflict(r.uniqueid(), CallConflict.Kind.HANGUP_DIFFERS, fields, s.call, r, now), s.id, recorded);
+        record(c, new CallConflict(r.uniqueid(), CallConflict.Kind.HANGUP_DIFFERS, fields, s.call, r), s.id, recorded);
       }
     }
     return agree;
@@ -100,7 +100,7 @@ final class ConflictCheck {
    * another (earlier) call's. Otherwise the call stays, without the recording, and the refusal is a
    * conflict.
    */
-  void screenFresh(Connection c, List<CallRecord> fresh, Instant now, Found recorded) throws SQLException {
+  void screenFresh(Connection c, List<CallRecord> fresh, Found recorded) throws SQLException {
     for (CallRecord r : fresh) {
       if (r.source() != CallRecord.Source.AGI || r.recording() == null || r.recording().isBlank()) continue;
       Refusal why = refusal(c, r);
@@ -110,17 +110,17 @@ final class ConflictCheck {
         ps.setString(2, clip(r.uniqueid(), 150));
         ps.executeUpdate();
       }
-      record(c, new CallConflict(r.uniqueid(), why.kind, List.of("recording"), why.owner, r, now),
+      record(c, new CallConflict(r.uniqueid(), why.kind, List.of("recording"), why.owner, r),
           why.owner == null ? null : why.ownerId, recorded);
     }
   }
 
   /** A hangup agreeing with a row Master.csv brought: it lends its recording only if the recording is its own. */
-  private CallRecord ownRecordingOnly(Connection c, Stored s, CallRecord r, Instant now, Found recorded)
+  private CallRecord ownRecordingOnly(Connection c, Stored s, CallRecord r, Found recorded)
       throws SQLException {
     Refusal why = refusal(c, r);
     if (why == null) return r;
-    record(c, new CallConflict(r.uniqueid(), why.kind, List.of("recording"), why.owner != null ? why.owner : s.call, r, now),
+    record(c, new CallConflict(r.uniqueid(), why.kind, List.of("recording"), why.owner != null ? why.owner : s.call, r),
         why.owner != null ? why.ownerId : s.id, recorded);
     return withoutRecording(r);
   }

@@ -94,7 +94,7 @@ public final class PostcallService implements AutoCloseable {
           + " before a second PBX feeds this database", cfg.pbx().note(), cfg.pbx().id());
     db = OpenDatabase.open(cfg.db());
     java.util.Map<String, RecordingOwnership> byPattern = new java.util.concurrent.ConcurrentHashMap<>();
-    CallStore calls = new CallStore(db.db().dataSource(), clock,
+    CallStore calls = new CallStore(db.db().dataSource(),
         pbx -> byPattern.computeIfAbsent(cfg.recordings().forPbx(pbx).pattern(), RecordingOwnership::new), cfg.csv().hold());
     JobQueue queue = new JobQueue(db.db().dataSource(), clock);
     if (cfg.roles().contains(Role.AGI)) {

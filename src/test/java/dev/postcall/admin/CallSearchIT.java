@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,7 +66,7 @@ class CallSearchIT {
           .agent(answered ? "PJSIP/" + (201 + r.nextInt(5)) : null);
       calls.add(b.build());
     }
-    CallStore store = new CallStore(db.ds(), Clock.systemUTC());
+    CallStore store = new CallStore(db.ds());
     store.insertAll(calls.stream().filter(c -> c.source() == CallRecord.Source.AGI).toList());
     try (Connection c = db.csvDs().getConnection()) {
       c.setAutoCommit(false);

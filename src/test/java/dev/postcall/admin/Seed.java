@@ -20,7 +20,7 @@ public final class Seed {
 
   public Seed(DataSource ds, MutableClock clock) {
     this.ds = ds;
-    this.calls = new CallStore(ds, clock);
+    this.calls = new CallStore(ds);
     this.queue = new JobQueue(ds, clock);
     this.clock = clock;
   }

@@ -11,7 +11,6 @@ import dev.postcall.queue.CallConflicts;
 import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import dev.postcall.queue.RecordingOwnership;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,7 @@ class AgiConflictIT {
   static final String MONITOR = "/var/spool/asterisk/monitor/";
 
   @RegisterExtension final AgiFixture fx = AgiFixture.started(Map.of(),
-      ds -> new CallStore(ds, Clock.systemUTC(), new RecordingOwnership("${uniqueid}.wav")));
+      ds -> new CallStore(ds, new RecordingOwnership("${uniqueid}.wav")));
   CallConflicts conflicts;
 
   @BeforeEach

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.function.Function;
@@ -42,7 +41,7 @@ final class AgiFixture implements BeforeEachCallback, AfterEachCallback {
 
   /** The service with {@code settings} (over {@link AgiHarness}'s) on a plain call store. */
   static AgiFixture started(Map<String, String> settings) {
-    return started(settings, ds -> new CallStore(ds, Clock.systemUTC()));
+    return started(settings, ds -> new CallStore(ds));
   }
 
   /** The service with {@code settings} on the call store {@code storeOn} makes of the test database. */

@@ -17,7 +17,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +55,7 @@ class AgiSessionFuzzIT {
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     try (TestDb db = TestDb.create(); LogCapture logs = new LogCapture();
         AutoCloseable q1 = Fuzz.quiet("dev.postcall.agi"); AutoCloseable q2 = Fuzz.quiet("org.asteriskjava")) {
-      CallStore store = new CallStore(db.ds(), Clock.systemUTC());
+      CallStore store = new CallStore(db.ds());
       AgiService agi = AgiHarness.start(store, spool, Map.of("agi.read-timeout", READ_TIMEOUT_MS + "ms"), metrics);
       ExecutorService pool = Executors.newFixedThreadPool(PARALLEL);
       try {

@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -50,7 +49,7 @@ class HangupTranscriptsIT {
   @BeforeAll
   static void start() throws Exception {
     db = TestDb.create();
-    store = new CallStore(db.ds(), Clock.systemUTC());
+    store = new CallStore(db.ds());
     agi = AgiHarness.start(store, spool, Map.of(), new SimpleMeterRegistry());
   }
 

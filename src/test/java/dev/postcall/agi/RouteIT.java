@@ -58,7 +58,7 @@ class RouteIT {
 
   RouteIndex start(javax.sql.DataSource ds) throws Exception {
     RouteIndex index = new RouteIndex(numbers, Duration.ofHours(24), 10, 0, Clock.systemUTC());
-    CallStore store = new CallStore(db.ds(), Clock.systemUTC());
+    CallStore store = new CallStore(db.ds());
     agi = new AgiService(AgiHarness.config(spool, Map.of()), ZoneId.of("UTC"), store, Clock.systemUTC(), metrics, index);
     agi.start();
     loader = new RouteLoader(ds, index, Clock.systemUTC(), Duration.ofSeconds(30), "pbx1", false);

@@ -67,7 +67,7 @@ class SeveralPbxIT {
   void setUp() throws Exception {
     db = TestDb.create();
     RecordingOwnership names = new RecordingOwnership("${uniqueid}.wav");
-    store = new CallStore(db.ds(), Clock.systemUTC(), pbx -> names, Duration.ZERO);
+    store = new CallStore(db.ds(), pbx -> names, Duration.ZERO);
     pbxA = AgiHarness.start(store, Files.createDirectories(tmp.resolve("spool-a")), Map.of("pbx.id", "pbx-a"),
         new SimpleMeterRegistry());
     pbxB = AgiHarness.start(store, Files.createDirectories(tmp.resolve("spool-b")), Map.of("pbx.id", "pbx-b"), metricsB);

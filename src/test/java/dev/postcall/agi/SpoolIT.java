@@ -51,7 +51,7 @@ class SpoolIT {
     proxy = new TcpProxy(server.getHost(), server.getPort());
     viaProxy = Database.open(TestDb.urlFor("jdbc:mysql://127.0.0.1:" + proxy.port() + "/", fx.db.name),
         TestDb.USER, TestDb.PASSWORD, 4, Duration.ofMillis(250));
-    store = new CallStore(viaProxy.dataSource(), Clock.systemUTC());
+    store = new CallStore(viaProxy.dataSource());
   }
 
   @AfterEach
@@ -197,8 +197,8 @@ class SpoolIT {
       c.createStatement().execute("CREATE DATABASE " + name);
     }
     try (Database empty = Database.open(TestDb.urlFor(TestDb.SERVER, name), TestDb.USER, TestDb.PASSWORD, 2, Duration.ofSeconds(2));
-        AgiService agi = AgiHarness.start(new CallStore(empty.dataSource(), Clock.systemUTC()), fx.spool.resolve("fresh"), Map.of(), fx.metrics)) {
-      CallStore fresh = new CallStore(empty.dataSource(), Clock.systemUTC());
+        AgiService agi = AgiHarness.start(new CallStore(empty.dataSource()), fx.spool.resolve("fresh"), Map.of(), fx.metrics)) {
+      CallStore fresh = new CallStore(empty.dataSource());
       play(agi, "13.1");
       agi.drainOnce();
       assertEquals(1, agi.spoolSize(), "still waiting in the spool");
@@ -217,7 +217,7 @@ class SpoolIT {
   /** A spool with its writer (started) and a drainer that sets the file aside at 5 lines. */
   private final class SizeRig {
     final Spool spool;
-    final CallStore store = new CallStore(fx.db.ds(), Clock.systemUTC());
+    final CallStore store = new CallStore(fx.db.ds());
     final CaptureWriter writer;
     final SpoolDrainer drainer;
 

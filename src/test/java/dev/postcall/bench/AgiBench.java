@@ -53,8 +53,8 @@ public final class AgiBench {
     try (TestDb db = TestDb.create(); RawResponder raw = new RawResponder(AgiBenchSupport.expression())) {
       {
         SwitchableDataSource ds = new SwitchableDataSource(db.ds());
-        CallStore store = new CallStore(ds, Clock.systemUTC(), new dev.postcall.queue.RecordingOwnership("${uniqueid}.wav"));
-        double[] commit = commitLatency(new CallStore(db.ds(), Clock.systemUTC()), quick ? 100 : 300);
+        CallStore store = new CallStore(ds, new dev.postcall.queue.RecordingOwnership("${uniqueid}.wav"));
+        double[] commit = commitLatency(new CallStore(db.ds()), quick ? 100 : 300);
         long[] appends;
         try (AgiBenchSupport.SpoolAppends alone = new AgiBenchSupport.SpoolAppends(spool.resolve("floor"))) {
           openLoop(200, Duration.ofSeconds(2), () -> alone.append("warm." + SEQ.incrementAndGet())); // JIT

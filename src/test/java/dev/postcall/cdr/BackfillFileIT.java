@@ -117,7 +117,7 @@ class BackfillFileIT {
       }
     }
     assertEquals(names.length, backfill(master, "auto", 3).fresh());
-    CallStore store = new CallStore(db.ds(), Clock.systemUTC());
+    CallStore store = new CallStore(db.ds());
     for (CallRecord p : parsed) {
       CallRecord back = store.find(p.uniqueid()).orElseThrow();
       assertEquals(Sql.clip(p.callerName(), 255), back.callerName());

@@ -40,7 +40,7 @@ class CsvAgiDedupIT {
   @BeforeEach
   void clean() {
     master = dir.resolve("Master.csv");
-    store = new CallStore(db.ds(), clock);
+    store = new CallStore(db.ds());
     var csv = CsvFiles.config(List.of(master), "rig");
     CsvMetrics metrics = new CsvMetrics(new SimpleMeterRegistry(), NODE);
     tailer = Backfill.tailer(csv, NODE, db.csvDs(), clock, metrics, clock.instant());
@@ -152,7 +152,7 @@ class CsvAgiDedupIT {
 
   @Test
   void a_held_agi_call_gets_master_csvs_whole_call_view_and_is_released_at_once() throws Exception {
-    CallStore held = new CallStore(db.ds(), clock, java.time.Duration.ofSeconds(15));
+    CallStore held = new CallStore(db.ds(), java.time.Duration.ofSeconds(15));
     // the AGI path's view of a ring group: CDR() in h was the unanswered party's row, 0 s
     held.insert(new CallRecord("1795386600.10", "1795386600.10", "Local/720@rig-00000026;2", null, "5550720", "Rig Caller",
         "720", "rig", Instant.parse("2026-11-22T22:30:00.400Z"), null, Instant.parse("2026-11-22T22:30:00.500Z"), 0, 0,

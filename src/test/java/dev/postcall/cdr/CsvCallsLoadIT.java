@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,7 +101,7 @@ class CsvCallsLoadIT {
   @Test
   void hostile_text_comes_back_byte_for_byte() throws SQLException {
     insertNew(db.csvDs(), new CsvCalls(), hostileCalls("h."));
-    CallStore store = new CallStore(db.ds(), Clock.systemUTC());
+    CallStore store = new CallStore(db.ds());
     for (int i = 0; i < HOSTILE.size(); i++) {
       CallRecord back = store.find("h." + i).orElseThrow();
       String text = HOSTILE.get(i);
@@ -116,7 +115,7 @@ class CsvCallsLoadIT {
 
   @Test
   void calls_the_agi_path_stored_and_repeats_within_the_batch_add_nothing() throws SQLException {
-    CallStore store = new CallStore(db.ds(), Clock.systemUTC());
+    CallStore store = new CallStore(db.ds());
     store.insert(new CallRecord("agi.1", null, "SIP/a", null, "100", "Agi", "101", "rig", NOW, null, null, 0, 0, "NO ANSWER",
         "BUSY", null, null, null, CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId()));
     List<CallRecord> batch = List.of(call("csv.1", "a"), call("agi.1", "b"), call("csv.2", "c"), call("csv.1", "d"));
@@ -137,7 +136,7 @@ class CsvCallsLoadIT {
    */
   @Test
   void a_call_stored_by_someone_else_after_the_look_up_is_skipped_without_a_second_job() throws SQLException {
-    new CallStore(db.ds(), Clock.systemUTC()).insert(call("race.1", "agi"));
+    new CallStore(db.ds()).insert(call("race.1", "agi"));
     Stored s = insertNew(db.csvDs(), new CsvCalls(), List.of(call("race.0", "a"), call("race.1 ", "b"), call("race.2", "c")));
     assertEquals(Set.of("race.0", "race.2"), s.fresh());
     assertEquals(1, s.loads());

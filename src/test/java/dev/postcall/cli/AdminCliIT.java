@@ -178,7 +178,7 @@ class AdminCliIT {
   /** Issue 16: conflicts (a second, disagreeing hangup) are shown to admins, both versions, no terminal escapes. */
   @Test
   void conflicts_lists_hangups_kept_aside_and_stats_counts_them() throws Exception {
-    dev.postcall.queue.CallStore store = new dev.postcall.queue.CallStore(db.ds(), java.time.Clock.systemUTC());
+    dev.postcall.queue.CallStore store = new dev.postcall.queue.CallStore(db.ds());
     dev.postcall.call.CallRecord first = new dev.postcall.call.CallRecord("700.1", null, "PJSIP/a-1", null, "200", "Alice",
         "200", "rig", DAY3, null, null, 3, 0, "FAILED", "BUSY", null, null, null, dev.postcall.call.CallRecord.Source.AGI, dev.postcall.config.PostcallConfig.Pbx.defaultId());
     dev.postcall.call.CallRecord forged = new dev.postcall.call.CallRecord("700.1", null, "PJSIP/evil-2", null, "200",

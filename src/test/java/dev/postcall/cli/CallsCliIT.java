@@ -10,7 +10,6 @@ import dev.postcall.CallBuilder;
 import dev.postcall.call.CallRecord;
 import dev.postcall.queue.CallStore;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.time.Instant;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -34,7 +33,7 @@ class CallsCliIT {
     db = TestDb.create();
     config = Files.writeString(dir.resolve("postcall.properties"), db.properties());
     // through the store, as calls arrive: the number side table is written with them
-    new CallStore(db.ds(), Clock.systemUTC()).insertAll(List.of(
+    new CallStore(db.ds()).insertAll(List.of(
         call("1.1", "0612345678", "100", "2026-11-01T09:00:00Z", 60, "ANSWERED", "ANSWER", "PJSIP/201"),
         call("1.2", "0799999999", "5550", "2026-11-02T09:00:00Z", 0, "BUSY", "BUSY", null),
         call("1.3", "0612345678", "100", "2026-11-03T09:00:00Z", 30, "ANSWERED", null, "Local/3002@pc-qagents"),

@@ -28,7 +28,7 @@ class SeveralPbxCliIT {
   @BeforeEach
   void seed() throws Exception {
     db = TestDb.create();
-    CallStore store = new CallStore(db.ds(), Clock.systemUTC());
+    CallStore store = new CallStore(db.ds());
     Instant start = Instant.parse("2026-11-22T22:29:21Z");
     store.insert(CallBuilder.agi("800.1").pbx("pbx-a").caller("1111").channel("PJSIP/a-1").start(start).build());
     store.insert(CallBuilder.agi("800.1").pbx("pbx-b").caller("2222").channel("PJSIP/b-1").start(start).build());

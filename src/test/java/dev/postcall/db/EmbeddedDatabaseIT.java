@@ -33,12 +33,12 @@ class EmbeddedDatabaseIT {
     try (EmbeddedDatabase server = EmbeddedDatabase.start(DIR, 0);
         Database db = Database.open(server.jdbcUrl(), server.user(), server.password(), 2, Duration.ofSeconds(5))) {
       db.migrate();
-      new CallStore(db.dataSource(), Clock.systemUTC()).insert(call);
+      new CallStore(db.dataSource()).insert(call);
     }
     try (EmbeddedDatabase server = EmbeddedDatabase.start(DIR, 0);
         Database db = Database.open(server.jdbcUrl(), server.user(), server.password(), 2, Duration.ofSeconds(5))) {
       db.migrate();
-      CallStore calls = new CallStore(db.dataSource(), Clock.systemUTC());
+      CallStore calls = new CallStore(db.dataSource());
       assertTrue(calls.find("9.9").isPresent(), "call kept across restart");
       assertEquals("Ann", calls.find("9.9").get().callerName());
       // the SKIP LOCKED queue works on it as on an external server

@@ -231,7 +231,7 @@ public final class RealPbx implements BeforeAllCallback, AfterAllCallback {
 
   /** The call as postcall stored it. */
   public Optional<CallRecord> storedCall(String uniqueid) throws SQLException {
-    return new CallStore(db.ds(), Clock.systemUTC()).find(uniqueid);
+    return new CallStore(db.ds()).find(uniqueid);
   }
 
   /** Waits until the jobs of these calls (uniqueids) are all DONE or FAILED. */

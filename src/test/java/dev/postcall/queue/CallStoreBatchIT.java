@@ -5,7 +5,6 @@ import dev.postcall.call.CallRecord;
 import dev.postcall.CallBuilder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.postcall.MutableClock;
 import dev.postcall.TestDb;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ class CallStoreBatchIT {
   @BeforeEach
   void setUp() {
     db = TestDb.create();
-    calls = new CallStore(db.ds(), new MutableClock(Instant.parse("2026-11-23T10:00:00Z")));
+    calls = new CallStore(db.ds());
   }
 
   @AfterEach

@@ -33,7 +33,7 @@ class JobQueueIT {
   @BeforeEach
   void setUp() {
     db = TestDb.create();
-    calls = new CallStore(db.ds(), clock);
+    calls = new CallStore(db.ds());
     queue = new JobQueue(db.ds(), clock);
   }
 

@@ -57,7 +57,7 @@ class PbxMigrationIT {
     assertEquals(1, db.count("SELECT COUNT(*) FROM call_corrections WHERE pbx_id = 'pbx1'"));
     assertEquals(1, db.count("SELECT COUNT(*) FROM call_conflicts WHERE pbx_id = 'pbx1'"));
 
-    CallStore store = new CallStore(db.ds(), Clock.systemUTC());
+    CallStore store = new CallStore(db.ds());
     CallRecord again = CallBuilder.agi("1795386561.78").pbx("pbx1").channel("PJSIP/a-2").build();
     assertFalse(store.insert(again), "the same call of the same PBX is still a duplicate");
     assertTrue(store.insert(CallBuilder.agi("1795386561.78").pbx("pbx2").channel("PJSIP/b-9").build()),
@@ -91,7 +91,7 @@ class PbxMigrationIT {
     assertEquals(1, db.count("SELECT COUNT(*) FROM call_corrections WHERE pbx_id = 'pbx7'"));
     assertEquals(1, db.count("SELECT COUNT(*) FROM call_conflicts WHERE pbx_id = 'pbx7'"));
     assertEquals(0, pbxs.adoptUnmarked("pbx7"), "once");
-    assertFalse(new CallStore(db.ds(), Clock.systemUTC())
+    assertFalse(new CallStore(db.ds())
         .insert(CallBuilder.csv("1795386561.77").pbx("pbx7").channel("PJSIP/a-1").build()), "adopted: a duplicate now");
   }
 }

@@ -22,7 +22,7 @@ class RouteLoaderIT {
   @BeforeEach
   void setUp() throws Exception {
     db = TestDb.create();
-    calls = new CallStore(db.ds(), Clock.systemUTC());
+    calls = new CallStore(db.ds());
     // the same caller answered on both PBXs, pbx-b's answer the later one; another caller only on pbx-b
     answered("pbx-a", "a.1", "0612345678", "PJSIP/201", NOW.minus(Duration.ofHours(2)));
     answered("pbx-b", "a.1", "0612345678", "PJSIP/301", NOW.minus(Duration.ofMinutes(10)));
@@ -84,7 +84,7 @@ class RouteLoaderIT {
       Instant at = NOW.minusSeconds(40);
       calls.insertAll(slow, java.util.List.of(CallBuilder.agi("b.5").pbx("pbx-b").caller("0655555555").agent("PJSIP/305")
           .dstChannel("PJSIP/305-0000002b").start(at.minusSeconds(5)).answer(at).end(at.plusSeconds(60))
-          .dialStatus("ANSWER").build()), Instant.now());
+          .dialStatus("ANSWER").build()));
       answered("pbx-b", "b.6", "0644444444", "PJSIP/306", NOW.minusSeconds(30)); // a higher id, committed
       loader.refreshOnce();
       assertEquals("", index.answer("0655555555").lastAgent(), "not committed during the load");

@@ -55,7 +55,7 @@ class DeliveryIT {
     recordings = Files.createDirectories(tmp.resolve("monitor"));
     archive = tmp.resolve("archive");
     server = IncidentServer.onLoopback(tmp.resolve("incident-files"), "postcall", "pw");
-    calls = new CallStore(db.ds(), Clock.systemUTC());
+    calls = new CallStore(db.ds());
     queue = new JobQueue(db.ds(), Clock.systemUTC());
   }
 

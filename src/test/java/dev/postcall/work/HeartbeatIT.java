@@ -54,7 +54,7 @@ class HeartbeatIT {
       queue.done(inv.getArgument(0, Job.class));
       return null;
     }).when(slow).run(any());
-    new CallStore(db.ds(), Clock.systemUTC()).insert(call("1.1"));
+    new CallStore(db.ds()).insert(call("1.1"));
     try (WorkerPool pool = new WorkerPool(queue, slow, cfg)) {
       pool.start();
       assertTrue(uploading.await(10, TimeUnit.SECONDS));
@@ -78,7 +78,7 @@ class HeartbeatIT {
     PostcallConfig.Worker cfg = PostcallConfig.from(Settings.of(Map.of())).worker();
     assertEquals(Duration.ofSeconds(30), cfg.lease());
     assertEquals(Duration.ofSeconds(10), cfg.heartbeat());
-    new CallStore(db.ds(), Clock.systemUTC()).insert(call("1.1"));
+    new CallStore(db.ds()).insert(call("1.1"));
     queue.claim("died", 1, cfg.lease());
     db.passTime(Duration.ofSeconds(29));
     assertEquals(0, queue.recoverExpiredLeases());

@@ -28,7 +28,7 @@ class OwnLeasesIT {
   @BeforeEach
   void setUp() throws Exception {
     db = TestDb.create();
-    calls = new CallStore(db.ds(), clock);
+    calls = new CallStore(db.ds());
     queue = new JobQueue(db.ds(), clock);
     live = new ProcessBuilder("sleep", "60").start();
   }

@@ -52,7 +52,7 @@ class UnansweredCreateIT {
     db = TestDb.create();
     recordings = Files.createDirectories(tmp.resolve("monitor"));
     server = IncidentServer.onLoopback(tmp.resolve("incident-files"), "postcall", "pw");
-    calls = new CallStore(db.ds(), Clock.systemUTC());
+    calls = new CallStore(db.ds());
     queue = new JobQueue(db.ds(), Clock.systemUTC());
   }
 
