@@ -368,6 +368,72 @@ class DeliverCallTest {
     verify(queue).fail(eq(j), contains("links outside"), isNull());
   }
 
+  /** Converts the call's WAVs at CONVERT, each MP3 lasting {@code mp3Length}; what DeliverCall logged meanwhile. */
+  java.util.List<String> convertAll(Job j, Duration mp3Length, String... wavs) throws Exception {
+    for (String w : wavs) Files.write(tmp.resolve(w), WaitForRecordingTest.closedWav(2000));
+    when(converter.deadline(any())).thenReturn(Duration.ofSeconds(30));
+    when(converter.convert(any(), any(), any(), any())).thenReturn(new ConvertRecording.Mp3(mp3, mp3Length, 3));
+    // the lease held longer for ffmpeg is stored; the run ends once CONVERT has handed on to CREATE
+    when(queue.progress(any(), any(), any(), any(), any(), any())).thenAnswer(i -> {
+      Job in = i.getArgument(0);
+      return i.getArgument(1) == Stage.CREATE ? null : new Job(in.id(), in.callId(), i.getArgument(1), in.attempts(),
+          in.version() + 1, i.getArgument(2), i.getArgument(3), i.getArgument(4), in.createdAt(), in.call());
+    });
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DeliverCall.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      deliver.run(j);
+    } finally {
+      logger.detachAppender(logs);
+    }
+    verify(queue, never()).fail(any(), anyString(), any());
+    verify(queue).progress(any(), eq(Stage.CREATE), anyString(), isNull(), isNull(), any());
+    synchronized (logs) {
+      return logs.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    }
+  }
+
+  double shortCount() {
+    return metrics.counter("postcall.recordings.short").count();
+  }
+
+  @Test
+  void one_recording_much_shorter_than_the_answered_time_is_flagged_short_counted_and_told_once() throws Exception {
+    Job j = job(Stage.CONVERT, null, null, 1);
+    java.util.List<String> logged = convertAll(j, Duration.ofSeconds(1), "1.1.wav");
+    verify(queue).flagRecording(any(), eq(JobQueue.RecordingFlag.SHORT));
+    assertEquals(1, shortCount());
+    assertEquals(java.util.List.of("WARN recording 1.1.wav lasts 1000 ms of a call answered for 9 s: not the whole"
+        + " conversation (flagged recording_short)"), logged.stream().filter(l -> l.contains("recording_short")).toList());
+  }
+
+  @Test
+  void one_recording_as_long_as_the_answered_time_is_not_flagged() throws Exception {
+    Job j = job(Stage.CONVERT, null, null, 1);
+    java.util.List<String> logged = convertAll(j, Duration.ofSeconds(9), "1.1.wav");
+    verify(queue, never()).flagRecording(any(), eq(JobQueue.RecordingFlag.SHORT));
+    assertEquals(0, shortCount());
+    assertTrue(logged.stream().noneMatch(l -> l.contains("recording_short")), logged.toString());
+  }
+
+  @Test
+  void several_recordings_covering_much_less_than_the_answered_time_are_flagged_short_counted_and_told_once() throws Exception {
+    Job j = job(Stage.CONVERT, null, null, 1);
+    Instant began = Instant.parse("2026-11-23T09:59:01Z");
+    when(queue.recordings(j)).thenReturn(java.util.List.of(
+        new dev.postcall.queue.CallRecording(1, "1.1.wav", began, 125L, null),
+        new dev.postcall.queue.CallRecording(2, "1.1-c.wav", began.plusSeconds(1), 125L, null)));
+    java.util.List<String> logged = convertAll(j, Duration.ofSeconds(1), "1.1.wav", "1.1-c.wav");
+    verify(converter, org.mockito.Mockito.times(2)).convert(any(), any(), any(), any());
+    verify(queue).flagRecording(any(), eq(JobQueue.RecordingFlag.SHORT));
+    assertEquals(1, shortCount());
+    // one after the other, a second each: 2 s of the 9 s answered
+    assertEquals(java.util.List.of("WARN 2 recordings cover 2000 ms of a call answered for 9 s: not the whole"
+        + " conversation (flagged recording_short)"), logged.stream().filter(l -> l.contains("recording_short")).toList());
+  }
+
   DeliverCall deliverWith(String key, String value) {
     PostcallConfig cfg = PostcallConfig.from(Settings.of(Map.of("recordings.dir", tmp.toString(),
         "archive.dir", tmp.resolve("archive").toString(), key, value)));
