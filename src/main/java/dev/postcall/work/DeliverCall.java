@@ -313,17 +313,23 @@ public final class DeliverCall {
     Converted c = convertOne(job, attempt, wav, mp3, null);
     job = c.job();
     ConvertRecording.Mp3 out = c.mp3();
-    if (ShortRecording.isShort(out.duration(), job.call().billsec())) {
-      // the file still goes to the incident system: part of the conversation beats none
-      log.warn("recording {} lasts {} ms of a call answered for {} s: not the whole conversation (flagged recording_short)",
-          wav.getFileName(), out.duration().toMillis(), job.call().billsec());
-      p.metrics().counter("postcall.recordings.short").increment();
-      p.queue().flagRecording(job, JobQueue.RecordingFlag.SHORT);
-    }
+    flagIfShort(job, out.duration(), "recording " + wav.getFileName() + " lasts");
     pastCall(c.wavAudio(), job);
     log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(),
         out.duration().toSeconds(), out.bytes());
     return p.queue().progress(job, Stage.CREATE, out.path().toString(), job.objectref(), null, lease());
+  }
+
+  /**
+   * Flags a call whose recordings hold much less than its answered time; they still go to the
+   * incident system: part of the conversation beats none. {@code what}: the recordings and their verb.
+   */
+  private void flagIfShort(Job job, Duration audio, String what) throws SQLException {
+    if (!ShortRecording.isShort(audio, job.call().billsec())) return;
+    log.warn("{} {} ms of a call answered for {} s: not the whole conversation (flagged recording_short)", what,
+        audio.toMillis(), job.call().billsec());
+    p.metrics().counter("postcall.recordings.short").increment();
+    p.queue().flagRecording(job, JobQueue.RecordingFlag.SHORT);
   }
 
   /** Reports a call whose recordings run well past its end: its timing, not its audio, is short. */
@@ -424,13 +430,7 @@ public final class DeliverCall {
       wavs.add(r.converted(converted.mp3Path(), c.wavAudio().toMillis()));
       log.debug("converted {} → {} ({} s, {} bytes)", wav.getFileName(), out.path(), out.duration().toSeconds(), out.bytes());
     }
-    Duration covered = ShortRecording.covered(done);
-    if (ShortRecording.isShort(covered, job.call().billsec())) {
-      log.warn("{} recordings cover {} ms of a call answered for {} s: not the whole conversation (flagged recording_short)",
-          done.size(), covered.toMillis(), job.call().billsec());
-      p.metrics().counter("postcall.recordings.short").increment();
-      p.queue().flagRecording(job, JobQueue.RecordingFlag.SHORT);
-    }
+    flagIfShort(job, ShortRecording.covered(done), done.size() + " recordings cover");
     pastCall(ShortRecording.covered(wavs), job);
     p.metrics().counter("postcall.recordings.extra").increment(done.size() - 1);
     return p.queue().progress(job, Stage.CREATE, done.get(0).mp3Path(), job.objectref(), null, lease());
