@@ -19,8 +19,12 @@ import java.util.Optional;
  * another lag: such a lag is not taken.
  */
 final class CorrelatedRepeat {
-  /** The least waveform correlation taken as a copy; docs/recordings.md has the measured spread. */
-  static final double LEAST_CORRELATION = 0.3;
+  /**
+   * A copy correlates second by second at least this much on average, and every second at least
+   * {@link #LEAST_EVERY_SECOND}; docs/recordings.md has the measured spread.
+   */
+  static final double LEAST_MEAN = 0.45;
+  static final double LEAST_EVERY_SECOND = 0.35;
   /** The least repeat compared (frames): a second (shorter ones are left to the exact rule). */
   private static final int LEAST = 50;
   /** Only the file's last 5 s are compared: an overwrite's repeat always runs to the end. */
@@ -29,8 +33,11 @@ final class CorrelatedRepeat {
   private static final int SEARCH = 50;
   /** The most the two directions were seen out of step, in frames (the kit: 22 samples). */
   private static final int SHIFT_FRAMES = 3;
-  /** Envelope lags checked on the samples. */
+  /** Envelope lags checked on the last second, and how many of those second by second. */
   private static final int CANDIDATES = 8;
+  private static final int VERIFIED = 2;
+  /** A waveform this alike a few milliseconds on is a tone. */
+  private static final double TONE = 0.9;
   /** How far from the lag audio is probed for repeating by itself (frames). */
   private static final int PROBE = 25;
   /** How much of the second before the copies meet is compared (frames). */
@@ -50,8 +57,30 @@ final class CorrelatedRepeat {
     this.shift = SHIFT_FRAMES * frameSamples;
   }
 
-  /** A repeat found on the samples: {@code lag} in samples, the copies meeting at frame {@code from}. */
-  record Repeat(long lag, int from, double correlation) {}
+  /**
+   * A repeat found on the samples: {@code lag} in samples, the copies meeting at frame {@code from};
+   * the correlation of its seconds on average, the least of them, and the last one's.
+   */
+  record Repeat(long lag, int from, double correlation, double least, double last) {
+    boolean copy() {
+      return correlation >= LEAST_MEAN && least >= LEAST_EVERY_SECOND;
+    }
+  }
+
+  /**
+   * Whether the {@code count} samples before sample {@code end} are a steady tone: they correlate
+   * with themselves at least {@link #TONE} at some shift of up to 40 ms (a dial tone's two
+   * frequencies meet every 25 ms; speech and music change within a second).
+   */
+  static boolean steadyTone(SeekableByteChannel ch, WavInfo info, long end, int count) throws IOException {
+    int most = info.sampleRate() / 25;
+    if (count <= 2 * most) return false;
+    CorrelatedRepeat r = new CorrelatedRepeat(ch, info, 1, (int) end);
+    float[] x = r.read(end - count, count);
+    float[] head = Arrays.copyOf(x, count - most);
+    for (int k = info.sampleRate() / 1000; k <= most; k++) if (correlation(head, x, k, 1) >= TONE) return true;
+    return false;
+  }
 
   /** Only 16-bit mono PCM is compared sample by sample (what MixMonitor writes to a .wav). */
   static boolean applies(WavInfo info) {
@@ -60,25 +89,32 @@ final class CorrelatedRepeat {
 
   /**
    * The best-correlated repeat in the {@code envelope.length} frames of {@code frameSamples} samples
-   * each; a copy when its correlation reaches {@link #LEAST_CORRELATION} (audio that repeats by
-   * itself that well is not returned).
+   * each; a {@link Repeat#copy()} is returned only when the audio does not repeat by itself.
    */
-  static Optional<Repeat> find(SeekableByteChannel ch, WavInfo info, int frameSamples, float[] envelope, long[] hashes)
-      throws IOException {
+  static Optional<Repeat> find(SeekableByteChannel ch, WavInfo info, int frameSamples, float[] envelope, long[] hashes,
+      int[] repeating) throws IOException {
     int n = envelope.length;
     if (n < 2 * LEAST) return Optional.empty();
-    return new CorrelatedRepeat(ch, info, frameSamples, n).find(candidates(envelope), hashes);
+    return new CorrelatedRepeat(ch, info, frameSamples, n).find(candidates(envelope), hashes, repeating);
   }
 
-  private Optional<Repeat> find(int[] lags, long[] hashes) throws IOException {
+  private Optional<Repeat> find(int[] lags, long[] hashes, int[] repeating) throws IOException {
+    // every candidate on the last second; the best two second by second
+    Peak[] last = new Peak[lags.length];
+    Integer[] order = new Integer[lags.length];
+    for (int i = 0; i < lags.length; i++) {
+      last[i] = peak(lastSecond(lags[i]), (long) (n - lastSeconds(lags[i]) - lags[i]) * frame);
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(last[b].correlation, last[a].correlation));
     Repeat best = null;
-    for (int lag : lags) {
-      Repeat r = verify(lag);
+    for (int i = 0; i < Math.min(VERIFIED, order.length); i++) {
+      Repeat r = verify(lags[order[i]], last[order[i]]);
       if (r != null && (best == null || r.correlation > best.correlation)) best = r;
     }
     if (best == null) return Optional.empty();
     // identical copies are the exact rule's to judge (it has, and let them go: tones, two halves)
-    if (best.correlation >= LEAST_CORRELATION && (identical(best, hashes) || repeatsByItself(best, lags)))
+    if (best.copy() && (identical(best, hashes) || repeatsByItself(best, lags, repeating)))
       return Optional.empty();
     return Optional.of(best);
   }
@@ -97,26 +133,48 @@ final class CorrelatedRepeat {
     return heard > 0 && equal * 2 >= heard;
   }
 
-  /** The lag's best sample offset and the correlation of the whole compared part at it. */
-  private Repeat verify(int candidate) throws IOException {
-    int search = Math.min(SEARCH, n - Math.max(Math.max(candidate, n - candidate), n - CAP));
-    float[] x = read((long) (n - search) * frame, search * frame);
-    Peak p = peak(x, (long) (n - search - candidate) * frame);
+  /**
+   * The lag's best sample offset on the last second, and the correlation of the compared part
+   * second by second. The copies' alignment wanders by a frame now and then (music on hold, long
+   * calls on the kit: 0.96 on the last second, 0.58 over five at one offset), so each second is
+   * lined up on its own. Silent seconds are skipped.
+   */
+  private Repeat verify(int candidate, Peak p) throws IOException {
+    int search = lastSeconds(candidate);
     long lag = (long) candidate * frame - p.offset;
     int lagFrames = (int) Math.round((double) lag / frame);
     int meet = Math.max(lagFrames, n - lagFrames), from = Math.max(meet, n - CAP);
     if (n - from < LEAST / 2) return null;
-    float[] whole = read((long) from * frame, (n - from) * frame);
-    float[] earlier = read((long) from * frame - lag, (n - from) * frame);
-    return new Repeat(lag, meet, correlation(whole, earlier, 0));
+    double sum = p.correlation, least = p.correlation;
+    int seconds = 1;
+    for (int end = n - search; end - from >= LEAST / 2; end -= SEARCH) {
+      int start = Math.max(from, end - SEARCH);
+      float[] second = read((long) start * frame, (end - start) * frame);
+      if (silent(second)) continue; // a muted phone and a silent far end: nothing to compare
+      double c = peak(second, (long) (start - candidate) * frame).correlation;
+      sum += c;
+      least = Math.min(least, c);
+      seconds++;
+    }
+    return new Repeat(lag, meet, sum / seconds, least, p.correlation);
+  }
+
+  /** Frames of the last second compared for a candidate lag (less where the copies would meet later). */
+  private int lastSeconds(int candidate) {
+    return Math.min(SEARCH, n - Math.max(Math.max(candidate, n - candidate), n - CAP));
+  }
+
+  private float[] lastSecond(int candidate) throws IOException {
+    int search = lastSeconds(candidate);
+    return read((long) (n - search) * frame, search * frame);
   }
 
   /**
    * Audio that repeats by itself correlates where an overwrite's copies do not: in the second
    * before they meet, and at other lags over the same part.
    */
-  private boolean repeatsByItself(Repeat r, int[] lags) throws IOException {
-    double limit = r.correlation / 2;
+  private boolean repeatsByItself(Repeat r, int[] lags, int[] repeating) throws IOException {
+    double limit = r.last / 2;
     long lagFrames = Math.round((double) r.lag / frame);
     int before = (int) Math.min(BEFORE, r.from - lagFrames - SHIFT_FRAMES);
     if (before >= LEAST / 2) {
@@ -126,14 +184,17 @@ final class CorrelatedRepeat {
     }
     int search = Math.min(SEARCH, n - Math.max(r.from, n - CAP));
     float[] x = read((long) (n - search) * frame, search * frame);
-    // the envelope's other lags (a loop's period), and half a second either side (a tone's period
-    // fits any window: it correlates everywhere)
-    int[] others = Arrays.copyOf(lags, lags.length + 3);
-    others[lags.length] = (int) lagFrames - PROBE;
-    others[lags.length + 1] = (int) lagFrames + PROBE;
-    others[lags.length + 2] = (int) lagFrames / 2;
+    // the envelope's other lags, the lags frames repeat at byte for byte (a loop's period), and half
+    // a second either side (a tone's period fits any window: it correlates everywhere)
+    int[] others = Arrays.copyOf(lags, lags.length + repeating.length + 3);
+    System.arraycopy(repeating, 0, others, lags.length, repeating.length);
+    others[others.length - 3] = (int) lagFrames - PROBE;
+    others[others.length - 2] = (int) lagFrames + PROBE;
+    others[others.length - 1] = (int) lagFrames / 2;
     for (int other : others) {
-      if (other < SHIFT_FRAMES || Math.abs(other - lagFrames) <= SHIFT_FRAMES || n - search - other < SHIFT_FRAMES) continue;
+      // a probe whose window reaches the lag itself would find the copy again
+      if (other < SHIFT_FRAMES || Math.abs(other - lagFrames) <= 2 * SHIFT_FRAMES + 1 || n - search - other < SHIFT_FRAMES)
+        continue;
       Peak p = peak(x, (long) (n - search - other) * frame);
       if (p != null && p.correlation >= limit) return true;
     }
@@ -166,10 +227,6 @@ final class CorrelatedRepeat {
     return best;
   }
 
-  private static double correlation(float[] x, float[] y, int from) {
-    return correlation(x, y, from, 1);
-  }
-
   private static double correlation(float[] x, float[] y, int from, int step) {
     double xy = 0, xx = 0, yy = 0;
     for (int i = 0; i < x.length; i += step) {
@@ -179,6 +236,11 @@ final class CorrelatedRepeat {
       yy += b * b;
     }
     return xx == 0 || yy == 0 ? 0 : xy / Math.sqrt(xx * yy);
+  }
+
+  private static boolean silent(float[] x) {
+    for (float v : x) if (v != 0) return false;
+    return true;
   }
 
   /** {@code count} samples from sample {@code at}; zeros outside the audio. */

@@ -72,12 +72,23 @@ public final class OverwrittenRecording {
     boolean samples = CorrelatedRepeat.applies(info);
     Frames f = Frames.read(ch, info.dataOffset(), info.dataBytes(), frameBytes, info.format() == 1, samples);
     Optional<Finding> exact = find(f.hashes, f.longestZeroRun, f.hashes.length);
-    if (exact.isPresent() || !samples) return exact;
-    int frameSamples = frameBytes / 2;
-    return CorrelatedRepeat.find(ch, info, frameSamples, f.envelope, f.hashes)
-        .filter(r -> r.correlation() >= CorrelatedRepeat.LEAST_CORRELATION).map(r -> new Finding(
-        Duration.ofNanos(Math.round(r.lag() * 1e9 / info.sampleRate())), millis(f.hashes.length - r.from()),
-        millis(f.longestZeroRun), Match.WAVEFORM, r.correlation()));
+    if (!samples) return exact;
+    int n = f.hashes.length, frameSamples = frameBytes / 2;
+    Optional<Finding> found = exact;
+    if (exact.isEmpty()) {
+      // lags at which frames repeat byte for byte are audio repeating itself (a loop, a tone)
+      int[] repeating = candidates(f.hashes, n, frames(LEAST)).stream().mapToInt(Integer::intValue).toArray();
+      found = CorrelatedRepeat.find(ch, info, frameSamples, f.envelope, f.hashes, repeating)
+          .filter(CorrelatedRepeat.Repeat::copy).map(r -> new Finding(
+          Duration.ofNanos(Math.round(r.lag() * 1e9 / info.sampleRate())), millis(n - r.from()),
+          millis(f.longestZeroRun), Match.WAVEFORM, r.correlation()));
+    }
+    // a steady tone played twice (a 2 s call of a 1 s cadence) is what a copy looks like, and
+    // nothing else shows it repeats by itself: its waveform does, within a few milliseconds
+    if (found.isPresent() && CorrelatedRepeat.steadyTone(ch, info, (long) n * frameSamples,
+        (int) Math.min(info.sampleRate(), found.get().repeated().toMillis() * info.sampleRate() / 1000)))
+      return Optional.empty();
+    return found;
   }
 
   private static Optional<Finding> find(long[] h, int zeroRun, int n) {

@@ -43,4 +43,11 @@ class ScenariosPbxIT {
   void the_agent_who_answered_each_call() throws Exception {
     ScenarioCalls.assertAgentPerScenario(pbx);
   }
+
+  /** One MixMonitor each: no recording is flagged as two MixMonitors' (102's 2 s of tones once was). */
+  @Test
+  void no_recording_is_taken_for_an_overwritten_one() {
+    assertEquals(0, pbx.db().count("SELECT COUNT(*) FROM calls WHERE recording_overwritten"));
+    assertEquals(0.0, pbx.service().metrics().counter("postcall.recordings.overwritten").count());
+  }
 }
