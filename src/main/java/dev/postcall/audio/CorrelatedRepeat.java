@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SeekableByteChannel;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,6 +38,12 @@ final class CorrelatedRepeat {
   /** Envelope lags checked on the last second, and how many of those second by second. */
   private static final int CANDIDATES = 8;
   private static final int VERIFIED = 2;
+  /**
+   * How much longer the first MixMonitor ran before a hole is certain (frames): 2.5 s, which leaves
+   * at least 0.45 s of zeros; a quarter second is asked for.
+   */
+  private static final int HOLE_AFTER = 125;
+  private static final int HOLE = 12;
   /** A waveform this alike a few milliseconds on is a tone. */
   private static final double TONE = 0.9;
   /** How far from the lag audio is probed for repeating by itself (frames). */
@@ -44,6 +52,7 @@ final class CorrelatedRepeat {
   private static final int BEFORE = 50;
 
   private final SeekableByteChannel ch;
+  private final WavInfo info;
   private final long dataOffset;
   private final int frame;
   private final int n;
@@ -51,6 +60,7 @@ final class CorrelatedRepeat {
 
   private CorrelatedRepeat(SeekableByteChannel ch, WavInfo info, int frameSamples, int frames) {
     this.ch = ch;
+    this.info = info;
     this.dataOffset = info.dataOffset();
     this.frame = frameSamples;
     this.n = frames;
@@ -94,11 +104,12 @@ final class CorrelatedRepeat {
   static Optional<Repeat> find(SeekableByteChannel ch, WavInfo info, int frameSamples, float[] envelope, long[] hashes,
       int[] repeating) throws IOException {
     int n = envelope.length;
-    if (n < 2 * LEAST) return Optional.empty();
-    return new CorrelatedRepeat(ch, info, frameSamples, n).find(candidates(envelope), hashes, repeating);
+    // a steady tone at the end is let go as a copy anyway: no need to rank its lags
+    if (n < 2 * LEAST || steadyTone(ch, info, (long) n * frameSamples, SEARCH * frameSamples)) return Optional.empty();
+    return new CorrelatedRepeat(ch, info, frameSamples, n).find(candidates(envelope), envelope, hashes, repeating);
   }
 
-  private Optional<Repeat> find(int[] lags, long[] hashes, int[] repeating) throws IOException {
+  private Optional<Repeat> find(int[] lags, float[] envelope, long[] hashes, int[] repeating) throws IOException {
     // every candidate on the last second; the best two second by second
     Peak[] last = new Peak[lags.length];
     Integer[] order = new Integer[lags.length];
@@ -114,9 +125,24 @@ final class CorrelatedRepeat {
     }
     if (best == null) return Optional.empty();
     // identical copies are the exact rule's to judge (it has, and let them go: tones, two halves)
-    if (best.copy() && (identical(best, hashes) || repeatsByItself(best, lags, repeating)))
+    if (best.copy() && (identical(best, hashes) || noHole(best, envelope) || repeatsByItself(best, lags, repeating)))
       return Optional.empty();
     return Optional.of(best);
+  }
+
+  /**
+   * A second MixMonitor that ran for less than the first leaves a hole of zeros between its part
+   * and the first's: the first writes on at its own offset, less what it had buffered in whole
+   * 32 KiB blocks (2.048 s of 8 kHz audio). Measured on the kit: 1.1–4.2 s of zeros wherever the
+   * first ran 2 s longer or more (92 files). A pause between two plays of one menu holds the
+   * caller's background instead.
+   */
+  private boolean noHole(Repeat r, float[] envelope) {
+    int lag = (int) Math.round((double) r.lag / frame), between = 2 * lag - n;
+    if (between < HOLE_AFTER) return false;
+    int run = 0, longest = 0;
+    for (int i = n - lag; i < lag; i++) longest = Math.max(longest, run = envelope[i] == 0 ? run + 1 : 0);
+    return longest < HOLE;
   }
 
   /**
@@ -145,18 +171,25 @@ final class CorrelatedRepeat {
     int lagFrames = (int) Math.round((double) lag / frame);
     int meet = Math.max(lagFrames, n - lagFrames), from = Math.max(meet, n - CAP);
     if (n - from < LEAST / 2) return null;
-    double sum = p.correlation, least = p.correlation;
-    int seconds = 1;
-    for (int end = n - search; end - from >= LEAST / 2; end -= SEARCH) {
-      int start = Math.max(from, end - SEARCH);
-      float[] second = read((long) start * frame, (end - start) * frame);
-      if (silent(second)) continue; // a muted phone and a silent far end: nothing to compare
-      double c = peak(second, (long) (start - candidate) * frame).correlation;
-      sum += c;
-      least = Math.min(least, c);
-      seconds++;
+    List<Double> seconds = new ArrayList<>(List.of(p.correlation));
+    for (int end = n - search; end - from >= LEAST / 2; end -= SEARCH) seconds.add(compare(Math.max(from, end - SEARCH), end, candidate));
+    // and the first audible second where the copies meet, when that lies further back: a copy
+    // starts there; the same menu or announcement played again after a pause (an IVR) does not
+    for (int start = meet; start + SEARCH <= from && start < meet + 3 * SEARCH; start += SEARCH) {
+      double c = compare(start, start + SEARCH, candidate);
+      if (Double.isNaN(c)) continue;
+      seconds.add(c);
+      break;
     }
-    return new Repeat(lag, meet, sum / seconds, least, p.correlation);
+    // silent seconds (a muted phone and a silent far end) have nothing to compare
+    double[] audible = seconds.stream().mapToDouble(Double::doubleValue).filter(c -> !Double.isNaN(c)).toArray();
+    return new Repeat(lag, meet, Arrays.stream(audible).average().orElse(0), Arrays.stream(audible).min().orElse(0), p.correlation);
+  }
+
+  /** The best correlation of frames [start, end) around the candidate lag; NaN when they are silent. */
+  private double compare(int start, int end, int candidate) throws IOException {
+    float[] x = read((long) start * frame, (end - start) * frame);
+    return silent(x) ? Double.NaN : peak(x, (long) (start - candidate) * frame).correlation;
   }
 
   /** Frames of the last second compared for a candidate lag (less where the copies would meet later). */
@@ -263,10 +296,23 @@ final class CorrelatedRepeat {
    */
   static int[] candidates(float[] e) {
     int n = e.length;
+    // prefix sums: per lag only the cross products are summed; every other lag (the samples'
+    // search reaches +-3 frames around it)
+    double[] s1 = new double[n + 1], s2 = new double[n + 1];
+    for (int i = 0; i < n; i++) {
+      s1[i + 1] = s1[i] + e[i];
+      s2[i + 1] = s2[i] + (double) e[i] * e[i];
+    }
     float[] score = new float[n];
-    for (int lag = LEAST; lag <= n - LEAST; lag++) {
+    for (int lag = LEAST; lag <= n - LEAST; lag += 2) {
       int from = Math.max(Math.max(lag, n - lag), n - CAP), len = n - from;
-      if (len >= LEAST) score[lag] = (float) (pearson(e, from, from - lag, len) * Math.sqrt(len));
+      if (len < LEAST) continue;
+      double sab = 0;
+      for (int i = from; i < n; i++) sab += (double) e[i] * e[i - lag];
+      double sa = s1[n] - s1[from], sb = s1[n - lag] - s1[from - lag];
+      double va = s2[n] - s2[from] - sa * sa / len, vb = s2[n - lag] - s2[from - lag] - sb * sb / len;
+      double r = va <= 1e-9 || vb <= 1e-9 ? 0 : (sab - sa * sb / len) / Math.sqrt(va * vb);
+      score[lag] = (float) (r * Math.sqrt(len));
     }
     // the best lags one at a time (a few passes over one float per frame: no sorted list of them all)
     int[] out = new int[CANDIDATES];
@@ -281,17 +327,4 @@ final class CorrelatedRepeat {
     return Arrays.copyOf(out, k);
   }
 
-  private static double pearson(float[] e, int a, int b, int len) {
-    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-    for (int i = 0; i < len; i++) {
-      double x = e[a + i], y = e[b + i];
-      sa += x;
-      sb += y;
-      saa += x * x;
-      sbb += y * y;
-      sab += x * y;
-    }
-    double va = saa - sa * sa / len, vb = sbb - sb * sb / len;
-    return va <= 1e-9 || vb <= 1e-9 ? 0 : (sab - sa * sb / len) / Math.sqrt(va * vb);
-  }
 }

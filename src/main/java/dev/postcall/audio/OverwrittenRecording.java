@@ -74,21 +74,18 @@ public final class OverwrittenRecording {
     Optional<Finding> exact = find(f.hashes, f.longestZeroRun, f.hashes.length);
     if (!samples) return exact;
     int n = f.hashes.length, frameSamples = frameBytes / 2;
-    Optional<Finding> found = exact;
-    if (exact.isEmpty()) {
-      // lags at which frames repeat byte for byte are audio repeating itself (a loop, a tone)
-      int[] repeating = candidates(f.hashes, n, frames(LEAST)).stream().mapToInt(Integer::intValue).toArray();
-      found = CorrelatedRepeat.find(ch, info, frameSamples, f.envelope, f.hashes, repeating)
-          .filter(CorrelatedRepeat.Repeat::copy).map(r -> new Finding(
-          Duration.ofNanos(Math.round(r.lag() * 1e9 / info.sampleRate())), millis(n - r.from()),
-          millis(f.longestZeroRun), Match.WAVEFORM, r.correlation()));
+    if (exact.isPresent()) {
+      // a steady tone played twice (a 2 s call of a 1 s cadence) is what a copy looks like, and
+      // nothing else shows it repeats by itself: its waveform does, within a few milliseconds
+      long repeated = Math.min(info.sampleRate(), exact.get().repeated().toMillis() * info.sampleRate() / 1000);
+      return CorrelatedRepeat.steadyTone(ch, info, (long) n * frameSamples, (int) repeated) ? Optional.empty() : exact;
     }
-    // a steady tone played twice (a 2 s call of a 1 s cadence) is what a copy looks like, and
-    // nothing else shows it repeats by itself: its waveform does, within a few milliseconds
-    if (found.isPresent() && CorrelatedRepeat.steadyTone(ch, info, (long) n * frameSamples,
-        (int) Math.min(info.sampleRate(), found.get().repeated().toMillis() * info.sampleRate() / 1000)))
-      return Optional.empty();
-    return found;
+    // lags at which frames repeat byte for byte are audio repeating itself (a loop, a tone)
+    int[] repeating = candidates(f.hashes, n, frames(LEAST)).stream().mapToInt(Integer::intValue).toArray();
+    return CorrelatedRepeat.find(ch, info, frameSamples, f.envelope, f.hashes, repeating)
+        .filter(CorrelatedRepeat.Repeat::copy).map(r -> new Finding(
+        Duration.ofNanos(Math.round(r.lag() * 1e9 / info.sampleRate())), millis(n - r.from()),
+        millis(f.longestZeroRun), Match.WAVEFORM, r.correlation()));
   }
 
   private static Optional<Finding> find(long[] h, int zeroRun, int n) {

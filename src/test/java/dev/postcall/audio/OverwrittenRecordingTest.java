@@ -143,6 +143,27 @@ class OverwrittenRecordingTest {
     assertEquals(Optional.empty(), check(concat(on, new short[RATE / 2], on)));
   }
 
+  /**
+   * An IVR menu played again after a pause, the call ending as it ends, the caller's phone sending
+   * background noise all along: after talk, the repeat does not start where copies would meet (the
+   * pause is there); without talk before it, the pause holds noise where a copy leaves zeros.
+   */
+  @Test
+  void a_menu_played_again_after_talk_and_a_pause_is_not_a_copy() throws IOException {
+    assertEquals(Optional.empty(), check(mix(concat(speech(8, 38), MENU, new short[RATE], MENU), QUIET, 0)));
+  }
+
+  @Test
+  void a_menu_played_again_after_a_pause_is_not_a_copy() throws IOException {
+    assertEquals(Optional.empty(), check(mix(concat(MENU, new short[3 * RATE], MENU), QUIET, 0)));
+  }
+
+  static final short[] MENU = speech(6, 36), QUIET = speech(30, 37);
+
+  static {
+    for (int i = 0; i < QUIET.length; i++) QUIET[i] /= 20;
+  }
+
   /** A 2 s sound played over and over under talk correlates at its period everywhere: not flagged. */
   @Test
   void a_loop_under_talk_is_not_flagged() throws IOException {
