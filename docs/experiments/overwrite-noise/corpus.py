@@ -109,14 +109,18 @@ def specs(rnd):
     def add(label, T, D, kind, **kw):
         n = len(out) + 1
         out.append(dict(id=rnd * 1000 + n, label=label, T=T, D=D, kind=kind, round=rnd, **kw))
-    shift = (rnd - 1) // 2  # rounds 1 and 2: same calls (pairing varies); later: kinds rotated
+    # rounds 1 and 2: the same calls (only the pairing varies); 3-4 and 5-6: kinds rotated;
+    # 7-8: as 1-2 with other noise levels (-55 / -25 dBFS) and one 120 s overwrite
+    shift = ((rnd - 1) // 2) % 3
+    kinds = [{'sn45': 'sn55', 'sn35': 'sn25'}.get(k, k) for k in KINDS] if rnd >= 7 else KINDS
+    long = LONG + [(60, 60, 'sn45')] if rnd >= 7 else LONG
     for i, (T, D) in enumerate(OW_PAIRS):
-        add('overwritten', T, D, KINDS[(i + shift) % len(KINDS)])
-    for T, D, k in LONG:
+        add('overwritten', T, D, kinds[(i + shift) % len(kinds)])
+    for T, D, k in long:
         add('overwritten', T, D, k)
     for i, (T, D) in enumerate(OW_PAIRS):
-        add('genuine', T, D, KINDS[(i + shift) % len(KINDS)])
-    for T, D, k in LONG:
+        add('genuine', T, D, kinds[(i + shift) % len(kinds)])
+    for T, D, k in long:
         add('genuine', T, D, k)
     # genuine only
     add('genuine', 5, 5, 'silent', bpre='moh', flow='moh20', note='B plays music on hold 20 s, caller silent')
@@ -138,13 +142,33 @@ def specs(rnd):
     add('genuine', 7, 4, 'tones', nz=45, flow='tones', note='caller Playtones(440/300,0/300) against speech')
     add('genuine', 6, 3, 'sn45', bmain='tones', flow='tones', note='B Playtones(480+620/500,0/500) against caller speech')
     add('genuine', 4, 7, 's', cmain='tones', flow='tones', note='C Playtones(425/1000,0/4000) against caller speech')
+    if rnd >= 3:  # added after round 2 (see CORPUS.md)
+        add('genuine', 4, 5, 'silent', cpost='twice', flow='twice-end', align=True,
+            note='C: talk, then the same prompt (cut: see c_sound) exactly twice, hang-up; caller silent; KNOWN LIMITATION of the exact rule')
+        add('genuine', 5, 4, 'sn45', cpost='twice', flow='twice-end', align=True,
+            note='C: talk, then the same prompt (cut: see c_sound) exactly twice, hang-up; KNOWN LIMITATION of the exact rule')
+        add('genuine', 3, 6, 'silent', bpre='ann3', flow='announce3', align=True,
+            note='B: one prompt (cut: see b_sound) 3x in a row, then talk; caller silent')
+        add('genuine', 5, 5, 'silent', bpre='moh60', flow='moh60', note='B plays music on hold 60 s, caller silent')
+        add('genuine', 40, 5, 'moh', bmain='silent', flow='moh40', note="caller's side music on hold 40 s, B silent")
+    if rnd >= 4:  # added after round 3
+        add('overwritten', 3, 5, 'silent', note='caller silent: only B and C talk')
+        add('overwritten', 6, 2, 'silent', note='caller silent: only B and C talk')
+        add('overwritten', 4, 4, 'tones', bmain='tones', cmain='tones', flow='9TD-tones',
+            note='tones on every side (like flow 814): neither rule is expected to find it')
+        add('overwritten', 5, 3, 'tones', bmain='tones', cmain='tones', flow='9TD-tones',
+            note='tones on every side (like flow 814): neither rule is expected to find it')
+        add('genuine', 4, 4, 'tones', bmain='tones', cmain='tones', flow='tones', note='tones on every side')
+        add('genuine', 6, 3, 'tones', bmain='tones', cmain='tones', flow='tones', note='tones on every side')
+        add('genuine', 3, 5, 'silent', note='caller silent: only B and C talk')
+        add('genuine', 6, 2, 'silent', note='caller silent: only B and C talk')
     for s in out:
         s.setdefault('flow', ('9TD' if s['label'] == 'overwritten' else '8TD')
                      + ('-long' if max(s['T'], s['D']) > 9 else ''))
         s.setdefault('bpre', 'none'); s.setdefault('bmain', 'play'); s.setdefault('cmain', 'play')
         s.setdefault('cpost', 'none'); s.setdefault('note', '')
         k = s['kind']
-        s.setdefault('nz', 45 if k in ('sn45', 'moh', 'muted', 'loop') else 35 if k == 'sn35' else 0)
+        s.setdefault('nz', int(k[2:]) if k.startswith('sn') else 45 if k in ('moh', 'muted', 'loop') else 0)
     return out
 
 def dbvalue(s):
@@ -158,9 +182,9 @@ def make_sounds(s):
     key = '%s-%d-%d-%s-%s' % (s['flow'], s['T'], s['D'], s['kind'], s['bpre'] + s['cpost'] + s['bmain'] + s['cmain'])
     rng = np.random.default_rng(zlib.crc32(key.encode()) + (0 if s['label'] == 'overwritten' else 7919 * s['round']))
     i, nz, k = s['id'], s['nz'], s['kind']
-    pre = 20 if s['bpre'] == 'moh' else 10 if s['bpre'] == 'ann3' else 0
+    pre = {'moh': 20, 'moh60': 60, 'ann3': 10}.get(s['bpre'], 0)
     total = s['T'] + s['D'] + pre + 10
-    if k in ('sn45', 'sn35', 's'):
+    if k == 's' or k.startswith('sn'):
         write('%da' % i, voice('a', total, nz, rng)); s['caller_sound'] = desc_speech('a', nz)
     elif k == 'muted':
         a = voice('a', total, nz, rng)
@@ -192,11 +216,17 @@ def make_sounds(s):
         write('%dc' % i, voice('c', s['D'], bnz, rng)); s['c_sound'] = desc_speech('c', bnz)
     else:
         s['c_sound'] = 'Playtones(425/1000,0/4000)'
-    if s['bpre'] == 'moh':
-        s['b_sound'] = 'MusicOnHold(corpus) 20s, then ' + s['b_sound']
+    if s['bpre'] in ('moh', 'moh60'):
+        s['b_sound'] = 'MusicOnHold(corpus) %ds, then %s' % (pre, s['b_sound'])
     if s['bpre'] == 'ann3' or s['cpost'] == 'twice':
         p = POOLS['ann'][rng.integers(len(POOLS['ann']))]
-        write('%dp' % i, prompt(p))
+        a = prompt(p)
+        if s.get('align'):
+            # Asterisk's WAV playback leaves out a file's last 22 samples (44 bytes): the replay lag
+            # is len - 22, whole 20 ms frames only when len = 160 k + 22 (round 3-4: 160 k, not whole)
+            k = 22 if s['round'] >= 5 else 0
+            a = a[:(len(a) - k) // 160 * 160 + k]; p += ' cut to %d samples' % len(a)
+        write('%dp' % i, a)
         if s['bpre'] == 'ann3':
             s['b_sound'] = 'Playback(%s) x3 in a row, then %s' % (p, s['b_sound'])
         else:
