@@ -8,7 +8,7 @@
 #   python3 corpus.py specs ROUND             print the round's calls (no PBX needed)
 #
 # Environment: OUT (default /tmp/h22corpus), PBXDIR (default $OUT/pbx), PBX (the kit's launcher),
-# CLASSES (postcall's target/classes, for the exact rule's verdict; empty: no verdict).
+# CLASSES (postcall's classes of the rule to run, see CORPUS.md; empty: no verdict).
 import os, re, shutil, subprocess, sys, time, wave, zlib
 import numpy as np
 
@@ -16,7 +16,7 @@ OUT = os.environ.get('OUT', '/tmp/h22corpus')
 SND = os.environ.get('SND', '/tmp/h22corpus/snd')  # = CX_SND of corpus.conf
 PBXDIR = os.environ.get('PBXDIR', OUT + '/pbx')
 PBX = os.environ.get('PBX', '/work/shared/pbx/pbx')
-CLASSES = os.environ.get('CLASSES', '/work/wt-h22corpus/target/classes')
+CLASSES = os.environ.get('CLASSES', '/tmp/h22corpus/classes-59bb28d')  # the exact rule (CORPUS.md)
 CHECK = os.environ.get('CHECK', '/tmp/h22corpus/check')  # Check.class (CORPUS.md)
 PROMPTS = '/usr/share/asterisk/sounds/en_US_f_Allison'
 RATE = 8000
@@ -109,6 +109,16 @@ def specs(rnd):
     def add(label, T, D, kind, **kw):
         n = len(out) + 1
         out.append(dict(id=rnd * 1000 + n, label=label, T=T, D=D, kind=kind, round=rnd, **kw))
+    if rnd >= 9:  # rounds 9+: only a queue / IVR set, genuine calls whose end repeats a prompt
+        nz = {'n45': 'n35', 'sn45': 'sn35'} if rnd >= 13 else {}  # 13+: louder noise
+        for i, k in enumerate(nz.get(k, k) for k in ['silent', 'n45', 'sn45', 'silent', 'n45', 'sn45']):
+            add('genuine', 0, 0, k, bmain='queue', cmain='none', flow='queue-abandon', endfrac=(0.5, 1.0)[i % 2],
+                align=i >= 3, note='B: announcement, 10 s music, announcement, 10 s music, announcement '
+                '(cut at %d%%), hang-up: a caller who gives up in a queue' % ((50, 100)[i % 2]))
+        for i, k in enumerate(nz.get(k, k) for k in ['silent', 'n45', 'sn45', 's']):
+            add('genuine', 0, 0, k, bmain='ivr', cmain='none', flow='ivr-repeat', align=i % 2 == 0,
+                note='B: a menu of three prompts, 2-4 s of silence, the same menu again, hang-up')
+        return finish(out)
     # rounds 1 and 2: the same calls (only the pairing varies); 3-4 and 5-6: kinds rotated;
     # 7-8: as 1-2 with other noise levels (-55 / -25 dBFS) and one 120 s overwrite
     shift = ((rnd - 1) // 2) % 3
@@ -162,30 +172,40 @@ def specs(rnd):
         add('genuine', 6, 3, 'tones', bmain='tones', cmain='tones', flow='tones', note='tones on every side')
         add('genuine', 3, 5, 'silent', note='caller silent: only B and C talk')
         add('genuine', 6, 2, 'silent', note='caller silent: only B and C talk')
+    return finish(out)
+
+def finish(out):
     for s in out:
         s.setdefault('flow', ('9TD' if s['label'] == 'overwritten' else '8TD')
                      + ('-long' if max(s['T'], s['D']) > 9 else ''))
         s.setdefault('bpre', 'none'); s.setdefault('bmain', 'play'); s.setdefault('cmain', 'play')
         s.setdefault('cpost', 'none'); s.setdefault('note', '')
         k = s['kind']
-        s.setdefault('nz', int(k[2:]) if k.startswith('sn') else 45 if k in ('moh', 'muted', 'loop') else 0)
+        s.setdefault('nz', int(k.lstrip('sn')) if k.lstrip('sn').isdigit() else 45 if k in ('moh', 'muted', 'loop') else 0)
     return out
 
 def dbvalue(s):
     phone = {'moh': 'moh', 'tones': 'tones', 'silent': 'silent'}.get(s['kind'], 'play')
-    return ':'.join(map(str, [phone, 1 if s['label'] == 'overwritten' else 0, s['bpre'], s['bmain'],
+    bmain = 'play' if s['bmain'] in ('queue', 'ivr') else s['bmain']
+    return ':'.join(map(str, [phone, 1 if s['label'] == 'overwritten' else 0, s['bpre'], bmain,
                               s['T'], s['cmain'], s['D'], s['cpost'], s['id']]))
 
 def make_sounds(s):
     """Writes <id>a (caller), <id>b, <id>c, <id>p (announcement) and fills the manifest's sound
     descriptions. Overwrite calls with the same T, D and kind get the same sounds in every round."""
     key = '%s-%d-%d-%s-%s' % (s['flow'], s['T'], s['D'], s['kind'], s['bpre'] + s['cpost'] + s['bmain'] + s['cmain'])
+    if s['bmain'] in ('queue', 'ivr'):
+        key += '-%s-%s' % (s.get('endfrac'), s.get('align'))
     rng = np.random.default_rng(zlib.crc32(key.encode()) + (0 if s['label'] == 'overwritten' else 7919 * s['round']))
     i, nz, k = s['id'], s['nz'], s['kind']
     pre = {'moh': 20, 'moh60': 60, 'ann3': 10}.get(s['bpre'], 0)
+    if s['bmain'] in ('queue', 'ivr'):  # B's length decides the call's
+        b, bdesc = queue_or_ivr(s, rng); s['T'] = int(round(len(b) / RATE))
     total = s['T'] + s['D'] + pre + 10
     if k == 's' or k.startswith('sn'):
         write('%da' % i, voice('a', total, nz, rng)); s['caller_sound'] = desc_speech('a', nz)
+    elif k.startswith('n'):
+        write('%da' % i, noise(total, -nz, rng)); s['caller_sound'] = 'noise-%ddBFS only (no speech)' % nz
     elif k == 'muted':
         a = voice('a', total, nz, rng)
         z0 = rng.uniform(0.5, max(1.0, s['T'] + s['D'] - 3)); z1 = z0 + rng.uniform(3, 6)
@@ -208,12 +228,16 @@ def make_sounds(s):
     bnz = nz if k not in ('tones', 'silent', 's') else (45 if k != 's' else 0)
     if s['bmain'] == 'play':
         write('%db' % i, voice('b', s['T'], bnz, rng)); s['b_sound'] = desc_speech('b', bnz)
+    elif s['bmain'] in ('queue', 'ivr'):
+        write('%db' % i, b); s['b_sound'] = bdesc
     elif s['bmain'] == 'tones':
         s['b_sound'] = 'Playtones(480+620/500,0/500)'
     else:
         s['b_sound'] = 'silent %ds (Wait)' % s['T']
     if s['cmain'] == 'play':
         write('%dc' % i, voice('c', s['D'], bnz, rng)); s['c_sound'] = desc_speech('c', bnz)
+    elif s['cmain'] == 'none':
+        s['c_sound'] = 'none (B hangs up)'
     else:
         s['c_sound'] = 'Playtones(425/1000,0/4000)'
     if s['bpre'] in ('moh', 'moh60'):
@@ -232,6 +256,29 @@ def make_sounds(s):
         else:
             s['c_sound'] = '%s, then Playback(%s) x2 in a row, hang-up' % (s['c_sound'], p)
     s['t_extra'] = pre
+
+MOH = '/usr/share/asterisk/moh'
+
+def queue_or_ivr(s, rng):
+    """B's side of a queue a caller abandons (announcement / 10 s of music, three times, the last
+    announcement cut) or of an IVR menu heard twice. align: the repeat lag is whole 20 ms frames."""
+    def cut(a, before=0):  # so that before + len(a) is whole 20 ms frames
+        return a[:(before + len(a)) // 160 * 160 - before] if s.get('align') else a
+    if s['bmain'] == 'queue':
+        p = POOLS['ann'][rng.integers(len(POOLS['ann']))]; a = prompt(p)
+        tracks = sorted(f for f in os.listdir(MOH) if f.endswith('.wav')); parts = []; desc = []
+        for j in range(2):
+            t = tracks[rng.integers(len(tracks))]; m = read('%s/%s' % (MOH, t)); o = int(rng.uniform(0, len(m) / RATE - 12) * RATE)
+            parts += [a, cut(m[o:o + 10 * RATE], len(a))]; desc.append('%s@%.1fs' % (t[:-4], o / RATE))
+        end = a[:int(len(a) * s['endfrac'])]
+        return (np.concatenate(parts + [end]),
+                '%s / 10 s music (%s) x2, then %s again cut at %d%%; one WAV (the repeat lag %s whole frames)' % (
+                    p, ', '.join(desc), p, s['endfrac'] * 100, 'is' if s.get('align') else 'is not always'))
+    ps = [POOLS['ann'][j] for j in rng.permutation(len(POOLS['ann']))[:3]]
+    menu = np.concatenate([np.concatenate([prompt(p), np.zeros(int(0.3 * RATE))]) for p in ps])
+    gap = np.zeros(int(rng.uniform(2, 4) * RATE)); first = cut(np.concatenate([menu, gap]))
+    return (np.concatenate([first, menu]),
+            'menu %s, %.1f s silence, the same menu again, hang-up; one WAV' % ('+'.join(ps), len(gap) / RATE))
 
 # ------------------------------------------------------------------------------------------- PBX
 
