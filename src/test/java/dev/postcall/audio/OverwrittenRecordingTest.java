@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postcall.PostcallException;
+import dev.postcall.TestSounds;
 import dev.postcall.sim.WavWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -251,24 +252,15 @@ class OverwrittenRecordingTest {
   }
 
   static byte[] wav(short[] samples) {
-    ByteBuffer b = ByteBuffer.allocate(WavWriter.HEADER_BYTES + samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(WavWriter.header(RATE, 1, samples.length * 2L));
-    for (short s : samples) b.putShort(s);
-    return b.array();
+    return TestSounds.wav(samples);
   }
+
 
   /** Noise with an envelope that changes every 0.1 s: never equal to itself elsewhere. */
   static short[] speech(double seconds, long seed) {
-    Random r = new Random(seed);
-    short[] out = new short[(int) (seconds * RATE)];
-    double y = 0, env = 0.5;
-    for (int i = 0; i < out.length; i++) {
-      if (i % 800 == 0) env = 0.1 + 0.9 * r.nextDouble();
-      y = 0.8 * y + r.nextGaussian();
-      out[i] = (short) Math.max(-32768, Math.min(32767, Math.round(y * 2000 * env)));
-    }
-    return out;
+    return TestSounds.speech(seconds, seed);
   }
+
 
   /** What a MixMonitor writes: both directions added, the second {@code lateBy} samples later. */
   static short[] mix(short[] a, short[] b, int lateBy) {

@@ -55,12 +55,12 @@ class FlowsMorePbxIT {
    * 3 s of it, 4 s of exact zeros (a muted phone), 3 s more.
    */
   static void writeSounds(java.nio.file.Path dir) {
-    short[] speech = PbxSounds.speech(60, 22);
+    short[] speech = dev.postcall.TestSounds.speech(60, 22);
     short[] muted = new short[10 * 8000];
     System.arraycopy(speech, 0, muted, 0, 3 * 8000);
     System.arraycopy(speech, 3 * 8000, muted, 7 * 8000, 3 * 8000);
-    PbxSounds.write(dir.resolve("pcf-speech.wav"), speech);
-    PbxSounds.write(dir.resolve("pcf-muted.wav"), muted);
+    dev.postcall.TestSounds.write(dir.resolve("pcf-speech.wav"), speech);
+    dev.postcall.TestSounds.write(dir.resolve("pcf-muted.wav"), muted);
   }
 
   /** The retrievers' and the pickers' own calls (both forms): uniqueid → flow (831, 821). */

@@ -2,6 +2,7 @@ package dev.postcall.pbx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.postcall.TestSounds;
 import dev.postcall.audio.OverwrittenRecording;
 import dev.postcall.audio.WavInfo;
 import dev.postcall.call.CallRecord;
@@ -37,10 +38,10 @@ class OverwrittenPbxIT {
   @BeforeAll
   static void placeCalls() {
     Path sounds = pbx.pbxDir().resolve("sounds");
-    PbxSounds.write(sounds.resolve("pcw-caller.wav"), PbxSounds.speech(40, 31));
+    TestSounds.write(sounds.resolve("pcw-caller.wav"), TestSounds.speech(40, 31));
     for (int s = 2; s <= 6; s++) {
-      PbxSounds.write(sounds.resolve("pcw-b-" + s + ".wav"), PbxSounds.speech(s, 40 + s));
-      PbxSounds.write(sounds.resolve("pcw-c-" + s + ".wav"), PbxSounds.speech(s, 50 + s));
+      TestSounds.write(sounds.resolve("pcw-b-" + s + ".wav"), TestSounds.speech(s, 40 + s));
+      TestSounds.write(sounds.resolve("pcw-c-" + s + ".wav"), TestSounds.speech(s, 50 + s));
     }
     for (String form : List.of("pc-ow-h", "pc-ow-hh")) for (String flow : FLOWS)
       pbx.pbx().rx("channel originate Local/" + flow + "@" + form + " extension speak@pc-ow-phone");

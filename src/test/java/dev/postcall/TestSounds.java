@@ -1,4 +1,4 @@
-package dev.postcall.pbx;
+package dev.postcall;
 
 import dev.postcall.sim.WavWriter;
 import java.io.IOException;
@@ -9,12 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 
-/** Sounds the real-PBX tests' phones play (8 kHz, 16-bit mono WAV, Playback-able without extension). */
-final class PbxSounds {
-  private PbxSounds() {}
+/** Test sounds: 8 kHz, 16-bit mono, as MixMonitor records and the real-PBX phones play them. */
+public final class TestSounds {
+  private TestSounds() {}
 
   /** Speech-like noise (its loudness changes every 0.1 s) that never repeats itself; one sound per seed. */
-  static short[] speech(double seconds, long seed) {
+  public static short[] speech(double seconds, long seed) {
     short[] out = new short[(int) (seconds * 8000)];
     Random r = new Random(seed);
     double y = 0, env = 0.5;
@@ -26,13 +26,18 @@ final class PbxSounds {
     return out;
   }
 
-  static void write(Path file, short[] samples) {
+  /** A WAV file's bytes. */
+  public static byte[] wav(short[] samples) {
     ByteBuffer b = ByteBuffer.allocate(WavWriter.HEADER_BYTES + samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
     b.put(WavWriter.header(8000, 1, samples.length * 2L));
     for (short v : samples) b.putShort(v);
+    return b.array();
+  }
+
+  public static void write(Path file, short[] samples) {
     try {
       Files.createDirectories(file.getParent());
-      Files.write(file, b.array());
+      Files.write(file, wav(samples));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
