@@ -124,11 +124,11 @@ public final class CallStore {
     }
   }
 
-  /** The same, inside the caller's transaction (the tailer commits its file offset with it). */
+  /** The same, inside the caller's transaction: the caller commits (or rolls back). */
   public List<Boolean> insertAll(Connection c, List<CallRecord> calls) throws SQLException {
     ConflictCheck.Found recorded = new ConflictCheck.Found();
     List<Boolean> out = insertAll(c, calls, recorded);
-    conflicts.publish(recorded); // the caller commits (the tailer, whose rows are not hangups: none)
+    conflicts.publish(recorded);
     return out;
   }
 
