@@ -16,9 +16,10 @@ import java.util.Optional;
  * (0.4–0.9 on the real PBX) while unrelated speech or noise stays near 0.
  *
  * <p>Candidate lags come from the 20 ms loudness envelope (cheap, and a few samples of misalignment
- * barely change it); each is then checked on the samples themselves, re-read from the file. Audio
- * that repeats by itself (tones, a played loop) also correlates before the copies meet or at
- * another lag: such a lag is not taken.
+ * barely change it); each is then checked on the samples themselves, re-read from the file. What
+ * the copies' geometry implies is checked too: they meet at max(lag, length − lag), and a shorter
+ * second copy leaves a hole of zeros. Audio that repeats by itself (tones, a played loop) also
+ * correlates before the copies meet or at another lag: such a lag is not taken.
  */
 final class CorrelatedRepeat {
   /**
@@ -31,7 +32,7 @@ final class CorrelatedRepeat {
   private static final int LEAST = 50;
   /** Only the file's last 5 s are compared: an overwrite's repeat always runs to the end. */
   private static final int CAP = 250;
-  /** The offsets are searched on the last second, then confirmed on the whole compared part. */
+  /** The offsets are searched on the last second first, then on each second of the compared part. */
   private static final int SEARCH = 50;
   /** The most the two directions were seen out of step, in frames (the kit: 22 samples). */
   private static final int SHIFT_FRAMES = 3;
@@ -52,7 +53,6 @@ final class CorrelatedRepeat {
   private static final int BEFORE = 50;
 
   private final SeekableByteChannel ch;
-  private final WavInfo info;
   private final long dataOffset;
   private final int frame;
   private final int n;
@@ -60,7 +60,6 @@ final class CorrelatedRepeat {
 
   private CorrelatedRepeat(SeekableByteChannel ch, WavInfo info, int frameSamples, int frames) {
     this.ch = ch;
-    this.info = info;
     this.dataOffset = info.dataOffset();
     this.frame = frameSamples;
     this.n = frames;
@@ -213,7 +212,7 @@ final class CorrelatedRepeat {
     if (before >= LEAST / 2) {
       float[] x = read((long) (r.from - before) * frame, before * frame);
       Peak p = peak(x, (r.from - before) * (long) frame - r.lag);
-      if (p != null && p.correlation >= limit) return true;
+      if (p.correlation >= limit) return true;
     }
     int search = Math.min(SEARCH, n - Math.max(r.from, n - CAP));
     float[] x = read((long) (n - search) * frame, search * frame);
@@ -228,8 +227,7 @@ final class CorrelatedRepeat {
       // a probe whose window reaches the lag itself would find the copy again
       if (other < SHIFT_FRAMES || Math.abs(other - lagFrames) <= 2 * SHIFT_FRAMES + 1 || n - search - other < SHIFT_FRAMES)
         continue;
-      Peak p = peak(x, (long) (n - search - other) * frame);
-      if (p != null && p.correlation >= limit) return true;
+      if (peak(x, (long) (n - search - other) * frame).correlation >= limit) return true;
     }
     return false;
   }
@@ -326,5 +324,4 @@ final class CorrelatedRepeat {
     }
     return Arrays.copyOf(out, k);
   }
-
 }

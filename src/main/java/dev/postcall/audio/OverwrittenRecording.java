@@ -17,13 +17,14 @@ import java.util.Optional;
  * frame, the part exactly {@code lag} (when the second began) earlier: either the part right before
  * it (second longer than first) or the file's start (second shorter, a run of zeros between).
  *
- * <p>The file is read once, 20 ms frame by frame, keeping one hash per frame (8 bytes per 20 ms).
- * Frames both MixMonitors mixed from one direction are byte-identical; where both directions carried
- * audio they differ (each MixMonitor pairs the directions a frame apart), so the repeat is a run of
- * equal frames with gaps. Frames of one repeated byte (silence) prove nothing and are skipped.
- * Audio that repeats by itself (a tone, music on hold) also repeats at its own period: a lag is
- * only taken when the repeat spans exactly the overwritten part — it neither reaches further back
- * nor is matched as far by a shorter lag.
+ * <p>The file is read once, 20 ms frame by frame, keeping one hash per frame (8 bytes per 20 ms)
+ * and, for 16-bit audio, its loudness (4 bytes). Frames both MixMonitors mixed from one direction
+ * are byte-identical; where both directions carried audio they differ (each MixMonitor lines the
+ * directions up a few samples apart), so the repeat is a run of equal frames with gaps — or has no
+ * equal frame at all, and {@link CorrelatedRepeat} compares the waveforms instead. Frames of one
+ * repeated byte (silence) prove nothing and are skipped. Audio that repeats by itself (a tone,
+ * music on hold) also repeats at its own period: a lag is only taken when the repeat spans exactly
+ * the overwritten part — it neither reaches further back nor is matched as far by a shorter lag.
  */
 public final class OverwrittenRecording {
   /** The least repeated audio (equal, non-silent frames) that counts. */
