@@ -91,6 +91,20 @@ final class CorrelatedRepeat {
     return false;
   }
 
+  /**
+   * How well the first audible second from frame {@code from} (within 3 s) correlates with the
+   * audio {@code lag} frames earlier (± the shift); NaN when it is all silent.
+   */
+  static double correlationAt(SeekableByteChannel ch, WavInfo info, int frameSamples, int frames, int lag, int from)
+      throws IOException {
+    CorrelatedRepeat r = new CorrelatedRepeat(ch, info, frameSamples, frames);
+    for (int start = from; start + SEARCH <= frames && start < from + 3 * SEARCH; start += SEARCH) {
+      double c = r.compare(start, start + SEARCH, lag);
+      if (!Double.isNaN(c)) return c;
+    }
+    return Double.NaN;
+  }
+
   /** Only 16-bit mono PCM is compared sample by sample (what MixMonitor writes to a .wav). */
   static boolean applies(WavInfo info) {
     return info.format() == 1 && info.bitsPerSample() == 16 && info.channels() == 1;

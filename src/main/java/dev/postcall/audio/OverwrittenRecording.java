@@ -76,10 +76,18 @@ public final class OverwrittenRecording {
     if (!samples) return exact;
     int n = f.hashes.length, frameSamples = frameBytes / 2;
     if (exact.isPresent()) {
+      Finding e = exact.get();
       // a steady tone played twice (a 2 s call of a 1 s cadence) is what a copy looks like, and
       // nothing else shows it repeats by itself: its waveform does, within a few milliseconds
-      long repeated = Math.min(info.sampleRate(), exact.get().repeated().toMillis() * info.sampleRate() / 1000);
-      return CorrelatedRepeat.steadyTone(ch, info, (long) n * frameSamples, (int) repeated) ? Optional.empty() : exact;
+      long repeated = Math.min(info.sampleRate(), e.repeated().toMillis() * info.sampleRate() / 1000);
+      if (CorrelatedRepeat.steadyTone(ch, info, (long) n * frameSamples, (int) repeated)) return Optional.empty();
+      // equal frames beginning well after the copies meet: a copy correlates from where they meet,
+      // the same announcement played again after other audio (a queue's) does not
+      int lag = frames(e.lag()), meet = Math.max(lag, n - lag), start = n - frames(e.repeated());
+      if (start - meet >= frames(Duration.ofSeconds(1))
+          && CorrelatedRepeat.correlationAt(ch, info, frameSamples, n, lag, meet) < CorrelatedRepeat.LEAST_EVERY_SECOND)
+        return Optional.empty();
+      return exact;
     }
     // lags at which frames repeat byte for byte are audio repeating itself (a loop, a tone)
     int[] repeating = candidates(f.hashes, n, frames(LEAST)).stream().mapToInt(Integer::intValue).toArray();

@@ -159,6 +159,17 @@ class OverwrittenRecordingTest {
     assertEquals(Optional.empty(), check(mix(concat(MENU, new short[3 * RATE], MENU), QUIET, 0)));
   }
 
+  /**
+   * A caller who says nothing and gives up in a queue: announcement, music, the announcement,
+   * other music, the announcement again. Its last play equals the one before, frame for frame, but
+   * where an overwrite's copies would meet the two stretches of music do not correlate.
+   */
+  @Test
+  void a_queue_announcement_played_again_after_other_music_is_not_a_copy() throws IOException {
+    short[] announcement = speech(2.68, 39);
+    assertEquals(Optional.empty(), check(concat(announcement, speech(10, 40), announcement, speech(10, 41), announcement)));
+  }
+
   static final short[] MENU = speech(6, 36), QUIET = speech(30, 37);
 
   static {
