@@ -127,7 +127,8 @@ final class CorrelatedRepeat {
     Peak[] last = new Peak[lags.length];
     Integer[] order = new Integer[lags.length];
     for (int i = 0; i < lags.length; i++) {
-      last[i] = peak(lastSecond(lags[i]), (long) (n - lastSeconds(lags[i]) - lags[i]) * frame);
+      int search = lastFrames(Math.max(lags[i], n - lags[i]));
+      last[i] = peak(tail(search), (long) (n - search - lags[i]) * frame);
       order[i] = i;
     }
     Arrays.sort(order, (a, b) -> Double.compare(last[b].correlation, last[a].correlation));
@@ -165,7 +166,7 @@ final class CorrelatedRepeat {
   private boolean identical(Repeat r, long[] hashes) {
     int lag = (int) Math.round((double) r.lag / frame), equal = 0, heard = 0;
     for (int i = r.from; i < n; i++) {
-      if (hashes[i] == 0 || hashes[i - lag] == 0) continue;
+      if (hashes[i] == OverwrittenRecording.SILENT || hashes[i - lag] == OverwrittenRecording.SILENT) continue;
       heard++;
       if (hashes[i] == hashes[i - lag]) equal++;
     }
@@ -179,7 +180,7 @@ final class CorrelatedRepeat {
    * lined up on its own. Silent seconds are skipped.
    */
   private Repeat verify(int candidate, Peak p) throws IOException {
-    int search = lastSeconds(candidate);
+    int search = lastFrames(Math.max(candidate, n - candidate));
     long lag = (long) candidate * frame - p.offset;
     int lagFrames = (int) Math.round((double) lag / frame);
     int meet = Math.max(lagFrames, n - lagFrames), from = Math.max(meet, n - CAP);
@@ -205,14 +206,14 @@ final class CorrelatedRepeat {
     return silent(x) ? Double.NaN : peak(x, (long) (start - candidate) * frame).correlation;
   }
 
-  /** Frames of the last second compared for a candidate lag (less where the copies would meet later). */
-  private int lastSeconds(int candidate) {
-    return Math.min(SEARCH, n - Math.max(Math.max(candidate, n - candidate), n - CAP));
+  /** Frames of the last second compared where copies meet at frame {@code meet} (fewer when later). */
+  private int lastFrames(int meet) {
+    return Math.min(SEARCH, n - Math.max(meet, n - CAP));
   }
 
-  private float[] lastSecond(int candidate) throws IOException {
-    int search = lastSeconds(candidate);
-    return read((long) (n - search) * frame, search * frame);
+  /** The file's last {@code frames} frames. */
+  private float[] tail(int frames) throws IOException {
+    return read((long) (n - frames) * frame, frames * frame);
   }
 
   /**
@@ -228,8 +229,8 @@ final class CorrelatedRepeat {
       Peak p = peak(x, (r.from - before) * (long) frame - r.lag);
       if (p.correlation >= limit) return true;
     }
-    int search = Math.min(SEARCH, n - Math.max(r.from, n - CAP));
-    float[] x = read((long) (n - search) * frame, search * frame);
+    int search = lastFrames(r.from);
+    float[] x = tail(search);
     // the envelope's other lags, the lags frames repeat at byte for byte (a loop's period), and half
     // a second either side (a tone's period fits any window: it correlates everywhere)
     int[] others = Arrays.copyOf(lags, lags.length + repeating.length + 3);

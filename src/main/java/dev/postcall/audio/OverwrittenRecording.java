@@ -37,7 +37,8 @@ public final class OverwrittenRecording {
   static final Duration SLACK = Duration.ofMillis(300);
   private static final int FRAME_MS = 20;
   private static final int CANDIDATES = 16;
-  private static final long SILENT = 0;
+  /** The hash of a frame of one repeated byte (silence). */
+  static final long SILENT = 0;
 
   /**
    * An overwritten recording: its last {@code repeated} repeat the audio {@code lag} earlier (the
@@ -72,9 +73,12 @@ public final class OverwrittenRecording {
     int frameBytes = info.byteRate() / (1000 / FRAME_MS);
     boolean samples = CorrelatedRepeat.applies(info);
     Frames f = Frames.read(ch, info.dataOffset(), info.dataBytes(), frameBytes, info.format() == 1, samples);
-    Optional<Finding> exact = find(f.hashes, f.longestZeroRun, f.hashes.length);
-    if (!samples) return exact;
     int n = f.hashes.length, frameSamples = frameBytes / 2;
+    // lags at which frames repeat byte for byte: the exact rule's candidates, and to the waveform
+    // rule audio repeating itself (a loop, a tone)
+    List<Integer> lags = candidates(f.hashes, n, frames(LEAST));
+    Optional<Finding> exact = find(f.hashes, lags, f.longestZeroRun, n);
+    if (!samples) return exact;
     if (exact.isPresent()) {
       Finding e = exact.get();
       // a steady tone played twice (a 2 s call of a 1 s cadence) is what a copy looks like, and
@@ -89,18 +93,16 @@ public final class OverwrittenRecording {
         return Optional.empty();
       return exact;
     }
-    // lags at which frames repeat byte for byte are audio repeating itself (a loop, a tone)
-    int[] repeating = candidates(f.hashes, n, frames(LEAST)).stream().mapToInt(Integer::intValue).toArray();
+    int[] repeating = lags.stream().mapToInt(Integer::intValue).toArray();
     return CorrelatedRepeat.find(ch, info, frameSamples, f.envelope, f.hashes, repeating)
         .filter(CorrelatedRepeat.Repeat::copy).map(r -> new Finding(
         Duration.ofNanos(Math.round(r.lag() * 1e9 / info.sampleRate())), millis(n - r.from()),
         millis(f.longestZeroRun), Match.WAVEFORM, r.correlation()));
   }
 
-  private static Optional<Finding> find(long[] h, int zeroRun, int n) {
+  private static Optional<Finding> find(long[] h, List<Integer> lags, int zeroRun, int n) {
     int least = frames(LEAST), gap = frames(GAP), slack = frames(SLACK);
     if (n < 2 * least) return Optional.empty();
-    List<Integer> lags = candidates(h, n, least);
     // every candidate's repeat (frames from its start to the end), shortest lag first
     List<int[]> runs = new ArrayList<>();
     for (int lag : lags) {
